@@ -1,0 +1,233 @@
+"""Virtual networks, their subnets and security groups, hub-spoke peering, route tables.
+
+Subnets are standalone `Subnet` resources, never inline on the VNet (the two forms fight and
+delete each other). Routes are standalone `Route` resources for the same reason, and because
+AKS writes its own routes into a kubenet cluster's route table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+from pulumi_azure_native import network, resources
+
+from components.config import Environment, VNetSpec
+from components.naming import azure_name, subnet_name, tags
+
+# Subnets that refuse a network security group.
+# https://learn.microsoft.com/azure/firewall/firewall-faq (firewall subnets),
+# https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings (GatewaySubnet)
+NO_NSG_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One NSG rule, in the words of the Azure API."""
+
+    name: str
+    priority: int
+    direction: str
+    access: str
+    protocol: str
+    source: str
+    destination: str
+    ports: Sequence[str]
+
+    def args(self) -> network.SecurityRuleArgs:
+        single = len(self.ports) == 1
+        return network.SecurityRuleArgs(
+            name=self.name, priority=self.priority, direction=self.direction, access=self.access,
+            protocol=self.protocol, source_address_prefix=self.source, source_port_range="*",
+            destination_address_prefix=self.destination,
+            destination_port_range=self.ports[0] if single else None,
+            destination_port_ranges=None if single else list(self.ports))
+
+
+# Application Gateway v2: GatewayManager on 65200-65535 and the Azure load balancer must reach
+# the subnet; listeners take 80 and 443.
+# https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups
+APPGW_RULES = (
+    Rule("AllowGatewayManager", 100, "Inbound", "Allow", "Tcp", "GatewayManager", "*", ("65200-65535",)),
+    Rule("AllowAzureLoadBalancer", 110, "Inbound", "Allow", "*", "AzureLoadBalancer", "*", ("*",)),
+    Rule("AllowHttpsFromInternet", 120, "Inbound", "Allow", "Tcp", "Internet", "*", ("80", "443")),
+)
+
+# Azure Bastion refuses an NSG on its subnet without these rules.
+# https://learn.microsoft.com/azure/bastion/bastion-nsg
+BASTION_RULES = (
+    Rule("AllowHttpsInbound", 100, "Inbound", "Allow", "Tcp", "Internet", "*", ("443",)),
+    Rule("AllowGatewayManagerInbound", 110, "Inbound", "Allow", "Tcp", "GatewayManager", "*", ("443",)),
+    Rule("AllowAzureLoadBalancerInbound", 120, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "*", ("443",)),
+    Rule("AllowBastionHostCommunication", 130, "Inbound", "Allow", "*", "VirtualNetwork", "VirtualNetwork",
+         ("8080", "5701")),
+    Rule("AllowSshRdpOutbound", 100, "Outbound", "Allow", "*", "*", "VirtualNetwork", ("22", "3389")),
+    Rule("AllowAzureCloudOutbound", 110, "Outbound", "Allow", "Tcp", "*", "AzureCloud", ("443",)),
+    Rule("AllowBastionCommunication", 120, "Outbound", "Allow", "*", "VirtualNetwork", "VirtualNetwork",
+         ("8080", "5701")),
+    Rule("AllowHttpOutbound", 130, "Outbound", "Allow", "*", "*", "Internet", ("80",)),
+)
+
+SUBNET_RULES: Mapping[str, Sequence[Rule]] = {"appgw": APPGW_RULES, "AzureBastionSubnet": BASTION_RULES}
+
+# API server VNet integration delegates its subnet to AKS.
+# https://learn.microsoft.com/azure/aks/api-server-vnet-integration
+DELEGATIONS: Mapping[str, str] = {"apiserver": "Microsoft.ContainerService/managedClusters"}
+
+
+@dataclass(frozen=True)
+class VirtualNetworkArgs:
+    environment: Environment
+    spec: VNetSpec
+    route_tables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Subnet role to the id of the route table to associate."""
+    nat_gateways: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Subnet role to the id of the NAT gateway to associate."""
+    resource_group_name: Optional[pulumi.Input[str]] = None
+    """Place the VNet in this group instead of creating one of its own."""
+
+
+class VirtualNetwork(pulumi.ComponentResource):
+    """A resource group, a VNet, its subnets and an NSG on every subnet that takes one."""
+
+    resource_group_name: pulumi.Output[str]
+    """The resource group holding the VNet."""
+    vnet_id: pulumi.Output[str]
+    """The VNet's resource id."""
+    vnet_name: pulumi.Output[str]
+    """The VNet's Azure name."""
+    subnet_ids: dict[str, pulumi.Output[str]]
+    """Subnet role (or fixed Azure name) to the subnet's resource id."""
+
+    def __init__(self, name: str, args: VirtualNetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("aks-networking:network:VirtualNetwork", name, None, opts)
+        env, spec = args.environment, args.spec
+        child = pulumi.ResourceOptions(parent=self)
+        if args.resource_group_name is None:
+            group = resources.ResourceGroup(
+                f"{name}-rg", resource_group_name=azure_name(env, "rg", spec.role),
+                location=env.location, tags=tags(env), opts=child)
+            self.resource_group_name = group.name
+        else:
+            self.resource_group_name = pulumi.Output.from_input(args.resource_group_name)
+        vnet = network.VirtualNetwork(
+            f"{name}-vnet", virtual_network_name=azure_name(env, "vnet", spec.role),
+            resource_group_name=self.resource_group_name, location=env.location,
+            address_space=network.AddressSpaceArgs(address_prefixes=[str(s) for s in spec.address_space]),
+            tags=tags(env),
+            opts=pulumi.ResourceOptions(parent=self, protect=env.protect))
+        self.vnet_id = vnet.id
+        self.vnet_name = vnet.name
+        self.subnet_ids = {}
+        previous: Optional[network.Subnet] = None
+        for role, prefix in spec.subnets.items():
+            nsg = None
+            if role not in NO_NSG_SUBNETS:
+                nsg = network.NetworkSecurityGroup(
+                    f"{name}-nsg-{role}", network_security_group_name=azure_name(env, "nsg", f"{spec.role}-{role}"),
+                    resource_group_name=self.resource_group_name, location=env.location,
+                    security_rules=[r.args() for r in SUBNET_RULES.get(role, ())], tags=tags(env), opts=child)
+            route_table = args.route_tables.get(role)
+            nat_gateway = args.nat_gateways.get(role)
+            delegation = DELEGATIONS.get(role)
+            subnet = network.Subnet(
+                f"{name}-subnet-{role}", subnet_name=subnet_name(role),
+                resource_group_name=self.resource_group_name, virtual_network_name=vnet.name,
+                address_prefix=str(prefix),
+                # New subnets get no implicit outbound address: egress is always declared.
+                # https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access
+                default_outbound_access=False,
+                network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
+                route_table=network.RouteTableArgs(id=route_table) if route_table is not None else None,
+                nat_gateway=network.SubResourceArgs(id=nat_gateway) if nat_gateway is not None else None,
+                delegations=[network.DelegationArgs(name=f"delegation-{role}", service_name=delegation)]
+                if delegation else None,
+                # Azure updates one subnet of a VNet at a time; in parallel they conflict
+                # (AnotherOperationInProgress), so each waits for the one before.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[previous] if previous else None))
+            previous = subnet
+            self.subnet_ids[role] = subnet.id
+        self.register_outputs({"resourceGroupName": self.resource_group_name, "vnetId": self.vnet_id,
+                               "vnetName": self.vnet_name, "subnetIds": self.subnet_ids})
+
+
+@dataclass(frozen=True)
+class HubSpokePeeringArgs:
+    hub_resource_group_name: pulumi.Input[str]
+    hub_vnet_name: pulumi.Input[str]
+    hub_vnet_id: pulumi.Input[str]
+    spoke_resource_group_name: pulumi.Input[str]
+    spoke_vnet_name: pulumi.Input[str]
+    spoke_vnet_id: pulumi.Input[str]
+
+
+class HubSpokePeering(pulumi.ComponentResource):
+    """Peering in both directions; forwarded traffic allowed so the hub firewall's traffic flows."""
+
+    hub_to_spoke_id: pulumi.Output[str]
+    """The hub side's peering id."""
+    spoke_to_hub_id: pulumi.Output[str]
+    """The spoke side's peering id."""
+
+    def __init__(self, name: str, args: HubSpokePeeringArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("aks-networking:network:HubSpokePeering", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        def peer(suffix: str, group: pulumi.Input[str], local: pulumi.Input[str], remote_id: pulumi.Input[str],
+                 peering_name: str) -> network.VirtualNetworkPeering:
+            return network.VirtualNetworkPeering(
+                f"{name}-{suffix}", virtual_network_peering_name=peering_name, resource_group_name=group,
+                virtual_network_name=local, remote_virtual_network=network.SubResourceArgs(id=remote_id),
+                allow_virtual_network_access=True, allow_forwarded_traffic=True,
+                allow_gateway_transit=False, use_remote_gateways=False, opts=child)
+
+        hub_side = peer("hub-to-spoke", args.hub_resource_group_name, args.hub_vnet_name, args.spoke_vnet_id,
+                        "peer-hub-to-spoke")
+        spoke_side = peer("spoke-to-hub", args.spoke_resource_group_name, args.spoke_vnet_name, args.hub_vnet_id,
+                          "peer-spoke-to-hub")
+        self.hub_to_spoke_id = hub_side.id
+        self.spoke_to_hub_id = spoke_side.id
+        self.register_outputs({"hubToSpokeId": self.hub_to_spoke_id, "spokeToHubId": self.spoke_to_hub_id})
+
+
+@dataclass(frozen=True)
+class RouteTableArgs:
+    environment: Environment
+    role: str
+    resource_group_name: pulumi.Input[str]
+
+
+class RouteTable(pulumi.ComponentResource):
+    """A route table whose routes are standalone resources added with `add_route`.
+
+    Routes come after construction because the subnets that use the table exist before the
+    appliance a route points to (the firewall needs its own subnet first).
+    """
+
+    route_table_id: pulumi.Output[str]
+    """The route table's resource id."""
+    route_table_name: pulumi.Output[str]
+    """The route table's Azure name."""
+
+    def __init__(self, name: str, args: RouteTableArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("aks-networking:network:RouteTable", name, None, opts)
+        self._name = name
+        self._resource_group_name = args.resource_group_name
+        table = network.RouteTable(
+            f"{name}-table", route_table_name=azure_name(args.environment, "rt", args.role),
+            resource_group_name=args.resource_group_name, location=args.environment.location,
+            # Routes learned over BGP (a VPN or ExpressRoute in the hub) must not bypass the firewall.
+            disable_bgp_route_propagation=True, tags=tags(args.environment),
+            opts=pulumi.ResourceOptions(parent=self))
+        self.route_table_id = table.id
+        self.route_table_name = table.name
+        self.register_outputs({"routeTableId": self.route_table_id, "routeTableName": self.route_table_name})
+
+    def add_route(self, suffix: str, address_prefix: str, next_hop_type: str,
+                  next_hop_ip: Optional[pulumi.Input[str]] = None) -> network.Route:
+        return network.Route(
+            f"{self._name}-route-{suffix}", route_name=suffix, resource_group_name=self._resource_group_name,
+            route_table_name=self.route_table_name, address_prefix=address_prefix,
+            next_hop_type=next_hop_type, next_hop_ip_address=next_hop_ip,
+            opts=pulumi.ResourceOptions(parent=self))

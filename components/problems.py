@@ -1,0 +1,46 @@
+"""Problems found in a stack configuration, reported one line each.
+
+A problem names where it is (the key path under the `aks-networking:` namespace), what is
+wrong and what would be right. The stack file's name is added when the problems are shown,
+because the program (under the Pulumi CLI) and the offline preview (with `--config FILE`)
+know the file by different names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from pulumi.errors import RunError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in the stack configuration."""
+
+    path: str
+    """Key path, e.g. `aks-networking:cluster.serviceCidr`."""
+    message: str
+    """What is wrong and what would be right, in one sentence."""
+
+    def line(self, source: str) -> str:
+        return f"{source}: {self.path}: {self.message}"
+
+
+class ConfigError(RunError):
+    """The stack configuration is invalid.
+
+    A subclass of `pulumi.RunError` so that the Pulumi CLI prints the message alone, without
+    a Python traceback.
+    """
+
+    def __init__(self, problems: Iterable[Problem], source: str = "stack configuration"):
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.source = source
+        super().__init__(self.render(source))
+
+    def render(self, source: str) -> str:
+        return "\n".join(p.line(source) for p in self.problems)
+
+    def lines(self, source: str | None = None) -> list[str]:
+        return [p.line(source or self.source) for p in self.problems]

@@ -1,0 +1,321 @@
+"""The mock engine: runs the real `__main__.py` under Pulumi's mocks, offline.
+
+Shared by the offline preview and the tests, so both prove the same thing. It answers:
+- resource registrations with the inputs plus what Azure would compute (ids in ARM form,
+  the firewall's private address, identities' principal ids, the cluster's FQDNs); every
+  Azure type the program declares must have an entry in `ARM_PATHS`, or the run fails;
+- invokes from `INVOKES`, an explicit table; any other invoke fails loudly.
+
+`RecordingMonitor` records what `Mocks.new_resource` never sees: the parent URN, the URN,
+`protect`, `ignoreChanges`, aliases and dependencies, for the resource tree and the URN record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import os
+import runpy
+import sys
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+
+PROJECT = "aks-networking"
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+TENANT_ID = "11111111-1111-1111-1111-111111111111"
+MOCK_CLIENT_ID = "22222222-2222-2222-2222-222222222222"
+
+
+class UnknownInvoke(Exception):
+    """The program called a function the mock table does not answer."""
+
+
+class UnknownResourceType(Exception):
+    """The program declared a resource type the mock engine cannot give an ARM id."""
+
+
+# Resource types and where their ids live under a resource group. `{x}` is the input named x.
+ARM_PATHS: Mapping[str, str] = {
+    "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks/{virtualNetworkName}",
+    "azure-native:network:Subnet": "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}",
+    "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
+    "azure-native:network:VirtualNetworkPeering":
+        "Microsoft.Network/virtualNetworks/{virtualNetworkName}/virtualNetworkPeerings/{virtualNetworkPeeringName}",
+    "azure-native:network:RouteTable": "Microsoft.Network/routeTables/{routeTableName}",
+    "azure-native:network:Route": "Microsoft.Network/routeTables/{routeTableName}/routes/{routeName}",
+    "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
+    "azure-native:network:NatGateway": "Microsoft.Network/natGateways/{natGatewayName}",
+    "azure-native:network:AzureFirewall": "Microsoft.Network/azureFirewalls/{azureFirewallName}",
+    "azure-native:network:FirewallPolicy": "Microsoft.Network/firewallPolicies/{firewallPolicyName}",
+    "azure-native:network:FirewallPolicyRuleCollectionGroup":
+        "Microsoft.Network/firewallPolicies/{firewallPolicyName}/ruleCollectionGroups/{ruleCollectionGroupName}",
+    "azure-native:network:IpGroup": "Microsoft.Network/ipGroups/{ipGroupsName}",
+    "azure-native:network:ApplicationGateway": "Microsoft.Network/applicationGateways/{applicationGatewayName}",
+    "azure-native:network:WebApplicationFirewallPolicy":
+        "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/{policyName}",
+    "azure-native:network:BastionHost": "Microsoft.Network/bastionHosts/{bastionHostName}",
+    "azure-native:privatedns:PrivateZone": "Microsoft.Network/privateDnsZones/{privateZoneName}",
+    "azure-native:privatedns:VirtualNetworkLink":
+        "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
+    "azure-native:managedidentity:UserAssignedIdentity":
+        "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}",
+    "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters/{resourceName}",
+    "azure-native:containerservice:AgentPool":
+        "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{agentPoolName}",
+}
+
+
+def _guid(*parts: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))
+
+
+def _invoke_client_config(args: Mapping[str, Any]) -> dict:
+    return {"clientId": MOCK_CLIENT_ID, "objectId": _guid("runner"), "subscriptionId": SUBSCRIPTION_ID,
+            "tenantId": TENANT_ID}
+
+
+def _invoke_user_credentials(args: Mapping[str, Any]) -> dict:
+    import base64
+    kubeconfig = (
+        "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://"
+        f"{args.get('resourceName', 'cluster')}.mock.azmk8s.io:443\n  name: mock\ncontexts:\n"
+        "- context:\n    cluster: mock\n    user: mock\n  name: mock\ncurrent-context: mock\n"
+        "users:\n- name: mock\n  user:\n    token: mock-token\n")
+    return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(kubeconfig.encode()).decode()}]}
+
+
+# Every invoke the program makes, and nothing else.
+INVOKES: Mapping[str, Callable[[Mapping[str, Any]], dict]] = {
+    "azure-native:authorization:getClientConfig": _invoke_client_config,
+    "azure-native:containerservice:listManagedClusterUserCredentials": _invoke_user_credentials,
+}
+
+
+@dataclass
+class Record:
+    """One registered resource, as the preview and the tests see it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: Optional[str]
+    custom: bool
+    inputs: dict
+    outputs: dict
+    protect: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    dependencies: list[str] = field(default_factory=list)
+    provider: str = ""
+
+
+class AzureMocks(pulumi.runtime.Mocks):
+    """Answers registrations and invokes the way Azure and AKS would, deterministically."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self.subnet_prefixes: dict[str, str] = {}
+        self.invokes: list[tuple[str, dict]] = []
+
+    @property
+    def last(self) -> tuple[dict, dict]:
+        return getattr(self._local, "last", ({}, {}))
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
+        inputs = dict(args.inputs)
+        if not args.custom:
+            self._local.last = (inputs, {})
+            return None, {}
+        resource_id, computed = self._computed(args.typ, args.name, inputs)
+        outputs = {**inputs, **computed, "id": resource_id}
+        self._local.last = (inputs, outputs)
+        return resource_id, outputs
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, Optional[list[tuple[str, str]]]]:
+        answer = INVOKES.get(args.token)
+        if answer is None:
+            raise UnknownInvoke(f"the mock engine has no answer for invoke {args.token}; add one to "
+                                "tools/mock_engine.py INVOKES")
+        self.invokes.append((args.token, dict(args.args)))
+        return answer(args.args), None
+
+    # What Azure computes ---------------------------------------------------------------
+
+    def _arm_id(self, typ: str, name: str, inputs: Mapping[str, Any]) -> str:
+        sub = f"/subscriptions/{SUBSCRIPTION_ID}"
+        if typ == "azure-native:resources:ResourceGroup":
+            return f"{sub}/resourceGroups/{inputs.get('resourceGroupName', name)}"
+        if typ == "azure-native:authorization:RoleAssignment":
+            return f"{inputs.get('scope', sub)}/providers/Microsoft.Authorization/roleAssignments/" \
+                   f"{inputs.get('roleAssignmentName') or _guid(name)}"
+        if typ.startswith("kubernetes:"):
+            meta = inputs.get("metadata") or {}
+            return "/".join(p for p in (meta.get("namespace"), meta.get("name", name)) if p)
+        template = ARM_PATHS.get(typ)
+        if template is None:
+            raise UnknownResourceType(f"the mock engine has no ARM path for {typ}; add one to "
+                                      "tools/mock_engine.py ARM_PATHS")
+
+        class _Names(dict):
+            def __missing__(self, key: str) -> str:
+                return name  # an autonamed resource: its logical name stands in
+        path = template.format_map(_Names({k: v for k, v in inputs.items() if isinstance(v, str)}))
+        return f"{sub}/resourceGroups/{inputs.get('resourceGroupName', 'mock-rg')}/providers/{path}"
+
+    def _computed(self, typ: str, name: str, inputs: Mapping[str, Any]) -> tuple[str, dict]:
+        resource_id = self._arm_id(typ, name, inputs)
+        azure_name = resource_id.rsplit("/", 1)[-1]
+        out: dict[str, Any] = {"name": azure_name}
+        if typ == "azure-native:network:Subnet" and inputs.get("addressPrefix"):
+            self.subnet_prefixes[resource_id] = inputs["addressPrefix"]
+        elif typ == "azure-native:network:AzureFirewall":
+            configs = [dict(c) for c in inputs.get("ipConfigurations") or []]
+            for config in configs:
+                prefix = self.subnet_prefixes.get((config.get("subnet") or {}).get("id", ""))
+                if prefix:  # Azure gives the firewall the subnet's first usable address
+                    config["privateIPAddress"] = str(ipaddress.ip_network(prefix).network_address + 4)
+            out["ipConfigurations"] = configs
+        elif typ == "azure-native:network:PublicIPAddress":
+            digest = int(_guid(resource_id)[:8], 16)
+            out["ipAddress"] = str(ipaddress.ip_address("20.0.0.0") + digest % (2 ** 24))
+        elif typ == "azure-native:managedidentity:UserAssignedIdentity":
+            out.update(principalId=_guid(resource_id, "principal"), clientId=_guid(resource_id, "client"),
+                       tenantId=TENANT_ID)
+        elif typ == "azure-native:containerservice:ManagedCluster":
+            out.update(self._cluster_outputs(resource_id, azure_name, inputs))
+        return resource_id, out
+
+    @staticmethod
+    def _cluster_outputs(resource_id: str, name: str, inputs: Mapping[str, Any]) -> dict:
+        location = inputs.get("location", "region")
+        prefix = inputs.get("dnsPrefix", name)
+        private = bool((inputs.get("apiServerAccessProfile") or {}).get("enablePrivateCluster"))
+        addons = {k: dict(v) for k, v in (inputs.get("addonProfiles") or {}).items()}
+        for key, profile in addons.items():
+            if profile.get("enabled"):  # AKS creates one identity per enabled add-on
+                profile["identity"] = {"objectId": _guid(resource_id, key, "object"),
+                                       "clientId": _guid(resource_id, key, "client"),
+                                       "resourceId": f"{resource_id}/addons/{key}"}
+        fqdn = f"{prefix}-{_guid(resource_id)[:8]}.hcp.{location}.azmk8s.io"
+        return {
+            "fqdn": fqdn,
+            "privateFQDN": f"{prefix}-{_guid(resource_id)[:8]}.privatelink.{location}.azmk8s.io" if private else None,
+            "nodeResourceGroup": inputs.get("nodeResourceGroup") or f"MC_{name}_{location}",
+            "identityProfile": {"kubeletidentity": {"objectId": _guid(resource_id, "kubelet", "object"),
+                                                    "clientId": _guid(resource_id, "kubelet", "client"),
+                                                    "resourceId": f"{resource_id}/kubelet"}},
+            "addonProfiles": addons,
+            "oidcIssuerProfile": {"enabled": True,
+                                  "issuerURL": f"https://{location}.oic.prod-aks.azure.com/{TENANT_ID}/{_guid(resource_id)}/"},
+        }
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, recording every registration with its lifecycle options."""
+
+    def __init__(self, mocks: AzureMocks):
+        super().__init__(mocks)
+        self.azure = mocks
+        self.records: list[Record] = []
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request):  # noqa: N802 (the gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs, outputs = self.azure.last
+        record = Record(
+            type=request.type, name=request.name, urn=response.urn, parent=request.parent or None,
+            custom=bool(request.custom), inputs=inputs, outputs=outputs, protect=bool(request.protect),
+            ignore_changes=list(request.ignoreChanges), aliases=[str(a) for a in request.aliases],
+            dependencies=list(request.dependencies), provider=request.provider)
+        with self._lock:
+            self.records.append(record)
+        return response
+
+
+@dataclass
+class RunResult:
+    records: list[Record]
+    exports: dict[str, Any]
+    invokes: list[tuple[str, dict]]
+    error: Optional[BaseException] = None
+
+    def of_type(self, typ: str) -> list[Record]:
+        return [r for r in self.records if r.type == typ]
+
+    def one(self, typ: str) -> Record:
+        found = self.of_type(typ)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {typ}, found {len(found)}")
+        return found[0]
+
+
+def flatten_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """Config as the Pulumi CLI hands it to a program: structured values as JSON strings."""
+    out = {}
+    for key, value in config.items():
+        if isinstance(value, Mapping) and set(value) == {"secure"}:
+            raise ValueError(f"{key} is an encrypted secret; the offline preview cannot decrypt it")
+        out[key] = value if isinstance(value, str) else json.dumps(value)
+    return out
+
+
+def run_program(stack: str, config: Mapping[str, Any],
+                program: Optional[Callable[[], Any]] = None) -> RunResult:
+    """Run `__main__.py` (or `program`) for `stack` with `config` under the mock engine.
+
+    Never raises for the program's own errors: they come back in `RunResult.error`.
+    """
+    mocks = AzureMocks()
+    monitor = RecordingMonitor(mocks)
+    set_all_config(flatten_config(config))
+    # The root Stack resource is created by set_mocks and must live on the loop that runs.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    pulumi_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    root = pulumi_settings.get_root_resource()
+
+    def main() -> None:
+        if program is not None:
+            program()
+            return
+        if PROJECT_DIR not in sys.path:
+            sys.path.insert(0, PROJECT_DIR)
+        runpy.run_path(os.path.join(PROJECT_DIR, "__main__.py"), run_name="__main__")
+
+    error: Optional[BaseException] = None
+    exports: dict[str, Any] = {}
+    try:
+        try:
+            loop.run_until_complete(pulumi.runtime.stack.run_pulumi_func(main))
+        except BaseException as exc:  # noqa: BLE001 the caller reports it
+            error = exc
+        if error is None:
+            exports = _resolve_exports(loop, getattr(root, "outputs", {}))
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    return RunResult(records=list(monitor.records), exports=exports, invokes=list(mocks.invokes), error=error)
+
+
+def _resolve_exports(loop: asyncio.AbstractEventLoop, outputs: Mapping[str, Any]) -> dict[str, Any]:
+    resolved: dict[str, Any] = {}
+
+    async def collect() -> None:
+        for key, value in outputs.items():
+            output = pulumi.Output.from_input(value)
+            is_secret = await output.is_secret()
+            resolved[key] = "[secret]" if is_secret else await output.future()
+    loop.run_until_complete(collect())
+    return resolved
