@@ -286,10 +286,11 @@ def run_program(stack: str, config: Mapping[str, Any],
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     root = pulumi_settings.get_root_resource()
 
-    def main() -> None:
+    def main() -> Any:
         if program is not None:
-            program()
-            return
+            returned = program()
+            # A test's program returns the Output it checks: awaiting it makes its failure ours.
+            return returned.future() if isinstance(returned, pulumi.Output) else None
         if PROJECT_DIR not in sys.path:
             sys.path.insert(0, PROJECT_DIR)
         runpy.run_path(os.path.join(PROJECT_DIR, "__main__.py"), run_name="__main__")

@@ -1,0 +1,52 @@
+"""Stack files for tests: the committed ones, and variants of them made by key path."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Mapping
+
+from tools.stackfile import read_stack_file, stack_file_path
+
+_DELETE = object()
+
+
+def load(stack: str) -> dict[str, Any]:
+    """The `config` map of a committed stack file (a fresh deep copy each call)."""
+    return copy.deepcopy(dict(read_stack_file(stack_file_path(stack)).config))
+
+
+def _steps(path: str) -> tuple[str, list[Any]]:
+    """`aks-networking:cluster.nodePools[0].maxPods` -> key and steps."""
+    key, _, rest = path.partition(".")
+    steps: list[Any] = []
+    for part in filter(None, rest.split(".")) if rest else []:
+        match = re.fullmatch(r"([^\[]+)((?:\[\d+\])*)", part)
+        assert match, part
+        steps.append(match.group(1))
+        steps += [int(i) for i in re.findall(r"\[(\d+)\]", match.group(2))]
+    return key, steps
+
+
+def variant(config: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `config` with each key path set to its value (`DELETE` removes it)."""
+    out = copy.deepcopy(dict(config))
+    for path, value in changes.items():
+        key, steps = _steps(path)
+        if not steps:
+            if value is _DELETE:
+                out.pop(key, None)
+            else:
+                out[key] = value
+            continue
+        node = out.setdefault(key, {})
+        for step in steps[:-1]:
+            node = node[step] if not isinstance(node, dict) else node.setdefault(step, {})
+        if value is _DELETE:
+            del node[steps[-1]]
+        else:
+            node[steps[-1]] = value
+    return out
+
+
+DELETE = _DELETE

@@ -1,0 +1,139 @@
+"""The address plan: every CIDR rule, the capacity sums and the table."""
+
+import ipaddress
+
+import pytest
+from hypothesis import given, strategies as st
+
+from components.addressing import (plan_addresses, smallest_prefix_for, subnet_usable, surge_nodes)
+from components.config import parse_stack_config
+from tests.stacks import load, variant
+
+
+def plan_of(config, stack="prod"):
+    return plan_addresses(parse_stack_config(config, stack))
+
+
+def problems(config, stack="prod"):
+    return [(p.path, p.message) for p in plan_of(config, stack).problems]
+
+
+def one_problem_at(config, key, stack="prod"):
+    found = [m for path, m in problems(config, stack) if path == key]
+    assert found, problems(config, stack)
+    return found[0]
+
+
+def flat_cni(nodes, surge, max_pods, node_subnet):
+    return variant(load("prod"), {
+        "aks-networking:cluster.networkPluginMode": None,
+        "aks-networking:cluster.networkDataplane": "azure",
+        "aks-networking:cluster.networkPolicy": "calico",
+        "aks-networking:cluster.podCidr": None,
+        "aks-networking:cluster.maxSurge": str(surge),
+        "aks-networking:cluster.nodePools": [{"name": "system", "mode": "System", "count": nodes,
+                                               "maxPods": max_pods}],
+        "aks-networking:network.spoke.subnets.nodes": node_subnet,
+    })
+
+
+def test_committed_stacks_have_no_address_problem():
+    for stack in ("dev", "prod"):
+        assert plan_of(load(stack), stack).problems == []
+
+
+def test_documentation_example_needs_1581_addresses_and_a_slash_21():
+    # 50 nodes, 1 surge, 30 max pods: 51 + 51 * 30 = 1,581 addresses (AKS IP planning page).
+    config = flat_cni(50, 1, 30, "10.240.0.0/22")
+    message = one_problem_at(config, "aks-networking:network.spoke.subnets.nodes")
+    assert "1,581 are needed" in message and "use a /21 or larger" in message
+    assert plan_of(flat_cni(50, 1, 30, "10.240.8.0/21")).problems == []
+
+
+def test_cni_subnet_too_small_names_required_size():
+    message = one_problem_at(flat_cni(10, 1, 30, "10.240.0.0/24"), "aks-networking:network.spoke.subnets.nodes")
+    assert "251 usable addresses" in message and "341 are needed" in message and "/23" in message
+
+
+def test_capacity_row_shows_needed_and_headroom():
+    rows = {r.cidr: r for r in plan_of(flat_cni(50, 1, 30, "10.240.8.0/21")).rows}
+    row = rows["10.240.8.0/21"]
+    assert (row.size, row.usable, row.needed, row.headroom) == (2048, 2043, 1581, 462)
+
+
+def test_pod_subnet_counts_pods_there_and_nodes_in_the_node_subnet():
+    config = variant(flat_cni(20, 2, 50, "10.240.0.0/24"), {"aks-networking:network.spoke.subnets.pods": "10.240.8.0/22"})
+    rows = {r.cidr: r for r in plan_of(config).rows}
+    assert rows["10.240.0.0/24"].needed == 22
+    assert rows["10.240.8.0/22"].needed == 22 * 50
+
+
+@pytest.mark.parametrize("path,value,key,fragment", [
+    ("aks-networking:cluster.serviceCidr", "10.240.0.0/16", "aks-networking:cluster.serviceCidr", "outside every VNet"),
+    ("aks-networking:cluster.serviceCidr", "10.200.0.0/16", "aks-networking:cluster.serviceCidr", "hub VNet"),
+    ("aks-networking:cluster.serviceCidr", "172.0.0.0/12", "aks-networking:cluster.serviceCidr", "smaller than /12"),
+    ("aks-networking:cluster.serviceCidr", "192.168.128.0/17", "aks-networking:cluster.podCidr", "service CIDR"),
+    ("aks-networking:cluster.dnsServiceIp", "172.16.0.1", "aks-networking:cluster.dnsServiceIp", "first address"),
+    ("aks-networking:cluster.dnsServiceIp", "172.16.0.0", "aks-networking:cluster.dnsServiceIp", "network address"),
+    ("aks-networking:cluster.dnsServiceIp", "10.0.0.10", "aks-networking:cluster.dnsServiceIp", "outside the service CIDR"),
+    ("aks-networking:network.hub.subnets.AzureFirewallSubnet", "10.200.0.0/27", "aks-networking:network.hub.subnets.AzureFirewallSubnet", "/26 or larger"),
+    ("aks-networking:network.hub.subnets.AzureBastionSubnet", "10.200.0.64/27", "aks-networking:network.hub.subnets.AzureBastionSubnet", "/26 or larger"),
+    ("aks-networking:network.hub.addressSpace", ["10.240.0.0/24"], "aks-networking:network.spoke.addressSpace[0]", "overlaps"),
+    ("aks-networking:network.spoke.subnets.ilb", "10.240.0.0/28", "aks-networking:network.spoke.subnets.ilb", "must not overlap"),
+    ("aks-networking:network.spoke.subnets.ilb", "10.241.0.0/28", "aks-networking:network.spoke.subnets.ilb", "outside the spoke VNet"),
+    ("aks-networking:network.spoke.subnets.apiserver", "10.240.5.16/29", "aks-networking:network.spoke.subnets.apiserver", "/28 or larger"),
+    ("aks-networking:network.spoke.subnets.ilb", "10.240.5.0/30", "aks-networking:network.spoke.subnets.ilb", "smaller than /29"),
+    ("aks-networking:network.spoke.addressSpace", ["172.31.0.0/16"], "aks-networking:network.spoke.addressSpace[0]", "AKS reserves"),
+    ("aks-networking:network.hub.addressSpace", ["169.254.0.0/24"], "aks-networking:network.hub.addressSpace[0]", "does not allow"),
+    ("aks-networking:cluster.podCidr", "10.240.0.0/16", "aks-networking:cluster.podCidr", "must not overlap anything routed"),
+    ("aks-networking:cluster.podCidr", "52.0.0.0/16", "aks-networking:cluster.podCidr", "not a private range"),
+    ("aks-networking:cluster.podCidr", "192.168.0.0/22", "aks-networking:cluster.podCidr", "need one each"),
+    ("aks-networking:ingress.appGateway.privateIp", "10.240.5.4", "aks-networking:ingress.appGateway.privateIp", "not a usable address of the appgw subnet"),
+    ("aks-networking:ingress.appGateway.privateIp", "10.240.4.2", "aks-networking:ingress.appGateway.privateIp", "not a usable address"),
+])
+def test_address_rule_names_the_key(path, value, key, fragment):
+    message = one_problem_at(variant(load("prod"), {path: value}), key)
+    assert fragment in message, message
+
+
+def test_kubenet_route_limit():
+    config = variant(load("dev"), {"aks-networking:cluster.podCidr": "10.128.0.0/9",
+                                   "aks-networking:cluster.nodePools[0].count": 400})
+    message = one_problem_at(config, "aks-networking:cluster.nodePools", "dev")
+    assert "at most 400 routes" in message and "440 nodes" in message
+
+
+def test_kubenet_pod_cidr_gives_a_slash_24_per_node():
+    config = variant(load("dev"), {"aks-networking:cluster.podCidr": "10.244.0.0/22",
+                                   "aks-networking:cluster.nodePools[0].count": 5})
+    message = one_problem_at(config, "aks-networking:cluster.podCidr", "dev")
+    assert "4 node blocks" in message and "6 nodes" in message and "/21" in message
+
+
+@pytest.mark.parametrize("surge,nodes,expected", [("1", 50, 1), ("10%", 3, 1), ("33%", 5, 2), ("100%", 7, 7), ("3", 0, 3)])
+def test_surge_is_a_count_or_a_percentage_rounded_up(surge, nodes, expected):
+    assert surge_nodes(surge, nodes) == expected
+
+
+@given(st.integers(min_value=1, max_value=2 ** 24 - 5))
+def test_smallest_prefix_is_the_tightest_fit(needed):
+    prefix = smallest_prefix_for(needed)
+    assert subnet_usable(ipaddress.ip_network(f"10.0.0.0/{prefix}")) >= needed
+    if prefix < 29:
+        assert subnet_usable(ipaddress.ip_network(f"10.0.0.0/{prefix + 1}")) < needed
+
+
+@given(st.integers(min_value=0, max_value=2 ** 32 - 1), st.integers(min_value=9, max_value=29),
+       st.integers(min_value=0, max_value=2 ** 32 - 1), st.integers(min_value=9, max_value=29))
+def test_overlapping_subnets_are_always_reported(a, la, b, lb):
+    first = ipaddress.ip_network(f"{ipaddress.ip_address(a)}/{la}", strict=False)
+    second = ipaddress.ip_network(f"{ipaddress.ip_address(b)}/{lb}", strict=False)
+    # The VNet holds both prefixes' /8s, so containment never hides the overlap rule.
+    spaces = sorted({str(first.supernet(new_prefix=8)), str(second.supernet(new_prefix=8))})
+    config = variant(load("dev"), {
+        "aks-networking:network.spoke.addressSpace": spaces,
+        "aks-networking:network.spoke.subnets": {"nodes": str(first), "ilb": str(second)},
+    })
+    reported = any(path == "aks-networking:network.spoke.subnets.ilb" and "must not overlap" in message
+                   for path, message in problems(config, "dev"))
+    assert reported == first.overlaps(second)

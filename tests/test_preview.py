@@ -1,0 +1,124 @@
+"""The offline preview end to end: both stacks, the JSON contract, exit codes, one-line errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.stacks import load, variant
+from tools import preview
+from tools.mock_engine import PROJECT_DIR
+
+
+def run(capsys, *argv):
+    code = preview.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def prod_json():
+    import io
+    from contextlib import redirect_stdout
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        assert preview.main(["prod", "--json"]) == 0
+    return json.loads(buffer.getvalue())
+
+
+def test_prod_json_lists_hub_spoke_subnets_nsgs_and_two_peerings(prod_json):
+    resources = prod_json["resources"]
+    by_type = {}
+    for r in resources:
+        by_type.setdefault(r["type"], []).append(r)
+    vnets = {r["inputs"]["virtualNetworkName"] for r in by_type["azure-native:network:VirtualNetwork"]}
+    assert vnets == {"vnet-prod-hub", "vnet-prod-spoke"}
+    subnets = {r["inputs"]["subnetName"] for r in by_type["azure-native:network:Subnet"]}
+    assert {"AzureFirewallSubnet", "AzureBastionSubnet", "snet-nodes", "snet-appgw", "snet-ilb",
+            "snet-apiserver"} <= subnets
+    assert len(by_type["azure-native:network:NetworkSecurityGroup"]) >= 5
+    assert len(by_type["azure-native:network:VirtualNetworkPeering"]) == 2
+    assert set(prod_json) >= {"resources", "addressPlan", "findings", "reachability"}
+
+
+def test_every_azure_resource_sits_under_a_project_component(prod_json):
+    types = {r["urn"]: r["type"] for r in prod_json["resources"]}
+    for r in prod_json["resources"]:
+        if r["type"].startswith("azure-native:"):
+            assert r["parent"] is not None and types[r["parent"]].startswith("aks-networking:"), r["name"]
+    for r in prod_json["resources"]:
+        assert set(r) >= {"type", "name", "parent", "inputs"}
+
+
+def test_inputs_are_engine_camel_case(prod_json):
+    subnet = next(r for r in prod_json["resources"] if r["type"] == "azure-native:network:Subnet")
+    assert "addressPrefix" in subnet["inputs"] and "address_prefix" not in subnet["inputs"]
+
+
+def test_address_plan_in_json(prod_json):
+    rows = {row["cidr"]: row for row in prod_json["addressPlan"]}
+    assert rows["10.240.0.0/22"]["usable"] == 1019
+    assert rows["172.16.0.0/16"]["role"] == "Kubernetes services"
+
+
+def test_human_output_has_tree_and_plan(capsys):
+    code, out, _ = run(capsys, "dev")
+    assert code == 0
+    assert "aks-networking:network:VirtualNetwork  spoke" in out
+    assert "  azure-native:network:Subnet  spoke-subnet-nodes" in out
+    assert "Address plan" in out and "192.168.1.0/24" in out
+
+
+def write(tmp_path, config, name="stack.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump({"config": config}))
+    return str(path)
+
+
+@pytest.mark.parametrize("changes,key", [
+    ({"aks-networking:cluster.serviceCidr": "10.240.0.0/16"}, "aks-networking:cluster.serviceCidr"),
+    ({"aks-networking:network.hub.subnets.AzureFirewallSubnet": "10.200.0.0/27"},
+     "aks-networking:network.hub.subnets.AzureFirewallSubnet"),
+    ({"aks-networking:network.hub.addressSpace": ["10.240.0.0/24"]}, "aks-networking:network.spoke.addressSpace[0]"),
+    ({"aks-networking:cluster.dnsServiceIp": "172.16.0.1"}, "aks-networking:cluster.dnsServiceIp"),
+    ({"aks-networking:cluster.netwrkPolicy": "cilium"}, "aks-networking:cluster.netwrkPolicy"),
+])
+def test_invalid_stack_exits_1_with_a_line_naming_the_key(tmp_path, capsys, changes, key):
+    path = write(tmp_path, variant(load("prod"), changes))
+    code, out, err = run(capsys, "prod", "--config", path)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert any(line.startswith(f"{path}: {key}: ") for line in lines), lines
+    assert "Traceback" not in err and out == ""
+
+
+def test_yaml_that_is_not_a_mapping_is_one_line(tmp_path, capsys):
+    path = tmp_path / "list.yaml"
+    path.write_text("- just\n- a list\n")
+    code, _, err = run(capsys, "prod", "--config", str(path))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "not a mapping" in err
+
+
+def test_broken_yaml_names_the_line(tmp_path, capsys):
+    path = tmp_path / "broken.yaml"
+    path.write_text("config:\n  aks-networking:cluster: {a: [\n")
+    code, _, err = run(capsys, "prod", "--config", str(path))
+    assert code == 1 and "line " in err and "Traceback" not in err
+
+
+def test_usage_errors_exit_2():
+    completed = subprocess.run([sys.executable, "-m", "tools.preview"], cwd=PROJECT_DIR,
+                               capture_output=True, text=True)
+    assert completed.returncode == 2
+    completed = subprocess.run([sys.executable, "-m", "tools.preview", "nosuchstack"], cwd=PROJECT_DIR,
+                               capture_output=True, text=True)
+    assert completed.returncode == 2 and "no such stack file" in completed.stderr
+
+
+def test_no_resource_is_registered_for_an_invalid_stack():
+    from tools.mock_engine import run_program
+    result = run_program("prod", variant(load("prod"), {"aks-networking:cluster.serviceCidr": "10.240.0.0/16"}))
+    assert result.error is not None and result.records == []
