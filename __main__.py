@@ -1,25 +1,101 @@
-"""aks-networking: wiring only. Load the stack, build one component per concern, export."""
+"""aks-networking: wiring only. Load the stack, build one component per concern, export.
+
+Order matters only where Azure needs it: resource groups first; the route table before the
+subnets that use it; the firewall before the default route through it; the route, the DNS
+zone's links and the role assignments before the cluster; AGIC's permissions after it.
+"""
 
 import pulumi
 
 from components.addressing import plan_addresses
+from components.appgateway import AgicPermissions, AgicPermissionsArgs, AppGateway, AppGatewayArgs
+from components.bastion import Bastion, BastionArgs
+from components.cluster import Cluster, ClusterArgs
 from components.config import load_stack_config
-from components.network import (HubSpokePeering, HubSpokePeeringArgs, VirtualNetwork,
-                                VirtualNetworkArgs)
+from components.dns import PrivateApiDns, PrivateApiDnsArgs, api_server_zone_name
+from components.egress import NatGatewayEgress, NatGatewayEgressArgs
+from components.firewall import EgressFirewall, EgressFirewallArgs
+from components.network import (HubSpokePeering, HubSpokePeeringArgs, ResourceGroups, ResourceGroupsArgs,
+                                RouteTable, RouteTableArgs, VirtualNetwork, VirtualNetworkArgs)
+from components.routing import (default_route_next_hop, firewall_sources, nat_gateway_subnets,
+                                needs_route_table, route_table_subnets)
 
 spec = load_stack_config()
-env = spec.environment
+env, net, cluster_spec, ingress = spec.environment, spec.network, spec.cluster, spec.ingress
 
-hub = VirtualNetwork("hub", VirtualNetworkArgs(env, spec.network.hub)) if spec.network.hub else None
-spoke = VirtualNetwork("spoke", VirtualNetworkArgs(env, spec.network.spoke))
+groups = ResourceGroups("groups", ResourceGroupsArgs(env, ["hub", "spoke"] if net.hub else ["spoke"]))
+spoke_group = groups.names["spoke"]
+hub_group = groups.names.get("hub", spoke_group)
+hub = VirtualNetwork("hub", VirtualNetworkArgs(env, net.hub, hub_group)) if net.hub else None
+
+routes = RouteTable("routes", RouteTableArgs(env, "aks", spoke_group)) if needs_route_table(spec) else None
+nat = NatGatewayEgress("nat", NatGatewayEgressArgs(env, spoke_group, cluster_spec.outbound_ip_count)) \
+    if nat_gateway_subnets(spec) else None
+spoke = VirtualNetwork("spoke", VirtualNetworkArgs(
+    env, net.spoke, spoke_group,
+    route_tables={role: routes.route_table_id for role in route_table_subnets(spec)} if routes else {},
+    nat_gateways={role: nat.nat_gateway_id for role in nat_gateway_subnets(spec)} if nat else {}))
+vnets = {"hub": hub, "spoke": spoke} if hub else {"spoke": spoke}
+edge = hub or spoke  # the VNet holding the firewall and Bastion subnets
+edge_group = hub_group if hub else spoke_group
 if hub is not None:
     HubSpokePeering("peering", HubSpokePeeringArgs(
-        hub_resource_group_name=hub.resource_group_name, hub_vnet_name=hub.vnet_name, hub_vnet_id=hub.vnet_id,
-        spoke_resource_group_name=spoke.resource_group_name, spoke_vnet_name=spoke.vnet_name,
-        spoke_vnet_id=spoke.vnet_id))
+        hub_resource_group_name=hub_group, hub_vnet_name=hub.vnet_name, hub_vnet_id=hub.vnet_id,
+        spoke_resource_group_name=spoke_group, spoke_vnet_name=spoke.vnet_name, spoke_vnet_id=spoke.vnet_id))
+
+firewall = None
+if spec.egress.firewall is not None:
+    firewall = EgressFirewall("firewall", EgressFirewallArgs(
+        env, spec.egress.firewall, edge_group, edge.subnet_ids["AzureFirewallSubnet"],
+        edge.subnet_ids.get("AzureFirewallManagementSubnet"), firewall_sources(spec),
+        public_api=not cluster_spec.private))
+
+cluster_depends_on: list[pulumi.Resource] = []
+next_hop = default_route_next_hop(spec)
+if routes is not None and next_hop is not None:
+    address = firewall.private_ip if firewall is not None and next_hop == "firewall" else next_hop
+    cluster_depends_on.append(routes.add_route("default", "0.0.0.0/0", "VirtualAppliance", address))
+
+dns = None
+if cluster_spec.private and cluster_spec.private_dns_zone == "hub":
+    dns = PrivateApiDns("api-dns", PrivateApiDnsArgs(
+        env, hub_group, api_server_zone_name(env.location, cluster_spec.api_server_vnet_integration),
+        {role: vnet.vnet_id for role, vnet in vnets.items()}))
+    cluster_depends_on += dns.links
+
+if net.bastion:
+    Bastion("bastion", BastionArgs(env, edge_group, edge.subnet_ids["AzureBastionSubnet"],
+                                   spec.egress.firewall.zones if spec.egress.firewall else ()))
+
+gateway = None
+if ingress.controller == "appgw" and ingress.app_gateway is not None:
+    gateway = AppGateway("appgw", AppGatewayArgs(env, ingress.app_gateway, spoke_group, spoke.subnet_ids["appgw"]))
+
+cluster = Cluster("cluster", ClusterArgs(
+    environment=env, spec=cluster_spec, kubernetes=spec.kubernetes, resource_group_name=spoke_group,
+    node_subnet_id=spoke.subnet_ids["nodes"], pod_subnet_id=spoke.subnet_ids.get("pods"),
+    api_server_subnet_id=spoke.subnet_ids.get("apiserver"), ilb_subnet_id=spoke.subnet_ids.get("ilb"),
+    route_table_id=routes.route_table_id if routes else None,
+    private_dns_zone_id=dns.zone_id if dns else None, ingress=ingress,
+    app_gateway_id=gateway.gateway_id if gateway else None, depends_on=cluster_depends_on))
+
+if gateway is not None:
+    AgicPermissions("agic", AgicPermissionsArgs(
+        agic_principal_id=cluster.addon_identities.apply(lambda ids: ids["ingressApplicationGateway"]),
+        gateway_id=gateway.gateway_id, resource_group_name=spoke_group, subnet_id=spoke.subnet_ids["appgw"]))
 
 pulumi.export("addressPlan", [row.as_dict() for row in plan_addresses(spec).rows])
-pulumi.export("spokeVnetId", spoke.vnet_id)
+pulumi.export("vnetIds", {role: vnet.vnet_id for role, vnet in vnets.items()})
 pulumi.export("subnetIds", spoke.subnet_ids)
-if hub is not None:
-    pulumi.export("hubVnetId", hub.vnet_id)
+pulumi.export("clusterName", cluster.cluster_name)
+pulumi.export("clusterId", cluster.cluster_id)
+pulumi.export("apiServerFqdn", cluster.api_server_fqdn)
+pulumi.export("nodeResourceGroup", cluster.node_resource_group)
+pulumi.export("controlPlanePrincipalId", cluster.control_plane_principal_id)
+pulumi.export("kubeletObjectId", cluster.kubelet_object_id)
+pulumi.export("kubeconfig", cluster.kubeconfig)
+if firewall is not None:
+    pulumi.export("firewallPrivateIp", firewall.private_ip)
+    pulumi.export("egressPublicIps", firewall.public_ips)
+if gateway is not None and gateway.public_ip is not None:
+    pulumi.export("ingressPublicIp", gateway.public_ip)

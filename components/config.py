@@ -79,6 +79,8 @@ class VNetSpec:
 class NetworkSpec:
     spoke: VNetSpec
     hub: Optional[VNetSpec] = None
+    bastion: bool = False
+    """Azure Bastion in AzureBastionSubnet; on by default for a private API server."""
 
     def subnet(self, role: str) -> Optional[Network4]:
         """The prefix of a subnet role, wherever it lives (fixed subnets may sit in the hub)."""
@@ -281,7 +283,9 @@ def parse_stack_config(config: Mapping[str, Any], stack: str) -> StackConfig:
     location = location.replace(" ", "").lower()
 
     environment = _environment(section("environment"), stack, location)
-    network = _network(section("network", required=True))
+    cluster_raw = _decode(config.get(_key("cluster")))
+    private_api = isinstance(cluster_raw, Mapping) and cluster_raw.get("private") is True
+    network = _network(section("network", required=True), private_api)
     cluster = _cluster(section("cluster", required=True), environment, network)
     egress = _egress(section("egress"))
     ingress = _ingress(section("ingress"))
@@ -333,8 +337,9 @@ def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> Optional[VNetSpec]:
     return VNetSpec(role=role, address_space=tuple(space or ()), subnets=subnets)
 
 
-def _network(obj: Obj) -> Optional[NetworkSpec]:
+def _network(obj: Obj, private_api: bool) -> Optional[NetworkSpec]:
     hub_obj = obj.obj("hub")
+    bastion = obj.bool("bastion", private_api)
     spoke_obj = obj.obj("spoke", required=True)
     hub = _vnet(hub_obj, "hub", HUB_SUBNETS) if hub_obj is not None else None
     # Without a hub, the single VNet also holds the firewall and Bastion subnets.
@@ -345,7 +350,7 @@ def _network(obj: Obj) -> Optional[NetworkSpec]:
         obj.problems.add(f"{obj.path}.spoke.subnets.nodes", "is required: the subnet of the cluster's nodes")
     if spoke is None:
         return None
-    return NetworkSpec(spoke=spoke, hub=hub)
+    return NetworkSpec(spoke=spoke, hub=hub, bastion=bastion)
 
 
 def default_max_pods(plugin: str, mode: Optional[str], has_pod_subnet: bool) -> int:
@@ -514,12 +519,14 @@ def _egress(obj: Obj) -> EgressSpec:
     obj.done()
     if fw is None or not fw.valid:
         return EgressSpec()
+    sku = fw.enum("sku", FIREWALL_SKUS, "Standard")
+    basic = sku == "Basic"  # Basic has threat intelligence in Alert mode only and no DNS proxy
     spec = FirewallSpec(
-        sku=fw.enum("sku", FIREWALL_SKUS, "Standard"),
-        threat_intel_mode=fw.enum("threatIntelMode", THREAT_INTEL_MODES, "Deny"),
+        sku=sku,
+        threat_intel_mode=fw.enum("threatIntelMode", THREAT_INTEL_MODES, "Alert" if basic else "Deny"),
         zones=tuple(fw.list("zones", zone_item, (), max_items=3)),
         public_ip_count=fw.int("publicIpCount", 1, minimum=1, maximum=250),
-        dns_proxy=fw.bool("dnsProxy", True),
+        dns_proxy=fw.bool("dnsProxy", not basic),
         allowed_fqdns=tuple(fw.list("allowedFqdns", string_item(
             r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+",
             "a host name such as api.github.com or *.blob.core.windows.net"), ())),

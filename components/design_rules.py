@@ -137,6 +137,21 @@ def _egress(spec: StackConfig) -> Iterator[Problem]:
     if fw is not None and fw.sku == "Basic" and spec.network.subnet("AzureFirewallManagementSubnet") is None:
         yield _p("egress.firewall.sku", "Basic needs an AzureFirewallManagementSubnet (/26) beside "
                  "AzureFirewallSubnet")
+    if fw is not None and fw.sku == "Basic":
+        if fw.threat_intel_mode == "Deny":
+            yield _p("egress.firewall.threatIntelMode", "Deny is not available on the Basic SKU; use Alert, "
+                     "or sku Standard")
+        if fw.dns_proxy:
+            yield _p("egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy; set false, or sku Standard")
+    if fw is not None and not fw.dns_proxy:
+        for index, rule in enumerate(fw.network_rules):
+            if rule.destination_fqdns:
+                yield _p(f"egress.firewall.networkRules[{index}].destinationFqdns", "FQDNs in network rules "
+                         "need the firewall's DNS proxy; set egress.firewall.dnsProxy true")
+    if spec.network.bastion and spec.network.subnet("AzureBastionSubnet") is None:
+        where = "network.hub.subnets" if spec.network.hub is not None else "network.spoke.subnets"
+        yield _p("network.bastion", f"needs a subnet named exactly AzureBastionSubnet in {where} (/26 or "
+                 "larger); add it, or set network.bastion false")
     if c.outbound_type == "userAssignedNATGateway" and c.outbound_ip_count > 16:
         yield _p("cluster.outboundIpCount", f"is {c.outbound_ip_count}; a NAT gateway takes at most 16 public IPs")
     if c.outbound_type == "managedNATGateway" and c.outbound_ip_count > 16:

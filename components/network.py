@@ -77,22 +77,43 @@ DELEGATIONS: Mapping[str, str] = {"apiserver": "Microsoft.ContainerService/manag
 
 
 @dataclass(frozen=True)
+class ResourceGroupsArgs:
+    environment: Environment
+    roles: Sequence[str]
+    """One group per role: `hub` for the shared network, `spoke` for the cluster's."""
+
+
+class ResourceGroups(pulumi.ComponentResource):
+    """The stack's resource groups, created first: route tables, NAT gateways and VNets go in them."""
+
+    names: dict[str, pulumi.Output[str]]
+    """Role to the group's name."""
+
+    def __init__(self, name: str, args: ResourceGroupsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("aks-networking:network:ResourceGroups", name, None, opts)
+        env = args.environment
+        self.names = {
+            role: resources.ResourceGroup(
+                f"{name}-{role}", resource_group_name=azure_name(env, "rg", role), location=env.location,
+                tags=tags(env), opts=pulumi.ResourceOptions(parent=self)).name
+            for role in args.roles}
+        self.register_outputs({"names": self.names})
+
+
+@dataclass(frozen=True)
 class VirtualNetworkArgs:
     environment: Environment
     spec: VNetSpec
+    resource_group_name: pulumi.Input[str]
     route_tables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Subnet role to the id of the route table to associate."""
     nat_gateways: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Subnet role to the id of the NAT gateway to associate."""
-    resource_group_name: Optional[pulumi.Input[str]] = None
-    """Place the VNet in this group instead of creating one of its own."""
 
 
 class VirtualNetwork(pulumi.ComponentResource):
     """A resource group, a VNet, its subnets and an NSG on every subnet that takes one."""
 
-    resource_group_name: pulumi.Output[str]
-    """The resource group holding the VNet."""
     vnet_id: pulumi.Output[str]
     """The VNet's resource id."""
     vnet_name: pulumi.Output[str]
@@ -104,16 +125,10 @@ class VirtualNetwork(pulumi.ComponentResource):
         super().__init__("aks-networking:network:VirtualNetwork", name, None, opts)
         env, spec = args.environment, args.spec
         child = pulumi.ResourceOptions(parent=self)
-        if args.resource_group_name is None:
-            group = resources.ResourceGroup(
-                f"{name}-rg", resource_group_name=azure_name(env, "rg", spec.role),
-                location=env.location, tags=tags(env), opts=child)
-            self.resource_group_name = group.name
-        else:
-            self.resource_group_name = pulumi.Output.from_input(args.resource_group_name)
+        group = args.resource_group_name
         vnet = network.VirtualNetwork(
             f"{name}-vnet", virtual_network_name=azure_name(env, "vnet", spec.role),
-            resource_group_name=self.resource_group_name, location=env.location,
+            resource_group_name=group, location=env.location,
             address_space=network.AddressSpaceArgs(address_prefixes=[str(s) for s in spec.address_space]),
             tags=tags(env),
             opts=pulumi.ResourceOptions(parent=self, protect=env.protect))
@@ -126,14 +141,14 @@ class VirtualNetwork(pulumi.ComponentResource):
             if role not in NO_NSG_SUBNETS:
                 nsg = network.NetworkSecurityGroup(
                     f"{name}-nsg-{role}", network_security_group_name=azure_name(env, "nsg", f"{spec.role}-{role}"),
-                    resource_group_name=self.resource_group_name, location=env.location,
+                    resource_group_name=group, location=env.location,
                     security_rules=[r.args() for r in SUBNET_RULES.get(role, ())], tags=tags(env), opts=child)
             route_table = args.route_tables.get(role)
             nat_gateway = args.nat_gateways.get(role)
             delegation = DELEGATIONS.get(role)
             subnet = network.Subnet(
                 f"{name}-subnet-{role}", subnet_name=subnet_name(role),
-                resource_group_name=self.resource_group_name, virtual_network_name=vnet.name,
+                resource_group_name=group, virtual_network_name=vnet.name,
                 address_prefix=str(prefix),
                 # New subnets get no implicit outbound address: egress is always declared.
                 # https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access
@@ -148,7 +163,7 @@ class VirtualNetwork(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[previous] if previous else None))
             previous = subnet
             self.subnet_ids[role] = subnet.id
-        self.register_outputs({"resourceGroupName": self.resource_group_name, "vnetId": self.vnet_id,
+        self.register_outputs({"vnetId": self.vnet_id,
                                "vnetName": self.vnet_name, "subnetIds": self.subnet_ids})
 
 

@@ -25,7 +25,7 @@ def run_vnet(**kwargs):
     captured = {}
 
     def program():
-        captured["vnet"] = VirtualNetwork("spoke", VirtualNetworkArgs(ENV, spoke_spec(), **kwargs))
+        captured["vnet"] = VirtualNetwork("spoke", VirtualNetworkArgs(ENV, spoke_spec(), "rg-t-spoke", **kwargs))
     result = run_program("t", {}, program=program)
     assert result.error is None, result.error
     return result, captured["vnet"]
@@ -86,7 +86,7 @@ def test_subnet_ids_output_resolves_to_arm_ids():
 
     def program():
         from components.network import VirtualNetwork, VirtualNetworkArgs
-        vnet = VirtualNetwork("spoke", VirtualNetworkArgs(ENV, spoke_spec()))
+        vnet = VirtualNetwork("spoke", VirtualNetworkArgs(ENV, spoke_spec(), "rg-t-spoke"))
         captured["ids"] = pulumi.Output.all(**vnet.subnet_ids).apply(dict)
         # the Output is awaited by the mock run: the check runs inside it
         return captured["ids"].apply(check)

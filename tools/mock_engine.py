@@ -146,7 +146,7 @@ class AzureMocks(pulumi.runtime.Mocks):
             raise UnknownInvoke(f"the mock engine has no answer for invoke {args.token}; add one to "
                                 "tools/mock_engine.py INVOKES")
         self.invokes.append((args.token, dict(args.args)))
-        return answer(args.args), None
+        return answer(args.args), []
 
     # What Azure computes ---------------------------------------------------------------
 
@@ -157,6 +157,8 @@ class AzureMocks(pulumi.runtime.Mocks):
         if typ == "azure-native:authorization:RoleAssignment":
             return f"{inputs.get('scope', sub)}/providers/Microsoft.Authorization/roleAssignments/" \
                    f"{inputs.get('roleAssignmentName') or _guid(name)}"
+        if typ.startswith("pulumi:providers:"):
+            return _guid("provider", name)
         if typ.startswith("kubernetes:"):
             meta = inputs.get("metadata") or {}
             return "/".join(p for p in (meta.get("namespace"), meta.get("name", name)) if p)
@@ -206,7 +208,14 @@ class AzureMocks(pulumi.runtime.Mocks):
                                        "clientId": _guid(resource_id, key, "client"),
                                        "resourceId": f"{resource_id}/addons/{key}"}
         fqdn = f"{prefix}-{_guid(resource_id)[:8]}.hcp.{location}.azmk8s.io"
+        identity = dict(inputs.get("identity") or {})
+        if isinstance(identity.get("userAssignedIdentities"), list):
+            # The API takes a list of identity ids and answers a map of id to principal.
+            identity["userAssignedIdentities"] = {
+                i: {"principalId": _guid(i, "principal"), "clientId": _guid(i, "client")}
+                for i in identity["userAssignedIdentities"]}
         return {
+            "identity": identity,
             "fqdn": fqdn,
             "privateFQDN": f"{prefix}-{_guid(resource_id)[:8]}.privatelink.{location}.azmk8s.io" if private else None,
             "nodeResourceGroup": inputs.get("nodeResourceGroup") or f"MC_{name}_{location}",

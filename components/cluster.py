@@ -1,0 +1,188 @@
+"""The AKS cluster: identity, role assignments, node pools, network and API server profiles.
+
+Node pools: the first System pool is declared inline on the cluster, because AKS cannot
+create a cluster without one; every other pool is a standalone `AgentPool`. Each pool has
+exactly one declaration. Inline pools are updated through the cluster, whose API does not
+remove or replace pools cleanly; standalone pools are added, changed and deleted on their own,
+so the pools that come and go are the standalone ones. The autoscaler owns `count` of an
+autoscaled pool: Pulumi sets it at creation and ignores it afterwards.
+https://learn.microsoft.com/azure/aks/manage-node-pools
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+import pulumi
+from pulumi_azure_native import containerservice, managedidentity
+
+from components.cluster_profile import (addon_profiles, api_server_profile, ingress_profile, network_profile,
+                                        pool_settings)
+from components.config import ClusterSpec, Environment, IngressSpec, KubernetesSpec
+from components.naming import azure_name, tags
+from components.roles import assign_role
+
+
+@dataclass(frozen=True)
+class ClusterArgs:
+    environment: Environment
+    spec: ClusterSpec
+    kubernetes: KubernetesSpec
+    resource_group_name: pulumi.Input[str]
+    node_subnet_id: pulumi.Input[str]
+    pod_subnet_id: Optional[pulumi.Input[str]] = None
+    api_server_subnet_id: Optional[pulumi.Input[str]] = None
+    ilb_subnet_id: Optional[pulumi.Input[str]] = None
+    route_table_id: Optional[pulumi.Input[str]] = None
+    """The cluster's route table (kubenet writes pod routes into it; UDR holds the default route)."""
+    private_dns_zone_id: Optional[pulumi.Input[str]] = None
+    """The hub's private DNS zone for the API server, when `privateDnsZone` is `hub`."""
+    ingress: IngressSpec = IngressSpec()
+    app_gateway_id: Optional[pulumi.Input[str]] = None
+    """The gateway the AGIC add-on runs, when the ingress controller is appgw."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """What must exist before the cluster: the default route, the DNS zone's links."""
+
+
+class Cluster(pulumi.ComponentResource):
+    """An AKS cluster with a user-assigned control-plane identity and its network permissions."""
+
+    cluster_name: pulumi.Output[str]
+    """The cluster's Azure name."""
+    cluster_id: pulumi.Output[str]
+    """The cluster's resource id."""
+    api_server_fqdn: pulumi.Output[str]
+    """The API server's FQDN: the private one for a private cluster."""
+    node_resource_group: pulumi.Output[str]
+    """The resource group AKS manages for the nodes."""
+    control_plane_principal_id: pulumi.Output[str]
+    """The control-plane identity's principal id."""
+    kubelet_object_id: pulumi.Output[str]
+    """The kubelet identity's object id (pulls images, reads Key Vault)."""
+    addon_identities: pulumi.Output[dict]
+    """Add-on name to the object id of the identity AKS created for it."""
+    kubeconfig: pulumi.Output[str]
+    """The user kubeconfig (Entra ID, kubelogin exec format), secret."""
+    kubernetes_provider: Optional[pulumi.ProviderResource]
+    """The provider for the Kubernetes layer, or None when the stack skips that layer."""
+
+    def __init__(self, name: str, args: ClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("aks-networking:cluster:Cluster", name, None, opts)
+        env, spec = args.environment, args.spec
+        child = pulumi.ResourceOptions(parent=self)
+
+        identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity", resource_name_=azure_name(env, "id", "aks-control-plane"),
+            resource_group_name=args.resource_group_name, location=env.location, tags=tags(env), opts=child)
+
+        # The control plane joins subnets (nodes, pods, internal load balancers, API server),
+        # writes kubenet routes, and writes the API server's record in a zone of ours.
+        # https://learn.microsoft.com/azure/aks/use-managed-identity#add-a-role-assignment
+        grants = [("nodes", args.node_subnet_id, "Network Contributor"),
+                  ("pods", args.pod_subnet_id, "Network Contributor"),
+                  ("ilb", args.ilb_subnet_id, "Network Contributor"),
+                  ("apiserver", args.api_server_subnet_id, "Network Contributor"),
+                  ("routes", args.route_table_id, "Network Contributor"),
+                  ("dns", args.private_dns_zone_id, "Private DNS Zone Contributor")]
+        assignments = [assign_role(f"{name}-role-{what}", role, scope, identity.principal_id, self)
+                       for what, scope, role in grants if scope is not None]
+
+        pools = spec.node_pools
+        inline = next(p for p in pools if p.mode == "System")
+        standalone = [p for p in pools if p is not inline]
+
+        def subnets(profile: dict[str, Any]) -> dict[str, Any]:
+            profile["vnetSubnetID"] = args.node_subnet_id
+            if args.pod_subnet_id is not None:
+                profile["podSubnetID"] = args.pod_subnet_id
+            return profile
+
+        addons = addon_profiles(spec, args.ingress, args.app_gateway_id)
+        api_profile = api_server_profile(spec, args.private_dns_zone_id, args.api_server_subnet_id)
+
+        aad = None
+        if spec.entra_id is not None:
+            from pulumi_azure_native import authorization
+            aad = {"managed": True, "enableAzureRBAC": spec.entra_id.azure_rbac,
+                   "adminGroupObjectIDs": list(spec.entra_id.admin_group_object_ids),
+                   "tenantID": authorization.get_client_config_output().tenant_id}
+
+        ignore = ["agentPoolProfiles[0].count"] if inline.autoscaled else []
+        cluster = containerservice.ManagedCluster(
+            f"{name}-aks", resource_name_=spec.name, resource_group_name=args.resource_group_name,
+            location=env.location, dns_prefix=spec.name, kubernetes_version=spec.kubernetes_version,
+            node_resource_group=azure_name(env, "rg", "aks-nodes"),
+            sku={"name": "Base", "tier": spec.sku_tier},
+            identity={"type": "UserAssigned", "userAssignedIdentities": [identity.id]},
+            agent_pool_profiles=[subnets({"name": inline.name, **pool_settings(inline, spec.max_surge)})],
+            network_profile=network_profile(spec),
+            api_server_access_profile=api_profile,
+            aad_profile=aad,
+            enable_rbac=True,
+            disable_local_accounts=not spec.local_accounts,
+            oidc_issuer_profile={"enabled": spec.workload_identity},
+            security_profile={"workloadIdentity": {"enabled": spec.workload_identity}},
+            service_mesh_profile={"mode": "Istio"} if spec.service_mesh == "istio" else None,
+            addon_profiles=addons or None,
+            ingress_profile=ingress_profile(args.ingress),
+            auto_upgrade_profile={"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"},
+            tags=tags(env),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=env.protect, ignore_changes=ignore,
+                depends_on=[*assignments, *args.depends_on],
+                custom_timeouts=pulumi.CustomTimeouts(create="60m", update="60m", delete="60m")))
+
+        for pool in standalone:
+            settings = subnets(pool_settings(pool, spec.max_surge))
+            containerservice.AgentPool(
+                f"{name}-pool-{pool.name}", agent_pool_name=pool.name, resource_name_=cluster.name,
+                resource_group_name=args.resource_group_name,
+                **{_snake(k): v for k, v in settings.items()},
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"] if pool.autoscaled else None,
+                                            custom_timeouts=pulumi.CustomTimeouts(create="30m", update="30m")))
+
+        self.cluster_name = cluster.name
+        self.cluster_id = cluster.id
+        self.api_server_fqdn = cluster.private_fqdn if spec.private else cluster.fqdn
+        self.node_resource_group = cluster.node_resource_group
+        self.control_plane_principal_id = identity.principal_id
+        self.kubelet_object_id = cluster.identity_profile.apply(
+            lambda p: p["kubeletidentity"].object_id if p and "kubeletidentity" in p else None)
+        self.addon_identities = cluster.addon_profiles.apply(
+            lambda profiles: {k: v.identity.object_id for k, v in (profiles or {}).items()
+                              if v.identity is not None})
+        credentials = containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=args.resource_group_name, resource_name=cluster.name,
+            format="exec" if spec.entra_id is not None else None)
+        self.kubeconfig = pulumi.Output.secret(credentials.kubeconfigs.apply(
+            lambda configs: base64.b64decode(configs[0].value).decode()))
+        self.kubernetes_provider = self._kubernetes_provider(name, args.kubernetes)
+        self.register_outputs({
+            "clusterName": self.cluster_name, "clusterId": self.cluster_id,
+            "apiServerFqdn": self.api_server_fqdn, "nodeResourceGroup": self.node_resource_group,
+            "controlPlanePrincipalId": self.control_plane_principal_id,
+            "kubeletObjectId": self.kubelet_object_id, "kubeconfig": self.kubeconfig})
+
+    def _kubernetes_provider(self, name: str, kubernetes: KubernetesSpec) -> Optional[pulumi.ProviderResource]:
+        """A provider for the Kubernetes layer: applying through the kubeconfig, or rendering YAML."""
+        if not kubernetes.apply and kubernetes.render_dir is None:
+            return None
+        import pulumi_kubernetes as k8s
+        if kubernetes.render_dir is not None:
+            return k8s.Provider(f"{name}-k8s", render_yaml_to_directory=kubernetes.render_dir,
+                                opts=pulumi.ResourceOptions(parent=self))
+        return k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True,
+                            opts=pulumi.ResourceOptions(parent=self))
+
+
+def _snake(name: str) -> str:
+    """`vmSize` -> `vm_size`, `vnetSubnetID` -> `vnet_subnet_id`: AgentPool takes keyword arguments."""
+    out = []
+    for index, char in enumerate(name):
+        if char.isupper() and index and (not name[index - 1].isupper() or
+                                         (index + 1 < len(name) and name[index + 1].islower())):
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)

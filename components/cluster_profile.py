@@ -1,0 +1,114 @@
+"""The cluster's network profile and pool settings, as AKS receives them. Pure, no Pulumi.
+
+The network profile is sent as a plain mapping, not `ContainerServiceNetworkProfileArgs`: that
+class writes `podCidr 10.244.0.0/16`, `serviceCidr 10.0.0.0/16` and `outboundType loadBalancer`
+into every profile whose fields are left out, which would put a pod CIDR on a flat Azure CNI
+cluster and could place the service range over a VNet. Only the fields the mode uses are sent;
+`dockerBridgeCidr` never is (removed from the AKS API in 2023-04-01).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.config import ClusterSpec, IngressSpec, NodePool
+
+# kubenet and Overlay send the pod CIDR; flat Azure CNI and pod-subnet CNI give pods VNet
+# addresses and must not. https://learn.microsoft.com/azure/aks/concepts-network-cni-overview
+
+
+def network_profile(cluster: ClusterSpec) -> dict[str, Any]:
+    """The `networkProfile` mapping (engine camelCase) for the chosen plugin, mode and egress."""
+    profile: dict[str, Any] = {
+        "networkPlugin": cluster.network_plugin,
+        "serviceCidr": str(cluster.service_cidr),
+        "dnsServiceIP": str(cluster.dns_service_ip),
+        "outboundType": cluster.outbound_type,
+        "loadBalancerSku": "standard",
+    }
+    if cluster.network_plugin_mode is not None:
+        profile["networkPluginMode"] = cluster.network_plugin_mode
+    if cluster.network_plugin == "azure":
+        profile["networkDataplane"] = cluster.network_dataplane
+    if cluster.network_policy != "none":
+        profile["networkPolicy"] = cluster.network_policy
+    if cluster.uses_pod_cidr and cluster.pod_cidr is not None:
+        profile["podCidr"] = str(cluster.pod_cidr)
+    if cluster.outbound_type == "loadBalancer":
+        profile["loadBalancerProfile"] = {"managedOutboundIPs": {"count": cluster.outbound_ip_count}}
+    elif cluster.outbound_type == "managedNATGateway":
+        profile["natGatewayProfile"] = {"managedOutboundIPProfile": {"count": cluster.outbound_ip_count}}
+    return profile
+
+
+def pool_settings(pool: NodePool, max_surge: str) -> dict[str, Any]:
+    """A node pool's own settings (engine camelCase), without the subnets it joins."""
+    settings: dict[str, Any] = {
+        "mode": pool.mode,
+        "vmSize": pool.vm_size,
+        "osType": "Linux",
+        "type": "VirtualMachineScaleSets",
+        "maxPods": pool.max_pods,
+        "upgradeSettings": {"maxSurge": max_surge},
+    }
+    if pool.autoscaled:
+        # AKS needs a count at creation; the autoscaler owns it afterwards (see ignore_changes).
+        settings.update(enableAutoScaling=True, minCount=pool.min_count, maxCount=pool.max_count,
+                        count=max(pool.min_count or 0, 1) if pool.mode == "System" else pool.min_count)
+    else:
+        settings.update(enableAutoScaling=False, count=pool.count)
+    if pool.zones:
+        settings["availabilityZones"] = list(pool.zones)
+    if pool.os_disk_type is not None:
+        settings["osDiskType"] = pool.os_disk_type
+    if pool.only_critical_addons:
+        # https://learn.microsoft.com/azure/aks/use-system-pools#system-and-user-node-pools
+        settings["nodeTaints"] = ["CriticalAddonsOnly=true:NoSchedule"]
+    return settings
+
+
+def api_server_profile(cluster: ClusterSpec, zone: Any = None, subnet: Any = None) -> dict[str, Any]:
+    """`apiServerAccessProfile`: public with authorized ranges, or private with its DNS zone.
+
+    `zone` is the private DNS zone's resource id when the stack brings its own (`hub`);
+    `subnet` the delegated subnet's id for API server VNet integration. Both may be Outputs.
+    """
+    profile: dict[str, Any] = {"enablePrivateCluster": cluster.private}
+    if cluster.private:
+        profile["privateDNSZone"] = zone if cluster.private_dns_zone == "hub" else cluster.private_dns_zone
+        profile["enablePrivateClusterPublicFQDN"] = False
+    elif cluster.authorized_ip_ranges:
+        profile["authorizedIPRanges"] = [str(r) for r in cluster.authorized_ip_ranges]
+    if cluster.api_server_vnet_integration:
+        profile["enableVnetIntegration"] = True
+        profile["subnetId"] = subnet
+    return profile
+
+
+# The nginx ingress controller is the AKS application routing add-on (managed NGINX).
+# https://learn.microsoft.com/azure/aks/app-routing
+APP_ROUTING_INGRESS_CLASS = "webapprouting.kubernetes.azure.com"
+AGIC_INGRESS_CLASS = "azure-application-gateway"
+
+
+def ingress_profile(ingress: IngressSpec) -> dict[str, Any] | None:
+    """`ingressProfile` for nginx: the default controller public or internal.
+
+    With a static internal address the default controller is not created ("None"): the
+    Kubernetes layer declares a NginxIngressController with the address annotations instead.
+    """
+    if ingress.controller != "nginx" or ingress.nginx is None:
+        return None
+    nginx = ingress.nginx
+    kind = "External" if nginx.visibility == "public" else ("None" if nginx.static_ip else "Internal")
+    return {"webAppRouting": {"enabled": True, "nginx": {"defaultIngressControllerType": kind}}}
+
+
+def addon_profiles(cluster: ClusterSpec, ingress: IngressSpec, app_gateway_id: Any = None) -> dict[str, Any]:
+    """Add-ons the stack turns on: Azure Policy, and AGIC with the gateway's id."""
+    addons: dict[str, Any] = {}
+    if cluster.azure_policy:
+        addons["azurepolicy"] = {"enabled": True}
+    if ingress.controller == "appgw":
+        addons["ingressApplicationGateway"] = {"enabled": True, "config": {"applicationGatewayId": app_gateway_id}}
+    return addons

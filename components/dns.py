@@ -1,0 +1,60 @@
+"""The private DNS zone of a private API server, held in the hub and linked to hub and spoke."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+import pulumi
+from pulumi_azure_native import privatedns
+
+from components.config import Environment
+from components.naming import tags
+
+
+def api_server_zone_name(location: str, vnet_integration: bool) -> str:
+    """The zone AKS accepts for a private API server in `location`.
+
+    Private Link clusters take `privatelink.<region>.azmk8s.io`; with API server VNet
+    integration the zone is `private.<region>.azmk8s.io`.
+    https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone
+    """
+    return f"{'private' if vnet_integration else 'privatelink'}.{location}.azmk8s.io"
+
+
+@dataclass(frozen=True)
+class PrivateApiDnsArgs:
+    environment: Environment
+    resource_group_name: pulumi.Input[str]
+    zone_name: str
+    vnet_ids: Mapping[str, pulumi.Input[str]]
+    """Role (hub, spoke) to the id of each VNet whose resolvers must answer for the zone."""
+
+
+class PrivateApiDns(pulumi.ComponentResource):
+    """A private DNS zone for the API server and its links to the VNets that resolve it."""
+
+    zone_id: pulumi.Output[str]
+    """The zone's resource id, handed to the cluster as `privateDNSZone`."""
+    zone_name: pulumi.Output[str]
+    """The zone's name."""
+    links: list[privatedns.VirtualNetworkLink]
+    """The VNet links; the cluster waits for them."""
+
+    def __init__(self, name: str, args: PrivateApiDnsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("aks-networking:dns:PrivateApiDns", name, None, opts)
+        zone = privatedns.PrivateZone(
+            f"{name}-zone", private_zone_name=args.zone_name, resource_group_name=args.resource_group_name,
+            location="global", tags=tags(args.environment), opts=pulumi.ResourceOptions(parent=self))
+        self.links = [
+            privatedns.VirtualNetworkLink(
+                f"{name}-link-{role}", virtual_network_link_name=f"link-{role}", private_zone_name=zone.name,
+                resource_group_name=args.resource_group_name, location="global",
+                virtual_network=privatedns.SubResourceArgs(id=vnet_id),
+                # AKS writes the API server's record itself; VMs must not register here.
+                registration_enabled=False, tags=tags(args.environment),
+                opts=pulumi.ResourceOptions(parent=self))
+            for role, vnet_id in args.vnet_ids.items()]
+        self.zone_id = zone.id
+        self.zone_name = zone.name
+        self.register_outputs({"zoneId": self.zone_id, "zoneName": self.zone_name})

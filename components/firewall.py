@@ -1,0 +1,109 @@
+"""Azure Firewall for the cluster's egress: public IPs, a Firewall Policy and its rule groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import pulumi
+from pulumi_azure_native import network
+
+from components.config import Environment, FirewallSpec
+from components.egress_rules import dnat_rule_collections, egress_rule_collections
+from components.naming import azure_name, tags
+
+
+@dataclass(frozen=True)
+class EgressFirewallArgs:
+    environment: Environment
+    spec: FirewallSpec
+    resource_group_name: pulumi.Input[str]
+    firewall_subnet_id: pulumi.Input[str]
+    management_subnet_id: Optional[pulumi.Input[str]]
+    source_ranges: Sequence[str]
+    """The cluster's ranges that may leave through the firewall (node and pod subnets)."""
+    public_api: bool
+    """A public API server needs the node-to-control-plane tunnel rules."""
+
+
+class EgressFirewall(pulumi.ComponentResource):
+    """Azure Firewall with a Firewall Policy: threat intelligence, DNS proxy, AKS egress rules.
+
+    https://learn.microsoft.com/azure/aks/limit-egress-traffic
+    """
+
+    private_ip: pulumi.Output[str]
+    """The firewall's private address: the next hop of the cluster's default route."""
+    public_ips: list[pulumi.Output[str]]
+    """The firewall's public addresses (egress SNAT and DNAT frontends)."""
+    firewall_id: pulumi.Output[str]
+    """The firewall's resource id."""
+    policy_id: pulumi.Output[str]
+    """The Firewall Policy's resource id."""
+
+    def __init__(self, name: str, args: EgressFirewallArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("aks-networking:egress:EgressFirewall", name, None, opts)
+        env, spec = args.environment, args.spec
+        child = pulumi.ResourceOptions(parent=self)
+        group = args.resource_group_name
+
+        def public_ip(suffix: str) -> network.PublicIPAddress:
+            return network.PublicIPAddress(
+                f"{name}-pip-{suffix}", public_ip_address_name=azure_name(env, "pip", f"fw-{suffix}"),
+                resource_group_name=group, location=env.location,
+                sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
+                public_ip_allocation_method="Static", zones=list(spec.zones) or None, tags=tags(env), opts=child)
+
+        ips = [public_ip(str(index)) for index in range(1, spec.public_ip_count + 1)]
+        sources = network.IpGroup(
+            f"{name}-cluster-sources", ip_groups_name=azure_name(env, "ipg", "aks"), resource_group_name=group,
+            location=env.location, ip_addresses=list(args.source_ranges), tags=tags(env), opts=child)
+
+        policy_args: dict = {
+            "sku": {"tier": spec.sku},
+            "threat_intel_mode": spec.threat_intel_mode,
+            # FQDNs in network rules resolve through the firewall only with its DNS proxy.
+            "dns_settings": {"enableProxy": spec.dns_proxy} if spec.sku != "Basic" else None,
+        }
+        if spec.sku == "Premium":
+            policy_args["intrusion_detection"] = {"mode": "Deny"}
+        policy = network.FirewallPolicy(
+            f"{name}-policy", firewall_policy_name=azure_name(env, "afwp", "egress"), resource_group_name=group,
+            location=env.location, tags=tags(env), opts=child, **policy_args)
+
+        groups = [network.FirewallPolicyRuleCollectionGroup(
+            f"{name}-rules-aks", rule_collection_group_name="aks-egress", firewall_policy_name=policy.name,
+            resource_group_name=group, priority=200,
+            rule_collections=egress_rule_collections(spec, env.location, args.public_api, [sources.id]),
+            opts=child)]
+        dnat = dnat_rule_collections(spec, ips[0].ip_address)
+        if dnat:
+            # Azure updates one rule collection group of a policy at a time.
+            groups.append(network.FirewallPolicyRuleCollectionGroup(
+                f"{name}-rules-dnat", rule_collection_group_name="publish", firewall_policy_name=policy.name,
+                resource_group_name=group, priority=100, rule_collections=dnat,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=groups[-1:])))
+
+        configurations = [{"name": "ipconfig-1", "subnet": {"id": args.firewall_subnet_id},
+                           "publicIPAddress": {"id": ips[0].id}}]
+        configurations += [{"name": f"ipconfig-{index}", "publicIPAddress": {"id": ip.id}}
+                           for index, ip in enumerate(ips[1:], start=2)]
+        management = None
+        if spec.sku == "Basic":
+            management_ip = public_ip("mgmt")
+            management = {"name": "management", "subnet": {"id": args.management_subnet_id},
+                          "publicIPAddress": {"id": management_ip.id}}
+        firewall = network.AzureFirewall(
+            f"{name}-firewall", azure_firewall_name=azure_name(env, "afw", "egress"), resource_group_name=group,
+            location=env.location, sku={"name": "AZFW_VNet", "tier": spec.sku},
+            firewall_policy={"id": policy.id}, ip_configurations=configurations,
+            management_ip_configuration=management, zones=list(spec.zones) or None, tags=tags(env),
+            # The firewall waits for its rule groups: updating both at once conflicts.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=groups, protect=env.protect,
+                                        custom_timeouts=pulumi.CustomTimeouts(create="60m", update="60m")))
+        self.private_ip = firewall.ip_configurations.apply(lambda c: c[0].private_ip_address)
+        self.public_ips = [ip.ip_address for ip in ips]
+        self.firewall_id = firewall.id
+        self.policy_id = policy.id
+        self.register_outputs({"privateIp": self.private_ip, "publicIps": self.public_ips,
+                               "firewallId": self.firewall_id, "policyId": self.policy_id})

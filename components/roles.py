@@ -1,0 +1,45 @@
+"""Role assignments by built-in role name: the one helper every component uses."""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+from pulumi_azure_native import authorization
+
+# Built-in role definition ids, the same in every tenant.
+# https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+BUILTIN_ROLES: Mapping[str, str] = {
+    "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    "Private DNS Zone Contributor": "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
+    "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
+}
+
+
+def resource_group_id(group: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The resource id of a group in the subscription the program deploys to."""
+    return pulumi.Output.all(authorization.get_client_config_output().subscription_id, group).apply(
+        lambda v: f"/subscriptions/{v[0]}/resourceGroups/{v[1]}")
+
+
+def role_definition_id(role: str) -> pulumi.Output[str]:
+    """The subscription-scoped id of a built-in role."""
+    guid = BUILTIN_ROLES[role]
+    return authorization.get_client_config_output().apply(
+        lambda c: f"/subscriptions/{c.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{guid}")
+
+
+def assign_role(name: str, role: str, scope: pulumi.Input[str], principal_id: pulumi.Input[str],
+                parent: pulumi.Resource,
+                depends_on: Optional[Sequence[pulumi.Resource]] = None) -> authorization.RoleAssignment:
+    """Grant a managed identity (a service principal) a built-in role on a scope.
+
+    `principal_type` is set so that Azure does not look the principal up in Entra ID, which
+    fails for identities created moments before (replication delay).
+    """
+    return authorization.RoleAssignment(
+        name, role_definition_id=role_definition_id(role), scope=scope, principal_id=principal_id,
+        principal_type="ServicePrincipal",
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on or [])))
