@@ -63,6 +63,9 @@ def _network_profile(spec: StackConfig) -> Iterator[Problem]:
         if c.network_policy in ("azure", "calico"):
             yield _p("cluster.networkPolicy", f"{c.network_policy} cannot run beside the cilium dataplane, "
                      "which enforces policies itself; use cilium")
+        elif c.network_policy == "none":
+            yield _p("cluster.networkPolicy", "none does not hold with the cilium dataplane, which always "
+                     "enforces NetworkPolicies; set cilium")
     if "pods" in subnets and (c.network_plugin != "azure" or c.network_plugin_mode == "overlay"):
         yield _p("network.spoke.subnets.pods", "a pod subnet is only used by Azure CNI without Overlay "
                  "(dynamic pod IPs); remove it, or use networkPlugin azure without networkPluginMode")

@@ -1,6 +1,28 @@
 import os
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+
+
+def _run(stack):
+    from tests.stacks import load
+    from tools.mock_engine import run_program
+    result = run_program(stack, load(stack))
+    assert result.error is None, result.error
+    return result
+
+
+@pytest.fixture(scope="session")
+def prod():
+    """The committed prod stack, run once under the mock engine for the whole session."""
+    return _run("prod")
+
+
+@pytest.fixture(scope="session")
+def dev():
+    """The committed dev stack, run once under the mock engine for the whole session."""
+    return _run("dev")

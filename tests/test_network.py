@@ -101,10 +101,8 @@ def test_subnet_ids_output_resolves_to_arm_ids():
     assert "checked" in captured
 
 
-def test_peering_both_ways_with_forwarded_traffic():
-    result = run_program("prod", __import__("tests.stacks", fromlist=["load"]).load("prod"))
-    assert result.error is None
-    peerings = result.of_type("azure-native:network:VirtualNetworkPeering")
+def test_peering_both_ways_with_forwarded_traffic(prod):
+    peerings = prod.of_type("azure-native:network:VirtualNetworkPeering")
     assert len(peerings) == 2
     by_vnet = {p.inputs["virtualNetworkName"]: p.inputs for p in peerings}
     assert by_vnet["vnet-prod-hub"]["remoteVirtualNetwork"]["id"].endswith("/virtualNetworks/vnet-prod-spoke")

@@ -1,0 +1,66 @@
+"""Ingress through Application Gateway v2 with AGIC, and nginx through the app routing add-on."""
+
+import pytest
+
+from components.appgateway import AGIC_MANAGED
+from components.roles import BUILTIN_ROLES
+from tests.stacks import DELETE, load, variant
+from tools.mock_engine import run_program
+
+
+
+def test_waf_v2_gateway_with_a_prevention_policy(prod):
+    gateway = prod.one("azure-native:network:ApplicationGateway")
+    waf = prod.one("azure-native:network:WebApplicationFirewallPolicy")
+    assert gateway.inputs["sku"] == {"name": "WAF_v2", "tier": "WAF_v2"}
+    assert gateway.inputs["firewallPolicy"]["id"] == waf.outputs["id"]
+    assert waf.inputs["policySettings"]["mode"] == "Prevention" and waf.inputs["policySettings"]["state"] == "Enabled"
+    assert "webApplicationFirewallConfiguration" not in gateway.inputs
+    assert gateway.inputs["gatewayIPConfigurations"][0]["subnet"]["id"].endswith("/subnets/snet-appgw")
+
+
+def test_gateway_never_fights_agic(prod):
+    gateway = prod.one("azure-native:network:ApplicationGateway")
+    assert set(AGIC_MANAGED) <= set(gateway.ignore_changes)
+    assert {"httpListeners", "requestRoutingRules", "backendAddressPools", "probes", "urlPathMaps"} <= set(gateway.ignore_changes)
+
+
+def test_agic_addon_points_at_the_gateway(prod):
+    gateway = prod.one("azure-native:network:ApplicationGateway")
+    addon = prod.one("azure-native:containerservice:ManagedCluster").inputs["addonProfiles"]["ingressApplicationGateway"]
+    assert addon == {"enabled": True, "config": {"applicationGatewayId": gateway.outputs["id"]}}
+
+
+def test_agic_identity_gets_contributor_reader_and_network_contributor(prod):
+    cluster = prod.one("azure-native:containerservice:ManagedCluster")
+    agic = cluster.outputs["addonProfiles"]["ingressApplicationGateway"]["identity"]["objectId"]
+    grants = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["scope"].rsplit("/", 1)[-1])
+              for r in prod.of_type("azure-native:authorization:RoleAssignment") if r.inputs["principalId"] == agic}
+    assert grants == {(BUILTIN_ROLES["Contributor"], "agw-prod-ingress"), (BUILTIN_ROLES["Reader"], "rg-prod-spoke"),
+                      (BUILTIN_ROLES["Network Contributor"], "snet-appgw")}
+
+
+def test_private_frontend_address_in_the_gateway_subnet():
+    result = run_program("prod", variant(load("prod"), {"aks-networking:ingress.appGateway.privateIp": "10.240.4.10"}))
+    assert result.error is None
+    frontends = result.one("azure-native:network:ApplicationGateway").inputs["frontendIPConfigurations"]
+    private = next(f for f in frontends if f["name"] == "frontend-private")
+    assert private["privateIPAddress"] == "10.240.4.10" and private["privateIPAllocationMethod"] == "Static"
+
+
+def test_kubenet_with_agic_puts_the_cluster_route_table_on_the_gateway_subnet():
+    config = variant(load("dev"), {
+        "aks-networking:ingress": {"controller": "appgw", "appGateway": {"sku": "WAF_v2", "wafMode": "Detection"}},
+        "aks-networking:network.spoke.subnets.appgw": "192.168.3.0/24"})
+    result = run_program("dev", config)
+    assert result.error is None, result.error
+    table = result.one("azure-native:network:RouteTable").outputs["id"]
+    subnets = {s.inputs["subnetName"]: s.inputs for s in result.of_type("azure-native:network:Subnet")}
+    assert subnets["snet-appgw"]["routeTable"]["id"] == table == subnets["snet-nodes"]["routeTable"]["id"]
+
+
+def test_internal_nginx_through_the_app_routing_add_on():
+    config = variant(load("dev"), {"aks-networking:ingress.nginx.visibility": "internal"})
+    result = run_program("dev", config)
+    profile = result.one("azure-native:containerservice:ManagedCluster").inputs["ingressProfile"]
+    assert profile["webAppRouting"]["nginx"]["defaultIngressControllerType"] == "Internal"

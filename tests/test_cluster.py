@@ -1,0 +1,113 @@
+"""The cluster component under the mock engine (preview=False), through both committed stacks."""
+
+import pytest
+
+from components.cluster_profile import network_profile
+from components.config import validate_stack_config
+from components.roles import BUILTIN_ROLES
+from tests.stacks import load, variant
+from tools.mock_engine import run_program
+
+
+
+
+def cluster_inputs(result):
+    return result.one("azure-native:containerservice:ManagedCluster").inputs
+
+
+def test_prod_network_profile(prod):
+    profile = cluster_inputs(prod)["networkProfile"]
+    assert (profile["networkPlugin"], profile["networkPluginMode"], profile["networkDataplane"],
+            profile["networkPolicy"], profile["outboundType"]) == ("azure", "overlay", "cilium", "cilium",
+                                                                   "userDefinedRouting")
+    assert profile == network_profile(validate_stack_config(load("prod"), "prod").cluster)
+
+
+def test_prod_private_api_uses_the_hub_zone_linked_to_hub_and_spoke(prod):
+    access = cluster_inputs(prod)["apiServerAccessProfile"]
+    zone = prod.one("azure-native:privatedns:PrivateZone")
+    assert access["enablePrivateCluster"] is True
+    assert zone.inputs["privateZoneName"] == "privatelink.westeurope.azmk8s.io"
+    assert access["privateDNSZone"] == zone.outputs["id"]
+    assert zone.inputs["resourceGroupName"] == "rg-prod-hub"
+    linked = {link.inputs["virtualNetwork"]["id"].rsplit("/", 1)[-1]
+              for link in prod.of_type("azure-native:privatedns:VirtualNetworkLink")}
+    assert linked == {"vnet-prod-hub", "vnet-prod-spoke"}
+
+
+def test_user_assigned_identity_with_its_network_roles(prod):
+    identity = prod.one("azure-native:managedidentity:UserAssignedIdentity")
+    assert cluster_inputs(prod)["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [identity.outputs["id"]]}
+    grants = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["scope"].rsplit("/", 1)[-1])
+              for r in prod.of_type("azure-native:authorization:RoleAssignment")
+              if r.inputs["principalId"] == identity.outputs["principalId"]}
+    assert (BUILTIN_ROLES["Private DNS Zone Contributor"], "privatelink.westeurope.azmk8s.io") in grants
+    assert (BUILTIN_ROLES["Network Contributor"], "snet-nodes") in grants
+    assert all(r.inputs["principalType"] == "ServicePrincipal"
+               for r in prod.of_type("azure-native:authorization:RoleAssignment"))
+
+
+def test_cluster_waits_for_its_roles_route_and_zone_links(prod):
+    cluster = prod.one("azure-native:containerservice:ManagedCluster")
+    by_urn = {r.urn: r for r in prod.records}
+    waits_for = {by_urn[u].type for u in cluster.dependencies if u in by_urn}
+    assert {"azure-native:authorization:RoleAssignment", "azure-native:network:Route",
+            "azure-native:privatedns:VirtualNetworkLink"} <= waits_for
+
+
+def test_no_service_principal_secret_and_local_accounts_off_in_prod(prod):
+    inputs = cluster_inputs(prod)
+    assert "servicePrincipalProfile" not in inputs
+    assert inputs["disableLocalAccounts"] is True
+    assert inputs["aadProfile"]["managed"] is True and inputs["aadProfile"]["enableAzureRBAC"] is True
+
+
+def test_pools_one_form_each(prod):
+    inline = cluster_inputs(prod)["agentPoolProfiles"]
+    assert [p["name"] for p in inline] == ["system"]
+    pools = prod.of_type("azure-native:containerservice:AgentPool")
+    assert [p.inputs["agentPoolName"] for p in pools] == ["user"]
+    assert pools[0].ignore_changes == ["count"]
+    assert cluster_inputs(prod)["agentPoolProfiles"][0]["availabilityZones"] == ["1", "2", "3"]
+    assert prod.one("azure-native:containerservice:ManagedCluster").ignore_changes == ["agentPoolProfiles[0].count"]
+
+
+def test_dev_is_kubenet_with_calico_and_its_route_table_on_the_node_subnet(dev):
+    profile = cluster_inputs(dev)["networkProfile"]
+    assert (profile["networkPlugin"], profile["networkPolicy"], profile["podCidr"]) == ("kubenet", "calico", "10.244.0.0/16")
+    table = dev.one("azure-native:network:RouteTable")
+    nodes = next(s for s in dev.of_type("azure-native:network:Subnet") if s.inputs["subnetName"] == "snet-nodes")
+    assert nodes.inputs["routeTable"]["id"] == table.outputs["id"]
+    assert dev.of_type("azure-native:network:Route") == []  # AKS writes kubenet's routes itself
+    access = cluster_inputs(dev)["apiServerAccessProfile"]
+    assert access == {"enablePrivateCluster": False, "authorizedIPRanges": ["203.0.113.0/24"]}
+
+
+def test_dev_has_neither_firewall_nor_application_gateway(dev):
+    types = {r.type for r in dev.records}
+    assert not types & {"azure-native:network:AzureFirewall", "azure-native:network:ApplicationGateway"}
+    assert cluster_inputs(dev)["ingressProfile"] == {
+        "webAppRouting": {"enabled": True, "nginx": {"defaultIngressControllerType": "External"}}}
+
+
+def test_kubeconfig_is_secret_and_provider_only_when_the_layer_runs(dev, prod):
+    assert dev.exports["kubeconfig"] == "[secret]"
+    assert len(dev.of_type("pulumi:providers:kubernetes")) == 1
+    assert prod.of_type("pulumi:providers:kubernetes") == []  # prod skips the layer (private API)
+
+
+def test_render_dir_gives_a_rendering_provider():
+    result = run_program("dev", variant(load("dev"), {"aks-networking:kubernetes": {"renderDir": "rendered"}}))
+    assert result.error is None
+    provider = result.one("pulumi:providers:kubernetes")
+    assert provider.inputs.get("renderYamlToDirectory") == "rendered" and "kubeconfig" not in provider.inputs
+
+
+def test_user_assigned_nat_gateway_on_the_node_subnet():
+    config = variant(load("dev"), {"aks-networking:cluster.outboundType": "userAssignedNATGateway"})
+    result = run_program("dev", config)
+    assert result.error is None
+    gateway = result.one("azure-native:network:NatGateway")
+    nodes = next(s for s in result.of_type("azure-native:network:Subnet") if s.inputs["subnetName"] == "snet-nodes")
+    assert nodes.inputs["natGateway"]["id"] == gateway.outputs["id"]
+    assert "loadBalancerProfile" not in cluster_inputs(result)["networkProfile"]

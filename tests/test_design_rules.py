@@ -1,0 +1,123 @@
+"""Combinations AKS and Azure refuse, each refused offline with one line naming the key."""
+
+import pytest
+import yaml
+
+from tests.stacks import DELETE, load, variant
+from tools import preview
+
+# Stack variants of prod and dev that AKS or Azure would reject, with the key the line must name.
+FLAT_CNI = {"aks-networking:cluster.networkPluginMode": DELETE, "aks-networking:cluster.networkDataplane": "azure",
+            "aks-networking:cluster.networkPolicy": "calico", "aks-networking:cluster.podCidr": DELETE}
+REFUSALS = {
+    "azure NPM on kubenet": ("dev", {"aks-networking:cluster.networkPolicy": "azure"},
+                             "aks-networking:cluster.networkPolicy", "does not run on kubenet"),
+    "cilium policy without the cilium dataplane": (
+        "prod", {"aks-networking:cluster.networkDataplane": "azure"}, "aks-networking:cluster.networkPolicy",
+        "needs networkDataplane cilium"),
+    "cilium dataplane without overlay or pod subnet": (
+        "prod", {**FLAT_CNI, "aks-networking:cluster.networkDataplane": "cilium",
+                 "aks-networking:cluster.networkPolicy": "cilium"},
+        "aks-networking:cluster.networkDataplane", "needs networkPluginMode overlay or a pods subnet"),
+    "cilium dataplane with calico": ("prod", {"aks-networking:cluster.networkPolicy": "calico"},
+                                     "aks-networking:cluster.networkPolicy", "cannot run beside the cilium dataplane"),
+    "cilium dataplane on kubenet": ("dev", {"aks-networking:cluster.networkDataplane": "cilium"},
+                                    "aks-networking:cluster.networkDataplane", "needs networkPlugin azure"),
+    "overlay on kubenet": ("dev", {"aks-networking:cluster.networkPluginMode": "overlay"},
+                           "aks-networking:cluster.networkPluginMode", "needs networkPlugin azure"),
+    "policy engine with bring-your-own CNI": (
+        "dev", {"aks-networking:cluster.networkPlugin": "none", "aks-networking:cluster.podCidr": DELETE},
+        "aks-networking:cluster.networkPolicy", "cannot be installed with networkPlugin none"),
+    "pod CIDR on flat Azure CNI": ("prod", {**FLAT_CNI, "aks-networking:cluster.podCidr": "192.168.0.0/16"},
+                                   "aks-networking:cluster.podCidr", "takes no pod CIDR"),
+    "pod subnet with overlay": ("prod", {"aks-networking:network.spoke.subnets.pods": "10.240.8.0/22"},
+                                "aks-networking:network.spoke.subnets.pods", "only used by Azure CNI without Overlay"),
+    "max pods below 10": ("prod", {"aks-networking:cluster.nodePools[1].maxPods": 9},
+                          "aks-networking:cluster.nodePools[1].maxPods", "10 to 250"),
+    "max pods above 250": ("dev", {"aks-networking:cluster.nodePools[0].maxPods": 251},
+                           "aks-networking:cluster.nodePools[0].maxPods", "10 to 250"),
+    "system pool without room for 30 pods": (
+        "dev", {"aks-networking:cluster.nodePools[0].maxPods": 10, "aks-networking:cluster.nodePools[0].count": 2},
+        "aks-networking:cluster.nodePools[0].maxPods", "room for 30 pods"),
+    "no system pool": ("dev", {"aks-networking:cluster.nodePools[0].mode": "User"},
+                       "aks-networking:cluster.nodePools", "no pool with mode System"),
+    "kubenet beyond its route limit": (
+        "dev", {"aks-networking:cluster.podCidr": "10.128.0.0/9", "aks-networking:cluster.nodePools[0].count": 400},
+        "aks-networking:cluster.nodePools", "at most 400 routes"),
+    "userDefinedRouting without an appliance": (
+        "dev", {"aks-networking:cluster.outboundType": "userDefinedRouting", "aks-networking:ingress.nginx.visibility": "internal"},
+        "aks-networking:cluster.outboundType", "needs a default route to a virtual appliance"),
+    "authorized ranges on a private API": ("prod", {"aks-networking:cluster.authorizedIpRanges": ["203.0.113.0/24"]},
+                                           "aks-networking:cluster.authorizedIpRanges", "only to a public API server"),
+    "hub DNS zone without a hub": ("dev", {"aks-networking:cluster.private": True, "aks-networking:cluster.privateDnsZone": "hub",
+                                           "aks-networking:cluster.authorizedIpRanges": [],
+                                           "aks-networking:network.bastion": False},
+                                   "aks-networking:cluster.privateDnsZone", "needs a hub VNet"),
+    "local accounts off without Entra ID": ("dev", {"aks-networking:cluster.entraId": {"enabled": False}},
+                                            "aks-networking:cluster.localAccounts", "needs Entra ID"),
+    "firewall with no routed egress": ("prod", {"aks-networking:cluster.outboundType": "loadBalancer"},
+                                       "aks-networking:egress.firewall", "no traffic leaves through it"),
+    "Basic firewall without its management subnet": (
+        "prod", {"aks-networking:egress.firewall.sku": "Basic", "aks-networking:egress.firewall.threatIntelMode": "Alert"},
+        "aks-networking:egress.firewall.sku", "AzureFirewallManagementSubnet"),
+    "Basic firewall in Deny mode": (
+        "prod", {"aks-networking:egress.firewall.sku": "Basic",
+                 "aks-networking:network.hub.subnets.AzureFirewallManagementSubnet": "10.200.0.128/26"},
+        "aks-networking:egress.firewall.threatIntelMode", "not available on the Basic SKU"),
+    "FQDN network rule without DNS proxy": (
+        "prod", {"aks-networking:egress.firewall.dnsProxy": False, "aks-networking:egress.firewall.networkRules": [
+            {"name": "ntp", "protocols": ["UDP"], "destinationFqdns": ["ntp.ubuntu.com"], "ports": ["123"]}]},
+        "aks-networking:egress.firewall.networkRules[0].destinationFqdns", "need the firewall's DNS proxy"),
+    "Bastion without its subnet": ("prod", {"aks-networking:network.hub.subnets.AzureBastionSubnet": DELETE},
+                                   "aks-networking:network.bastion", "AzureBastionSubnet"),
+    # Issue 4's refusals
+    "public nginx behind userDefinedRouting": (
+        "prod", {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}}},
+        "aks-networking:ingress.nginx.visibility", "asymmetric routing"),
+    "AGIC with a v1 gateway": ("prod", {"aks-networking:ingress.appGateway.sku": "WAF"},
+                               "aks-networking:ingress.appGateway.sku", "AGIC supports only Standard_v2 and WAF_v2"),
+    "appliance default route on the gateway subnet": (
+        "prod", {"aks-networking:cluster.networkPlugin": "kubenet", "aks-networking:cluster.networkPluginMode": DELETE,
+                 "aks-networking:cluster.networkDataplane": "azure", "aks-networking:cluster.networkPolicy": "calico",
+                 "aks-networking:cluster.nodePools[0].maxPods": 110, "aks-networking:cluster.nodePools[1].maxPods": 110},
+        "aks-networking:ingress.controller", "a v2 gateway does not support"),
+    "firewall subnet not named exactly": (
+        "prod", {"aks-networking:network.hub.subnets.AzureFirewallSubnet": DELETE,
+                 "aks-networking:network.hub.subnets.FirewallSubnet": "10.200.0.0/26"},
+        "aks-networking:network.hub.subnets.FirewallSubnet", "not a subnet role"),
+    "WAF in Detection in production": ("prod", {"aks-networking:ingress.appGateway.wafMode": "Detection"},
+                                       "aks-networking:ingress.appGateway.wafMode", "needs Prevention"),
+    "gateway without WAF in production": ("prod", {"aks-networking:ingress.appGateway.sku": "Standard_v2"},
+                                          "aks-networking:ingress.appGateway.sku", "has no web application firewall"),
+    "nginx block under another controller": ("prod", {"aks-networking:ingress.nginx": {"visibility": "internal"}},
+                                             "aks-networking:ingress.nginx", "is declared but ingress.controller is appgw"),
+    "internal nginx without an ilb subnet": (
+        "dev", {"aks-networking:ingress.nginx.visibility": "internal", "aks-networking:network.spoke.subnets.ilb": DELETE},
+        "aks-networking:ingress.nginx.visibility", "needs an internal load balancer subnet"),
+    "static address outside the ilb subnet": (
+        "dev", {"aks-networking:ingress.nginx": {"visibility": "internal", "staticIp": "192.168.1.50"}},
+        "aks-networking:ingress.nginx.staticIp", "not a usable address of the ilb subnet"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_refusal_exits_1_with_one_line_naming_the_key(case, tmp_path, capsys):
+    stack, changes, key, fragment = REFUSALS[case]
+    path = tmp_path / "stack.yaml"
+    path.write_text(yaml.safe_dump({"config": variant(load(stack), changes)}))
+    code = preview.main([stack, "--config", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    lines = err.strip().splitlines()
+    named = [line for line in lines if line.startswith(f"{path}: {key}: ")]
+    assert named and any(fragment in line for line in named), lines
+    assert "Traceback" not in err
+
+
+def test_public_nginx_behind_udr_is_accepted_with_a_dnat_path():
+    from components.config import validate_stack_config
+    config = variant(load("prod"), {
+        "aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}},
+        "aks-networking:egress.firewall.dnatRules": [
+            {"name": "https", "port": 443, "translatedAddress": "10.240.5.4", "translatedPort": 443}]})
+    assert validate_stack_config(config, "prod").ingress.nginx.visibility == "public"

@@ -1,0 +1,79 @@
+"""Egress through Azure Firewall: policy, AKS rules, the default route, DNAT."""
+
+import pytest
+
+from components.config import validate_stack_config
+from components.egress_rules import egress_rule_collections
+from tests.stacks import load, variant
+from tools.mock_engine import run_program
+
+
+
+def rules_of(result):
+    groups = result.of_type("azure-native:network:FirewallPolicyRuleCollectionGroup")
+    return [rule for g in groups for c in g.inputs["ruleCollections"] for rule in c["rules"]]
+
+
+def test_policy_denies_threats_and_proxies_dns(prod):
+    policy = prod.one("azure-native:network:FirewallPolicy").inputs
+    assert policy["threatIntelMode"] == "Deny" and policy["dnsSettings"] == {"enableProxy": True}
+    assert policy["intrusionDetection"] == {"mode": "Deny"}  # Premium: IDPS in Deny
+    firewall = prod.one("azure-native:network:AzureFirewall")
+    assert firewall.inputs["firewallPolicy"]["id"] == prod.one("azure-native:network:FirewallPolicy").outputs["id"]
+    assert "applicationRuleCollections" not in firewall.inputs  # a policy, never classic rules
+    assert firewall.inputs["zones"] == ["1", "2", "3"]
+
+
+def test_aks_fqdn_tag_on_http_and_https_from_the_cluster_only(prod):
+    tagged = [r for r in rules_of(prod) if r.get("fqdnTags") == ["AzureKubernetesService"]]
+    assert len(tagged) == 1
+    assert {(p["protocolType"], p["port"]) for p in tagged[0]["protocols"]} == {("Http", 80), ("Https", 443)}
+    group = prod.one("azure-native:network:IpGroup")
+    assert group.inputs["ipAddresses"] == ["10.240.0.0/22"]
+    for rule in rules_of(prod):
+        assert rule["sourceIpGroups"] == [group.outputs["id"]] and "*" not in str(rule.get("sourceAddresses", ""))
+
+
+def test_private_cluster_needs_no_tunnel_rules_and_a_public_one_does():
+    spec = validate_stack_config(load("prod"), "prod")
+    private = egress_rule_collections(spec.egress.firewall, "westeurope", public_api=False, sources=["g"])
+    public = egress_rule_collections(spec.egress.firewall, "westeurope", public_api=True, sources=["g"])
+    ports = lambda collections: {(r["ipProtocols"][0], r["destinationPorts"][0], r["destinationAddresses"][0])
+                                 for c in collections for r in c["rules"] if r["ruleType"] == "NetworkRule"}
+    assert ports(private) == set()
+    assert ports(public) == {("UDP", "1194", "AzureCloud.westeurope"), ("TCP", "9000", "AzureCloud.westeurope")}
+
+
+def test_default_route_to_the_firewall_on_the_node_subnet(prod):
+    route = prod.one("azure-native:network:Route").inputs
+    firewall = prod.one("azure-native:network:AzureFirewall")
+    assert (route["addressPrefix"], route["nextHopType"]) == ("0.0.0.0/0", "VirtualAppliance")
+    assert route["nextHopIpAddress"] == firewall.outputs["ipConfigurations"][0]["privateIPAddress"] == "10.200.0.4"
+    table = prod.one("azure-native:network:RouteTable")
+    assert route["routeTableName"] == table.inputs["routeTableName"]
+    nodes = next(s for s in prod.of_type("azure-native:network:Subnet") if s.inputs["subnetName"] == "snet-nodes")
+    assert nodes.inputs["routeTable"]["id"] == table.outputs["id"]
+    firewall_subnet = next(s for s in prod.of_type("azure-native:network:Subnet")
+                           if s.inputs["subnetName"] == "AzureFirewallSubnet")
+    assert "routeTable" not in firewall_subnet.inputs  # the firewall's own route is the internet
+
+
+def test_firewall_waits_for_its_rule_groups(prod):
+    firewall = prod.one("azure-native:network:AzureFirewall")
+    groups = {g.urn for g in prod.of_type("azure-native:network:FirewallPolicyRuleCollectionGroup")}
+    assert groups <= set(firewall.dependencies)
+
+
+def test_stack_rules_and_dnat():
+    config = variant(load("prod"), {"aks-networking:egress.firewall.allowedFqdns": ["api.github.com"],
+                                    "aks-networking:egress.firewall.dnatRules": [
+                                        {"name": "web", "port": 443, "translatedAddress": "10.240.5.4",
+                                         "translatedPort": 443}]})
+    result = run_program("prod", config)
+    assert result.error is None
+    fqdns = [r for r in rules_of(result) if r.get("targetFqdns")]
+    assert fqdns[0]["targetFqdns"] == ["api.github.com"]
+    nat = [r for r in rules_of(result) if r["ruleType"] == "NatRule"]
+    first_ip = next(p for p in result.of_type("azure-native:network:PublicIPAddress")
+                    if p.inputs["publicIpAddressName"] == "pip-prod-fw-1")
+    assert nat[0]["destinationAddresses"] == [first_ip.outputs["ipAddress"]] and nat[0]["translatedAddress"] == "10.240.5.4"
