@@ -135,7 +135,8 @@ def cni_addresses_needed(cluster: ClusterSpec, pods_in_node_subnet: bool) -> tup
 def internal_frontends(spec: StackConfig) -> int:
     """Internal load balancer frontends that take an address in the `ilb` subnet."""
     nginx = spec.ingress.nginx
-    return 1 if spec.ingress.controller == "nginx" and nginx is not None and nginx.visibility == "internal" else 0
+    controller = 1 if spec.ingress.controller == "nginx" and nginx is not None and nginx.visibility == "internal" else 0
+    return controller + sum(1 for a in spec.kubernetes.workloads.apps if a.service_type == "InternalLoadBalancer")
 
 
 # The plan ---------------------------------------------------------------------------------
@@ -324,6 +325,9 @@ def _addresses_in_subnets(spec: StackConfig, plan: AddressPlan) -> None:
     nginx = spec.ingress.nginx
     if spec.ingress.controller == "nginx" and nginx is not None and nginx.visibility == "internal":
         checks.append((_path("ingress", "nginx", "staticIp"), nginx.static_ip, "ilb"))
+    for index, app in enumerate(spec.kubernetes.workloads.apps):
+        if app.static_ip is not None:
+            checks.append((_path("kubernetes", f"apps[{index}]", "staticIp"), app.static_ip, "ilb"))
     for path, address, role in checks:
         subnet = network.subnet(role)
         if address is None or subnet is None:

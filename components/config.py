@@ -17,6 +17,7 @@ from typing import Any, Mapping, Optional
 
 from components.problems import ConfigError, Problem
 from components.schema import Obj, Problems, labels_item, string_item, zone_item
+from components.workloads import Workloads, check_workloads, parse_workloads
 
 NS = "aks-networking"
 Network4 = ipaddress.IPv4Network
@@ -228,6 +229,13 @@ class KubernetesSpec:
     """False skips the Kubernetes layer (a private API the runner cannot reach)."""
     render_dir: Optional[str] = None
     """Write the Kubernetes objects as YAML to this directory instead of applying them."""
+    workloads: Workloads = field(default_factory=Workloads)
+    """Namespaces, apps, ingresses, flows and literal policies."""
+
+    @property
+    def mode(self) -> str:
+        """`apply`, `render` or `skip`."""
+        return "render" if self.render_dir is not None else ("apply" if self.apply else "skip")
 
 
 @dataclass(frozen=True)
@@ -574,8 +582,14 @@ def _kubernetes(obj: Obj) -> KubernetesSpec:
         apply=obj.bool("apply", True),
         render_dir=obj.str("renderDir", None, pattern=r"[A-Za-z0-9_./-]+",
                            pattern_hint="a relative directory path"),
+        workloads=parse_workloads(obj),
     )
+    if obj.data.get("apply") is False and spec.render_dir is not None:
+        obj.problems.add(obj.key_path("renderDir"), "is set while apply is false; rendering replaces "
+                         "applying, so remove apply: false, or remove renderDir to skip the layer")
     obj.done()
+    for path, message in check_workloads(spec.workloads, obj.path):
+        obj.problems.add(path, message)
     return spec
 
 

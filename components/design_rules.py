@@ -35,7 +35,7 @@ def _p(path: str, message: str) -> Problem:
 
 def check(spec: StackConfig) -> list[Problem]:
     return [*_network_profile(spec), *_node_pools(spec), *_api_server(spec), *_identity(spec),
-            *_egress(spec), *_ingress(spec)]
+            *_egress(spec), *_ingress(spec), *_services(spec)]
 
 
 def _network_profile(spec: StackConfig) -> Iterator[Problem]:
@@ -209,3 +209,19 @@ def _ingress(spec: StackConfig) -> Iterator[Problem]:
 def _has_dnat(spec: StackConfig) -> bool:
     return spec.egress.firewall is not None and bool(spec.egress.firewall.dnat_rules)
 
+
+
+def _services(spec: StackConfig) -> Iterator[Problem]:
+    """Services and Ingresses of the Kubernetes layer against the network under them."""
+    workloads = spec.kubernetes.workloads
+    for index, app in enumerate(workloads.apps):
+        path = f"kubernetes.apps[{index}].serviceType"
+        if app.service_type == "InternalLoadBalancer" and "ilb" not in spec.network.spoke.subnets:
+            yield _p(path, "InternalLoadBalancer needs an internal load balancer subnet (network.spoke.subnets.ilb)")
+        if app.service_type == "LoadBalancer" and spec.cluster.outbound_type == "userDefinedRouting" \
+                and not _has_dnat(spec):
+            yield _p(path, "LoadBalancer (public) behind userDefinedRouting answers through the firewall and "
+                     "breaks (asymmetric routing); use InternalLoadBalancer and publish it with a firewall DNAT "
+                     "rule (egress.firewall.dnatRules), or route it through the ingress controller")
+    if workloads.ingresses and spec.ingress.controller == "none":
+        yield _p("kubernetes.ingresses", "need an ingress controller; set ingress.controller to appgw or nginx")

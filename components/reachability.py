@@ -1,0 +1,573 @@
+"""Which connections `networking.k8s.io/v1` NetworkPolicies allow. Pure, no Pulumi.
+
+Semantics are the Kubernetes API's (https://kubernetes.io/docs/concepts/services-networking/network-policies/):
+- a pod is isolated for ingress (egress) when a policy selecting it has Ingress (Egress) in its
+  `policyTypes`; `policyTypes` defaults to Ingress, plus Egress when the policy has an egress section;
+- an isolated pod accepts (sends) only what some rule of a policy selecting it allows; rules add up;
+- a connection needs both the source's egress and the destination's ingress to allow it;
+- a peer with `podSelector` alone means pods of the policy's namespace; `namespaceSelector` alone
+  all pods of the selected namespaces; both in one peer, pods matching both; `ipBlock` addresses
+  in `cidr` but not in `except` (and pods whose IP is there, as the upstream e2e tests expect);
+- a rule with no peers admits every peer; with no ports, every port; a port without a number is
+  every port of its protocol; `endPort` makes a range; a named port is the destination pod's
+  container port of that name and protocol.
+
+Pods no selector can tell apart form one class, and the engine works on classes: a
+cluster of thousands of replicas costs what its distinct pods cost.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+MAX_PORT = 65535
+ALL_ADDRESSES = ipaddress.ip_network("0.0.0.0/0")
+
+
+# Port sets --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PortSet:
+    """Ports per protocol as sorted, disjoint, inclusive intervals. `ranges` empty: nothing."""
+
+    ranges: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
+
+    @staticmethod
+    def all() -> "PortSet":
+        return PortSet(tuple((p, ((1, MAX_PORT),)) for p in PROTOCOLS))
+
+    @staticmethod
+    def of(items: Iterable[tuple[str, int, int]]) -> "PortSet":
+        by_protocol: dict[str, list[tuple[int, int]]] = {}
+        for protocol, start, end in items:
+            by_protocol.setdefault(protocol, []).append((start, end))
+        return PortSet(tuple((p, _merge(by_protocol[p])) for p in PROTOCOLS if p in by_protocol))
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+    def as_dict(self) -> dict[str, tuple[tuple[int, int], ...]]:
+        return dict(self.ranges)
+
+    def union(self, other: "PortSet") -> "PortSet":
+        if not other.ranges:
+            return self
+        if not self.ranges:
+            return other
+        return PortSet.of([(p, a, b) for s in (self, other) for p, iv in s.ranges for a, b in iv])
+
+    def intersect(self, other: "PortSet") -> "PortSet":
+        mine, theirs = self.as_dict(), other.as_dict()
+        out = []
+        for protocol in PROTOCOLS:
+            for a, b in mine.get(protocol, ()):
+                for c, d in theirs.get(protocol, ()):
+                    if max(a, c) <= min(b, d):
+                        out.append((protocol, max(a, c), min(b, d)))
+        return PortSet.of(out)
+
+    @property
+    def is_all(self) -> bool:
+        return self == PortSet.all()
+
+    def describe(self) -> Any:
+        """`"all"`, or a sorted list such as `["TCP/80", "TCP/8000-8080", "UDP/53"]`."""
+        if self.is_all:
+            return "all"
+        out = []
+        for protocol, intervals in self.ranges:
+            for a, b in intervals:
+                out.append(f"{protocol}/{a}" if a == b else (f"{protocol}/all" if (a, b) == (1, MAX_PORT)
+                                                             else f"{protocol}/{a}-{b}"))
+        return out
+
+
+def _merge(intervals: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return tuple(out)
+
+
+NOTHING = PortSet()
+
+
+# Selectors --------------------------------------------------------------------------------
+
+class SelectorError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Selector:
+    match_labels: tuple[tuple[str, str], ...] = ()
+    expressions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+
+    @staticmethod
+    def parse(raw: Any) -> "Selector":
+        if raw is None:
+            return Selector()
+        if not isinstance(raw, Mapping):
+            raise SelectorError("a label selector must be a mapping")
+        labels = raw.get("matchLabels") or {}
+        if not isinstance(labels, Mapping):
+            raise SelectorError("matchLabels must be a mapping")
+        expressions = []
+        for expression in raw.get("matchExpressions") or []:
+            if not isinstance(expression, Mapping):
+                raise SelectorError("each matchExpressions entry must be a mapping")
+            operator = expression.get("operator")
+            values = tuple(str(v) for v in expression.get("values") or ())
+            if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
+                raise SelectorError(f"operator {operator!r} is not In, NotIn, Exists or DoesNotExist")
+            if operator in ("In", "NotIn") and not values:
+                raise SelectorError(f"operator {operator} needs values")
+            if operator in ("Exists", "DoesNotExist") and values:
+                raise SelectorError(f"operator {operator} takes no values")
+            expressions.append((str(expression.get("key")), operator, values))
+        return Selector(tuple(sorted((str(k), str(v)) for k, v in labels.items())), tuple(expressions))
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        for key, value in self.match_labels:
+            if labels.get(key) != value:
+                return False
+        for key, operator, values in self.expressions:
+            present = key in labels
+            if operator == "In" and not (present and labels[key] in values):
+                return False
+            if operator == "NotIn" and present and labels[key] in values:
+                return False
+            if operator == "Exists" and not present:
+                return False
+            if operator == "DoesNotExist" and present:
+                return False
+        return True
+
+
+# The model --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Pod:
+    namespace: str
+    name: str
+    labels: Mapping[str, str]
+    ports: tuple[tuple[str, int, str], ...] = ()
+    """Named container ports: (name, port, protocol)."""
+    ip: Optional[ipaddress.IPv4Address] = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class PortRule:
+    protocol: str
+    port: Optional[int] = None
+    end_port: Optional[int] = None
+    name: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Peer:
+    pod_selector: Optional[Selector] = None
+    namespace_selector: Optional[Selector] = None
+    cidr: Optional[ipaddress.IPv4Network] = None
+    excepts: tuple[ipaddress.IPv4Network, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    peers: Optional[tuple[Peer, ...]]
+    """None: every peer."""
+    ports: Optional[tuple[PortRule, ...]]
+    """None: every port."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    namespace: str
+    name: str
+    selector: Selector
+    ingress: Optional[tuple[Rule, ...]]
+    """None when the policy does not isolate for ingress."""
+    egress: Optional[tuple[Rule, ...]]
+
+
+@dataclass
+class Cluster:
+    namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
+    pods: list[Pod] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+
+    def add_namespace(self, name: str, labels: Optional[Mapping[str, str]] = None) -> None:
+        merged = dict(self.namespaces.get(name, {}))
+        merged.update(labels or {})
+        merged["kubernetes.io/metadata.name"] = name  # set by the API server on every namespace
+        self.namespaces[name] = merged
+
+
+# Parsing policies -------------------------------------------------------------------------
+
+def parse_policy(manifest: Mapping[str, Any], default_namespace: str = "default") -> Policy:
+    """A `networking.k8s.io/v1` NetworkPolicy; raises `SelectorError` or `ValueError` when invalid."""
+    meta = manifest.get("metadata") or {}
+    spec = manifest.get("spec") or {}
+    if not isinstance(spec, Mapping):
+        raise ValueError("spec must be a mapping")
+    namespace = meta.get("namespace") or default_namespace
+    types = spec.get("policyTypes")
+    if types is None:
+        types = ["Ingress"] + (["Egress"] if "egress" in spec and spec.get("egress") is not None else [])
+    for kind in types:
+        if kind not in ("Ingress", "Egress"):
+            raise ValueError(f"policyTypes entry {kind!r} is not Ingress or Egress")
+
+    def rules(section: str, peer_key: str) -> tuple[Rule, ...]:
+        out = []
+        for raw in spec.get(section) or []:
+            raw = raw or {}
+            peers_raw = raw.get(peer_key)
+            peers = None if not peers_raw else tuple(_peer(p) for p in peers_raw)
+            ports_raw = raw.get("ports")
+            ports = None if not ports_raw else tuple(_port(p) for p in ports_raw)
+            out.append(Rule(peers, ports))
+        return tuple(out)
+
+    return Policy(
+        namespace=namespace, name=str(meta.get("name", "")),
+        selector=Selector.parse(spec.get("podSelector") if spec.get("podSelector") is not None else {}),
+        ingress=rules("ingress", "from") if "Ingress" in types else None,
+        egress=rules("egress", "to") if "Egress" in types else None)
+
+
+def _peer(raw: Any) -> Peer:
+    if not isinstance(raw, Mapping):
+        raise ValueError("a peer must be a mapping")
+    block = raw.get("ipBlock")
+    if block is not None:
+        if "podSelector" in raw or "namespaceSelector" in raw:
+            raise ValueError("ipBlock cannot be combined with podSelector or namespaceSelector in one peer")
+        cidr = ipaddress.ip_network(str(block.get("cidr")), strict=False)
+        excepts = tuple(ipaddress.ip_network(str(e), strict=False) for e in block.get("except") or ())
+        for excluded in excepts:
+            if not excluded.subnet_of(cidr) or excluded == cidr:  # type: ignore[arg-type]
+                raise ValueError(f"except {excluded} must lie strictly inside {cidr}")
+        if cidr.version != 4:
+            raise ValueError("only IPv4 ipBlocks are evaluated")
+        return Peer(cidr=cidr, excepts=excepts)  # type: ignore[arg-type]
+    if "podSelector" not in raw and "namespaceSelector" not in raw:
+        raise ValueError("a peer needs podSelector, namespaceSelector or ipBlock")
+    return Peer(pod_selector=Selector.parse(raw["podSelector"]) if "podSelector" in raw else None,
+                namespace_selector=Selector.parse(raw["namespaceSelector"]) if "namespaceSelector" in raw else None)
+
+
+def _port(raw: Any) -> PortRule:
+    if not isinstance(raw, Mapping):
+        raise ValueError("a port entry must be a mapping")
+    protocol = raw.get("protocol", "TCP")
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol {protocol!r} is not TCP, UDP or SCTP")
+    port, end = raw.get("port"), raw.get("endPort")
+    if isinstance(port, str) and not port.isdigit():
+        if end is not None:
+            raise ValueError("endPort needs a numeric port")
+        return PortRule(protocol, name=port)
+    if port is None:
+        if end is not None:
+            raise ValueError("endPort needs a port")
+        return PortRule(protocol)
+    number = int(port)
+    if not 1 <= number <= MAX_PORT or (end is not None and not number <= int(end) <= MAX_PORT):
+        raise ValueError(f"port {port}-{end} is out of range")
+    return PortRule(protocol, number, int(end) if end is not None else None)
+
+
+# Evaluation -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class External:
+    """A region of outside addresses no ipBlock boundary splits, as CIDRs."""
+
+    cidrs: tuple[ipaddress.IPv4Network, ...]
+
+    @property
+    def id(self) -> str:
+        return ",".join(str(c) for c in self.cidrs)
+
+
+@dataclass
+class Group:
+    """Endpoints no policy can tell apart: pods of one class, or one outside region."""
+
+    members: list[str]
+    pods: list[Pod]
+    external: Optional[External] = None
+
+
+@dataclass
+class Reachability:
+    groups: list[Group]
+    allowed: dict[tuple[int, int], PortSet]
+    """(source group, destination group) -> ports allowed; absent: nothing."""
+
+    def pairs(self) -> Iterable[tuple[str, str, PortSet]]:
+        """Every allowed (source, destination, ports), endpoint by endpoint."""
+        for (s, d), ports in sorted(self.allowed.items()):
+            for src in self.groups[s].members:
+                for dst in self.groups[d].members:
+                    if src != dst:
+                        yield src, dst, ports
+
+    def allowed_between(self, source: str, destination: str) -> PortSet:
+        index = {m: i for i, g in enumerate(self.groups) for m in g.members}
+        return self.allowed.get((index[source], index[destination]), NOTHING)
+
+
+def _boundaries(policies: Sequence[Policy]) -> list[External]:
+    """Partition the IPv4 space by every ipBlock edge: each region is matched alike by all blocks."""
+    edges = {0, 2 ** 32}
+    for policy in policies:
+        for rules in (policy.ingress or (), policy.egress or ()):
+            for rule in rules:
+                for peer in rule.peers or ():
+                    for network in (peer.cidr, *peer.excepts) if peer.cidr is not None else ():
+                        edges.add(int(network.network_address))
+                        edges.add(int(network.broadcast_address) + 1)
+    ordered = sorted(edges)
+    return [External(tuple(ipaddress.summarize_address_range(ipaddress.ip_address(a), ipaddress.ip_address(b - 1))))
+            for a, b in zip(ordered, ordered[1:])]
+
+
+def _block_matches(peer: Peer, address: ipaddress.IPv4Address) -> bool:
+    assert peer.cidr is not None
+    return address in peer.cidr and not any(address in e for e in peer.excepts)
+
+
+def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
+    """Every allowed connection between the cluster's pods, and with outside regions."""
+    policies = cluster.policies
+    pods = cluster.pods
+    for pod in pods:
+        if pod.namespace not in cluster.namespaces:
+            cluster.add_namespace(pod.namespace)
+    regions = _boundaries(policies) if externals else []
+
+    # Every distinct peer and policy selector, matched once against every pod and region.
+    peers: dict[Peer, int] = {}
+    for policy in policies:
+        for rules in (policy.ingress or (), policy.egress or ()):
+            for rule in rules:
+                for peer in rule.peers or ():
+                    peers.setdefault(peer, len(peers))
+
+    def pod_in_peer(peer: Peer, policy_namespace: str, pod: Pod) -> bool:
+        if peer.cidr is not None:
+            return pod.ip is not None and _block_matches(peer, pod.ip)
+        if peer.namespace_selector is None:
+            if pod.namespace != policy_namespace:
+                return False
+        elif not peer.namespace_selector.matches(cluster.namespaces[pod.namespace]):
+            return False
+        return peer.pod_selector is None or peer.pod_selector.matches(pod.labels)
+
+    # Peers with podSelector alone depend on the policy's namespace: key them by both.
+    peer_keys: dict[tuple[int, str], int] = {}
+    for policy in policies:
+        for rules in (policy.ingress or (), policy.egress or ()):
+            for rule in rules:
+                for peer in rule.peers or ():
+                    namespace = policy.namespace if peer.namespace_selector is None and peer.cidr is None else ""
+                    peer_keys.setdefault((peers[peer], namespace), len(peer_keys))
+    peer_list = {index: peer for peer, index in peers.items()}
+
+    # Signatures: which policies select a pod, which peers hold it, its named ports.
+    selected: list[list[int]] = [[] for _ in pods]
+    by_namespace: dict[str, list[int]] = {}
+    for index, pod in enumerate(pods):
+        by_namespace.setdefault(pod.namespace, []).append(index)
+    for number, policy in enumerate(policies):
+        for index in by_namespace.get(policy.namespace, ()):
+            if policy.selector.matches(pods[index].labels):
+                selected[index].append(number)
+    holds: list[list[int]] = [[] for _ in pods]
+    for (peer_index, namespace), key in peer_keys.items():
+        peer = peer_list[peer_index]
+        candidates = by_namespace.get(namespace, ()) if namespace else range(len(pods))
+        for index in candidates:
+            if pod_in_peer(peer, namespace, pods[index]):
+                holds[index].append(key)
+
+    classes: dict[tuple, int] = {}
+    groups: list[Group] = []
+    pod_class: list[int] = []
+    class_policies: list[list[int]] = []
+    for index, pod in enumerate(pods):
+        signature = (tuple(selected[index]), tuple(holds[index]), pod.ports)
+        if signature not in classes:
+            classes[signature] = len(groups)
+            groups.append(Group(members=[], pods=[]))
+            class_policies.append(selected[index])
+        group = groups[classes[signature]]
+        group.members.append(pod.id)
+        group.pods.append(pod)
+        pod_class.append(classes[signature])
+    first_external = len(groups)
+    for region in regions:
+        groups.append(Group(members=[region.id], pods=[], external=region))
+
+    # Membership of each peer key as a bit mask over groups.
+    mask: dict[int, int] = {}
+    for index, keys in enumerate(holds):
+        bit = 1 << pod_class[index]
+        for key in keys:
+            mask[key] = mask.get(key, 0) | bit
+    for offset, region in enumerate(regions):
+        address = region.cidrs[0].network_address
+        bit = 1 << (first_external + offset)
+        for (peer_index, namespace), key in peer_keys.items():
+            peer = peer_list[peer_index]
+            if peer.cidr is not None and _block_matches(peer, address):
+                mask[key] = mask.get(key, 0) | bit
+    everyone = (1 << len(groups)) - 1
+
+    def rule_mask(rule: Rule, namespace: str) -> int:
+        if rule.peers is None:
+            return everyone
+        out = 0
+        for peer in rule.peers:
+            ns = namespace if peer.namespace_selector is None and peer.cidr is None else ""
+            out |= mask.get(peer_keys[(peers[peer], ns)], 0)
+        return out
+
+    # Per class: the rules that govern its egress and its ingress (None: not isolated).
+    egress: list[Optional[list[tuple[int, Optional[tuple[PortRule, ...]]]]]] = []
+    ingress: list[Optional[list[tuple[int, Optional[tuple[PortRule, ...]]]]]] = []
+    for number, group in enumerate(groups):
+        if group.external is not None:
+            egress.append(None)
+            ingress.append(None)
+            continue
+        policy_numbers = class_policies[number]
+        out_rules = [p for p in (policies[n] for n in policy_numbers) if p.egress is not None]
+        in_rules = [p for p in (policies[n] for n in policy_numbers) if p.ingress is not None]
+        egress.append([(rule_mask(r, p.namespace), r.ports) for p in out_rules for r in p.egress] if out_rules else None)
+        ingress.append([(rule_mask(r, p.namespace), r.ports) for p in in_rules for r in p.ingress] if in_rules else None)
+
+    port_cache: dict[tuple, PortSet] = {}
+
+    def ports_at(rule_ports: Optional[tuple[PortRule, ...]], destination: Group) -> PortSet:
+        named = destination.pods[0].ports if destination.pods else ()
+        key = (rule_ports, named)
+        if key not in port_cache:
+            port_cache[key] = _resolve(rule_ports, named)
+        return port_cache[key]
+
+    allowed: dict[tuple[int, int], PortSet] = {}
+    all_ports = PortSet.all()
+    for s, source in enumerate(groups):
+        for d, destination in enumerate(groups):
+            if source.external is not None and destination.external is not None:
+                continue
+            out_ports = all_ports if egress[s] is None else _gather(egress[s], d, destination, ports_at)
+            if not out_ports:
+                continue
+            in_ports = all_ports if ingress[d] is None else _gather(ingress[d], s, destination, ports_at)
+            result = out_ports.intersect(in_ports) if not (out_ports.is_all and in_ports.is_all) else all_ports
+            if result:
+                allowed[(s, d)] = result
+    return Reachability(groups=groups, allowed=allowed)
+
+
+def _gather(rules: list[tuple[int, Optional[tuple[PortRule, ...]]]], other: int, destination: Group,
+            ports_at) -> PortSet:
+    out = NOTHING
+    bit = 1 << other
+    for rule_mask, rule_ports in rules:
+        if rule_mask & bit:
+            out = out.union(ports_at(rule_ports, destination))
+            if out.is_all:
+                break
+    return out
+
+
+def _resolve(rule_ports: Optional[tuple[PortRule, ...]], named: tuple[tuple[str, int, str], ...]) -> PortSet:
+    if rule_ports is None:
+        return PortSet.all()
+    items = []
+    for rule in rule_ports:
+        if rule.name is not None:
+            items += [(rule.protocol, port, port) for name, port, protocol in named
+                      if name == rule.name and protocol == rule.protocol]
+        elif rule.port is None:
+            items.append((rule.protocol, 1, MAX_PORT))
+        else:
+            items.append((rule.protocol, rule.port, rule.end_port or rule.port))
+    return PortSet.of(items)
+
+
+# Reading manifests ------------------------------------------------------------------------
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController")
+
+
+def cluster_from_objects(objects: Iterable[Mapping[str, Any]]) -> tuple[Cluster, list[str]]:
+    """Namespaces, pods (a workload's pods appear once, under the workload's name) and policies.
+
+    Returns the cluster and one message per object that cannot be read; objects of other
+    kinds are ignored.
+    """
+    cluster = Cluster()
+    errors: list[str] = []
+    for number, obj in enumerate(objects):
+        if not isinstance(obj, Mapping):
+            errors.append(f"object {number}: is not a mapping")
+            continue
+        kind = obj.get("kind")
+        meta = obj.get("metadata") or {}
+        name = meta.get("name") if isinstance(meta, Mapping) else None
+        where = f"{kind or 'object'} {meta.get('namespace', 'default') + '/' if kind != 'Namespace' else ''}{name}"
+        try:
+            if not isinstance(meta, Mapping) or not name:
+                raise ValueError("metadata.name is missing")
+            if kind == "Namespace":
+                cluster.add_namespace(name, _labels(meta))
+            elif kind == "Pod":
+                status = obj.get("status") or {}
+                ip = status.get("podIP")
+                cluster.pods.append(Pod(meta.get("namespace", "default"), name, _labels(meta),
+                                        _container_ports(obj.get("spec") or {}),
+                                        ipaddress.ip_address(ip) if ip else None))  # type: ignore[arg-type]
+            elif kind in WORKLOAD_KINDS:
+                template = ((obj.get("spec") or {}).get("template") or {})
+                cluster.pods.append(Pod(meta.get("namespace", "default"), name, _labels(template.get("metadata") or {}),
+                                        _container_ports(template.get("spec") or {})))
+            elif kind == "NetworkPolicy":
+                if obj.get("apiVersion") != "networking.k8s.io/v1":
+                    raise ValueError(f"apiVersion {obj.get('apiVersion')!r} is not networking.k8s.io/v1")
+                cluster.policies.append(parse_policy(obj))
+        except (ValueError, TypeError, AttributeError) as error:
+            errors.append(f"{where}: {error}")
+    return cluster, errors
+
+
+def _labels(meta: Mapping[str, Any]) -> dict[str, str]:
+    labels = meta.get("labels") or {}
+    if not isinstance(labels, Mapping):
+        raise ValueError("labels must be a mapping")
+    return {str(k): str(v) for k, v in labels.items()}
+
+
+def _container_ports(spec: Mapping[str, Any]) -> tuple[tuple[str, int, str], ...]:
+    ports = []
+    for container in spec.get("containers") or []:
+        for port in container.get("ports") or []:
+            if port.get("name"):
+                ports.append((str(port["name"]), int(port["containerPort"]), str(port.get("protocol", "TCP"))))
+    return tuple(sorted(ports))

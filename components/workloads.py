@@ -1,0 +1,330 @@
+"""The Kubernetes layer's stack configuration: namespaces, apps, ingresses, flows, policies.
+
+Parsed by `components.config` under `aks-networking:kubernetes`; pure, no Pulumi.
+A flow names who may talk to whom on which ports; `components.netpol` compiles flows into
+NetworkPolicies and `components.reachability` proves the result.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+from components.schema import Obj, Problems, labels_item, parse_cidr, string_item
+
+DNS_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+DNS_LABEL_HINT = "lower-case letters, digits and '-', at most 63 characters"
+SERVICE_TYPES = ("ClusterIP", "InternalLoadBalancer", "LoadBalancer", "None")
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+PORT_PATTERN = r"(TCP|UDP|SCTP)/([0-9]{1,5})(-([0-9]{1,5}))?|(TCP|UDP|SCTP)/([a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?)"
+Network4 = ipaddress.IPv4Network
+Address4 = ipaddress.IPv4Address
+PLATFORM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "default", "app-routing-system",
+                       "gatekeeper-system", "calico-system", "tigera-operator", "aks-istio-system")
+
+
+@dataclass(frozen=True)
+class ContainerPort:
+    name: Optional[str]
+    port: int
+    protocol: str = "TCP"
+
+
+@dataclass(frozen=True)
+class App:
+    name: str
+    namespace: str
+    image: str
+    labels: Mapping[str, str]
+    ports: tuple[ContainerPort, ...]
+    replicas: int
+    service_type: str
+    static_ip: Optional[Address4] = None
+
+
+@dataclass(frozen=True)
+class IngressPath:
+    path: str
+    app: str
+    port: int
+
+
+@dataclass(frozen=True)
+class IngressRoute:
+    name: str
+    namespace: str
+    host: str
+    tls_secret: Optional[str]
+    paths: tuple[IngressPath, ...]
+
+
+@dataclass(frozen=True)
+class PortRange:
+    """`TCP/80`, `TCP/8000-8080`, or a named port `TCP/http` resolved at the destination."""
+
+    protocol: str
+    port: Optional[int] = None
+    end_port: Optional[int] = None
+    name: Optional[str] = None
+
+    def text(self) -> str:
+        if self.name is not None:
+            return f"{self.protocol}/{self.name}"
+        if self.end_port is not None:
+            return f"{self.protocol}/{self.port}-{self.end_port}"
+        return f"{self.protocol}/{self.port}"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One side of a flow: an app, a whole namespace, a label selection, a CIDR, or the ingress controller."""
+
+    app: Optional[str] = None
+    namespace: Optional[str] = None
+    namespace_labels: Optional[Mapping[str, str]] = None
+    pod_labels: Optional[Mapping[str, str]] = None
+    cidr: Optional[Network4] = None
+    except_: tuple[Network4, ...] = ()
+    ingress_controller: bool = False
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    source: Endpoint
+    destination: Endpoint
+    ports: tuple[PortRange, ...]
+    """Empty: every port."""
+
+
+@dataclass(frozen=True)
+class LiteralPolicy:
+    """A NetworkPolicy spec given as is, for what flows do not express."""
+
+    name: str
+    namespace: str
+    spec: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Workloads:
+    namespaces: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    apps: tuple[App, ...] = ()
+    ingresses: tuple[IngressRoute, ...] = ()
+    flows: tuple[Flow, ...] = ()
+    policies: tuple[LiteralPolicy, ...] = ()
+    default_deny: bool = True
+
+    def app(self, namespace: str, name: str) -> Optional[App]:
+        return next((a for a in self.apps if a.namespace == namespace and a.name == name), None)
+
+    @property
+    def app_namespaces(self) -> tuple[str, ...]:
+        """Namespaces that run apps: they get default deny and a DNS allowance."""
+        return tuple(sorted({a.namespace for a in self.apps}))
+
+
+def _name(obj: Obj, key: str = "name") -> Any:
+    return obj.str(key, pattern=DNS_LABEL, pattern_hint=DNS_LABEL_HINT)
+
+
+def _container_port(problems: Problems, path: str, value: Any) -> Optional[ContainerPort]:
+    obj = Obj(problems, path, value)
+    if not obj.valid:
+        return None
+    port = ContainerPort(
+        name=obj.str("name", None, pattern=r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?",
+                     pattern_hint="an IANA port name: lower case, at most 15 characters"),
+        port=obj.int("port", minimum=1, maximum=65535),
+        protocol=obj.enum("protocol", PROTOCOLS, "TCP"))
+    obj.done()
+    return port
+
+
+def _app(problems: Problems, path: str, value: Any) -> Optional[App]:
+    obj = Obj(problems, path, value)
+    if not obj.valid:
+        return None
+    app = App(
+        name=_name(obj),
+        namespace=_name(obj, "namespace"),
+        image=obj.str("image", pattern=r"[A-Za-z0-9][A-Za-z0-9._/:@-]*", pattern_hint="an image reference"),
+        labels=labels_item(problems, obj.key_path("labels"), obj.raw("labels", {})),
+        ports=tuple(obj.list("ports", _container_port, (), max_items=20)),
+        replicas=obj.int("replicas", 2, minimum=0, maximum=1000),
+        service_type=obj.enum("serviceType", SERVICE_TYPES, "ClusterIP"),
+        static_ip=obj.ip("staticIp", None))
+    obj.done()
+    if app.static_ip is not None and app.service_type != "InternalLoadBalancer":
+        problems.add(obj.key_path("staticIp"), "is only for serviceType InternalLoadBalancer")
+    if app.service_type != "None" and not app.ports:
+        problems.add(obj.key_path("ports"), f"is empty, but a {app.service_type} Service needs a port")
+    return app
+
+
+def _ingress(problems: Problems, path: str, value: Any) -> Optional[IngressRoute]:
+    obj = Obj(problems, path, value)
+    if not obj.valid:
+        return None
+
+    def read_path(problems: Problems, item_path: str, item: Any) -> Optional[IngressPath]:
+        entry = Obj(problems, item_path, item)
+        if not entry.valid:
+            return None
+        parsed = IngressPath(path=entry.str("path", pattern=r"/[A-Za-z0-9._~/-]*", pattern_hint="a path such as /a"),
+                             app=_name(entry, "app"), port=entry.int("port", 80, minimum=1, maximum=65535))
+        entry.done()
+        return parsed
+
+    route = IngressRoute(
+        name=_name(obj), namespace=_name(obj, "namespace"),
+        host=obj.str("host", pattern=r"([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}",
+                     pattern_hint="a DNS host name such as app.example.com"),
+        tls_secret=obj.str("tlsSecret", None, pattern=DNS_LABEL, pattern_hint=DNS_LABEL_HINT),
+        paths=tuple(obj.list("paths", read_path, min_items=1, unique=False)))
+    obj.done()
+    return route
+
+
+def parse_port(problems: Problems, path: str, value: Any) -> Optional[PortRange]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"TCP/{value}"
+    match = re.fullmatch(PORT_PATTERN, value) if isinstance(value, str) else None
+    if match is None:
+        problems.add(path, f"{value!r} is not a port; expected TCP/80, UDP/53, TCP/8000-8080 or a named port TCP/http")
+        return None
+    if match.group(1):
+        start, end = int(match.group(2)), int(match.group(4)) if match.group(4) else None
+        if not 1 <= start <= 65535 or (end is not None and not start < end <= 65535):
+            problems.add(path, f"{value!r} is not a port range within 1-65535 with start below end")
+            return None
+        return PortRange(match.group(1), start, end)
+    return PortRange(match.group(5), name=match.group(6))
+
+
+def _endpoint(problems: Problems, path: str, value: Any) -> Optional[Endpoint]:
+    obj = Obj(problems, path, value)
+    if not obj.valid:
+        if value is None:
+            problems.add(path, "is required: an app, a namespace, labels, a cidr or ingressController")
+        return None
+    cidr = obj.cidr("cidr", None)
+    endpoint = Endpoint(
+        app=obj.str("app", None, pattern=DNS_LABEL, pattern_hint=DNS_LABEL_HINT),
+        namespace=obj.str("namespace", None, pattern=DNS_LABEL, pattern_hint=DNS_LABEL_HINT),
+        namespace_labels=labels_item(problems, obj.key_path("namespaceLabels"), obj.raw("namespaceLabels", None))
+        if obj.has("namespaceLabels") else None,
+        pod_labels=labels_item(problems, obj.key_path("podLabels"), obj.raw("podLabels", None))
+        if obj.has("podLabels") else None,
+        cidr=cidr,
+        except_=tuple(obj.list("except", lambda p, q, v: parse_cidr(p, q, v), ())),
+        ingress_controller=obj.bool("ingressController", False))
+    obj.done()
+    kinds = [endpoint.app is not None or endpoint.namespace is not None or endpoint.namespace_labels is not None
+             or endpoint.pod_labels is not None, endpoint.cidr is not None, endpoint.ingress_controller]
+    if sum(kinds) != 1:
+        problems.add(path, "needs exactly one of: pods (app, namespace, namespaceLabels, podLabels), "
+                     "cidr, or ingressController")
+    if endpoint.app is not None and endpoint.namespace is None:
+        problems.add(f"{path}.app", "needs the app's namespace beside it")
+    if endpoint.app is not None and endpoint.pod_labels is not None:
+        problems.add(f"{path}.podLabels", "is set together with app; an app already selects its pods")
+    if endpoint.namespace is not None and endpoint.namespace_labels is not None:
+        problems.add(f"{path}.namespaceLabels", "is set together with namespace; choose one")
+    for index, excluded in enumerate(endpoint.except_):
+        if cidr is None or not (excluded.subnet_of(cidr) and excluded != cidr):
+            problems.add(f"{path}.except[{index}]", f"{excluded} must lie strictly inside cidr {cidr}")
+    return endpoint
+
+
+def _flow(problems: Problems, path: str, value: Any) -> Optional[Flow]:
+    obj = Obj(problems, path, value)
+    if not obj.valid:
+        return None
+    flow = Flow(name=_name(obj), source=_endpoint(problems, obj.key_path("from"), obj.raw("from")),
+                destination=_endpoint(problems, obj.key_path("to"), obj.raw("to")),
+                ports=tuple(obj.list("ports", parse_port, (), unique=False)))
+    obj.done()
+    return flow if flow.source is not None and flow.destination is not None else None
+
+
+def _policy(problems: Problems, path: str, value: Any) -> Optional[LiteralPolicy]:
+    obj = Obj(problems, path, value)
+    if not obj.valid:
+        return None
+    spec = obj.raw("spec")
+    if spec is not None and not isinstance(spec, Mapping):
+        problems.add(obj.key_path("spec"), "is not a mapping; expected a NetworkPolicy spec")
+        spec = None
+    policy = LiteralPolicy(name=_name(obj), namespace=_name(obj, "namespace"), spec=dict(spec or {}))
+    obj.done()
+    return policy
+
+
+def parse_workloads(obj: Obj) -> Workloads:
+    """Read the workload keys of `aks-networking:kubernetes`; cross-references in `check_workloads`."""
+    problems = obj.problems
+
+    def namespace(problems: Problems, path: str, value: Any) -> Optional[tuple[str, dict]]:
+        entry = Obj(problems, path, value)
+        if not entry.valid:
+            return None
+        parsed = (_name(entry), labels_item(problems, entry.key_path("labels"), entry.raw("labels", {})))
+        entry.done()
+        return parsed if parsed[0] else None
+
+    namespaces = obj.list("namespaces", namespace, (), unique=False)
+    return Workloads(
+        namespaces={name: labels for name, labels in namespaces},
+        apps=tuple(obj.list("apps", _app, (), unique=False)),
+        ingresses=tuple(obj.list("ingresses", _ingress, (), unique=False)),
+        flows=tuple(obj.list("flows", _flow, ())),
+        policies=tuple(obj.list("policies", _policy, (), unique=False)),
+        default_deny=obj.bool("defaultDeny", True))
+
+
+def check_workloads(workloads: Workloads, path: str) -> list[tuple[str, str]]:
+    """Cross-references: every app, namespace and port a flow or ingress names must exist."""
+    out: list[tuple[str, str]] = []
+    known = set(workloads.namespaces) | set(PLATFORM_NAMESPACES)
+    seen_apps: set[tuple[str, str]] = set()
+    for index, app in enumerate(workloads.apps):
+        where = f"{path}.apps[{index}]"
+        if app.namespace not in workloads.namespaces:
+            out.append((f"{where}.namespace", f"'{app.namespace}' is not in kubernetes.namespaces; declare it"))
+        if (app.namespace, app.name) in seen_apps:
+            out.append((f"{where}.name", f"'{app.name}' is declared twice in namespace {app.namespace}"))
+        seen_apps.add((app.namespace, app.name))
+        if not app.labels:
+            out.append((f"{where}.labels", "is empty; an app needs labels for its Service and policies to select it"))
+    for index, route in enumerate(workloads.ingresses):
+        for number, entry in enumerate(route.paths):
+            app = workloads.app(route.namespace, entry.app)
+            if app is None:
+                out.append((f"{path}.ingresses[{index}].paths[{number}].app",
+                            f"'{entry.app}' is not an app in namespace {route.namespace}"))
+            elif app.service_type == "None" or entry.port not in [p.port for p in app.ports]:
+                out.append((f"{path}.ingresses[{index}].paths[{number}].port",
+                            f"{entry.port} is not a Service port of {entry.app}"))
+    for index, flow in enumerate(workloads.flows):
+        for side, endpoint in (("from", flow.source), ("to", flow.destination)):
+            where = f"{path}.flows[{index}].{side}"
+            if endpoint.namespace is not None and endpoint.namespace not in known:
+                out.append((f"{where}.namespace", f"'{endpoint.namespace}' is not a declared namespace"))
+            elif endpoint.app is not None and endpoint.namespace is not None and \
+                    workloads.app(endpoint.namespace, endpoint.app) is None:
+                out.append((f"{where}.app", f"'{endpoint.app}' is not an app in namespace {endpoint.namespace}"))
+        destination = flow.destination
+        target = workloads.app(destination.namespace, destination.app) if destination.app and destination.namespace else None
+        for number, port in enumerate(flow.ports):
+            if port.name is not None and target is not None and port.name not in {p.name for p in target.ports}:
+                out.append((f"{path}.flows[{index}].ports[{number}]",
+                            f"'{port.name}' is not a named port of {destination.app}"))
+        if flow.source.cidr is not None and flow.destination.cidr is not None:
+            out.append((f"{path}.flows[{index}]", "runs between two CIDRs; one side must be pods of the cluster"))
+    for index, policy in enumerate(workloads.policies):
+        if policy.namespace not in known:
+            out.append((f"{path}.policies[{index}].namespace", f"'{policy.namespace}' is not a declared namespace"))
+    return out
