@@ -15,6 +15,8 @@ from components.config import load_stack_config
 from components.dns import PrivateApiDns, PrivateApiDnsArgs, api_server_zone_name
 from components.egress import NatGatewayEgress, NatGatewayEgressArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
+from components.kubernetes_layer import KubernetesLayer, KubernetesLayerArgs
+from components.manifests import kubernetes_objects
 from components.network import (HubSpokePeering, HubSpokePeeringArgs, ResourceGroups, ResourceGroupsArgs,
                                 RouteTable, RouteTableArgs, VirtualNetwork, VirtualNetworkArgs)
 from components.routing import (default_route_next_hop, firewall_sources, nat_gateway_subnets,
@@ -84,6 +86,11 @@ if gateway is not None:
         agic_principal_id=cluster.addon_identities.apply(lambda ids: ids["ingressApplicationGateway"]),
         gateway_id=gateway.gateway_id, resource_group_name=spoke_group, subnet_id=spoke.subnet_ids["appgw"]))
 
+if cluster.kubernetes_provider is not None:
+    KubernetesLayer("k8s", KubernetesLayerArgs(kubernetes_objects(spec), cluster.kubernetes_provider))
+pulumi.export("kubernetesLayer", {"apply": "applied through the cluster's kubeconfig",
+                                  "render": f"rendered to {spec.kubernetes.render_dir}",
+                                  "skip": "skipped (kubernetes.apply is false)"}[spec.kubernetes.mode])
 pulumi.export("addressPlan", [row.as_dict() for row in plan_addresses(spec).rows])
 pulumi.export("vnetIds", {role: vnet.vnet_id for role, vnet in vnets.items()})
 pulumi.export("subnetIds", spoke.subnet_ids)

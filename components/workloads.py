@@ -29,7 +29,14 @@ PLATFORM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "default
 class ContainerPort:
     name: Optional[str]
     port: int
+    """The Service's port."""
     protocol: str = "TCP"
+    target_port: Optional[int] = None
+    """The container's port, when it differs from the Service's."""
+
+    @property
+    def container_port(self) -> int:
+        return self.target_port or self.port
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,15 @@ class App:
     replicas: int
     service_type: str
     static_ip: Optional[Address4] = None
+    writable_paths: tuple[str, ...] = ("/tmp",)
+    """Directories the container writes to (its root filesystem is read-only)."""
+
+    def container_port_of(self, port: int, protocol: str) -> int:
+        """A Service port of this app becomes its container port; any other port is a container port."""
+        for entry in self.ports:
+            if entry.port == port and entry.protocol == protocol:
+                return entry.container_port
+        return port
 
 
 @dataclass(frozen=True)
@@ -138,7 +154,8 @@ def _container_port(problems: Problems, path: str, value: Any) -> Optional[Conta
         name=obj.str("name", None, pattern=r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?",
                      pattern_hint="an IANA port name: lower case, at most 15 characters"),
         port=obj.int("port", minimum=1, maximum=65535),
-        protocol=obj.enum("protocol", PROTOCOLS, "TCP"))
+        protocol=obj.enum("protocol", PROTOCOLS, "TCP"),
+        target_port=obj.int("targetPort", None, minimum=1, maximum=65535))
     obj.done()
     return port
 
@@ -155,7 +172,9 @@ def _app(problems: Problems, path: str, value: Any) -> Optional[App]:
         ports=tuple(obj.list("ports", _container_port, (), max_items=20)),
         replicas=obj.int("replicas", 2, minimum=0, maximum=1000),
         service_type=obj.enum("serviceType", SERVICE_TYPES, "ClusterIP"),
-        static_ip=obj.ip("staticIp", None))
+        static_ip=obj.ip("staticIp", None),
+        writable_paths=tuple(obj.list("writablePaths", string_item(r"/[A-Za-z0-9._/-]*", "an absolute path"),
+                                      ("/tmp",), max_items=10)))
     obj.done()
     if app.static_ip is not None and app.service_type != "InternalLoadBalancer":
         problems.add(obj.key_path("staticIp"), "is only for serviceType InternalLoadBalancer")

@@ -90,10 +90,20 @@ def test_dev_has_neither_firewall_nor_application_gateway(dev):
         "webAppRouting": {"enabled": True, "nginx": {"defaultIngressControllerType": "External"}}}
 
 
-def test_kubeconfig_is_secret_and_provider_only_when_the_layer_runs(dev, prod):
+def test_kubeconfig_is_secret_and_the_provider_applies_or_renders(dev, prod):
     assert dev.exports["kubeconfig"] == "[secret]"
-    assert len(dev.of_type("pulumi:providers:kubernetes")) == 1
-    assert prod.of_type("pulumi:providers:kubernetes") == []  # prod skips the layer (private API)
+    assert "kubeconfig" in dev.one("pulumi:providers:kubernetes").inputs
+    rendering = prod.one("pulumi:providers:kubernetes").inputs  # prod's private API: rendered
+    assert rendering["renderYamlToDirectory"] == "rendered/prod" and "kubeconfig" not in rendering
+
+
+def test_layer_skipped_says_so_and_declares_no_provider():
+    config = variant(load("prod"), {"aks-networking:kubernetes": {"apply": False}})
+    result = run_program("prod", config)
+    assert result.error is None
+    assert result.of_type("pulumi:providers:kubernetes") == []
+    assert not any(r.type.startswith("kubernetes:") for r in result.records)
+    assert result.exports["kubernetesLayer"] == "skipped (kubernetes.apply is false)"
 
 
 def test_render_dir_gives_a_rendering_provider():

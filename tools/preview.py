@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import traceback
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from tools.mock_engine import Record, RunResult, run_program
@@ -67,14 +68,10 @@ def write_manifests(result: RunResult, directory: str) -> list[str]:
     import yaml
     os.makedirs(directory, exist_ok=True)
     written = []
-    for record in result.records:
-        if not record.custom or not record.type.startswith("kubernetes:") or "providers" in record.type:
-            continue
-        manifest = {k: v for k, v in record.inputs.items() if k in
-                    ("apiVersion", "kind", "metadata", "spec", "data", "stringData", "type")}
+    for manifest in kubernetes_manifests(result):
         meta = manifest.get("metadata") or {}
         stem = "-".join(p for p in (manifest.get("kind", "object").lower(), meta.get("namespace"),
-                                    meta.get("name", record.name)) if p)
+                                    meta.get("name", "object")) if p)
         path = os.path.join(directory, f"{stem}.yaml")
         with open(path, "w", encoding="utf-8") as handle:
             yaml.safe_dump(manifest, handle, sort_keys=False)
@@ -103,8 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report_error(result.error, stack_file.display)
 
     plan = result.exports.get("addressPlan") or []
-    findings: list[dict] = []
-    reachability: list[dict] = []
+    analysis = analyze(args.stack, stack_file.config, result)
+    findings, reachability = analysis.findings, analysis.reachability
     if args.out:
         written = write_manifests(result, args.out)
     if args.json:
@@ -118,10 +115,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(render_tree(result.records)))
         print("\nAddress plan")
         print("\n".join(render_plan(plan)))
-        print("\nPolicy findings: none")
+        print(f"\nKubernetes layer: {result.exports.get('kubernetesLayer')}")
+        if analysis.matrix:
+            print("\nReachability of the stack's workloads under its NetworkPolicies")
+            print("\n".join(analysis.matrix))
+        print("\nPolicy findings" + (":" if findings else ": none"))
+        for finding in findings:
+            print(f"  [{finding['level']}] {finding['policy']} {finding['resource']}: {finding['message']}")
         if args.out:
             print(f"\nWrote {len(written)} Kubernetes manifests to {args.out}")
-    return 0
+    mandatory = [f for f in findings if f["level"] == "mandatory"]
+    for finding in mandatory:
+        print(f"{stack_file.display}: {finding['policy']}: {finding['resource']}: {finding['message']}", file=sys.stderr)
+    return 1 if mandatory else 0
+
+
+@dataclass
+class Analysis:
+    findings: list[dict]
+    reachability: list[dict]
+    matrix: list[str]
+
+
+def kubernetes_manifests(result: RunResult) -> list[dict]:
+    """The Kubernetes objects the run declared, as manifests (from their recorded inputs)."""
+    out = []
+    for record in result.records:
+        if record.custom and record.type.startswith("kubernetes:") and "providers" not in record.type:
+            out.append({k: v for k, v in record.inputs.items()
+                        if k in ("apiVersion", "kind", "metadata", "spec", "data", "stringData", "type")})
+    return out
+
+
+def analyze(stack: str, config: dict, result: RunResult) -> Analysis:
+    """Reachability of the declared workloads, and findings where it differs from the flows."""
+    from components.config import validate_stack_config
+    from components.manifests import ingress_controller
+    from components.netpol import check_intent
+    from tools.reach import render_matrix
+
+    spec = validate_stack_config(config, stack)
+    manifests = kubernetes_manifests(result)
+    findings: list[dict] = []
+    if not manifests:
+        return Analysis(findings, [], [])
+    check = check_intent(spec.kubernetes.workloads, manifests, ingress_controller(spec))
+    level = "mandatory" if spec.environment.production else "advisory"
+    for entries, what in ((check.unintended, "allowed but no flow declares it"),
+                          (check.missing, "declared but not allowed by the policies")):
+        for entry in entries:
+            findings.append({"policy": "reachability-matches-intent", "level": level,
+                             "resource": f"{_endpoint_text(entry['from'])} -> {_endpoint_text(entry['to'])}",
+                             "message": f"{what}: {_ports_text(entry['ports'])}"})
+    apps = {f"{a.namespace}/{a.name}" for a in spec.kubernetes.workloads.apps}
+    focus = apps | {m for e in check.allowed for m in (e["from"], e["to"])}
+    return Analysis(findings, check.allowed, render_matrix(check.reachability, focus))
+
+
+def _endpoint_text(endpoint: str) -> str:
+    """An outside region can span many CIDRs: name the first and count the rest."""
+    ranges = endpoint.split(",")
+    return endpoint if len(ranges) == 1 else f"{ranges[0]} (+{len(ranges) - 1} more ranges)"
+
+
+def _ports_text(ports: object) -> str:
+    return "all ports" if ports == "all" else ", ".join(ports)  # type: ignore[arg-type]
 
 
 def _report_error(error: BaseException, display: str) -> int:

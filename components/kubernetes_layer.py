@@ -1,0 +1,54 @@
+"""The Kubernetes layer: the stack's objects declared through the cluster's provider.
+
+The provider either applies them (the cluster's kubeconfig) or renders them as YAML to a
+directory (`kubernetes.renderDir`), for a private API server the runner cannot reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class KubernetesLayerArgs:
+    objects: Sequence[dict]
+    """Manifests from `components.manifests.kubernetes_objects`, namespaces first."""
+    provider: pulumi.ProviderResource
+
+
+class KubernetesLayer(pulumi.ComponentResource):
+    """Namespaces, Deployments, Services, Ingresses, NetworkPolicies and custom resources."""
+
+    object_count: int
+    """How many objects the layer declares."""
+
+    def __init__(self, name: str, args: KubernetesLayerArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("aks-networking:kubernetes:KubernetesLayer", name, None, opts)
+        import pulumi_kubernetes as k8s
+
+        classes = {
+            "Namespace": k8s.core.v1.Namespace, "Deployment": k8s.apps.v1.Deployment,
+            "Service": k8s.core.v1.Service, "Ingress": k8s.networking.v1.Ingress,
+            "NetworkPolicy": k8s.networking.v1.NetworkPolicy,
+        }
+        namespaces: dict[str, pulumi.Resource] = {}
+        for manifest in args.objects:
+            kind = manifest["kind"]
+            meta = manifest["metadata"]
+            logical = "-".join(p for p in (name, kind.lower(), meta.get("namespace"), meta["name"]) if p)
+            waits = [namespaces[meta["namespace"]]] if meta.get("namespace") in namespaces else []
+            options = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=waits)
+            body = {k: v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
+            if kind in classes:
+                resource = classes[kind](logical, opts=options, **body)
+            else:
+                resource = k8s.apiextensions.CustomResource(
+                    logical, api_version=manifest["apiVersion"], kind=kind, metadata=meta,
+                    spec=manifest.get("spec"), opts=options)
+            if kind == "Namespace":
+                namespaces[meta["name"]] = resource
+        self.object_count = len(args.objects)
+        self.register_outputs({"objectCount": self.object_count})

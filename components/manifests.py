@@ -1,0 +1,125 @@
+"""Every Kubernetes object the stack declares, as manifests. Pure, no Pulumi.
+
+Deployments run with a restricted security context (non-root, no privilege escalation, no
+capabilities, read-only root filesystem with a writable /tmp, RuntimeDefault seccomp) and
+TCP probes on their first port. Services of type InternalLoadBalancer are LoadBalancers with
+the internal annotations: https://learn.microsoft.com/azure/aks/internal-lb
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Optional
+
+from components.cluster_profile import AGIC_INGRESS_CLASS, APP_ROUTING_INGRESS_CLASS
+from components.config import StackConfig
+from components.naming import subnet_name
+from components.netpol import APP_ROUTING_NAMESPACE, IngressController, compile_policies
+from components.workloads import App
+
+INTERNAL = "service.beta.kubernetes.io/azure-load-balancer-internal"
+INTERNAL_SUBNET = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"
+STATIC_IPV4 = "service.beta.kubernetes.io/azure-load-balancer-ipv4"
+STATIC_NGINX_CLASS = "nginx-internal"
+
+
+def ingress_class(spec: StackConfig) -> Optional[str]:
+    ingress = spec.ingress
+    if ingress.controller == "appgw":
+        return AGIC_INGRESS_CLASS
+    if ingress.controller == "nginx":
+        return STATIC_NGINX_CLASS if ingress.nginx and ingress.nginx.static_ip else APP_ROUTING_INGRESS_CLASS
+    return None
+
+
+def ingress_controller(spec: StackConfig) -> Optional[IngressController]:
+    """Where the controller's traffic to backends comes from."""
+    if spec.ingress.controller == "appgw":
+        return IngressController(cidr=spec.network.spoke.subnets.get("appgw"))
+    if spec.ingress.controller == "nginx":
+        return IngressController(namespace=APP_ROUTING_NAMESPACE)
+    return None
+
+
+def _internal_annotations(static_ip: Optional[ipaddress.IPv4Address]) -> dict[str, str]:
+    annotations = {INTERNAL: "true", INTERNAL_SUBNET: subnet_name("ilb")}
+    if static_ip is not None:
+        annotations[STATIC_IPV4] = str(static_ip)
+    return annotations
+
+
+def _deployment(app: App) -> dict:
+    container: dict[str, Any] = {
+        "name": app.name, "image": app.image,
+        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                            "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]}},
+        "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
+        "volumeMounts": [{"name": f"writable-{i}", "mountPath": path} for i, path in enumerate(app.writable_paths)],
+    }
+    if app.ports:
+        container["ports"] = [{**({"name": p.name} if p.name else {}), "containerPort": p.container_port,
+                               "protocol": p.protocol} for p in app.ports]
+        probe_port = app.ports[0]
+        if probe_port.protocol == "TCP":
+            probe = {"tcpSocket": {"port": probe_port.container_port}, "periodSeconds": 10}
+            container["readinessProbe"] = probe
+            container["livenessProbe"] = {**probe, "initialDelaySeconds": 10}
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": app.name, "namespace": app.namespace, "labels": dict(app.labels)},
+            "spec": {"replicas": app.replicas, "selector": {"matchLabels": dict(app.labels)},
+                     "template": {"metadata": {"labels": dict(app.labels)},
+                                  "spec": {"automountServiceAccountToken": False,
+                                           "securityContext": {"runAsNonRoot": True, "runAsUser": 10001,
+                                                               "runAsGroup": 10001, "fsGroup": 10001,
+                                                               "seccompProfile": {"type": "RuntimeDefault"}},
+                                           "containers": [container],
+                                           "volumes": [{"name": f"writable-{i}", "emptyDir": {}}
+                                                       for i in range(len(app.writable_paths))]}}}}
+
+
+def _service(app: App) -> Optional[dict]:
+    if app.service_type == "None":
+        return None
+    internal = app.service_type == "InternalLoadBalancer"
+    metadata: dict[str, Any] = {"name": app.name, "namespace": app.namespace, "labels": dict(app.labels)}
+    if internal:
+        metadata["annotations"] = _internal_annotations(app.static_ip)
+    return {"apiVersion": "v1", "kind": "Service", "metadata": metadata,
+            "spec": {"type": "ClusterIP" if app.service_type == "ClusterIP" else "LoadBalancer",
+                     "selector": dict(app.labels),
+                     "ports": [{"name": p.name or f"{p.protocol.lower()}-{p.port}", "port": p.port,
+                                "targetPort": p.container_port, "protocol": p.protocol} for p in app.ports]}}
+
+
+def kubernetes_objects(spec: StackConfig) -> list[dict]:
+    """Namespaces first, then workloads, services, ingresses and policies."""
+    workloads = spec.kubernetes.workloads
+    objects: list[dict] = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(labels)}}
+                           for name, labels in workloads.namespaces.items()]
+    nginx = spec.ingress.nginx
+    if spec.ingress.controller == "nginx" and nginx is not None and nginx.static_ip is not None:
+        # The app routing add-on's controller on a fixed internal address (the default one is off).
+        # https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration
+        objects.append({"apiVersion": "approuting.kubernetes.azure.com/v1alpha1", "kind": "NginxIngressController",
+                        "metadata": {"name": STATIC_NGINX_CLASS},
+                        "spec": {"ingressClassName": STATIC_NGINX_CLASS, "controllerNamePrefix": STATIC_NGINX_CLASS,
+                                 "loadBalancerAnnotations": _internal_annotations(nginx.static_ip)}})
+    for app in workloads.apps:
+        objects.append(_deployment(app))
+        service = _service(app)
+        if service is not None:
+            objects.append(service)
+    ingress_class_name = ingress_class(spec)
+    for route in workloads.ingresses:
+        ingress_spec: dict[str, Any] = {
+            "ingressClassName": ingress_class_name,
+            "rules": [{"host": route.host, "http": {"paths": [
+                {"path": entry.path, "pathType": "Prefix",
+                 "backend": {"service": {"name": entry.app, "port": {"number": entry.port}}}}
+                for entry in route.paths]}}]}
+        if route.tls_secret:
+            ingress_spec["tls"] = [{"hosts": [route.host], "secretName": route.tls_secret}]
+        objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                        "metadata": {"name": route.name, "namespace": route.namespace}, "spec": ingress_spec})
+    objects += compile_policies(workloads, ingress_controller(spec))
+    return objects

@@ -1,0 +1,98 @@
+"""The Kubernetes layer: manifests, their validity, default deny, ingress classes, flows."""
+
+import os
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from components.config import validate_stack_config
+from components.manifests import INTERNAL, INTERNAL_SUBNET, STATIC_IPV4, kubernetes_objects
+from components.problems import ConfigError
+from tests.stacks import load, variant
+from tools import preview
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def rendered(request, tmp_path_factory):
+    directory = tmp_path_factory.mktemp(request.param)
+    code = preview.main([request.param, "--out", str(directory)])
+    assert code == 0
+    objects = [yaml.safe_load(open(os.path.join(directory, name))) for name in sorted(os.listdir(directory))]
+    return request.param, objects
+
+
+def test_out_writes_every_kind(rendered):
+    _, objects = rendered
+    kinds = {o["kind"] for o in objects}
+    assert {"Namespace", "Deployment", "Service", "NetworkPolicy", "Ingress"} <= kinds
+
+
+def test_manifests_pass_strict_schema_validation_for_the_stack_version(rendered):
+    stack, objects = rendered
+    version = validate_stack_config(load(stack), stack).cluster.kubernetes_version
+    for obj in objects:
+        if obj["apiVersion"].endswith("azure.com/v1alpha1"):
+            continue  # the app routing add-on's custom resource has no upstream schema
+        kubernetes_validate.validate(obj, f"{version}.0", strict=True)
+
+
+def test_every_app_namespace_has_default_deny_and_dns(rendered):
+    stack, objects = rendered
+    app_namespaces = {o["metadata"]["namespace"] for o in objects if o["kind"] == "Deployment"}
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    for namespace in app_namespaces:
+        deny = [p for p in policies if p["metadata"]["namespace"] == namespace and p["spec"].get("podSelector") == {}
+                and set(p["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+                and "ingress" not in p["spec"] and "egress" not in p["spec"]]
+        assert deny, namespace
+        dns = [p for p in policies if p["metadata"]["namespace"] == namespace and any(
+            {"protocol": "UDP", "port": 53} in rule.get("ports", []) for rule in p["spec"].get("egress", []))]
+        assert dns, namespace
+
+
+def test_ingresses_use_the_class_field_never_the_annotation(rendered):
+    stack, objects = rendered
+    expected = {"dev": "webapprouting.kubernetes.azure.com", "prod": "azure-application-gateway"}[stack]
+    for ingress in (o for o in objects if o["kind"] == "Ingress"):
+        assert ingress["spec"]["ingressClassName"] == expected
+        assert "kubernetes.io/ingress.class" not in (ingress["metadata"].get("annotations") or {})
+        assert ingress["spec"]["tls"][0]["secretName"]
+
+
+def test_dev_workshop_scenario():
+    spec = validate_stack_config(load("dev"), "dev")
+    objects = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in kubernetes_objects(spec)}
+    assert objects[("Namespace", None, "development")]["metadata"]["labels"] == {"purpose": "development"}
+    backend = objects[("Deployment", "development", "backend")]
+    assert backend["spec"]["template"]["metadata"]["labels"] == {"app": "webapp", "role": "backend"}
+    assert objects[("Service", "development", "backend")]["spec"]["ports"][0]["port"] == 80
+    assert objects[("Service", "development", "store")]["spec"]["ports"][0]["port"] == 6379
+    assert objects[("Service", "development", "frontend")]["spec"]["type"] == "LoadBalancer"
+    internal = objects[("Service", "development", "internal-api")]
+    assert internal["metadata"]["annotations"] == {INTERNAL: "true", INTERNAL_SUBNET: "snet-ilb", STATIC_IPV4: "192.168.2.10"}
+    assert "loadBalancerIP" not in internal["spec"]
+    paths = objects[("Ingress", "development", "webapp")]["spec"]["rules"][0]["http"]["paths"]
+    assert [(p["path"], p["backend"]["service"]["name"]) for p in paths] == [("/a", "frontend"), ("/b", "backend")]
+
+
+@pytest.mark.parametrize("changes,key", [
+    ({"aks-networking:kubernetes.flows[0].to.app": "ghost"}, "aks-networking:kubernetes.flows[0].to.app"),
+    ({"aks-networking:kubernetes.flows[0].from.namespace": "nowhere"}, "aks-networking:kubernetes.flows[0].from.namespace"),
+    ({"aks-networking:kubernetes.ingresses[0].paths[0].app": "ghost"}, "aks-networking:kubernetes.ingresses[0].paths[0].app"),
+    ({"aks-networking:kubernetes.apps[3].staticIp": "192.168.1.10"}, "aks-networking:kubernetes.apps[3].staticIp"),
+    ({"aks-networking:kubernetes.flows[0].ports": ["TCP/nope"]}, "aks-networking:kubernetes.flows[0].ports[0]"),
+    ({"aks-networking:kubernetes.flows[2].from.except": ["10.0.0.0/8", "0.0.0.0/0"]}, "aks-networking:kubernetes.flows[2].from.except[1]"),
+])
+def test_flow_and_ingress_references_are_checked(changes, key):
+    with pytest.raises(ConfigError) as caught:
+        validate_stack_config(variant(load("dev"), changes), "dev")
+    assert any(p.path == key for p in caught.value.problems), caught.value.lines()
+
+
+def test_public_load_balancer_service_behind_udr_is_refused():
+    config = variant(load("prod"), {"aks-networking:kubernetes.apps[0].serviceType": "LoadBalancer"})
+    with pytest.raises(ConfigError) as caught:
+        validate_stack_config(config, "prod")
+    assert any(p.path == "aks-networking:kubernetes.apps[0].serviceType" and "asymmetric" in p.message
+               for p in caught.value.problems)
