@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-requirements.txt
+CHECKOV_VENV := .venv-checkov
+CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed-requirements.txt
 STACK ?= dev
 
 .PHONY: preview test bench clean
@@ -14,14 +16,20 @@ $(INSTALLED): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@cp requirements.txt $(INSTALLED)
 
+# checkov scans the rendered manifests in the tests; it lives apart, its pins clash with ours.
+$(CHECKOV_INSTALLED): requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@cp requirements-checkov.txt $(CHECKOV_INSTALLED)
+
 preview: $(INSTALLED)
 	$(PY) -m tools.preview $(STACK)
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(CHECKOV_INSTALLED)
 	$(PY) -m pytest -q
 
 bench: $(INSTALLED)
 	$(PY) bench/preview_overhead.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache

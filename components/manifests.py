@@ -50,9 +50,9 @@ def _internal_annotations(static_ip: Optional[ipaddress.IPv4Address]) -> dict[st
 
 def _deployment(app: App) -> dict:
     container: dict[str, Any] = {
-        "name": app.name, "image": app.image,
+        "name": app.name, "image": app.image, "imagePullPolicy": "Always",
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                            "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]}},
+                            "runAsNonRoot": True, "runAsUser": 10001, "capabilities": {"drop": ["ALL"]}},
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
         "volumeMounts": [{"name": f"writable-{i}", "mountPath": path} for i, path in enumerate(app.writable_paths)],
     }

@@ -142,9 +142,20 @@ def kubernetes_manifests(result: RunResult) -> list[dict]:
     out = []
     for record in result.records:
         if record.custom and record.type.startswith("kubernetes:") and "providers" not in record.type:
-            out.append({k: v for k, v in record.inputs.items()
-                        if k in ("apiVersion", "kind", "metadata", "spec", "data", "stringData", "type")})
+            out.append(_integers({k: v for k, v in record.inputs.items()
+                                  if k in ("apiVersion", "kind", "metadata", "spec", "data", "stringData", "type")}))
     return out
+
+
+def _integers(value: Any) -> Any:
+    """The engine carries every number as a double; Kubernetes integer fields want 80, not 80.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integers(v) for v in value]
+    return value
 
 
 def analyze(stack: str, config: dict, result: RunResult) -> Analysis:
