@@ -1,0 +1,136 @@
+"""How fast the reachability engine and `tools.reach` are on a platform-sized cluster.
+
+    .venv/bin/python bench/reach_benchmark.py [--nca PATH/TO/nca]
+
+Generates (deterministically) a cluster of 100 namespaces, 5,000 pods and 1,000
+NetworkPolicies as YAML (about 1.4 MB), then times the engine alone (in process, after
+loading) and the whole `python -m tools.reach DIR --json` process. With `--nca`, also times
+network-config-analyzer against `tools.reach` on a cluster small enough for it to finish
+(400 pods, 100 policies), for the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from components.reachability import cluster_from_objects, evaluate  # noqa: E402
+from tools.reach import load_objects, yaml_files  # noqa: E402
+
+TIERS = ("web", "api", "worker", "db", "cache")
+TEAMS = ("red", "blue", "green", "gold")
+
+
+def platform_cluster(namespaces: int, pods: int, policies: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    names = [f"team-{i:03d}" for i in range(namespaces)]
+    objects: list[dict] = [{"apiVersion": "v1", "kind": "Namespace",
+                            "metadata": {"name": n, "labels": {"team": rng.choice(TEAMS),
+                                                               "env": rng.choice(("dev", "prod"))}}}
+                           for n in names]
+    apps_per_namespace = max(pods // namespaces // 10, 1)
+    for index in range(pods):
+        namespace = names[index % namespaces]
+        app = f"app-{rng.randrange(apps_per_namespace)}"
+        tier = rng.choice(TIERS)
+        objects.append({"apiVersion": "v1", "kind": "Pod",
+                        "metadata": {"name": f"{app}-{tier}-{index}", "namespace": namespace,
+                                     "labels": {"app": app, "tier": tier}},
+                        "spec": {"containers": [{"name": "main", "image": "registry.example.com/app:1.0",
+                                                 "ports": [{"name": "http", "containerPort": 8080},
+                                                           {"name": "metrics", "containerPort": 9090}]}]}})
+    for index in range(policies):
+        namespace = names[index % namespaces]
+        tier = rng.choice(TIERS)
+        kind = index % 4
+        if kind == 0:
+            spec = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        elif kind == 1:
+            spec = {"podSelector": {"matchLabels": {"tier": tier}}, "policyTypes": ["Ingress"],
+                    "ingress": [{"from": [{"podSelector": {"matchLabels": {"tier": rng.choice(TIERS)}}}],
+                                 "ports": [{"port": "http"}]}]}
+        elif kind == 2:
+            spec = {"podSelector": {"matchLabels": {"app": f"app-{rng.randrange(apps_per_namespace)}"}},
+                    "policyTypes": ["Ingress"],
+                    "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"team": rng.choice(TEAMS)}},
+                                           "podSelector": {"matchExpressions": [
+                                               {"key": "tier", "operator": "In", "values": rng.sample(TIERS, 2)}]}}],
+                                 "ports": [{"port": 8080, "protocol": "TCP"}, {"port": "metrics"}]}]}
+        else:
+            spec = {"podSelector": {"matchLabels": {"tier": tier}}, "policyTypes": ["Egress"],
+                    "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                                        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+                                "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+                               {"to": [{"podSelector": {"matchLabels": {"tier": rng.choice(TIERS)}}},
+                                       {"ipBlock": {"cidr": "10.0.0.0/8", "except": [f"10.{index % 250}.0.0/16"]}}],
+                                "ports": [{"port": 8000, "endPort": 8100}]}]}
+        objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                        "metadata": {"name": f"policy-{index}", "namespace": namespace}, "spec": spec})
+    return objects
+
+
+def write(objects: list[dict], directory: str) -> int:
+    path = os.path.join(directory, "cluster.yaml")
+    with open(path, "w") as handle:
+        yaml.dump_all(objects, handle, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+    return os.path.getsize(path)
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nca", help="network-config-analyzer's nca command, for the ratio")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as work:
+        size = write(platform_cluster(100, 5000, 1000), work)
+        objects, _ = load_objects(yaml_files([work]))
+        engine_times, groups = [], 0
+        for _ in range(args.rounds):
+            model, errors = cluster_from_objects(objects)
+            start = time.perf_counter()
+            result = evaluate(model)
+            engine_times.append(time.perf_counter() - start)
+            groups = len(result.groups)
+        process_times = [timed([sys.executable, "-m", "tools.reach", work, "--json"]) for _ in range(args.rounds)]
+        print(f"cluster: 100 namespaces, 5,000 pods, 1,000 policies, {size / 1e6:.2f} MB of YAML, "
+              f"{groups} endpoint groups")
+        print(f"engine: median {statistics.median(engine_times):.2f} s (target < 2 s)")
+        print(f"tools.reach process, YAML included: median {statistics.median(process_times):.2f} s (target < 4 s)")
+    if args.nca:
+        with tempfile.TemporaryDirectory() as work:
+            objects = platform_cluster(20, 400, 100)
+            policies = os.path.join(work, "policies.yaml")
+            resources = os.path.join(work, "resources.yaml")
+            with open(policies, "w") as handle:
+                yaml.safe_dump_all([o for o in objects if o["kind"] == "NetworkPolicy"], handle)
+            with open(resources, "w") as handle:
+                yaml.safe_dump_all([o for o in objects if o["kind"] != "NetworkPolicy"], handle)
+            ours = statistics.median(timed([sys.executable, "-m", "tools.reach", work, "--json"]) for _ in range(3))
+            theirs = timed([args.nca, "--connectivity", policies, "--resource_list", resources,
+                            "--output_format", "txt_no_fw_rules"])
+            print(f"400 pods, 100 policies: tools.reach {ours:.2f} s, network-config-analyzer {theirs:.2f} s, "
+                  f"ratio {theirs / ours:.0f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
