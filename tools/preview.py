@@ -165,9 +165,11 @@ def analyze(stack: str, config: dict, result: RunResult) -> Analysis:
     from components.netpol import check_intent
     from tools.reach import render_matrix
 
+    from tools.policy_check import check as check_policies
+
     spec = validate_stack_config(config, stack)
     manifests = kubernetes_manifests(result)
-    findings: list[dict] = []
+    findings: list[dict] = check_policies(result.records, stack, spec.environment.production)
     if not manifests:
         return Analysis(findings, [], [])
     check = check_intent(spec.kubernetes.workloads, manifests, ingress_controller(spec))

@@ -1,0 +1,256 @@
+"""The policy pack's rules: pure functions over the engine's camelCase resource properties.
+
+A resource rule is `validate(args, report_violation)` where `args` has `resource_type`,
+`props`, `name` and `urn` (pulumi_policy's ResourceValidationArgs); a stack rule gets `args`
+with `resources`, each such an object. Nothing here imports the Pulumi SDK: the pack
+(`__main__.py`), the offline preview and the tests all call these functions.
+Each rule carries its enforcement for production and development stacks; the files in
+`config/` hand the same levels to `pulumi preview --policy-pack-config`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
+SUBNET = "azure-native:network:Subnet"
+FIREWALL = "azure-native:network:AzureFirewall"
+FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
+APP_GATEWAY = "azure-native:network:ApplicationGateway"
+WAF_POLICY = "azure-native:network:WebApplicationFirewallPolicy"
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+SERVICE = "kubernetes:core/v1:Service"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
+# Subnets that take no NSG (https://learn.microsoft.com/azure/firewall/firewall-faq,
+# https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings).
+NO_NSG_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet")
+SECRET_KEYS = ("password", "adminpassword", "clientsecret", "secret", "privatekey", "sharedkey",
+               "primarykey", "secondarykey", "connectionstring", "accesskey", "sastoken")
+INTERNAL_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
+PLATFORM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "default", "app-routing-system",
+                       "calico-system", "tigera-operator", "aks-istio-system")
+
+Report = Callable[[str, Optional[str]], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    validate: Callable[[Any, Report], None]
+    production: str
+    """Enforcement in production stacks: mandatory, advisory or disabled."""
+    development: str
+    stack: bool = False
+    """A stack rule sees every resource at once."""
+
+
+def _props(args: Any) -> Mapping[str, Any]:
+    return args.props or {}
+
+
+# Cluster ------------------------------------------------------------------------------------
+
+def private_api_or_authorized_ranges(args: Any, report: Report) -> None:
+    if args.resource_type != CLUSTER:
+        return
+    access = _props(args).get("apiServerAccessProfile") or {}
+    if not access.get("enablePrivateCluster") and not access.get("authorizedIPRanges"):
+        report("The API server is public to the whole internet: make it private, or list "
+               "authorizedIPRanges.", None)
+
+
+def network_policy_engine_set(args: Any, report: Report) -> None:
+    if args.resource_type != CLUSTER:
+        return
+    engine = (_props(args).get("networkProfile") or {}).get("networkPolicy")
+    if engine in (None, "", "none"):
+        report("No network policy engine: NetworkPolicies would be accepted and ignored. Set "
+               "networkPolicy to cilium, calico or azure.", None)
+
+
+def no_docker_bridge_cidr(args: Any, report: Report) -> None:
+    if args.resource_type == CLUSTER and "dockerBridgeCidr" in (_props(args).get("networkProfile") or {}):
+        report("dockerBridgeCidr is gone from the AKS API since 2023-04-01; remove it.", None)
+
+
+def local_accounts_disabled(args: Any, report: Report) -> None:
+    if args.resource_type == CLUSTER and _props(args).get("disableLocalAccounts") is not True:
+        report("Local accounts are enabled: anyone with the admin kubeconfig bypasses Entra ID. "
+               "Set disableLocalAccounts true.", None)
+
+
+def kubenet_retiring(args: Any, report: Report) -> None:
+    if args.resource_type == CLUSTER and (_props(args).get("networkProfile") or {}).get("networkPlugin") == "kubenet":
+        report("kubenet retires on 2028-03-31; plan the move to Azure CNI Overlay.", None)
+
+
+def azure_npm_retiring(args: Any, report: Report) -> None:
+    if args.resource_type == CLUSTER and (_props(args).get("networkProfile") or {}).get("networkPolicy") == "azure":
+        report("Azure Network Policy Manager is retiring on Linux; use Cilium or Calico.", None)
+
+
+def zones_in_production(args: Any, report: Report) -> None:
+    props = _props(args)
+    if args.resource_type == CLUSTER:
+        for pool in props.get("agentPoolProfiles") or []:
+            if not pool.get("availabilityZones"):
+                report(f"Node pool {pool.get('name')} has no availability zones.", None)
+    elif args.resource_type == AGENT_POOL and not props.get("availabilityZones"):
+        report(f"Node pool {props.get('agentPoolName', args.name)} has no availability zones.", None)
+    elif args.resource_type in (FIREWALL, APP_GATEWAY) and not props.get("zones"):
+        report("No availability zones: one zone's outage takes it down.", None)
+
+
+# Network ------------------------------------------------------------------------------------
+
+def nsg_on_every_subnet(args: Any, report: Report) -> None:
+    if args.resource_type != SUBNET:
+        return
+    props = _props(args)
+    name = props.get("subnetName") or props.get("name") or args.name
+    if name not in NO_NSG_SUBNETS and not props.get("networkSecurityGroup"):
+        report(f"Subnet {name} has no network security group.", None)
+
+
+def firewall_threat_intel_deny(args: Any, report: Report) -> None:
+    if args.resource_type == FIREWALL_POLICY and _props(args).get("threatIntelMode") != "Deny":
+        report(f"Threat intelligence is {_props(args).get('threatIntelMode', 'Alert')}; set Deny to block "
+               "known malicious addresses.", None)
+
+
+def firewall_uses_policy(args: Any, report: Report) -> None:
+    if args.resource_type != FIREWALL:
+        return
+    props = _props(args)
+    classic = [k for k in ("applicationRuleCollections", "networkRuleCollections", "natRuleCollections") if props.get(k)]
+    if classic or not props.get("firewallPolicy"):
+        report("Use a Firewall Policy with rule collection groups instead of classic rules.", None)
+
+
+def waf_prevention(args: Any, report: Report) -> None:
+    props = _props(args)
+    if args.resource_type == WAF_POLICY:
+        settings = props.get("policySettings") or {}
+        if settings.get("state") != "Enabled" or settings.get("mode") != "Prevention":
+            report(f"The WAF is {settings.get('state', 'Disabled')} in {settings.get('mode', 'Detection')} mode; "
+                   "enable it in Prevention mode.", None)
+    elif args.resource_type == APP_GATEWAY:
+        sku = (props.get("sku") or {}).get("name")
+        if sku != "WAF_v2" or not props.get("firewallPolicy"):
+            report("The application gateway has no WAF policy: use WAF_v2 with a WebApplicationFirewallPolicy.", None)
+
+
+def no_plain_secrets(args: Any, report: Report) -> None:
+    def walk(value: Any, path: str) -> Iterable[str]:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                here = f"{path}.{key}" if path else str(key)
+                if str(key).lower() in SECRET_KEYS and isinstance(item, str) and item and item != "[secret]":
+                    yield here
+                else:
+                    yield from walk(item, here)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, f"{path}[{index}]")
+    for path in walk(_props(args), ""):
+        report(f"{path} holds a plain secret value; use a managed identity, Key Vault or a Pulumi secret.", None)
+
+
+# Kubernetes -----------------------------------------------------------------------------------
+
+def no_ingress_class_annotation(args: Any, report: Report) -> None:
+    if args.resource_type == INGRESS:
+        annotations = ((_props(args).get("metadata") or {}).get("annotations") or {})
+        if "kubernetes.io/ingress.class" in annotations:
+            report("The kubernetes.io/ingress.class annotation is deprecated; use spec.ingressClassName.", None)
+
+
+def ingress_host_and_tls(args: Any, report: Report) -> None:
+    if args.resource_type != INGRESS:
+        return
+    spec = _props(args).get("spec") or {}
+    rules = spec.get("rules") or []
+    if not rules or any(not rule.get("host") for rule in rules):
+        report("Every Ingress rule needs a host: a hostless rule answers for any name.", None)
+    hosts = {rule.get("host") for rule in rules}
+    covered = {h for tls in spec.get("tls") or [] for h in tls.get("hosts") or []}
+    if not spec.get("tls") or not hosts <= covered:
+        report("The Ingress serves plain HTTP: add tls with a secret for every host.", None)
+
+
+def default_deny_per_app_namespace(args: Any, report: Report) -> None:
+    namespaces = {((r.props or {}).get("metadata") or {}).get("namespace", "default")
+                  for r in args.resources if r.resource_type == DEPLOYMENT}
+    covered = set()
+    for resource in args.resources:
+        if resource.resource_type != NETWORK_POLICY:
+            continue
+        props = resource.props or {}
+        spec = props.get("spec") or {}
+        if spec.get("podSelector") in ({}, None) and not spec.get("ingress") and not spec.get("egress") \
+                and set(spec.get("policyTypes") or []) == {"Ingress", "Egress"}:
+            covered.add((props.get("metadata") or {}).get("namespace", "default"))
+    for namespace in sorted(namespaces - covered - set(PLATFORM_NAMESPACES)):
+        report(f"Namespace {namespace} runs apps without a default-deny NetworkPolicy for ingress and egress.", None)
+
+
+def no_public_load_balancer_behind_udr(args: Any, report: Report) -> None:
+    udr = any((((r.props or {}).get("networkProfile") or {}).get("outboundType") == "userDefinedRouting")
+              for r in args.resources if r.resource_type == CLUSTER)
+    if not udr:
+        return
+    for resource in args.resources:
+        if resource.resource_type != SERVICE:
+            continue
+        props = resource.props or {}
+        annotations = ((props.get("metadata") or {}).get("annotations") or {})
+        if (props.get("spec") or {}).get("type") == "LoadBalancer" and annotations.get(INTERNAL_ANNOTATION) != "true":
+            meta = props.get("metadata") or {}
+            report(f"Service {meta.get('namespace', 'default')}/{meta.get('name')} is a public load balancer, but "
+                   "egress leaves through the firewall: replies take another path and break (asymmetric "
+                   "routing). Make it internal and publish it through the firewall or the ingress.", None)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("private-api-or-authorized-ranges", "The API server is private or limited to authorized ranges.",
+         private_api_or_authorized_ranges, "mandatory", "advisory"),
+    Rule("network-policy-engine-set", "The cluster enforces NetworkPolicies.", network_policy_engine_set,
+         "mandatory", "advisory"),
+    Rule("default-deny-per-app-namespace", "Every namespace that runs apps denies by default.",
+         default_deny_per_app_namespace, "mandatory", "advisory", stack=True),
+    Rule("no-public-load-balancer-behind-udr", "No public LoadBalancer Service behind user-defined routing.",
+         no_public_load_balancer_behind_udr, "mandatory", "mandatory", stack=True),
+    Rule("waf-prevention", "Application gateways run a WAF policy in Prevention mode.", waf_prevention,
+         "mandatory", "advisory"),
+    Rule("firewall-threat-intel-deny", "Firewall policies deny known malicious addresses.",
+         firewall_threat_intel_deny, "mandatory", "advisory"),
+    Rule("firewall-uses-policy", "Firewalls use a Firewall Policy, not classic rules.", firewall_uses_policy,
+         "mandatory", "advisory"),
+    Rule("nsg-on-every-subnet", "Every subnet that accepts one has an NSG.", nsg_on_every_subnet,
+         "mandatory", "advisory"),
+    Rule("no-docker-bridge-cidr", "No dockerBridgeCidr in the network profile.", no_docker_bridge_cidr,
+         "mandatory", "mandatory"),
+    Rule("no-ingress-class-annotation", "Ingresses use ingressClassName, not the deprecated annotation.",
+         no_ingress_class_annotation, "mandatory", "advisory"),
+    Rule("ingress-host-and-tls", "Ingresses name their hosts and serve them over TLS.", ingress_host_and_tls,
+         "mandatory", "advisory"),
+    Rule("no-plain-secrets", "No plain secret values in resource inputs.", no_plain_secrets,
+         "mandatory", "mandatory"),
+    Rule("zones-in-production", "Cluster pools, firewall and gateway span availability zones.",
+         zones_in_production, "mandatory", "disabled"),
+    Rule("local-accounts-disabled", "Local cluster accounts are disabled.", local_accounts_disabled,
+         "mandatory", "advisory"),
+    Rule("kubenet-retiring", "kubenet retires on 2028-03-31.", kubenet_retiring, "advisory", "advisory"),
+    Rule("azure-npm-retiring", "Azure Network Policy Manager is retiring on Linux.", azure_npm_retiring,
+         "advisory", "advisory"),
+)
+
+
+def levels(production: bool) -> dict[str, str]:
+    """Each rule's enforcement for a production or development stack."""
+    return {r.name: r.production if production else r.development for r in RULES}

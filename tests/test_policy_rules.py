@@ -1,0 +1,114 @@
+"""Every policy rule with a violating and a passing resource (camelCase props, as the engine passes them)."""
+
+import json
+import os
+
+import pytest
+import yaml
+
+from components.network import NO_NSG_SUBNETS
+from policies import rules
+from tests.stacks import load, variant
+from tools import preview
+from tools.policy_check import CONFIG_DIR, PolicyResource, StackArgs
+
+
+def resource(typ, props, name="r"):
+    return PolicyResource(typ, name, f"urn:{name}", props)
+
+
+def violations(rule, args):
+    found = []
+    rule.validate(args, lambda message, urn=None: found.append(message))
+    return found
+
+
+CLUSTER = rules.CLUSTER
+OK_CLUSTER = {"apiServerAccessProfile": {"enablePrivateCluster": True}, "disableLocalAccounts": True,
+              "networkProfile": {"networkPlugin": "azure", "networkPolicy": "cilium"},
+              "agentPoolProfiles": [{"name": "system", "availabilityZones": ["1", "2", "3"]}]}
+
+
+def svc(kind, internal=False):
+    annotations = {rules.INTERNAL_ANNOTATION: "true"} if internal else {}
+    return resource(rules.SERVICE, {"metadata": {"name": "web", "namespace": "shop", "annotations": annotations},
+                                    "spec": {"type": kind}})
+
+
+def udr_cluster():
+    return resource(CLUSTER, {"networkProfile": {"outboundType": "userDefinedRouting"}})
+
+
+DEPLOY = resource(rules.DEPLOYMENT, {"metadata": {"name": "web", "namespace": "shop"}})
+DENY = resource(rules.NETWORK_POLICY, {"metadata": {"name": "default-deny", "namespace": "shop"},
+                                        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}})
+
+CASES = {
+    "private-api-or-authorized-ranges": (
+        resource(CLUSTER, {"apiServerAccessProfile": {"enablePrivateCluster": False}}),
+        resource(CLUSTER, {"apiServerAccessProfile": {"authorizedIPRanges": ["203.0.113.0/24"]}})),
+    "network-policy-engine-set": (resource(CLUSTER, {"networkProfile": {"networkPlugin": "azure"}}),
+                                  resource(CLUSTER, OK_CLUSTER)),
+    "default-deny-per-app-namespace": (StackArgs([DEPLOY]), StackArgs([DEPLOY, DENY])),
+    "no-public-load-balancer-behind-udr": (StackArgs([udr_cluster(), svc("LoadBalancer")]),
+                                           StackArgs([udr_cluster(), svc("LoadBalancer", internal=True)])),
+    "waf-prevention": (resource(rules.WAF_POLICY, {"policySettings": {"state": "Enabled", "mode": "Detection"}}),
+                       resource(rules.WAF_POLICY, {"policySettings": {"state": "Enabled", "mode": "Prevention"}})),
+    "firewall-threat-intel-deny": (resource(rules.FIREWALL_POLICY, {"threatIntelMode": "Alert"}),
+                                   resource(rules.FIREWALL_POLICY, {"threatIntelMode": "Deny"})),
+    "firewall-uses-policy": (resource(rules.FIREWALL, {"networkRuleCollections": [{"name": "classic"}]}),
+                             resource(rules.FIREWALL, {"firewallPolicy": {"id": "/x/firewallPolicies/p"}})),
+    "nsg-on-every-subnet": (resource(rules.SUBNET, {"subnetName": "snet-nodes"}),
+                            resource(rules.SUBNET, {"subnetName": "AzureFirewallSubnet"})),
+    "no-docker-bridge-cidr": (resource(CLUSTER, {"networkProfile": {"dockerBridgeCidr": "172.17.0.1/16"}}),
+                              resource(CLUSTER, OK_CLUSTER)),
+    "no-ingress-class-annotation": (
+        resource(rules.INGRESS, {"metadata": {"annotations": {"kubernetes.io/ingress.class": "nginx"}}}),
+        resource(rules.INGRESS, {"metadata": {}, "spec": {"ingressClassName": "nginx"}})),
+    "ingress-host-and-tls": (
+        resource(rules.INGRESS, {"spec": {"rules": [{"http": {}}]}}),
+        resource(rules.INGRESS, {"spec": {"rules": [{"host": "a.example.com"}],
+                                          "tls": [{"hosts": ["a.example.com"], "secretName": "a-tls"}]}})),
+    "no-plain-secrets": (resource("azure-native:compute:VirtualMachine", {"osProfile": {"adminPassword": "hunter2"}}),
+                         resource("azure-native:compute:VirtualMachine", {"osProfile": {"adminUsername": "azure"}})),
+    "zones-in-production": (resource(rules.FIREWALL, {"zones": []}), resource(rules.FIREWALL, {"zones": ["1", "2", "3"]})),
+    "local-accounts-disabled": (resource(CLUSTER, {"disableLocalAccounts": False}), resource(CLUSTER, OK_CLUSTER)),
+    "kubenet-retiring": (resource(CLUSTER, {"networkProfile": {"networkPlugin": "kubenet"}}), resource(CLUSTER, OK_CLUSTER)),
+    "azure-npm-retiring": (resource(CLUSTER, {"networkProfile": {"networkPolicy": "azure"}}), resource(CLUSTER, OK_CLUSTER)),
+}
+
+
+def test_every_rule_has_its_two_cases():
+    assert set(CASES) == {r.name for r in rules.RULES}
+
+
+@pytest.mark.parametrize("rule", rules.RULES, ids=[r.name for r in rules.RULES])
+def test_rule_flags_the_violating_resource(rule):
+    assert violations(rule, CASES[rule.name][0])
+
+
+@pytest.mark.parametrize("rule", rules.RULES, ids=[r.name for r in rules.RULES])
+def test_rule_passes_the_good_resource(rule):
+    assert violations(rule, CASES[rule.name][1]) == []
+
+
+@pytest.mark.parametrize("stack,production", [("dev", False), ("prod", True)])
+def test_policy_pack_config_files_match_the_rules(stack, production):
+    assert json.load(open(os.path.join(CONFIG_DIR, f"{stack}.json"))) == rules.levels(production)
+
+
+def test_the_pack_and_the_network_agree_on_subnets_without_nsg():
+    assert rules.NO_NSG_SUBNETS == NO_NSG_SUBNETS
+
+
+def test_prod_has_no_mandatory_finding(prod):
+    from tools.policy_check import check
+    assert [f for f in check(prod.records, "prod", True) if f["level"] == "mandatory"] == []
+
+
+def test_a_mandatory_violation_fails_the_preview(tmp_path, capsys):
+    path = tmp_path / "stack.yaml"
+    path.write_text(yaml.safe_dump({"config": variant(load("prod"), {"aks-networking:egress.firewall.threatIntelMode": "Alert"})}))
+    code = preview.main(["prod", "--config", str(path)])
+    _, err = capsys.readouterr()
+    assert code == 1 and "firewall-threat-intel-deny" in err and "Traceback" not in err
