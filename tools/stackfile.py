@@ -44,15 +44,19 @@ def read_stack_file(path: str, display: str | None = None) -> StackFile:
     try:
         document = yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        # Where the unclosed bracket or quote began says more than where the parser gave up.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise StackFileError(f"{display}: {where}not valid YAML: {problem}") from None
+        context = getattr(error, "context", None)
+        end = getattr(error, "problem_mark", None)
+        detail = f" ({context} here, {problem} by line {end.line + 1})" if context and end else f": {problem}"
+        raise StackFileError(f"{display}: {where}not valid YAML{detail}") from None
     if document is None:
         document = {}
     if not isinstance(document, Mapping):
-        raise StackFileError(f"{display}: is not a mapping; a stack file holds a top-level "
-                             "'config:' mapping of keys to values")
+        raise StackFileError(f"{display}: (top level): is {type(document).__name__}, expected a mapping "
+                             "with a 'config:' key holding the stack's keys and values")
     config = document.get("config", {})
     if config is None:
         config = {}
