@@ -8,7 +8,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed-requirements.txt
 STACK ?= dev
 
-.PHONY: preview test bench clean
+.PHONY: preview test bench diagrams clean
 
 $(INSTALLED): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ test: $(INSTALLED) $(CHECKOV_INSTALLED)
 
 bench: $(INSTALLED)
 	$(PY) bench/preview_overhead.py
+	$(PY) bench/reach_benchmark.py
+
+# The diagrams in docs/diagrams and in README.md, from the stacks (a test fails when they drift).
+diagrams: $(INSTALLED)
+	$(PY) -m tools.preview dev --diagram docs/diagrams > /dev/null
+	$(PY) -m tools.preview prod --diagram docs/diagrams > /dev/null
+	$(PY) -m tools.readme_diagrams
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache

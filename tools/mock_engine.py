@@ -355,7 +355,9 @@ def _run(stack: str, config: Mapping[str, Any], program: Optional[Callable[[], A
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         asyncio.set_event_loop(None)
         loop.close()
-    return RunResult(records=list(monitor.records), exports=exports, invokes=list(mocks.invokes), error=error)
+    # Registrations arrive from executor threads in no fixed order: sorted, every output is stable.
+    return RunResult(records=sorted(monitor.records, key=lambda r: r.urn), exports=exports,
+                     invokes=list(mocks.invokes), error=error)
 
 
 def _resolve_exports(loop: asyncio.AbstractEventLoop, outputs: Mapping[str, Any]) -> dict[str, Any]:

@@ -86,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", metavar="FILE", help="read this stack file instead of Pulumi.STACK.yaml")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--out", metavar="DIR", help="write the Kubernetes objects as YAML files to DIR")
+    parser.add_argument("--diagram", metavar="DIR", help="write topology and east-west diagrams to DIR")
     args = parser.parse_args(argv)
 
     path = args.config or stack_file_path(args.stack)
@@ -104,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     findings, reachability = analysis.findings, analysis.reachability
     if args.out:
         written = write_manifests(result, args.out)
+    diagrams = write_stack_diagrams(args.diagram, args.stack, result, analysis) if args.diagram else []
     if args.json:
         document = {"stack": args.stack, "resources": resources_json(result), "addressPlan": plan,
                     "findings": findings, "reachability": reachability,
@@ -124,10 +126,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  [{finding['level']}] {finding['policy']} {finding['resource']}: {finding['message']}")
         if args.out:
             print(f"\nWrote {len(written)} Kubernetes manifests to {args.out}")
+        if args.diagram:
+            from tools.diagram import graphviz_available
+            print(f"\nWrote {len(diagrams)} diagram files to {args.diagram}")
+            if not graphviz_available():
+                print("Graphviz's dot program is not installed: wrote Mermaid (.mmd) and DOT (.dot) files, "
+                      "no SVG (Debian: apt-get install graphviz)")
     mandatory = [f for f in findings if f["level"] == "mandatory"]
     for finding in mandatory:
         print(f"{stack_file.display}: {finding['policy']}: {finding['resource']}: {finding['message']}", file=sys.stderr)
     return 1 if mandatory else 0
+
+
+def write_stack_diagrams(directory: str, stack: str, result: RunResult, analysis: "Analysis") -> list[str]:
+    """Topology from the run's resources, east-west from its reachability: one run, no re-reading."""
+    from tools.diagram import east_west, topology, write_diagrams
+    apps = sorted(f"{m['metadata'].get('namespace')}/{m['metadata']['name']}"
+                  for m in kubernetes_manifests(result) if m.get("kind") == "Deployment")
+    return write_diagrams(directory, stack, topology(result.records, f"{stack}: topology"),
+                          east_west(analysis.reachability, apps, f"{stack}: east-west traffic"))
 
 
 @dataclass

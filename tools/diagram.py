@@ -1,0 +1,345 @@
+"""Pictures of the network from a mocked run: topology and east-west traffic.
+
+Both come from what the program declared (the recorded resources) and from the reachability
+of its NetworkPolicies, never from a second reading of the stack file. One small graph model
+renders to Mermaid (`.mmd`, shown by the usual code hosts) and to Graphviz (`.dot`, and SVG
+when the `dot` program is installed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence, Union
+
+from tools.mock_engine import Record
+
+
+@dataclass
+class Node:
+    id: str
+    label: str
+    shape: str = "box"
+    """box, round (a service), circle (the internet) or db (a zone or table)."""
+
+
+@dataclass
+class Group:
+    id: str
+    label: str
+    items: list[Union["Group", Node]] = field(default_factory=list)
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    label: str = ""
+    style: str = "solid"
+    """solid (traffic), dashed (association), thick (the default route)."""
+    both: bool = False
+
+
+@dataclass
+class Graph:
+    title: str
+    items: list[Union[Group, Node]] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+
+
+# Rendering ----------------------------------------------------------------------------------
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "'").replace("\n", "<br/>")
+
+
+def to_mermaid(graph: Graph) -> str:
+    lines = [f"%% {graph.title}", "flowchart LR"]
+    shapes = {"box": ('["', '"]'), "round": ('("', '")'), "circle": ('(("', '"))'), "db": ('[("', '")]')}
+
+    def emit(item: Union[Group, Node], depth: int) -> None:
+        pad = "  " * depth
+        if isinstance(item, Group):
+            lines.append(f'{pad}subgraph {item.id}["{_mermaid_text(item.label)}"]')
+            for child in item.items:
+                emit(child, depth + 1)
+            lines.append(f"{pad}end")
+        else:
+            left, right = shapes[item.shape]
+            lines.append(f"{pad}{item.id}{left}{_mermaid_text(item.label)}{right}")
+
+    for item in graph.items:
+        emit(item, 1)
+    arrows = {"solid": "-->", "dashed": "-.->", "thick": "==>"}
+    for edge in graph.edges:
+        arrow = arrows[edge.style]
+        if edge.both:
+            arrow = {"solid": "<-->", "dashed": "<-.->", "thick": "<==>"}[edge.style]
+        label = f'|"{_mermaid_text(edge.label)}"|' if edge.label else ""
+        lines.append(f"  {edge.source} {arrow}{label} {edge.target}")
+    return "\n".join(lines) + "\n"
+
+
+def to_dot(graph: Graph) -> str:
+    lines = [f'digraph "{graph.title}" {{', "  rankdir=LR; compound=true; node [fontname=Helvetica, fontsize=10];",
+             "  edge [fontname=Helvetica, fontsize=9];"]
+    shapes = {"box": "box", "round": "box, style=rounded", "circle": "circle", "db": "cylinder"}
+
+    def emit(item: Union[Group, Node], depth: int) -> None:
+        pad = "  " * depth
+        if isinstance(item, Group):
+            lines.append(f'{pad}subgraph cluster_{item.id} {{ label="{item.label}";')
+            for child in item.items:
+                emit(child, depth + 1)
+            lines.append(f"{pad}}}")
+        else:
+            label = item.label.replace('"', "'")
+            lines.append(f'{pad}{item.id} [label="{label}", shape={shapes[item.shape]}];')
+
+    for item in graph.items:
+        emit(item, 1)
+    # Graphviz links nodes, not clusters: an edge to a group lands on its first node, clipped
+    # at the cluster's border (lhead/ltail).
+    inside = {group.id: _first_node(group) for group in _walk(graph.items)}
+    styles = {"solid": "", "dashed": ", style=dashed", "thick": ", penwidth=2.5"}
+    for edge in graph.edges:
+        extra = styles[edge.style] + (", dir=both" if edge.both else "")
+        source, target = edge.source, edge.target
+        if source in inside:
+            source, extra = inside[source], extra + f", ltail=cluster_{source}"
+        if target in inside:
+            target, extra = inside[target], extra + f", lhead=cluster_{target}"
+        lines.append(f'  {source} -> {target} [label="{edge.label}"{extra}];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# Topology ------------------------------------------------------------------------------------
+
+ROLE_OF_SUBNET = {"snet-nodes": "cluster nodes", "snet-pods": "pods", "snet-appgw": "application gateway",
+                  "snet-ilb": "internal load balancers", "snet-apiserver": "API server"}
+
+
+def _by_type(records: Sequence[Record], typ: str) -> list[Record]:
+    return [r for r in records if r.type == typ]
+
+
+def _id_of(record: Record) -> str:
+    return str(record.outputs.get("id", record.urn))
+
+
+def topology(records: Sequence[Record], title: str) -> Graph:
+    graph = Graph(title=title)
+    internet = Node("internet", "Internet", "circle")
+    graph.items.append(internet)
+    groups = {r.inputs["resourceGroupName"]: Group(slug("rg_" + r.inputs["resourceGroupName"]), r.inputs["resourceGroupName"])
+              for r in _by_type(records, "azure-native:resources:ResourceGroup")}
+    graph.items += list(groups.values())
+    subnet_nodes: dict[str, str] = {}
+    vnet_ids: dict[str, str] = {}
+    subnets = _by_type(records, "azure-native:network:Subnet")
+    for vnet in _by_type(records, "azure-native:network:VirtualNetwork"):
+        name = vnet.inputs["virtualNetworkName"]
+        spaces = ", ".join(vnet.inputs.get("addressSpace", {}).get("addressPrefixes", []))
+        box = Group(slug("vnet_" + name), f"{name} {spaces}")
+        vnet_ids[_id_of(vnet)] = box.id
+        for subnet in subnets:
+            if subnet.inputs.get("virtualNetworkName") != name:
+                continue
+            subnet_name = subnet.inputs["subnetName"]
+            node = Node(slug(f"{name}_{subnet_name}"), f"{subnet_name} {subnet.inputs.get('addressPrefix', '')}")
+            subnet_nodes[_id_of(subnet)] = node.id
+            box.items.append(node)
+        groups.get(vnet.inputs["resourceGroupName"], graph).items.append(box)  # type: ignore[union-attr]
+
+    def add_to_subnet(subnet_id: str, text: str) -> Optional[str]:
+        node_id = subnet_nodes.get(subnet_id)
+        for group in _walk(graph.items):
+            for item in group.items:
+                if isinstance(item, Node) and item.id == node_id:
+                    item.label += f"\n{text}"
+        return node_id
+
+    for peering in _by_type(records, "azure-native:network:VirtualNetworkPeering"):
+        if peering.inputs.get("virtualNetworkPeeringName", "").endswith("hub-to-spoke"):
+            local = next((v for i, v in vnet_ids.items() if i.endswith("/" + peering.inputs["virtualNetworkName"])), None)
+            remote = vnet_ids.get(peering.inputs.get("remoteVirtualNetwork", {}).get("id", ""))
+            if local and remote:
+                graph.edges.append(Edge(local, remote, "peering", "dashed", both=True))
+
+    firewall_node = None
+    for firewall in _by_type(records, "azure-native:network:AzureFirewall"):
+        configs = firewall.outputs.get("ipConfigurations") or firewall.inputs.get("ipConfigurations") or []
+        address = configs[0].get("privateIPAddress", "") if configs else ""
+        firewall_node = add_to_subnet(configs[0]["subnet"]["id"], f"Azure Firewall {address}".strip()) if configs else None
+        if firewall_node:
+            graph.edges.append(Edge(firewall_node, internet.id, "egress (SNAT)"))
+    for gateway in _by_type(records, "azure-native:network:ApplicationGateway"):
+        sku = gateway.inputs.get("sku", {}).get("name", "")
+        node = add_to_subnet(gateway.inputs["gatewayIPConfigurations"][0]["subnet"]["id"], f"Application Gateway {sku}")
+        if node and any("publicIPAddress" in f for f in gateway.inputs.get("frontendIPConfigurations", [])):
+            graph.edges.append(Edge(internet.id, node, "HTTP/HTTPS"))
+    for bastion in _by_type(records, "azure-native:network:BastionHost"):
+        node = add_to_subnet(bastion.inputs["ipConfigurations"][0]["subnet"]["id"], "Azure Bastion")
+        if node:
+            graph.edges.append(Edge(internet.id, node, "operators, HTTPS"))
+
+    tables = {_id_of(t): t.inputs["routeTableName"] for t in _by_type(records, "azure-native:network:RouteTable")}
+    defaults = {r.inputs["routeTableName"]: r.inputs for r in _by_type(records, "azure-native:network:Route")
+                if r.inputs.get("addressPrefix") == "0.0.0.0/0"}
+    for subnet in subnets:
+        table = tables.get((subnet.inputs.get("routeTable") or {}).get("id", ""))
+        node = subnet_nodes.get(_id_of(subnet))
+        if table is None or node is None:
+            continue
+        route = defaults.get(table)
+        if route is not None and firewall_node is not None:
+            graph.edges.append(Edge(node, firewall_node, f"0.0.0.0/0 via {table} to {route.get('nextHopIpAddress')}",
+                                    "thick"))
+        elif route is not None:
+            graph.edges.append(Edge(node, internet.id, f"0.0.0.0/0 via {table} to {route.get('nextHopIpAddress')}",
+                                    "thick"))
+        else:
+            add_to_subnet(_id_of(subnet), f"route table {table}")
+
+    for cluster in _by_type(records, "azure-native:containerservice:ManagedCluster"):
+        profile = cluster.inputs.get("networkProfile", {})
+        access = cluster.inputs.get("apiServerAccessProfile", {})
+        pool_subnets = {p.get("vnetSubnetID") for p in cluster.inputs.get("agentPoolProfiles", [])}
+        plugin = profile.get("networkPlugin", "") + ("/" + profile["networkPluginMode"] if "networkPluginMode" in profile else "")
+        for subnet_id in pool_subnets:
+            node = add_to_subnet(subnet_id, f"AKS {cluster.inputs.get('resourceName')} ({plugin}, "
+                                            f"{profile.get('networkPolicy', 'no')} policy)")
+            outbound = profile.get("outboundType")
+            if node and outbound == "loadBalancer":
+                graph.edges.append(Edge(node, internet.id, "egress via the cluster load balancer"))
+            elif node and outbound in ("managedNATGateway", "userAssignedNATGateway"):
+                graph.edges.append(Edge(node, internet.id, "egress via NAT gateway"))
+            if node and not access.get("enablePrivateCluster"):
+                graph.edges.append(Edge(internet.id, node, "API server (authorized ranges)", "dashed"))
+    for zone in _by_type(records, "azure-native:privatedns:PrivateZone"):
+        node = Node(slug("zone_" + zone.inputs["privateZoneName"]), f"private DNS {zone.inputs['privateZoneName']}", "db")
+        groups.get(zone.inputs["resourceGroupName"], graph).items.append(node)  # type: ignore[union-attr]
+        for link in _by_type(records, "azure-native:privatedns:VirtualNetworkLink"):
+            target = vnet_ids.get(link.inputs.get("virtualNetwork", {}).get("id", ""))
+            if target:
+                graph.edges.append(Edge(node.id, target, "link", "dashed"))
+    for service in _by_type(records, "kubernetes:core/v1:Service"):
+        spec = service.inputs.get("spec", {})
+        meta = service.inputs.get("metadata", {})
+        if spec.get("type") != "LoadBalancer":
+            continue
+        name = f"{meta.get('namespace')}/{meta.get('name')}"
+        annotations = meta.get("annotations", {})
+        if annotations.get("service.beta.kubernetes.io/azure-load-balancer-internal") == "true":
+            subnet = next((i for i, n in subnet_nodes.items() if i.endswith("/snet-ilb")), None)
+            if subnet:
+                address = annotations.get("service.beta.kubernetes.io/azure-load-balancer-ipv4", "")
+                add_to_subnet(subnet, f"internal LB {name} {address}".strip())
+        else:
+            node = next((n for i, n in subnet_nodes.items() if i.endswith("/snet-nodes")), None)
+            if node:
+                graph.edges.append(Edge(internet.id, node, f"public LB {name}"))
+    return graph
+
+
+def _first_node(group: Group) -> str:
+    for item in group.items:
+        if isinstance(item, Node):
+            return item.id
+        found = _first_node(item)
+        if found:
+            return found
+    return group.id
+
+
+def _walk(items: Iterable[Union[Group, Node]]) -> Iterable[Group]:
+    for item in items:
+        if isinstance(item, Group):
+            yield item
+            yield from _walk(item.items)
+
+
+# East-west -------------------------------------------------------------------------------------
+
+def east_west(allowed: Sequence[dict], apps: Sequence[str], title: str) -> Graph:
+    """Namespaces and apps, an arrow for each allowed connection with its ports."""
+    graph = Graph(title=title)
+    allowed = _merge_outside(allowed)
+    endpoints = set(apps) | {e["from"] for e in allowed} | {e["to"] for e in allowed}
+    namespaces: dict[str, Group] = {}
+    ids: dict[str, str] = {}
+    for endpoint in sorted(endpoints):
+        if "/" in endpoint and not endpoint[0].isdigit():
+            namespace, name = endpoint.split("/", 1)
+            group = namespaces.setdefault(namespace, Group(slug("ns_" + namespace), f"namespace {namespace}"))
+            label = "ingress controller" if name == "ingress-controller" else name
+            node = Node(slug(f"app_{namespace}_{name}"), label, "round")
+            group.items.append(node)
+        else:
+            ranges = endpoint.split(",")
+            label = f"outside {ranges[0]}" if len(ranges) == 1 else "other outside addresses"
+            node = Node(slug("cidr_" + ranges[0]), label, "circle" if len(ranges) > 1 else "box")
+            graph.items.append(node)
+        ids[endpoint] = node.id
+    graph.items[:0] = list(namespaces.values())
+    for entry in allowed:
+        ports = entry["ports"]
+        label = "all ports" if ports == "all" else ", ".join(ports)
+        graph.edges.append(Edge(ids[entry["from"]], ids[entry["to"]], label))
+    return graph
+
+
+def _merge_outside(allowed: Sequence[dict]) -> list[dict]:
+    """Outside regions that every policy treats alike become one endpoint (ranges joined by ',')."""
+    def outside(endpoint: str) -> bool:
+        return endpoint[0].isdigit()
+    signature: dict[str, set] = {}
+    for entry in allowed:
+        for side, other in (("from", "to"), ("to", "from")):
+            if outside(entry[side]):
+                signature.setdefault(entry[side], set()).add((side, entry[other], str(entry["ports"])))
+    merged: dict[frozenset, list[str]] = {}
+    for region, sig in signature.items():
+        merged.setdefault(frozenset(sig), []).append(region)
+    rename = {}
+    for regions in merged.values():
+        joined = ",".join(r for region in sorted(regions, key=lambda r: [int(p) for p in r.split(",")[0].split("/")[0].split(".")])
+                          for r in region.split(","))
+        for region in regions:
+            rename[region] = joined
+    out, seen = [], set()
+    for entry in allowed:
+        item = {**entry, "from": rename.get(entry["from"], entry["from"]), "to": rename.get(entry["to"], entry["to"])}
+        key = (item["from"], item["to"], str(item["ports"]))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def write_diagrams(directory: str, stack: str, topology_graph: Graph, east_west_graph: Graph) -> list[str]:
+    """Write `<stack>-topology` and `<stack>-east-west` as .mmd and .dot, and .svg when dot exists."""
+    os.makedirs(directory, exist_ok=True)
+    written = []
+    for kind, graph in (("topology", topology_graph), ("east-west", east_west_graph)):
+        stem = os.path.join(directory, f"{stack}-{kind}")
+        for extension, text in ((".mmd", to_mermaid(graph)), (".dot", to_dot(graph))):
+            with open(stem + extension, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            written.append(stem + extension)
+        if graphviz_available():
+            subprocess.run(["dot", "-Tsvg", stem + ".dot", "-o", stem + ".svg"], check=True)
+            written.append(stem + ".svg")
+    return written
+
+
+def graphviz_available() -> bool:
+    return shutil.which("dot") is not None
