@@ -351,7 +351,16 @@ def _block_matches(peer: Peer, address: ipaddress.IPv4Address) -> bool:
 
 
 def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
-    """Every allowed connection between the cluster's pods, and with outside regions."""
+    """Every allowed connection between the cluster's pods, and with outside regions.
+
+    Pods are grouped into classes no selector can tell apart; the ports allowed between
+    every pair of classes come from two matrices over the classes, egress (source by
+    destination) and ingress (destination by source), whose cells are bit masks over port
+    atoms (the port space cut at every edge a rule or a named port draws). The answer is
+    their intersection, computed with numpy for all pairs at once.
+    """
+    import numpy as np
+
     policies = cluster.policies
     pods = cluster.pods
     for pod in pods:
@@ -359,54 +368,61 @@ def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
             cluster.add_namespace(pod.namespace)
     regions = _boundaries(policies) if externals else []
 
-    # Every distinct peer and policy selector, matched once against every pod and region.
-    peers: dict[Peer, int] = {}
-    for policy in policies:
-        for rules in (policy.ingress or (), policy.egress or ()):
-            for rule in rules:
-                for peer in rule.peers or ():
-                    peers.setdefault(peer, len(peers))
+    # Label sets are interned: a selector is matched once per distinct label set.
+    label_ids: dict[frozenset, int] = {}
+    label_sets: list[Mapping[str, str]] = []
+    pod_label: list[int] = []
+    for pod in pods:
+        key = frozenset(pod.labels.items())
+        if key not in label_ids:
+            label_ids[key] = len(label_sets)
+            label_sets.append(pod.labels)
+        pod_label.append(label_ids[key])
+    by_namespace: dict[str, dict[int, list[int]]] = {}
+    for index, pod in enumerate(pods):
+        by_namespace.setdefault(pod.namespace, {}).setdefault(pod_label[index], []).append(index)
+    matched: dict[tuple[Selector, int], bool] = {}
 
-    def pod_in_peer(peer: Peer, policy_namespace: str, pod: Pod) -> bool:
-        if peer.cidr is not None:
-            return pod.ip is not None and _block_matches(peer, pod.ip)
-        if peer.namespace_selector is None:
-            if pod.namespace != policy_namespace:
-                return False
-        elif not peer.namespace_selector.matches(cluster.namespaces[pod.namespace]):
-            return False
-        return peer.pod_selector is None or peer.pod_selector.matches(pod.labels)
+    def pods_matching(selector: Optional[Selector], namespace: str) -> Iterable[int]:
+        for label_id, members in by_namespace.get(namespace, {}).items():
+            if selector is not None:
+                key = (selector, label_id)
+                if key not in matched:
+                    matched[key] = selector.matches(label_sets[label_id])
+                if not matched[key]:
+                    continue
+            yield from members
 
-    # Peers with podSelector alone depend on the policy's namespace: key them by both.
-    peer_keys: dict[tuple[int, str], int] = {}
+    selected: list[list[int]] = [[] for _ in pods]
+    for number, policy in enumerate(policies):
+        for index in pods_matching(policy.selector, policy.namespace):
+            selected[index].append(number)
+
+    # Peers with podSelector alone mean the policy's namespace: a peer key is (peer, namespace).
+    peer_keys: dict[tuple[Peer, str], int] = {}
     for policy in policies:
         for rules in (policy.ingress or (), policy.egress or ()):
             for rule in rules:
                 for peer in rule.peers or ():
                     namespace = policy.namespace if peer.namespace_selector is None and peer.cidr is None else ""
-                    peer_keys.setdefault((peers[peer], namespace), len(peer_keys))
-    peer_list = {index: peer for peer, index in peers.items()}
-
-    # Signatures: which policies select a pod, which peers hold it, its named ports.
-    selected: list[list[int]] = [[] for _ in pods]
-    by_namespace: dict[str, list[int]] = {}
-    for index, pod in enumerate(pods):
-        by_namespace.setdefault(pod.namespace, []).append(index)
-    for number, policy in enumerate(policies):
-        for index in by_namespace.get(policy.namespace, ()):
-            if policy.selector.matches(pods[index].labels):
-                selected[index].append(number)
+                    peer_keys.setdefault((peer, namespace), len(peer_keys))
     holds: list[list[int]] = [[] for _ in pods]
-    for (peer_index, namespace), key in peer_keys.items():
-        peer = peer_list[peer_index]
-        candidates = by_namespace.get(namespace, ()) if namespace else range(len(pods))
-        for index in candidates:
-            if pod_in_peer(peer, namespace, pods[index]):
+    for (peer, namespace), key in peer_keys.items():
+        if peer.cidr is not None:
+            for index, pod in enumerate(pods):
+                if pod.ip is not None and _block_matches(peer, pod.ip):
+                    holds[index].append(key)
+            continue
+        namespaces = [namespace] if namespace else [
+            n for n in by_namespace if peer.namespace_selector is not None and
+            peer.namespace_selector.matches(cluster.namespaces[n])]
+        for name in namespaces:
+            for index in pods_matching(peer.pod_selector, name):
                 holds[index].append(key)
 
     classes: dict[tuple, int] = {}
     groups: list[Group] = []
-    pod_class: list[int] = []
+    class_of: list[int] = []
     class_policies: list[list[int]] = []
     for index, pod in enumerate(pods):
         signature = (tuple(selected[index]), tuple(holds[index]), pod.ports)
@@ -417,84 +433,125 @@ def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
         group = groups[classes[signature]]
         group.members.append(pod.id)
         group.pods.append(pod)
-        pod_class.append(classes[signature])
+        class_of.append(classes[signature])
     first_external = len(groups)
     for region in regions:
         groups.append(Group(members=[region.id], pods=[], external=region))
+    count = len(groups)
 
-    # Membership of each peer key as a bit mask over groups.
-    mask: dict[int, int] = {}
+    # Peer membership over groups.
+    member = np.zeros((len(peer_keys), count), dtype=bool)
     for index, keys in enumerate(holds):
-        bit = 1 << pod_class[index]
-        for key in keys:
-            mask[key] = mask.get(key, 0) | bit
+        member[keys, class_of[index]] = True
     for offset, region in enumerate(regions):
         address = region.cidrs[0].network_address
-        bit = 1 << (first_external + offset)
-        for (peer_index, namespace), key in peer_keys.items():
-            peer = peer_list[peer_index]
+        for (peer, _), key in peer_keys.items():
             if peer.cidr is not None and _block_matches(peer, address):
-                mask[key] = mask.get(key, 0) | bit
-    everyone = (1 << len(groups)) - 1
+                member[key, first_external + offset] = True
 
-    def rule_mask(rule: Rule, namespace: str) -> int:
+    atoms = _PortAtoms(policies, [g.pods[0].ports if g.pods else () for g in groups])
+    everyone = np.ones(count, dtype=bool)
+
+    def peers_of(rule: Rule, namespace: str) -> "np.ndarray":
         if rule.peers is None:
             return everyone
-        out = 0
-        for peer in rule.peers:
-            ns = namespace if peer.namespace_selector is None and peer.cidr is None else ""
-            out |= mask.get(peer_keys[(peers[peer], ns)], 0)
-        return out
+        keys = [peer_keys[(p, namespace if p.namespace_selector is None and p.cidr is None else "")]
+                for p in rule.peers]
+        return member[keys].any(axis=0)
 
-    # Per class: the rules that govern its egress and its ingress (None: not isolated).
-    egress: list[Optional[list[tuple[int, Optional[tuple[PortRule, ...]]]]]] = []
-    ingress: list[Optional[list[tuple[int, Optional[tuple[PortRule, ...]]]]]] = []
-    for number, group in enumerate(groups):
-        if group.external is not None:
-            egress.append(None)
-            ingress.append(None)
+    egress = np.zeros((count, count, atoms.words), dtype=np.uint64)
+    ingress = np.zeros((count, count, atoms.words), dtype=np.uint64)
+    isolated_out = np.zeros(count, dtype=bool)
+    isolated_in = np.zeros(count, dtype=bool)
+    policy_classes: dict[int, list[int]] = {}
+    for number_class, numbers in enumerate(class_policies):
+        for number in numbers:
+            policy_classes.setdefault(number, []).append(number_class)
+    for number, policy in enumerate(policies):
+        targets = policy_classes.get(number)
+        if not targets:
             continue
-        policy_numbers = class_policies[number]
-        out_rules = [p for p in (policies[n] for n in policy_numbers) if p.egress is not None]
-        in_rules = [p for p in (policies[n] for n in policy_numbers) if p.ingress is not None]
-        egress.append([(rule_mask(r, p.namespace), r.ports) for p in out_rules for r in p.egress] if out_rules else None)
-        ingress.append([(rule_mask(r, p.namespace), r.ports) for p in in_rules for r in p.ingress] if in_rules else None)
-
-    port_cache: dict[tuple, PortSet] = {}
-
-    def ports_at(rule_ports: Optional[tuple[PortRule, ...]], destination: Group) -> PortSet:
-        named = destination.pods[0].ports if destination.pods else ()
-        key = (rule_ports, named)
-        if key not in port_cache:
-            port_cache[key] = _resolve(rule_ports, named)
-        return port_cache[key]
-
-    allowed: dict[tuple[int, int], PortSet] = {}
-    all_ports = PortSet.all()
-    for s, source in enumerate(groups):
-        for d, destination in enumerate(groups):
-            if source.external is not None and destination.external is not None:
-                continue
-            out_ports = all_ports if egress[s] is None else _gather(egress[s], d, destination, ports_at)
-            if not out_ports:
-                continue
-            in_ports = all_ports if ingress[d] is None else _gather(ingress[d], s, destination, ports_at)
-            result = out_ports.intersect(in_ports) if not (out_ports.is_all and in_ports.is_all) else all_ports
-            if result:
-                allowed[(s, d)] = result
+        if policy.egress is not None:
+            isolated_out[targets] = True
+            for rule in policy.egress:
+                # Named ports resolve at each destination: a (groups x words) block.
+                egress[targets] |= np.where(peers_of(rule, policy.namespace)[:, None], atoms.block(rule.ports),
+                                            np.uint64(0))
+        if policy.ingress is not None:
+            isolated_in[targets] = True
+            for rule in policy.ingress:
+                sources = peers_of(rule, policy.namespace)[:, None]
+                for target in targets:  # named ports resolve at this destination
+                    ingress[target] |= np.where(sources, atoms.row(rule.ports, target), np.uint64(0))
+    all_ports = atoms.all_row()
+    egress[~isolated_out] = all_ports
+    ingress[~isolated_in] = all_ports
+    allowed_words = egress & ingress.transpose(1, 0, 2)
+    if regions:  # outside to outside is not the cluster's business
+        allowed_words[first_external:, first_external:] = 0
+    sources, destinations = np.nonzero(allowed_words.any(axis=2))
+    cells = allowed_words[sources, destinations]
+    unique, inverse = np.unique(cells, axis=0, return_inverse=True)
+    port_sets = [atoms.port_set(row) for row in unique]
+    allowed = dict(zip(zip(sources.tolist(), destinations.tolist()), (port_sets[i] for i in inverse.ravel().tolist())))
     return Reachability(groups=groups, allowed=allowed)
 
 
-def _gather(rules: list[tuple[int, Optional[tuple[PortRule, ...]]]], other: int, destination: Group,
-            ports_at) -> PortSet:
-    out = NOTHING
-    bit = 1 << other
-    for rule_mask, rule_ports in rules:
-        if rule_mask & bit:
-            out = out.union(ports_at(rule_ports, destination))
-            if out.is_all:
-                break
-    return out
+class _PortAtoms:
+    """The port space cut at every edge the rules and the named ports draw; a port set is a mask."""
+
+    def __init__(self, policies: Sequence[Policy], port_maps: Sequence[tuple[tuple[str, int, str], ...]]):
+        import numpy as np
+        self.np = np
+        edges: dict[str, set[int]] = {p: {1, MAX_PORT + 1} for p in PROTOCOLS}
+        for policy in policies:
+            for rules in (policy.ingress or (), policy.egress or ()):
+                for rule in rules:
+                    for port in rule.ports or ():
+                        if port.port is not None:
+                            edges[port.protocol].update((port.port, (port.end_port or port.port) + 1))
+        for ports in set(port_maps):
+            for _, number, protocol in ports:
+                edges[protocol].update((number, number + 1))
+        self.atoms = [(p, a, b - 1) for p in PROTOCOLS for a, b in zip(sorted(edges[p]), sorted(edges[p])[1:])]
+        self.words = (len(self.atoms) + 63) // 64
+        self.port_maps = port_maps
+        self._rows: dict[tuple, "np.ndarray"] = {}
+        self._blocks: dict[Optional[tuple[PortRule, ...]], "np.ndarray"] = {}
+
+    def _mask(self, rule_ports: Optional[tuple[PortRule, ...]], named: tuple[tuple[str, int, str], ...]) -> int:
+        if rule_ports is None:
+            return (1 << len(self.atoms)) - 1
+        out = 0
+        for protocol, intervals in _resolve(rule_ports, named).ranges:
+            for start, end in intervals:
+                for number, (p, a, b) in enumerate(self.atoms):
+                    if p == protocol and start <= a and b <= end:
+                        out |= 1 << number
+        return out
+
+    def _words(self, mask: int) -> "np.ndarray":
+        return self.np.array([(mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF for w in range(self.words)], dtype=self.np.uint64)
+
+    def row(self, rule_ports: Optional[tuple[PortRule, ...]], group: int) -> "np.ndarray":
+        named = self.port_maps[group] if rule_ports is not None and any(p.name for p in rule_ports) else ()
+        key = (rule_ports, named)
+        if key not in self._rows:
+            self._rows[key] = self._words(self._mask(rule_ports, named))
+        return self._rows[key]
+
+    def block(self, rule_ports: Optional[tuple[PortRule, ...]]) -> "np.ndarray":
+        if rule_ports not in self._blocks:
+            self._blocks[rule_ports] = self.np.stack([self.row(rule_ports, g) for g in range(len(self.port_maps))]) \
+                if self.port_maps else self.np.zeros((0, self.words), dtype=self.np.uint64)
+        return self._blocks[rule_ports]
+
+    def all_row(self) -> "np.ndarray":
+        return self._words((1 << len(self.atoms)) - 1)
+
+    def port_set(self, words: "np.ndarray") -> PortSet:
+        mask = sum(int(word) << (64 * w) for w, word in enumerate(words))
+        return PortSet.of([(p, a, b) for number, (p, a, b) in enumerate(self.atoms) if mask >> number & 1])
 
 
 def _resolve(rule_ports: Optional[tuple[PortRule, ...]], named: tuple[tuple[str, int, str], ...]) -> PortSet:

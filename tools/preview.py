@@ -180,7 +180,7 @@ def analyze(stack: str, config: dict, result: RunResult) -> Analysis:
     from components.config import validate_stack_config
     from components.manifests import ingress_controller
     from components.netpol import check_intent
-    from tools.reach import render_matrix
+    from tools.reach import render
 
     from tools.policy_check import check as check_policies
 
@@ -199,7 +199,7 @@ def analyze(stack: str, config: dict, result: RunResult) -> Analysis:
                              "message": f"{what}: {_ports_text(entry['ports'])}"})
     apps = {f"{a.namespace}/{a.name}" for a in spec.kubernetes.workloads.apps}
     focus = apps | {m for e in check.allowed for m in (e["from"], e["to"])}
-    return Analysis(findings, check.allowed, render_matrix(check.reachability, focus))
+    return Analysis(findings, check.allowed, render(check.reachability, focus))
 
 
 def _endpoint_text(endpoint: str) -> str:

@@ -60,6 +60,61 @@ def _short(ports: PortSet) -> str:
     return "all" if described == "all" else ",".join(described)
 
 
+MATRIX_LIMIT = 40
+
+
+def merged_groups(result: Reachability, groups: list) -> list[list]:
+    """Groups whose allowed rows and columns are the same are one as far as the answer goes."""
+    index = {id(g): i for i, g in enumerate(result.groups)}
+    wanted = {index[id(g)] for g in groups}
+    rows: dict[int, list] = {i: [] for i in wanted}
+    cols: dict[int, list] = {i: [] for i in wanted}
+    for (s, d), ports in result.allowed.items():
+        if s in wanted and d in wanted:
+            rows[s].append((d, ports))
+            cols[d].append((s, ports))
+    buckets: dict[tuple, list] = {}
+    for i in sorted(wanted):
+        group = result.groups[i]
+        key = (group.external is not None, frozenset(rows[i]), frozenset(cols[i]),
+               (i,) if group.external is not None else ())  # outside regions stay apart
+        buckets.setdefault(key, []).append(group)
+    return list(buckets.values())
+
+
+def render_listing(result: Reachability, focus: set[str] | None = None) -> list[str]:
+    """For large answers: each group of sources with the groups it reaches, by ports."""
+    groups = [g for g in result.groups if focus is None or any(m in focus for m in g.members)]
+    merged = merged_groups(result, groups)
+    index = {id(g): i for i, g in enumerate(result.groups)}
+    name_of = {}
+    lines = ["Endpoints (those no policy can tell apart share a name):"]
+    for number, bucket in enumerate(merged, start=1):
+        members = [m for g in bucket for m in (g.members[0].split(",") if g.external else g.members)]
+        shown = ", ".join(members[:3]) + (f" and {len(members) - 3} more" if len(members) > 3 else "")
+        lines.append(f"  E{number}  {len(members)} endpoint(s): {shown}")
+        for g in bucket:
+            name_of[index[id(g)]] = f"E{number}"
+    reach: dict[str, dict[str, set[str]]] = {}
+    for (s, d), ports in result.allowed.items():
+        if s in name_of and d in name_of:
+            reach.setdefault(name_of[s], {}).setdefault(_short(ports), set()).add(name_of[d])
+    lines += ["", "Allowed (source -> destinations: ports):"]
+    for source in sorted(reach, key=lambda n: int(n[1:])):
+        parts = [f"{', '.join(sorted(targets, key=lambda n: int(n[1:])))}: {ports}"
+                 for ports, targets in sorted(reach[source].items())]
+        lines.append(f"  {source} -> " + "; ".join(parts))
+    return lines
+
+
+def render(result: Reachability, focus: set[str] | None = None) -> list[str]:
+    """The matrix while it stays readable, the grouped listing beyond."""
+    groups = [g for g in result.groups if focus is None or any(m in focus for m in g.members)]
+    if len(groups) <= MATRIX_LIMIT:
+        return render_matrix(result, focus)
+    return render_listing(result, focus)
+
+
 def render_matrix(result: Reachability, focus: set[str] | None = None) -> list[str]:
     """Groups of endpoints as rows and columns; each cell a letter for a port set (legend below).
 
@@ -129,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump(reach_json(result), sys.stdout, separators=(",", ":"))
         print()
     else:
-        print("\n".join(render_matrix(result)))
+        sys.stdout.write("\n".join(render(result)) + "\n")
     for error in errors:
         print(error, file=sys.stderr)
     return 1 if errors else 0
