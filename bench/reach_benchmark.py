@@ -118,16 +118,10 @@ def main() -> int:
         print(f"tools.reach process, YAML included: median {statistics.median(process_times):.2f} s (target < 4 s)")
     if args.nca:
         with tempfile.TemporaryDirectory() as work:
-            objects = platform_cluster(20, 400, 100)
-            policies = os.path.join(work, "policies.yaml")
-            resources = os.path.join(work, "resources.yaml")
-            with open(policies, "w") as handle:
-                yaml.safe_dump_all([o for o in objects if o["kind"] == "NetworkPolicy"], handle)
-            with open(resources, "w") as handle:
-                yaml.safe_dump_all([o for o in objects if o["kind"] != "NetworkPolicy"], handle)
+            from tests.differential.make_nca_fixtures import nca_command
+            command = nca_command(args.nca, platform_cluster(20, 400, 100), work)
             ours = statistics.median(timed([sys.executable, "-m", "tools.reach", work, "--json"]) for _ in range(3))
-            theirs = timed([args.nca, "--connectivity", policies, "--resource_list", resources,
-                            "--output_format", "txt_no_fw_rules"])
+            theirs = timed(command)
             print(f"400 pods, 100 policies: tools.reach {ours:.2f} s, network-config-analyzer {theirs:.2f} s, "
                   f"ratio {theirs / ours:.0f}x")
     return 0

@@ -15,6 +15,7 @@ from pulumi_azure_native import network
 
 from components.config import AppGatewaySpec, Environment
 from components.naming import azure_name, tags
+from components.network import standard_public_ip
 from components.roles import assign_role, resource_group_id
 
 # What AGIC owns on the gateway (engine property names).
@@ -63,11 +64,7 @@ class AppGateway(pulumi.ComponentResource):
         self.public_ip = None
         frontends = []
         if spec.public_frontend:
-            ip = network.PublicIPAddress(
-                f"{name}-pip", public_ip_address_name=azure_name(env, "pip", "agw"),
-                resource_group_name=args.resource_group_name, location=env.location,
-                sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
-                public_ip_allocation_method="Static", zones=list(spec.zones) or None, tags=tags(env), opts=child)
+            ip = standard_public_ip(f"{name}-pip", env, "agw", args.resource_group_name, spec.zones, self)
             frontends.append({"name": "frontend-public", "publicIPAddress": {"id": ip.id}})
             self.public_ip = ip.ip_address
         if spec.private_ip is not None:

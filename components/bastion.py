@@ -10,6 +10,7 @@ from pulumi_azure_native import network
 
 from components.config import Environment
 from components.naming import azure_name, tags
+from components.network import standard_public_ip
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,7 @@ class Bastion(pulumi.ComponentResource):
         super().__init__("aks-networking:access:Bastion", name, None, opts)
         env = args.environment
         child = pulumi.ResourceOptions(parent=self)
-        ip = network.PublicIPAddress(
-            f"{name}-pip", public_ip_address_name=azure_name(env, "pip", "bastion"),
-            resource_group_name=args.resource_group_name, location=env.location,
-            sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
-            public_ip_allocation_method="Static", zones=list(args.zones) or None, tags=tags(env), opts=child)
+        ip = standard_public_ip(f"{name}-pip", env, "bastion", args.resource_group_name, args.zones, self)
         host = network.BastionHost(
             f"{name}-host", bastion_host_name=azure_name(env, "bas", "hub"),
             resource_group_name=args.resource_group_name, location=env.location,

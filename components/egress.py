@@ -10,6 +10,7 @@ from pulumi_azure_native import network
 
 from components.config import Environment
 from components.naming import azure_name, tags
+from components.network import standard_public_ip
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,8 @@ class NatGatewayEgress(pulumi.ComponentResource):
         super().__init__("aks-networking:egress:NatGatewayEgress", name, None, opts)
         env = args.environment
         child = pulumi.ResourceOptions(parent=self)
-        ips = [network.PublicIPAddress(
-            f"{name}-pip-{index}", public_ip_address_name=azure_name(env, "pip", f"nat-{index}"),
-            resource_group_name=args.resource_group_name, location=env.location,
-            sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
-            public_ip_allocation_method="Static", tags=tags(env), opts=child)
-            for index in range(1, args.public_ip_count + 1)]
+        ips = [standard_public_ip(f"{name}-pip-{index}", env, f"nat-{index}", args.resource_group_name, (), self)
+               for index in range(1, args.public_ip_count + 1)]
         gateway = network.NatGateway(
             f"{name}-gateway", nat_gateway_name=azure_name(env, "ng", "egress"),
             resource_group_name=args.resource_group_name, location=env.location,

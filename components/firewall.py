@@ -11,6 +11,7 @@ from pulumi_azure_native import network
 from components.config import Environment, FirewallSpec
 from components.egress_rules import dnat_rule_collections, egress_rule_collections
 from components.naming import azure_name, tags
+from components.network import standard_public_ip
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,7 @@ class EgressFirewall(pulumi.ComponentResource):
         group = args.resource_group_name
 
         def public_ip(suffix: str) -> network.PublicIPAddress:
-            return network.PublicIPAddress(
-                f"{name}-pip-{suffix}", public_ip_address_name=azure_name(env, "pip", f"fw-{suffix}"),
-                resource_group_name=group, location=env.location,
-                sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
-                public_ip_allocation_method="Static", zones=list(spec.zones) or None, tags=tags(env), opts=child)
+            return standard_public_ip(f"{name}-pip-{suffix}", env, f"fw-{suffix}", group, spec.zones, self)
 
         ips = [public_ip(str(index)) for index in range(1, spec.public_ip_count + 1)]
         sources = network.IpGroup(

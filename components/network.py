@@ -22,6 +22,16 @@ from components.naming import azure_name, subnet_name, tags
 NO_NSG_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet")
 
 
+def standard_public_ip(name: str, env: Environment, role: str, resource_group_name: pulumi.Input[str],
+                       zones: Sequence[str], parent: pulumi.Resource) -> network.PublicIPAddress:
+    """A Standard, static public IP (the only kind the firewall, gateways, Bastion and NAT take)."""
+    return network.PublicIPAddress(
+        name, public_ip_address_name=azure_name(env, "pip", role), resource_group_name=resource_group_name,
+        location=env.location, sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
+        public_ip_allocation_method="Static", zones=list(zones) or None, tags=tags(env),
+        opts=pulumi.ResourceOptions(parent=parent))
+
+
 @dataclass(frozen=True)
 class Rule:
     """One NSG rule, in the words of the Azure API."""

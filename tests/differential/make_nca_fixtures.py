@@ -26,6 +26,17 @@ from tests.differential.generate import cluster
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "nca")
 
 
+def nca_command(nca: str, objects: list[dict], work: str) -> list[str]:
+    """The analyzer's command line for a cluster, its policies and resources written into `work`."""
+    policies = os.path.join(work, "policies.yaml")
+    resources = os.path.join(work, "resources.yaml")
+    with open(policies, "w") as handle:
+        yaml.safe_dump_all([o for o in objects if o["kind"] == "NetworkPolicy"], handle)
+    with open(resources, "w") as handle:
+        yaml.safe_dump_all([o for o in objects if o["kind"] != "NetworkPolicy"], handle)
+    return [nca, "--connectivity", policies, "--resource_list", resources, "--output_format", "txt_no_fw_rules"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nca", required=True)
@@ -38,14 +49,7 @@ def main() -> int:
         with open(f"{stem}.yaml", "w") as handle:
             yaml.safe_dump_all(objects, handle, sort_keys=False)
         with tempfile.TemporaryDirectory() as work:
-            policies = os.path.join(work, "policies.yaml")
-            resources = os.path.join(work, "resources.yaml")
-            with open(policies, "w") as handle:
-                yaml.safe_dump_all([o for o in objects if o["kind"] == "NetworkPolicy"], handle)
-            with open(resources, "w") as handle:
-                yaml.safe_dump_all([o for o in objects if o["kind"] != "NetworkPolicy"], handle)
-            completed = subprocess.run([args.nca, "--connectivity", policies, "--resource_list", resources,
-                                        "--output_format", "txt_no_fw_rules"], capture_output=True, text=True)
+            completed = subprocess.run(nca_command(args.nca, objects, work), capture_output=True, text=True)
         answer = [line for line in completed.stdout.splitlines() if " => " in line]
         if completed.returncode not in (0, 1) and not answer:
             print(f"set {seed}: the analyzer failed: {completed.stderr.strip()[:200]}", file=sys.stderr)
