@@ -88,9 +88,7 @@ if gateway is not None:
 
 if cluster.kubernetes_provider is not None:
     KubernetesLayer("k8s", KubernetesLayerArgs(kubernetes_objects(spec), cluster.kubernetes_provider))
-pulumi.export("kubernetesLayer", {"apply": "applied through the cluster's kubeconfig",
-                                  "render": f"rendered to {spec.kubernetes.render_dir}",
-                                  "skip": "skipped (kubernetes.apply is false)"}[spec.kubernetes.mode])
+pulumi.export("kubernetesLayer", spec.kubernetes.describe())
 pulumi.export("addressPlan", [row.as_dict() for row in plan_addresses(spec).rows])
 pulumi.export("vnetIds", {role: vnet.vnet_id for role, vnet in vnets.items()})
 pulumi.export("subnetIds", spoke.subnet_ids)

@@ -10,13 +10,15 @@ live in `components.design_rules` and address rules in `components.addressing`; 
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from components.problems import ConfigError, Problem
-from components.schema import Obj, Problems, labels_item, string_item, zone_item
+from components.schema import Obj, Problems, labels_item, mapping_of, parse_cidr, string_item, zone_item
 from components.workloads import Workloads, check_workloads, parse_workloads
 
 NS = "aks-networking"
@@ -88,12 +90,6 @@ class NetworkSpec:
         for vnet in (self.spoke, self.hub):
             if vnet is not None and role in vnet.subnets:
                 return vnet.subnets[role]
-        return None
-
-    def vnet_of(self, role: str) -> Optional[VNetSpec]:
-        for vnet in (self.spoke, self.hub):
-            if vnet is not None and role in vnet.subnets:
-                return vnet
         return None
 
     @property
@@ -237,6 +233,11 @@ class KubernetesSpec:
         """`apply`, `render` or `skip`."""
         return "render" if self.render_dir is not None else ("apply" if self.apply else "skip")
 
+    def describe(self) -> str:
+        """What happens to the layer, for the stack's outputs."""
+        return {"apply": "applied through the cluster's kubeconfig", "render": f"rendered to {self.render_dir}",
+                "skip": "skipped (kubernetes.apply is false)"}[self.mode]
+
 
 @dataclass(frozen=True)
 class StackConfig:
@@ -319,19 +320,15 @@ def _environment(obj: Obj, stack: str, location: str) -> Environment:
 
 
 def _fits_name(text: str) -> bool:
-    import re
     return re.fullmatch(NAME_PATTERN, text) is not None
 
 
 def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> Optional[VNetSpec]:
-    from components.schema import mapping_of, parse_cidr
-
     space = obj.list("addressSpace", lambda p, path, v: parse_cidr(p, path, v), min_items=1)
     subnets_path = obj.key_path("subnets")
 
     def read_subnet(problems: Problems, path: str, name: str, value: Any) -> Optional[Network4]:
         if name not in allowed:
-            import difflib
             close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else f"expected one of {', '.join(allowed)}"
             problems.add(path, f"is not a subnet role of the {role} VNet; {hint}")
@@ -423,7 +420,6 @@ def _cluster(obj: Obj, env: Environment, network: Optional[NetworkSpec]) -> Opti
     private = obj.bool("private", False)
     private_zone = obj.enum("privateDnsZone", PRIVATE_DNS_ZONES, "system")
     vnet_integration = obj.bool("apiServerVnetIntegration", False)
-    from components.schema import parse_cidr
     authorized = obj.list("authorizedIpRanges", lambda p, path, v: parse_cidr(p, path, v), (), max_items=200)
     pools = obj.list("nodePools", lambda p, path, v: _pool(p, path, v, plugin=plugin, mode=mode,
                                                                has_pod_subnet=has_pod_subnet),

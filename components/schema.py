@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from components.problems import Problem
 
@@ -301,6 +301,3 @@ def labels_item(problems: Problems, path: str, value: Any) -> dict[str, str]:
         return text
     return mapping_of(problems, path, value, read)
 
-
-def iter_known(values: Iterable[T | None]) -> list[T]:
-    return [v for v in values if v is not None]

@@ -122,3 +122,19 @@ def test_engine_names_exist_in_the_sdk():
                 yield from keys(item)
     sent = set(keys(network_profile(spec.cluster))) | set(keys(pool_settings(spec.cluster.node_pools[0], "1")))
     assert sent - known == set()
+
+
+@pytest.mark.parametrize("plugin,policy,outbound", [
+    ("kubenet", "calico", "userAssignedNATGateway"), ("azure-flat", "azure", "managedNATGateway"),
+    ("azure-pod-subnet-cilium", "cilium", "userDefinedRouting"), ("none", "none", "loadBalancer"),
+])
+def test_the_cluster_sends_exactly_the_profile(plugin, policy, outbound):
+    """Through the mock engine: what reaches the engine is the profile, no SDK default added."""
+    from tools.mock_engine import run_program
+    config = stack_for(plugin, policy, outbound)
+    result = run_program("matrix", config)
+    assert result.error is None, result.error
+    sent = result.one("azure-native:containerservice:ManagedCluster").inputs["networkProfile"]
+    assert sent == network_profile(validate_stack_config(config, "matrix").cluster)
+    assert "dockerBridgeCidr" not in sent
+    assert ("podCidr" in sent) == (plugin == "kubenet")
