@@ -14,6 +14,8 @@ Pure functions over `StackConfig`; each problem names the key to change. Sources
 - Disabling local accounts needs Entra ID: https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad
 - AGIC supports only v2 gateways; no 0.0.0.0/0 appliance route on a v2 gateway subnet:
   https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure
+- AGIC with CNI Overlay: supported since 2025 outside Azure Government:
+  https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview#container-networking-and-agic
 - Asymmetric routing of public load balancers behind a firewall:
   https://learn.microsoft.com/azure/aks/limit-egress-traffic
 """
@@ -185,6 +187,11 @@ def _ingress(spec: StackConfig) -> Iterator[Problem]:
                      "production stack needs WAF_v2")
         if not appgw.public_frontend and appgw.private_ip is None:
             yield _p("ingress.appGateway", "has neither a public frontend nor a privateIp; give it one")
+        # AGIC reaches Overlay pods through an OverlayExtensionConfig for the gateway subnet,
+        # everywhere but Azure Government: https://aka.ms/agic/overlay
+        if c.network_plugin_mode == "overlay" and spec.environment.location.startswith(("usgov", "usdod")):
+            yield _p("ingress.controller", f"appgw (AGIC) does not support Azure CNI Overlay in Azure "
+                     f"Government ({spec.environment.location}); use nginx, or Azure CNI without Overlay")
         if c.network_plugin == "kubenet" and c.outbound_type == "userDefinedRouting":
             yield _p("ingress.controller", "appgw with kubenet puts the cluster's route table on the "
                      "gateway subnet, and with userDefinedRouting that table sends 0.0.0.0/0 to an "

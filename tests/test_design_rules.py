@@ -85,6 +85,8 @@ REFUSALS = {
         "prod", {"aks-networking:network.hub.subnets.AzureFirewallSubnet": DELETE,
                  "aks-networking:network.hub.subnets.FirewallSubnet": "10.200.0.0/26"},
         "aks-networking:network.hub.subnets.FirewallSubnet", "not a subnet role"),
+    "AGIC with Overlay in Azure Government": ("prod", {"azure-native:location": "usgovvirginia"},
+                                               "aks-networking:ingress.controller", "Azure Government"),
     "WAF in Detection in production": ("prod", {"aks-networking:ingress.appGateway.wafMode": "Detection"},
                                        "aks-networking:ingress.appGateway.wafMode", "needs Prevention"),
     "gateway without WAF in production": ("prod", {"aks-networking:ingress.appGateway.sku": "Standard_v2"},
