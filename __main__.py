@@ -21,6 +21,7 @@ from components.network import (HubSpokePeering, HubSpokePeeringArgs, ResourceGr
                                 RouteTable, RouteTableArgs, VirtualNetwork, VirtualNetworkArgs)
 from components.routing import (default_route_next_hop, firewall_sources, nat_gateway_subnets,
                                 needs_route_table, route_table_subnets)
+from components.security_rules import subnet_rules
 
 spec = load_stack_config()
 env, net, cluster_spec, ingress = spec.environment, spec.network, spec.cluster, spec.ingress
@@ -28,7 +29,8 @@ env, net, cluster_spec, ingress = spec.environment, spec.network, spec.cluster, 
 groups = ResourceGroups("groups", ResourceGroupsArgs(env, ["hub", "spoke"] if net.hub else ["spoke"]))
 spoke_group = groups.names["spoke"]
 hub_group = groups.names.get("hub", spoke_group)
-hub = VirtualNetwork("hub", VirtualNetworkArgs(env, net.hub, hub_group)) if net.hub else None
+nsg_rules = subnet_rules(spec)
+hub = VirtualNetwork("hub", VirtualNetworkArgs(env, net.hub, hub_group, security_rules=nsg_rules)) if net.hub else None
 
 routes = RouteTable("routes", RouteTableArgs(env, "aks", spoke_group)) if needs_route_table(spec) else None
 nat = NatGatewayEgress("nat", NatGatewayEgressArgs(env, spoke_group, cluster_spec.outbound_ip_count)) \
@@ -36,7 +38,8 @@ nat = NatGatewayEgress("nat", NatGatewayEgressArgs(env, spoke_group, cluster_spe
 spoke = VirtualNetwork("spoke", VirtualNetworkArgs(
     env, net.spoke, spoke_group,
     route_tables={role: routes.route_table_id for role in route_table_subnets(spec)} if routes else {},
-    nat_gateways={role: nat.nat_gateway_id for role in nat_gateway_subnets(spec)} if nat else {}))
+    nat_gateways={role: nat.nat_gateway_id for role in nat_gateway_subnets(spec)} if nat else {},
+    security_rules=nsg_rules))
 vnets = {"hub": hub, "spoke": spoke} if hub else {"spoke": spoke}
 edge = hub or spoke  # the VNet holding the firewall and Bastion subnets
 edge_group = hub_group if hub else spoke_group

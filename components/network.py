@@ -15,6 +15,7 @@ from pulumi_azure_native import network, resources
 
 from components.config import Environment, VNetSpec
 from components.naming import azure_name, subnet_name, tags
+from components.security_rules import Rule
 
 # Subnets that refuse a network security group.
 # https://learn.microsoft.com/azure/firewall/firewall-faq (firewall subnets),
@@ -32,54 +33,15 @@ def standard_public_ip(name: str, env: Environment, role: str, resource_group_na
         opts=pulumi.ResourceOptions(parent=parent))
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One NSG rule, in the words of the Azure API."""
+def _rule_args(rule: Rule) -> network.SecurityRuleArgs:
+    single = len(rule.ports) == 1
+    return network.SecurityRuleArgs(
+        name=rule.name, priority=rule.priority, direction=rule.direction, access=rule.access,
+        protocol=rule.protocol, source_address_prefix=rule.source, source_port_range="*",
+        destination_address_prefix=rule.destination,
+        destination_port_range=rule.ports[0] if single else None,
+        destination_port_ranges=None if single else list(rule.ports))
 
-    name: str
-    priority: int
-    direction: str
-    access: str
-    protocol: str
-    source: str
-    destination: str
-    ports: Sequence[str]
-
-    def args(self) -> network.SecurityRuleArgs:
-        single = len(self.ports) == 1
-        return network.SecurityRuleArgs(
-            name=self.name, priority=self.priority, direction=self.direction, access=self.access,
-            protocol=self.protocol, source_address_prefix=self.source, source_port_range="*",
-            destination_address_prefix=self.destination,
-            destination_port_range=self.ports[0] if single else None,
-            destination_port_ranges=None if single else list(self.ports))
-
-
-# Application Gateway v2: GatewayManager on 65200-65535 and the Azure load balancer must reach
-# the subnet; listeners take 80 and 443.
-# https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups
-APPGW_RULES = (
-    Rule("AllowGatewayManager", 100, "Inbound", "Allow", "Tcp", "GatewayManager", "*", ("65200-65535",)),
-    Rule("AllowAzureLoadBalancer", 110, "Inbound", "Allow", "*", "AzureLoadBalancer", "*", ("*",)),
-    Rule("AllowHttpsFromInternet", 120, "Inbound", "Allow", "Tcp", "Internet", "*", ("80", "443")),
-)
-
-# Azure Bastion refuses an NSG on its subnet without these rules.
-# https://learn.microsoft.com/azure/bastion/bastion-nsg
-BASTION_RULES = (
-    Rule("AllowHttpsInbound", 100, "Inbound", "Allow", "Tcp", "Internet", "*", ("443",)),
-    Rule("AllowGatewayManagerInbound", 110, "Inbound", "Allow", "Tcp", "GatewayManager", "*", ("443",)),
-    Rule("AllowAzureLoadBalancerInbound", 120, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "*", ("443",)),
-    Rule("AllowBastionHostCommunication", 130, "Inbound", "Allow", "*", "VirtualNetwork", "VirtualNetwork",
-         ("8080", "5701")),
-    Rule("AllowSshRdpOutbound", 100, "Outbound", "Allow", "*", "*", "VirtualNetwork", ("22", "3389")),
-    Rule("AllowAzureCloudOutbound", 110, "Outbound", "Allow", "Tcp", "*", "AzureCloud", ("443",)),
-    Rule("AllowBastionCommunication", 120, "Outbound", "Allow", "*", "VirtualNetwork", "VirtualNetwork",
-         ("8080", "5701")),
-    Rule("AllowHttpOutbound", 130, "Outbound", "Allow", "*", "*", "Internet", ("80",)),
-)
-
-SUBNET_RULES: Mapping[str, Sequence[Rule]] = {"appgw": APPGW_RULES, "AzureBastionSubnet": BASTION_RULES}
 
 # API server VNet integration delegates its subnet to AKS.
 # https://learn.microsoft.com/azure/aks/api-server-vnet-integration
@@ -119,6 +81,8 @@ class VirtualNetworkArgs:
     """Subnet role to the id of the route table to associate."""
     nat_gateways: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Subnet role to the id of the NAT gateway to associate."""
+    security_rules: Mapping[str, Sequence[Rule]] = field(default_factory=dict)
+    """Subnet role to the rules of its NSG beyond Azure's defaults (components.security_rules)."""
 
 
 class VirtualNetwork(pulumi.ComponentResource):
@@ -152,7 +116,7 @@ class VirtualNetwork(pulumi.ComponentResource):
                 nsg = network.NetworkSecurityGroup(
                     f"{name}-nsg-{role}", network_security_group_name=azure_name(env, "nsg", f"{spec.role}-{role}"),
                     resource_group_name=group, location=env.location,
-                    security_rules=[r.args() for r in SUBNET_RULES.get(role, ())], tags=tags(env), opts=child)
+                    security_rules=[_rule_args(r) for r in args.security_rules.get(role, ())], tags=tags(env), opts=child)
             route_table = args.route_tables.get(role)
             nat_gateway = args.nat_gateways.get(role)
             delegation = DELEGATIONS.get(role)

@@ -22,6 +22,8 @@ def spoke_spec():
 
 def run_vnet(**kwargs):
     from components.network import VirtualNetwork, VirtualNetworkArgs
+    from components.security_rules import APPGW_RULES, BASTION_RULES
+    kwargs.setdefault("security_rules", {"appgw": APPGW_RULES, "AzureBastionSubnet": BASTION_RULES})
     captured = {}
 
     def program():
@@ -110,3 +112,13 @@ def test_peering_both_ways_with_forwarded_traffic(prod):
     for peering in by_vnet.values():
         assert peering["allowForwardedTraffic"] is True and peering["allowVirtualNetworkAccess"] is True
         assert peering["useRemoteGateways"] is False
+
+
+def test_node_subnet_admits_the_internet_on_public_service_ports_only(dev, prod):
+    def nsg(result, name):
+        return next(r for r in result.of_type("azure-native:network:NetworkSecurityGroup")
+                    if r.inputs["networkSecurityGroupName"] == name).inputs.get("securityRules", [])
+    rules = nsg(dev, "nsg-dev-spoke-nodes")  # dev: a public frontend Service on 80, public nginx on 80 and 443
+    assert [(r["sourceAddressPrefix"], r["protocol"], r.get("destinationPortRanges") or [r["destinationPortRange"]])
+            for r in rules] == [("Internet", "Tcp", ["443", "80"])]
+    assert nsg(prod, "nsg-prod-spoke-nodes") == []  # prod publishes through the gateway only

@@ -1,0 +1,86 @@
+"""NSG rules of the stack's subnets, beyond Azure's defaults. Pure, no Pulumi.
+
+Azure's default rules allow traffic within the VNet and from its load balancer, and deny
+inbound traffic from the internet. What each subnet needs on top:
+- the application gateway's: GatewayManager and the Azure load balancer, and its listeners;
+- Bastion's: the rules Bastion refuses to deploy without;
+- the nodes': the internet on the ports of the public load balancers the cluster publishes
+  (public LoadBalancer Services and a public nginx). AKS writes its service rules into its own
+  NSG on the nodes' NICs only, and traffic passes both NSGs.
+  https://learn.microsoft.com/azure/aks/concepts-network#network-security-groups
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from components.config import StackConfig
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One NSG rule, in the words of the Azure API."""
+
+    name: str
+    priority: int
+    direction: str
+    access: str
+    protocol: str
+    source: str
+    destination: str
+    ports: Sequence[str]
+
+
+
+# Application Gateway v2: GatewayManager on 65200-65535 and the Azure load balancer must reach
+# the subnet; listeners take 80 and 443.
+# https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups
+APPGW_RULES = (
+    Rule("AllowGatewayManager", 100, "Inbound", "Allow", "Tcp", "GatewayManager", "*", ("65200-65535",)),
+    Rule("AllowAzureLoadBalancer", 110, "Inbound", "Allow", "*", "AzureLoadBalancer", "*", ("*",)),
+    Rule("AllowHttpsFromInternet", 120, "Inbound", "Allow", "Tcp", "Internet", "*", ("80", "443")),
+)
+
+# Azure Bastion refuses an NSG on its subnet without these rules.
+# https://learn.microsoft.com/azure/bastion/bastion-nsg
+BASTION_RULES = (
+    Rule("AllowHttpsInbound", 100, "Inbound", "Allow", "Tcp", "Internet", "*", ("443",)),
+    Rule("AllowGatewayManagerInbound", 110, "Inbound", "Allow", "Tcp", "GatewayManager", "*", ("443",)),
+    Rule("AllowAzureLoadBalancerInbound", 120, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "*", ("443",)),
+    Rule("AllowBastionHostCommunication", 130, "Inbound", "Allow", "*", "VirtualNetwork", "VirtualNetwork",
+         ("8080", "5701")),
+    Rule("AllowSshRdpOutbound", 100, "Outbound", "Allow", "*", "*", "VirtualNetwork", ("22", "3389")),
+    Rule("AllowAzureCloudOutbound", 110, "Outbound", "Allow", "Tcp", "*", "AzureCloud", ("443",)),
+    Rule("AllowBastionCommunication", 120, "Outbound", "Allow", "*", "VirtualNetwork", "VirtualNetwork",
+         ("8080", "5701")),
+    Rule("AllowHttpOutbound", 130, "Outbound", "Allow", "*", "*", "Internet", ("80",)),
+)
+
+
+
+def public_service_ports(spec: StackConfig) -> tuple[tuple[str, str], ...]:
+    """(protocol, port) of every public load balancer frontend the cluster serves."""
+    ports = set()
+    for app in spec.kubernetes.workloads.apps:
+        if app.service_type == "LoadBalancer":
+            ports |= {(p.protocol, str(p.port)) for p in app.ports}
+    nginx = spec.ingress.nginx
+    if spec.ingress.controller == "nginx" and nginx is not None and nginx.visibility == "public":
+        ports |= {("TCP", "80"), ("TCP", "443")}
+    return tuple(sorted(ports))
+
+
+def subnet_rules(spec: StackConfig) -> dict[str, Sequence[Rule]]:
+    """Subnet role to its NSG rules."""
+    rules: dict[str, Sequence[Rule]] = {"appgw": APPGW_RULES, "AzureBastionSubnet": BASTION_RULES}
+    public = public_service_ports(spec)
+    if public:
+        by_protocol: dict[str, list[str]] = {}
+        for protocol, port in public:
+            by_protocol.setdefault(protocol, []).append(port)
+        rules["nodes"] = tuple(
+            Rule(f"AllowPublicServices{protocol.capitalize()}", 100 + index, "Inbound", "Allow",
+                 protocol.capitalize(), "Internet", "*", tuple(ports))
+            for index, (protocol, ports) in enumerate(sorted(by_protocol.items())))
+    return rules
