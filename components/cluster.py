@@ -163,7 +163,8 @@ class Cluster(pulumi.ComponentResource):
             "clusterName": self.cluster_name, "clusterId": self.cluster_id,
             "apiServerFqdn": self.api_server_fqdn, "nodeResourceGroup": self.node_resource_group,
             "controlPlanePrincipalId": self.control_plane_principal_id,
-            "kubeletObjectId": self.kubelet_object_id, "kubeconfig": self.kubeconfig})
+            "kubeletObjectId": self.kubelet_object_id, "addonIdentities": self.addon_identities,
+            "kubeconfig": self.kubeconfig})
 
     def _kubernetes_provider(self, name: str, kubernetes: KubernetesSpec) -> Optional[pulumi.ProviderResource]:
         """A provider for the Kubernetes layer: applying through the kubeconfig, or rendering YAML."""
