@@ -427,16 +427,13 @@ def _cluster(obj: Obj, env: Environment, network: Optional[NetworkSpec]) -> Opti
     entra_obj = obj.obj("entraId")
     entra: Optional[EntraId] = EntraId((), True)
     if entra_obj is not None:
-        if entra_obj.data.get("enabled", True) is False:
-            entra = None
-        entra_obj.bool("enabled", True)
+        enabled = entra_obj.bool("enabled", True)
         groups = entra_obj.list("adminGroupObjectIds", string_item(
             r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
             "an Entra ID group object id (a GUID)"), ())
         rbac = entra_obj.bool("azureRbac", True)
         entra_obj.done()
-        if entra is not None:
-            entra = EntraId(tuple(groups), rbac)
+        entra = EntraId(tuple(groups), rbac) if enabled else None
     spec = ClusterSpec(
         name=obj.str("name", f"aks-{env.name}", pattern=r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}",
                      pattern_hint="letters, digits, hyphens and underscores, at most 63 characters"),

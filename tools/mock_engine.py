@@ -272,12 +272,7 @@ class RunResult:
 
 def flatten_config(config: Mapping[str, Any]) -> dict[str, str]:
     """Config as the Pulumi CLI hands it to a program: structured values as JSON strings."""
-    out = {}
-    for key, value in config.items():
-        if isinstance(value, Mapping) and set(value) == {"secure"}:
-            raise ValueError(f"{key} is an encrypted secret; the offline preview cannot decrypt it")
-        out[key] = value if isinstance(value, str) else json.dumps(value)
-    return out
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
 
 
 @contextlib.contextmanager

@@ -62,7 +62,10 @@ def read_stack_file(path: str, display: str | None = None) -> StackFile:
         config = {}
     if not isinstance(config, Mapping):
         raise StackFileError(f"{display}: config: is not a mapping of keys to values")
-    for key in config:
+    for key, value in config.items():
         if not isinstance(key, str) or ":" not in key:
             raise StackFileError(f"{display}: config.{key}: keys are namespaced, e.g. aks-networking:cluster")
+        if isinstance(value, Mapping) and set(value) == {"secure"}:
+            raise StackFileError(f"{display}: {key}: is an encrypted secret, which only the Pulumi CLI can "
+                                 "decrypt; preview a copy (--config) with a plain stand-in value")
     return StackFile(path=path, display=display, config=dict(config))
