@@ -53,6 +53,8 @@ def test_every_azure_resource_sits_under_a_project_component(prod_json):
             assert r["parent"] is not None and types[r["parent"]].startswith("aks-networking:"), r["name"]
     for r in prod_json["resources"]:
         assert set(r) >= {"type", "name", "parent", "inputs"}
+        assert r["parent"] is None or r["parent"] in types  # every parent is listed, or the stack's
+    assert any(r["parent"] is None and r["type"].startswith("aks-networking:") for r in prod_json["resources"])
 
 
 def test_inputs_are_engine_camel_case(prod_json):

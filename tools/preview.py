@@ -32,8 +32,11 @@ def _redact(value: Any) -> Any:
 
 
 def resources_json(result: RunResult) -> list[dict]:
-    return [{"type": r.type, "name": r.name, "urn": r.urn, "parent": r.parent, "inputs": _redact(r.inputs),
-             "protect": r.protect, "ignoreChanges": r.ignore_changes} for r in result.records]
+    """Each resource; `parent` is another listed resource's URN, or null under the stack itself."""
+    urns = {r.urn for r in result.records}
+    return [{"type": r.type, "name": r.name, "urn": r.urn, "parent": r.parent if r.parent in urns else None,
+             "inputs": _redact(r.inputs), "protect": r.protect, "ignoreChanges": r.ignore_changes}
+            for r in result.records]
 
 
 def render_tree(records: Sequence[Record]) -> list[str]:
