@@ -183,6 +183,10 @@ def _vnets(network: NetworkSpec, plan: AddressPlan) -> None:
                     plan.add_problem(path, f"{_overlap_text(space, other)} ({where}, {other_path}); "
                                      "peered and sibling ranges must not overlap")
             spaces.append((path, vnet.role, space))
+            for index_on_prem, on_prem in enumerate(network.on_premises):
+                if space.overlaps(on_prem):
+                    plan.add_problem(path, f"{_overlap_text(space, on_prem)}, an on-premises range "
+                                     f"({_path('network', f'onPremises[{index_on_prem}]')}); routed ranges must not overlap")
 
 
 def _subnet_needs(spec: StackConfig, plan: AddressPlan) -> dict[str, tuple[int, str]]:
@@ -241,11 +245,15 @@ def _subnets(network: NetworkSpec, needs: dict[str, tuple[int, str]], plan: Addr
                                  f"{needed[0]:,} are needed ({needed[1]}); use a /{fits} or larger")
 
 
-def _routed_ranges(network: NetworkSpec) -> list[tuple[str, Network4]]:
+def _routed_ranges(network: NetworkSpec, on_premises: bool = True) -> list[tuple[str, Network4]]:
+    """Every range routed to the cluster: the VNets and, through the hub, on-premises."""
     out = []
     for vnet in network.vnets:
         for index, space in enumerate(vnet.address_space):
             out.append((f"the {vnet.role} VNet ({_path('network', vnet.role, f'addressSpace[{index}]')})", space))
+    if on_premises:
+        out += [(f"an on-premises range ({_path('network', f'onPremises[{i}]')})", r)
+                for i, r in enumerate(network.on_premises)]
     return out
 
 
@@ -262,7 +270,7 @@ def _cluster_ranges(spec: StackConfig, plan: AddressPlan) -> None:
     for what, network in routed:
         if service.overlaps(network):
             plan.add_problem(service_path, f"{_overlap_text(service, network)}, {what}; the service CIDR "
-                             "must lie outside every VNet, e.g. 172.16.0.0/16")
+                             "must lie outside every routed range, e.g. 172.16.0.0/16")
     for forbidden in AKS_FORBIDDEN:
         if service.overlaps(forbidden):
             plan.add_problem(service_path, f"{service} overlaps {forbidden}, which AKS reserves")
@@ -337,7 +345,7 @@ def _addresses_in_subnets(spec: StackConfig, plan: AddressPlan) -> None:
             plan.add_problem(path, f"{address} is not a usable address of the {role} subnet {subnet}; "
                              f"use one from {first} to {subnet.broadcast_address - 1}")
     hop = spec.cluster.egress_next_hop_ip
-    if hop is not None and not any(hop in space for _, space in _routed_ranges(network)):
+    if hop is not None and not any(hop in space for _, space in _routed_ranges(network, on_premises=False)):
         plan.add_problem(_path("cluster", "egressNextHopIp"), f"{hop} is not inside any VNet of the stack; "
                          "the next hop must be a virtual appliance's private address")
     nodes = network.subnet("nodes")
@@ -347,7 +355,7 @@ def _addresses_in_subnets(spec: StackConfig, plan: AddressPlan) -> None:
     if spec.egress.firewall is not None:
         for index, rule in enumerate(spec.egress.firewall.dnat_rules):
             target = rule.translated_address
-            if target is not None and not any(target in space for _, space in _routed_ranges(network)):
+            if target is not None and not any(target in space for _, space in _routed_ranges(network, on_premises=False)):
                 plan.add_problem(_path("egress", "firewall", f"dnatRules[{index}]", "translatedAddress"),
                                  f"{target} is not inside any VNet of the stack")
 

@@ -84,6 +84,8 @@ class NetworkSpec:
     hub: Optional[VNetSpec] = None
     bastion: bool = False
     """Azure Bastion in AzureBastionSubnet; on by default for a private API server."""
+    on_premises: tuple[Network4, ...] = ()
+    """Ranges reached through the hub (VPN, ExpressRoute): nothing of ours may overlap them."""
 
     def subnet(self, role: str) -> Optional[Network4]:
         """The prefix of a subnet role, wherever it lives (fixed subnets may sit in the hub)."""
@@ -345,6 +347,7 @@ def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> Optional[VNetSpec]:
 def _network(obj: Obj, private_api: bool) -> Optional[NetworkSpec]:
     hub_obj = obj.obj("hub")
     bastion = obj.bool("bastion", private_api)
+    on_premises = obj.list("onPremises", lambda p, path, v: parse_cidr(p, path, v), (), max_items=500)
     spoke_obj = obj.obj("spoke", required=True)
     hub = _vnet(hub_obj, "hub", HUB_SUBNETS) if hub_obj is not None else None
     # Without a hub, the single VNet also holds the firewall and Bastion subnets.
@@ -355,7 +358,7 @@ def _network(obj: Obj, private_api: bool) -> Optional[NetworkSpec]:
         obj.problems.add(f"{obj.path}.spoke.subnets.nodes", "is required: the subnet of the cluster's nodes")
     if spoke is None:
         return None
-    return NetworkSpec(spoke=spoke, hub=hub, bastion=bastion)
+    return NetworkSpec(spoke=spoke, hub=hub, bastion=bastion, on_premises=tuple(on_premises))
 
 
 def default_max_pods(plugin: str, mode: Optional[str], has_pod_subnet: bool) -> int:

@@ -69,7 +69,7 @@ def test_pod_subnet_counts_pods_there_and_nodes_in_the_node_subnet():
 
 
 @pytest.mark.parametrize("path,value,key,fragment", [
-    ("aks-networking:cluster.serviceCidr", "10.240.0.0/16", "aks-networking:cluster.serviceCidr", "outside every VNet"),
+    ("aks-networking:cluster.serviceCidr", "10.240.0.0/16", "aks-networking:cluster.serviceCidr", "outside every routed range"),
     ("aks-networking:cluster.serviceCidr", "10.200.0.0/16", "aks-networking:cluster.serviceCidr", "hub VNet"),
     ("aks-networking:cluster.serviceCidr", "172.0.0.0/12", "aks-networking:cluster.serviceCidr", "smaller than /12"),
     ("aks-networking:cluster.serviceCidr", "192.168.128.0/17", "aks-networking:cluster.podCidr", "service CIDR"),
@@ -94,6 +94,19 @@ def test_pod_subnet_counts_pods_there_and_nodes_in_the_node_subnet():
 def test_address_rule_names_the_key(path, value, key, fragment):
     message = one_problem_at(variant(load("prod"), {path: value}), key)
     assert fragment in message, message
+
+
+@pytest.mark.parametrize("changes,key,fragment", [
+    ({"aks-networking:network.onPremises": ["10.240.128.0/17"]}, "aks-networking:network.spoke.addressSpace[0]", "on-premises"),
+    ({"aks-networking:network.onPremises": ["172.16.0.0/12"]}, "aks-networking:cluster.serviceCidr", "on-premises"),
+    ({"aks-networking:network.onPremises": ["192.168.0.0/20"]}, "aks-networking:cluster.podCidr", "on-premises"),
+])
+def test_on_premises_ranges_overlap_nothing_of_ours(changes, key, fragment):
+    assert fragment in one_problem_at(variant(load("prod"), changes), key)
+
+
+def test_disjoint_on_premises_ranges_are_accepted():
+    assert plan_of(variant(load("prod"), {"aks-networking:network.onPremises": ["10.50.0.0/16"]})).problems == []
 
 
 def test_kubenet_route_limit():
