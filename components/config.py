@@ -52,6 +52,8 @@ NAME_PATTERN = r"[a-z][a-z0-9-]{0,14}[a-z0-9]|[a-z]"
 POOL_NAME_PATTERN = r"[a-z][a-z0-9]{0,11}"
 K8S_VERSION_PATTERN = r"1\.[0-9]{2}(\.[0-9]{1,2})?"
 SURGE_PATTERN = r"[1-9][0-9]{0,2}%?"
+RULE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}"  # Azure Firewall rule names
+RULE_NAME_HINT = "letters, digits, '.', '_' and '-', at most 80 characters"
 
 
 # Model -----------------------------------------------------------------------------------
@@ -477,8 +479,7 @@ def _network_rule(problems: Problems, path: str, value: Any) -> Optional[Network
     if not obj.valid:
         return None
     rule = NetworkRule(
-        name=obj.str("name", pattern=r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}",
-                     pattern_hint="letters, digits, '.', '_' and '-', at most 80 characters"),
+        name=obj.str("name", pattern=RULE_NAME_PATTERN, pattern_hint=RULE_NAME_HINT),
         protocols=tuple(obj.list("protocols", _enum_item(FIREWALL_PROTOCOLS), min_items=1)),
         destination_addresses=tuple(obj.list("destinationAddresses", string_item(
             r"[A-Za-z0-9.:/*]+(\.[A-Za-z]+)?", "an address, CIDR or service tag such as AzureCloud.westeurope"), ())),
@@ -498,8 +499,7 @@ def _dnat_rule(problems: Problems, path: str, value: Any) -> Optional[DnatRule]:
     if not obj.valid:
         return None
     rule = DnatRule(
-        name=obj.str("name", pattern=r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}",
-                     pattern_hint="letters, digits, '.', '_' and '-', at most 80 characters"),
+        name=obj.str("name", pattern=RULE_NAME_PATTERN, pattern_hint=RULE_NAME_HINT),
         protocol=obj.enum("protocol", ("TCP", "UDP"), "TCP"),
         port=obj.int("port", minimum=1, maximum=65535),
         translated_address=obj.ip("translatedAddress"),
