@@ -1,4 +1,4 @@
-"""aks-networking: wiring only. Load the stack, build one component per concern, export.
+"""aks-networking: wiring only. Load the checked plan, build one component per concern, export.
 
 Order matters only where Azure needs it: resource groups first; the route table before the
 subnets that use it; the firewall before the default route through it; the route, the DNS
@@ -7,42 +7,38 @@ zone's links and the role assignments before the cluster; AGIC's permissions aft
 
 import pulumi
 
-from components.addressing import plan_addresses
 from components.appgateway import AgicPermissions, AgicPermissionsArgs, AppGateway, AppGatewayArgs
 from components.bastion import Bastion, BastionArgs
 from components.cluster import Cluster, ClusterArgs
-from components.config import load_stack_config
-from components.dns import PrivateApiDns, PrivateApiDnsArgs, api_server_zone_name
+from components.dns import PrivateApiDns, PrivateApiDnsArgs
 from components.egress import NatGatewayEgress, NatGatewayEgressArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
 from components.kubernetes_layer import KubernetesLayer, KubernetesLayerArgs
-from components.manifests import kubernetes_objects
 from components.network import (HubSpokePeering, HubSpokePeeringArgs, ResourceGroups, ResourceGroupsArgs,
                                 RouteTable, RouteTableArgs, VirtualNetwork, VirtualNetworkArgs)
-from components.routing import (default_route_next_hop, firewall_sources, nat_gateway_subnets,
-                                needs_route_table, route_table_subnets)
-from components.security_rules import subnet_rules
+from stack_config import load_running_stack
 
-spec = load_stack_config()
+stack = load_running_stack()
+spec, plan = stack.spec, stack.plan
 env, net, cluster_spec, ingress = spec.environment, spec.network, spec.cluster, spec.ingress
 
-groups = ResourceGroups("groups", ResourceGroupsArgs(env, ["hub", "spoke"] if net.hub else ["spoke"]))
+groups = ResourceGroups("groups", ResourceGroupsArgs(env, list(plan.resource_groups)))
 spoke_group = groups.names["spoke"]
 hub_group = groups.names.get("hub", spoke_group)
-nsg_rules = subnet_rules(spec)
-hub = VirtualNetwork("hub", VirtualNetworkArgs(env, net.hub, hub_group, security_rules=nsg_rules)) if net.hub else None
+hub = VirtualNetwork("hub", VirtualNetworkArgs(env, net.hub, hub_group, security_rules=plan.nsg_rules)) \
+    if net.hub else None
 
-routes = RouteTable("routes", RouteTableArgs(env, "aks", spoke_group)) if needs_route_table(spec) else None
+routes = RouteTable("routes", RouteTableArgs(env, "aks", spoke_group)) if plan.route_table else None
 nat = NatGatewayEgress("nat", NatGatewayEgressArgs(env, spoke_group, cluster_spec.outbound_ip_count)) \
-    if nat_gateway_subnets(spec) else None
+    if plan.nat_gateway_subnets else None
 spoke = VirtualNetwork("spoke", VirtualNetworkArgs(
     env, net.spoke, spoke_group,
-    route_tables={role: routes.route_table_id for role in route_table_subnets(spec)} if routes else {},
-    nat_gateways={role: nat.nat_gateway_id for role in nat_gateway_subnets(spec)} if nat else {},
-    security_rules=nsg_rules))
+    route_tables={role: routes.route_table_id for role in plan.route_table_subnets} if routes else {},
+    nat_gateways={role: nat.nat_gateway_id for role in plan.nat_gateway_subnets} if nat else {},
+    security_rules=plan.nsg_rules))
 vnets = {"hub": hub, "spoke": spoke} if hub else {"spoke": spoke}
-edge = hub or spoke  # the VNet holding the firewall and Bastion subnets
-edge_group = hub_group if hub else spoke_group
+edge = vnets[plan.edge]  # the VNet holding the firewall and Bastion subnets
+edge_group = groups.names[plan.edge]
 if hub is not None:
     HubSpokePeering("peering", HubSpokePeeringArgs(
         hub_resource_group_name=hub_group, hub_vnet_name=hub.vnet_name, hub_vnet_id=hub.vnet_id,
@@ -52,20 +48,19 @@ firewall = None
 if spec.egress.firewall is not None:
     firewall = EgressFirewall("firewall", EgressFirewallArgs(
         env, spec.egress.firewall, edge_group, edge.subnet_ids["AzureFirewallSubnet"],
-        edge.subnet_ids.get("AzureFirewallManagementSubnet"), firewall_sources(spec),
+        edge.subnet_ids.get("AzureFirewallManagementSubnet"), plan.firewall_sources,
         public_api=not cluster_spec.private))
 
 cluster_depends_on: list[pulumi.Resource] = []
-next_hop = default_route_next_hop(spec)
+next_hop = plan.default_route_next_hop
 if routes is not None and next_hop is not None:
     address = firewall.private_ip if firewall is not None and next_hop == "firewall" else next_hop
     cluster_depends_on.append(routes.add_route("default", "0.0.0.0/0", "VirtualAppliance", address))
 
 dns = None
-if cluster_spec.private and cluster_spec.private_dns_zone == "hub":
+if plan.api_server_zone is not None:
     dns = PrivateApiDns("api-dns", PrivateApiDnsArgs(
-        env, hub_group, api_server_zone_name(env.location, cluster_spec.api_server_vnet_integration),
-        {role: vnet.vnet_id for role, vnet in vnets.items()}))
+        env, hub_group, plan.api_server_zone, {role: vnet.vnet_id for role, vnet in vnets.items()}))
     cluster_depends_on += dns.links
 
 if net.bastion:
@@ -81,7 +76,7 @@ cluster = Cluster("cluster", ClusterArgs(
     node_subnet_id=spoke.subnet_ids["nodes"], pod_subnet_id=spoke.subnet_ids.get("pods"),
     api_server_subnet_id=spoke.subnet_ids.get("apiserver"), ilb_subnet_id=spoke.subnet_ids.get("ilb"),
     route_table_id=routes.route_table_id if routes else None,
-    private_dns_zone_id=dns.zone_id if dns else None, ingress=ingress,
+    private_dns_zone_id=dns.zone_id if dns else None, ingress=ingress, network_profile=plan.network_profile,
     app_gateway_id=gateway.gateway_id if gateway else None, depends_on=cluster_depends_on))
 
 if gateway is not None:
@@ -90,9 +85,9 @@ if gateway is not None:
         gateway_id=gateway.gateway_id, resource_group_name=spoke_group, subnet_id=spoke.subnet_ids["appgw"]))
 
 if cluster.kubernetes_provider is not None:
-    KubernetesLayer("k8s", KubernetesLayerArgs(kubernetes_objects(spec), cluster.kubernetes_provider))
+    KubernetesLayer("k8s", KubernetesLayerArgs(plan.manifests, cluster.kubernetes_provider))
 pulumi.export("kubernetesLayer", spec.kubernetes.describe())
-pulumi.export("addressPlan", [row.as_dict() for row in plan_addresses(spec).rows])
+pulumi.export("addressPlan", [row.as_dict() for row in plan.address_plan])
 pulumi.export("vnetIds", {role: vnet.vnet_id for role, vnet in vnets.items()})
 pulumi.export("subnetIds", spoke.subnet_ids)
 pulumi.export("clusterName", cluster.cluster_name)

@@ -27,7 +27,7 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from components.reachability import cluster_from_objects, evaluate  # noqa: E402
+from aksnet.analysis.reachability import cluster_from_objects, evaluate  # noqa: E402
 from tools.reach import load_objects, yaml_files  # noqa: E402
 
 TIERS = ("web", "api", "worker", "db", "cache")

@@ -13,8 +13,8 @@ from typing import Optional
 import pulumi
 from pulumi_azure_native import network
 
-from components.config import AppGatewaySpec, Environment
-from components.naming import azure_name, tags
+from aksnet.spec.stack import AppGatewaySpec, Environment
+from aksnet.plan.naming import azure_name, tags
 from components.network import standard_public_ip
 from components.roles import assign_role, resource_group_id
 

@@ -12,16 +12,15 @@ https://learn.microsoft.com/azure/aks/manage-node-pools
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 from pulumi_azure_native import containerservice, managedidentity
 
-from components.cluster_profile import (addon_profiles, api_server_profile, ingress_profile, network_profile,
-                                        pool_settings)
-from components.config import ClusterSpec, Environment, IngressSpec, KubernetesSpec
-from components.naming import azure_name, tags
+from aksnet.plan.cluster_profile import addon_profiles, api_server_profile, ingress_profile, pool_settings
+from aksnet.spec.stack import ClusterSpec, Environment, IngressSpec, KubernetesSpec
+from aksnet.plan.naming import azure_name, tags
 from components.roles import assign_role
 
 
@@ -40,6 +39,8 @@ class ClusterArgs:
     private_dns_zone_id: Optional[pulumi.Input[str]] = None
     """The hub's private DNS zone for the API server, when `privateDnsZone` is `hub`."""
     ingress: IngressSpec = IngressSpec()
+    network_profile: Mapping[str, Any] = field(default_factory=dict)
+    """The plan's `networkProfile` (engine camelCase), sent as it is."""
     app_gateway_id: Optional[pulumi.Input[str]] = None
     """The gateway the AGIC add-on runs, when the ingress controller is appgw."""
     depends_on: Sequence[pulumi.Resource] = ()
@@ -117,7 +118,7 @@ class Cluster(pulumi.ComponentResource):
             sku={"name": "Base", "tier": spec.sku_tier},
             identity={"type": "UserAssigned", "userAssignedIdentities": [identity.id]},
             agent_pool_profiles=[subnets({"name": inline.name, **pool_settings(inline, spec.max_surge)})],
-            network_profile=network_profile(spec),
+            network_profile=dict(args.network_profile),
             api_server_access_profile=api_profile,
             aad_profile=aad,
             enable_rbac=True,

@@ -8,18 +8,8 @@ from typing import Mapping, Optional
 import pulumi
 from pulumi_azure_native import privatedns
 
-from components.config import Environment
-from components.naming import tags
-
-
-def api_server_zone_name(location: str, vnet_integration: bool) -> str:
-    """The zone AKS accepts for a private API server in `location`.
-
-    Private Link clusters take `privatelink.<region>.azmk8s.io`; with API server VNet
-    integration the zone is `private.<region>.azmk8s.io`.
-    https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone
-    """
-    return f"{'private' if vnet_integration else 'privatelink'}.{location}.azmk8s.io"
+from aksnet.spec.stack import Environment
+from aksnet.plan.naming import tags
 
 
 @dataclass(frozen=True)

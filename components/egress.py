@@ -8,8 +8,8 @@ from typing import Optional
 import pulumi
 from pulumi_azure_native import network
 
-from components.config import Environment
-from components.naming import azure_name, tags
+from aksnet.spec.stack import Environment
+from aksnet.plan.naming import azure_name, tags
 from components.network import standard_public_ip
 
 

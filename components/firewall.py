@@ -8,9 +8,9 @@ from typing import Optional, Sequence
 import pulumi
 from pulumi_azure_native import network
 
-from components.config import Environment, FirewallSpec
-from components.egress_rules import dnat_rule_collections, egress_rule_collections
-from components.naming import azure_name, tags
+from aksnet.spec.stack import Environment, FirewallSpec
+from aksnet.plan.egress_rules import dnat_rule_collections, egress_rule_collections
+from aksnet.plan.naming import azure_name, tags
 from components.network import standard_public_ip
 
 

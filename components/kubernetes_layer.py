@@ -15,7 +15,7 @@ import pulumi
 @dataclass(frozen=True)
 class KubernetesLayerArgs:
     objects: Sequence[dict]
-    """Manifests from `components.manifests.kubernetes_objects`, namespaces first."""
+    """Manifests from `aksnet.plan.manifests.kubernetes_objects`, namespaces first."""
     provider: pulumi.ProviderResource
 
 

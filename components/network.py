@@ -13,14 +13,14 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 from pulumi_azure_native import network, resources
 
-from components.config import Environment, VNetSpec
-from components.naming import azure_name, subnet_name, tags
-from components.security_rules import Rule
+from aksnet.spec.stack import Environment, VNetSpec
+from aksnet.vocabulary import NO_NSG_SUBNETS
+from aksnet.plan.naming import azure_name, subnet_name, tags
+from aksnet.plan.security_rules import Rule
 
 # Subnets that refuse a network security group.
 # https://learn.microsoft.com/azure/firewall/firewall-faq (firewall subnets),
 # https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings (GatewaySubnet)
-NO_NSG_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet")
 
 
 def standard_public_ip(name: str, env: Environment, role: str, resource_group_name: pulumi.Input[str],
@@ -82,7 +82,7 @@ class VirtualNetworkArgs:
     nat_gateways: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Subnet role to the id of the NAT gateway to associate."""
     security_rules: Mapping[str, Sequence[Rule]] = field(default_factory=dict)
-    """Subnet role to the rules of its NSG beyond Azure's defaults (components.security_rules)."""
+    """Subnet role to the rules of its NSG beyond Azure's defaults (aksnet.plan.security_rules)."""
 
 
 class VirtualNetwork(pulumi.ComponentResource):

@@ -1,23 +1,31 @@
 """The CrossGuard policy pack: `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`.
 
-Only builds the pack (constructing it starts the policy server, which never returns); the rules
-live in rules.py, where the tests and the offline preview import them.
+A thin adapter over the project's rule registry (`aksnet.rules.registry`): each rule that checks
+resources becomes a policy of the same name and default level. Constructing the pack starts
+the policy server, which never returns; the tests and the offline preview run the registry.
 """
 
-from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy, StackValidationPolicy
+import os
+import sys
 
-from rules import RULES
+# The pack runs from policies/; the registry lives in the project beside it.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from pulumi_policy import (EnforcementLevel, PolicyPack, ResourceValidationPolicy,  # noqa: E402
+                           StackValidationPolicy)
+
+from aksnet.rules.registry import RULES  # noqa: E402
 
 LEVELS = {"mandatory": EnforcementLevel.MANDATORY, "advisory": EnforcementLevel.ADVISORY,
           "disabled": EnforcementLevel.DISABLED}
 
-PolicyPack(
-    name="aks-networking",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    policies=[
-        (StackValidationPolicy if rule.stack else ResourceValidationPolicy)(
-            name=rule.name, description=rule.description, validate=rule.validate,
-            enforcement_level=LEVELS[rule.production])
-        for rule in RULES
-    ],
-)
+policies = []
+for rule in RULES:
+    if rule.resource is not None:
+        policies.append(ResourceValidationPolicy(name=rule.id, description=rule.description, validate=rule.resource,
+                                                 enforcement_level=LEVELS[rule.production]))
+    if rule.stack is not None:
+        policies.append(StackValidationPolicy(name=rule.id, description=rule.description, validate=rule.stack,
+                                              enforcement_level=LEVELS[rule.production]))
+
+PolicyPack(name="aks-networking", enforcement_level=EnforcementLevel.ADVISORY, policies=policies)

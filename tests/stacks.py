@@ -6,6 +6,8 @@ import copy
 import re
 from typing import Any, Mapping
 
+from aksnet.pipeline import load_stack
+from aksnet.spec.stack import StackConfig
 from tools.stackfile import read_stack_file, stack_file_path
 
 _DELETE = object()
@@ -50,3 +52,8 @@ def variant(config: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, 
 
 
 DELETE = _DELETE
+
+
+def validate_stack_config(config: Mapping[str, Any], stack: str) -> StackConfig:
+    """The spec of a stack that every rule of the registry accepts (else `ConfigError`)."""
+    return load_stack(config, stack).spec

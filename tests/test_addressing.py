@@ -5,13 +5,13 @@ import ipaddress
 import pytest
 from hypothesis import given, strategies as st
 
-from components.addressing import (plan_addresses, smallest_prefix_for, subnet_usable, surge_nodes)
-from components.config import parse_stack_config
+from aksnet.plan.addressing import (plan_addresses, smallest_prefix_for, subnet_usable, surge_nodes)
+from aksnet.spec.stack import load_spec
 from tests.stacks import load, variant
 
 
 def plan_of(config, stack="prod"):
-    return plan_addresses(parse_stack_config(config, stack))
+    return plan_addresses(load_spec(config, stack))
 
 
 def problems(config, stack="prod"):

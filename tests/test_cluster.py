@@ -2,8 +2,8 @@
 
 import pytest
 
-from components.cluster_profile import network_profile
-from components.config import validate_stack_config
+from aksnet.plan.cluster_profile import network_profile
+from tests.stacks import validate_stack_config
 from components.roles import BUILTIN_ROLES
 from tests.stacks import load, variant
 from tools.mock_engine import run_program

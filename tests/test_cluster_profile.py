@@ -4,9 +4,9 @@ import itertools
 
 import pytest
 
-from components.cluster_profile import network_profile, pool_settings
-from components.config import validate_stack_config
-from components.problems import ConfigError
+from aksnet.plan.cluster_profile import network_profile, pool_settings
+from tests.stacks import validate_stack_config
+from aksnet.spec.problems import ConfigError
 from tests.stacks import DELETE, load, variant
 
 PLUGINS = {

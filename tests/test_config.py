@@ -2,8 +2,9 @@
 
 import pytest
 
-from components.config import parse_stack_config, validate_stack_config
-from components.problems import ConfigError
+from aksnet.spec.stack import load_spec
+from tests.stacks import validate_stack_config
+from aksnet.spec.problems import ConfigError
 from tests.stacks import DELETE, load, variant
 
 
@@ -64,7 +65,7 @@ def test_structured_values_arrive_as_json_strings_under_the_cli():
     import json
     config = {key: (json.dumps(value) if not isinstance(value, str) else value)
               for key, value in load("dev").items()}
-    assert parse_stack_config(config, "dev").cluster.network_plugin == "kubenet"
+    assert load_spec(config, "dev").cluster.network_plugin == "kubenet"
 
 
 def test_secure_defaults():

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from tests.stacks import DELETE, load, variant
+from tests.stacks import DELETE, load, validate_stack_config, variant
 from tools import preview
 
 # Stack variants of prod and dev that AKS or Azure would reject, with the key the line must name.
@@ -116,10 +116,41 @@ def test_refusal_exits_1_with_one_line_naming_the_key(case, tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_public_nginx_behind_udr_is_accepted_with_a_dnat_path():
-    from components.config import validate_stack_config
-    config = variant(load("prod"), {
-        "aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}},
-        "aks-networking:egress.firewall.dnatRules": [
-            {"name": "https", "port": 443, "translatedAddress": "10.240.5.4", "translatedPort": 443}]})
-    assert validate_stack_config(config, "prod").ingress.nginx.visibility == "public"
+DNAT = {"aks-networking:egress.firewall.dnatRules": [
+    {"name": "https", "port": 443, "translatedAddress": "10.240.5.4", "translatedPort": 443}]}
+
+
+def test_public_nginx_behind_udr_is_refused_even_with_a_dnat_rule():
+    """A DNAT rule does not bring a public load balancer's replies back: they still leave through the firewall."""
+    from aksnet.spec.problems import ConfigError
+    config = variant(load("prod"), {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}},
+                                    **DNAT})
+    with pytest.raises(ConfigError) as refused:
+        validate_stack_config(config, "prod")
+    assert [p.path for p in refused.value.problems] == ["aks-networking:ingress.nginx.visibility"]
+
+
+def test_public_load_balancer_behind_udr_gets_one_answer_from_config_check_preview_and_pack(tmp_path, capsys):
+    """The config check, the offline preview and the policy pack run one rule object, so they agree."""
+    from aksnet.rules.registry import BY_ID, RecordedResource, RecordedStack
+    from aksnet.spec.problems import ConfigError
+    from aksnet.vocabulary import CLUSTER, SERVICE
+    app = {"name": "public", "namespace": "shop", "image": "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
+           "labels": {"app": "public"}, "ports": [{"port": 80}], "serviceType": "LoadBalancer"}
+    config = variant(load("prod"), {"aks-networking:kubernetes.apps": [*load("prod")["aks-networking:kubernetes"]["apps"], app],
+                                    **DNAT})
+    with pytest.raises(ConfigError) as refused:
+        validate_stack_config(config, "prod")
+    assert any(p.path.endswith(".serviceType") for p in refused.value.problems)
+    path = tmp_path / "stack.yaml"
+    path.write_text(yaml.safe_dump({"config": config}))
+    assert preview.main(["prod", "--config", str(path)]) == 1
+    assert "asymmetric routing" in capsys.readouterr().err
+    rule = BY_ID["no-public-load-balancer-behind-udr"]
+    found = []
+    rule.stack(RecordedStack([
+        RecordedResource(CLUSTER, "aks", "urn:aks", {"networkProfile": {"outboundType": "userDefinedRouting"}}),
+        RecordedResource(SERVICE, "svc", "urn:svc", {"metadata": {"name": "public", "namespace": "shop"},
+                                                     "spec": {"type": "LoadBalancer"}})]),
+        lambda message, urn=None: found.append(message))
+    assert found and rule.level(True) == "mandatory"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from components.config import validate_stack_config
-from components.egress_rules import egress_rule_collections
+from tests.stacks import validate_stack_config
+from aksnet.plan.egress_rules import egress_rule_collections
 from tests.stacks import load, variant
 from tools.mock_engine import run_program
 

@@ -6,9 +6,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from components.config import validate_stack_config
-from components.manifests import INTERNAL, INTERNAL_SUBNET, STATIC_IPV4, kubernetes_objects
-from components.problems import ConfigError
+from tests.stacks import validate_stack_config
+from aksnet.plan.manifests import INTERNAL, INTERNAL_SUBNET, STATIC_IPV4, kubernetes_objects
+from aksnet.spec.problems import ConfigError
 from tests.stacks import load, variant
 from tools import preview
 

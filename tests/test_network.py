@@ -4,7 +4,7 @@ import ipaddress
 
 import pulumi
 
-from components.config import Environment, VNetSpec
+from aksnet.spec.stack import Environment, VNetSpec
 from tools.mock_engine import run_program
 
 ENV = Environment(name="t", location="westeurope")
@@ -22,7 +22,7 @@ def spoke_spec():
 
 def run_vnet(**kwargs):
     from components.network import VirtualNetwork, VirtualNetworkArgs
-    from components.security_rules import APPGW_RULES, BASTION_RULES
+    from aksnet.plan.security_rules import APPGW_RULES, BASTION_RULES
     kwargs.setdefault("security_rules", {"appgw": APPGW_RULES, "AzureBastionSubnet": BASTION_RULES})
     captured = {}
 

@@ -6,20 +6,23 @@ import os
 import pytest
 import yaml
 
-from components.network import NO_NSG_SUBNETS
-from policies import rules
+from aksnet import vocabulary as rules
+from aksnet.rules.registry import RULES, RecordedResource, RecordedStack, pack_levels
 from tests.stacks import load, variant
 from tools import preview
-from tools.policy_check import CONFIG_DIR, PolicyResource, StackArgs
+from tools.policy_check import CONFIG_DIR
+
+RESOURCE_RULES = [r for r in RULES if r.checks_resources]
 
 
 def resource(typ, props, name="r"):
-    return PolicyResource(typ, name, f"urn:{name}", props)
+    return RecordedResource(typ, name, f"urn:{name}", props)
 
 
 def violations(rule, args):
     found = []
-    rule.validate(args, lambda message, urn=None: found.append(message))
+    check = rule.stack if isinstance(args, RecordedStack) else rule.resource
+    check(args, lambda message, urn=None: found.append(message))
     return found
 
 
@@ -30,7 +33,7 @@ OK_CLUSTER = {"apiServerAccessProfile": {"enablePrivateCluster": True}, "disable
 
 
 def svc(kind, internal=False):
-    annotations = {rules.INTERNAL_ANNOTATION: "true"} if internal else {}
+    annotations = {rules.INTERNAL_LB_ANNOTATION: "true"} if internal else {}
     return resource(rules.SERVICE, {"metadata": {"name": "web", "namespace": "shop", "annotations": annotations},
                                     "spec": {"type": kind}})
 
@@ -49,9 +52,9 @@ CASES = {
         resource(CLUSTER, {"apiServerAccessProfile": {"authorizedIPRanges": ["203.0.113.0/24"]}})),
     "network-policy-engine-set": (resource(CLUSTER, {"networkProfile": {"networkPlugin": "azure"}}),
                                   resource(CLUSTER, OK_CLUSTER)),
-    "default-deny-per-app-namespace": (StackArgs([DEPLOY]), StackArgs([DEPLOY, DENY])),
-    "no-public-load-balancer-behind-udr": (StackArgs([udr_cluster(), svc("LoadBalancer")]),
-                                           StackArgs([udr_cluster(), svc("LoadBalancer", internal=True)])),
+    "default-deny-per-app-namespace": (RecordedStack([DEPLOY]), RecordedStack([DEPLOY, DENY])),
+    "no-public-load-balancer-behind-udr": (RecordedStack([udr_cluster(), svc("LoadBalancer")]),
+                                           RecordedStack([udr_cluster(), svc("LoadBalancer", internal=True)])),
     "waf-prevention": (resource(rules.WAF_POLICY, {"policySettings": {"state": "Enabled", "mode": "Detection"}}),
                        resource(rules.WAF_POLICY, {"policySettings": {"state": "Enabled", "mode": "Prevention"}})),
     "firewall-threat-intel-deny": (resource(rules.FIREWALL_POLICY, {"threatIntelMode": "Alert"}),
@@ -78,27 +81,23 @@ CASES = {
 }
 
 
-def test_every_rule_has_its_two_cases():
-    assert set(CASES) == {r.name for r in rules.RULES}
+def test_every_resource_rule_has_its_two_cases():
+    assert set(CASES) == {r.id for r in RESOURCE_RULES}
 
 
-@pytest.mark.parametrize("rule", rules.RULES, ids=[r.name for r in rules.RULES])
+@pytest.mark.parametrize("rule", RESOURCE_RULES, ids=[r.id for r in RESOURCE_RULES])
 def test_rule_flags_the_violating_resource(rule):
-    assert violations(rule, CASES[rule.name][0])
+    assert violations(rule, CASES[rule.id][0])
 
 
-@pytest.mark.parametrize("rule", rules.RULES, ids=[r.name for r in rules.RULES])
+@pytest.mark.parametrize("rule", RESOURCE_RULES, ids=[r.id for r in RESOURCE_RULES])
 def test_rule_passes_the_good_resource(rule):
-    assert violations(rule, CASES[rule.name][1]) == []
+    assert violations(rule, CASES[rule.id][1]) == []
 
 
 @pytest.mark.parametrize("stack,production", [("dev", False), ("prod", True)])
-def test_policy_pack_config_files_match_the_rules(stack, production):
-    assert json.load(open(os.path.join(CONFIG_DIR, f"{stack}.json"))) == rules.levels(production)
-
-
-def test_the_pack_and_the_network_agree_on_subnets_without_nsg():
-    assert rules.NO_NSG_SUBNETS == NO_NSG_SUBNETS
+def test_policy_pack_config_files_are_the_registry_levels(stack, production):
+    assert json.load(open(os.path.join(CONFIG_DIR, f"{stack}.json"))) == pack_levels(production)
 
 
 def test_prod_has_no_mandatory_finding(prod):

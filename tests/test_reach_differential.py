@@ -13,7 +13,7 @@ import re
 import pytest
 import yaml
 
-from components.reachability import MAX_PORT, PROTOCOLS, PortSet, cluster_from_objects, evaluate
+from aksnet.analysis.reachability import MAX_PORT, PROTOCOLS, PortSet, cluster_from_objects, evaluate
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "data", "nca")
 SETS = sorted(glob.glob(os.path.join(FIXTURES, "set-*.yaml")))

@@ -4,7 +4,7 @@ import ipaddress
 
 import pytest
 
-from components.reachability import PortSet, cluster_from_objects, evaluate
+from aksnet.analysis.reachability import PortSet, cluster_from_objects, evaluate
 
 
 def ns(name, **labels):

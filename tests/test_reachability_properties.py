@@ -2,7 +2,7 @@
 
 from hypothesis import given, settings, strategies as st
 
-from components.reachability import (NOTHING, PortSet, Selector, _resolve, cluster_from_objects, evaluate)
+from aksnet.analysis.reachability import (NOTHING, PortSet, Selector, _resolve, cluster_from_objects, evaluate)
 from tests.differential.generate import cluster
 
 

@@ -29,6 +29,8 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 
+from aksnet.vocabulary import AZURE_RESERVED_FIRST
+
 PROJECT = "aks-networking"
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
@@ -185,7 +187,7 @@ class AzureMocks(pulumi.runtime.Mocks):
             for config in configs:
                 prefix = self.subnet_prefixes.get((config.get("subnet") or {}).get("id", ""))
                 if prefix:  # Azure gives the firewall the subnet's first usable address
-                    config["privateIPAddress"] = str(ipaddress.ip_network(prefix).network_address + 4)
+                    config["privateIPAddress"] = str(ipaddress.ip_network(prefix).network_address + AZURE_RESERVED_FIRST)
             out["ipConfigurations"] = configs
         elif typ == "azure-native:network:PublicIPAddress":
             digest = int(_guid(resource_id)[:8], 16)

@@ -14,10 +14,13 @@ import os
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from tools.mock_engine import Record, RunResult, run_program
 from tools.stackfile import StackFileError, read_stack_file, stack_file_path
+
+if TYPE_CHECKING:
+    from aksnet.pipeline import LoadedStack
 
 SECRET_INPUT_KEYS = ("kubeconfig", "password", "secret", "clientSecret", "privateKey")
 
@@ -99,12 +102,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2 if not os.path.exists(path) else 1
 
+    from aksnet.pipeline import load_stack
+    from aksnet.spec.problems import ConfigError
+    try:
+        loaded = load_stack(stack_file.config, args.stack)
+    except ConfigError as error:
+        for line in error.lines(stack_file.display):
+            print(line, file=sys.stderr)
+        return 1
     result = run_program(args.stack, stack_file.config)
     if result.error is not None:
         return _report_error(result.error, stack_file.display)
 
-    plan = result.exports.get("addressPlan") or []
-    analysis = analyze(args.stack, stack_file.config, result)
+    plan = [row.as_dict() for row in loaded.plan.address_plan]
+    analysis = analyze(loaded, args.stack, result)
     findings, reachability = analysis.findings, analysis.reachability
     if args.out:
         written = write_manifests(result, args.out)
@@ -178,49 +189,28 @@ def _integers(value: Any) -> Any:
     return value
 
 
-def analyze(stack: str, config: dict, result: RunResult) -> Analysis:
-    """Reachability of the declared workloads, and findings where it differs from the flows."""
-    from components.config import validate_stack_config
-    from components.manifests import ingress_controller
-    from components.netpol import check_intent
+def analyze(loaded: "LoadedStack", stack: str, result: RunResult) -> Analysis:
+    """The registry's findings: advisory spec rules, the resource rules over the run's resources,
+    and reachability against the declared flows."""
+    from aksnet.analysis.intent import check_intent
+    from aksnet.rules.registry import intent_findings
+    from tools.policy_check import check as check_policies
     from tools.reach import render
 
-    from tools.policy_check import check as check_policies
-
-    spec = validate_stack_config(config, stack)
+    spec, production = loaded.spec, loaded.spec.environment.production
+    findings = [f.as_dict() for f in loaded.checked.findings]
+    findings += check_policies(result.records, stack, production)
     manifests = kubernetes_manifests(result)
-    findings: list[dict] = check_policies(result.records, stack, spec.environment.production)
     if not manifests:
         return Analysis(findings, [], [])
-    check = check_intent(spec.kubernetes.workloads, manifests, ingress_controller(spec))
-    level = "mandatory" if spec.environment.production else "advisory"
-    for entries, what in ((check.unintended, "allowed but no flow declares it"),
-                          (check.missing, "declared but not allowed by the policies")):
-        for entry in entries:
-            findings.append({"policy": "reachability-matches-intent", "level": level,
-                             "resource": f"{_endpoint_text(entry['from'])} -> {_endpoint_text(entry['to'])}",
-                             "message": f"{what}: {_ports_text(entry['ports'])}"})
+    check = check_intent(spec.kubernetes.workloads, manifests, loaded.plan.ingress_controller)
+    findings += [f.as_dict() for f in intent_findings(check, production)]
     apps = {f"{a.namespace}/{a.name}" for a in spec.kubernetes.workloads.apps}
     focus = apps | {m for e in check.allowed for m in (e["from"], e["to"])}
     return Analysis(findings, check.allowed, render(check.reachability, focus))
 
 
-def _endpoint_text(endpoint: str) -> str:
-    """An outside region can span many CIDRs: name the first and count the rest."""
-    ranges = endpoint.split(",")
-    return endpoint if len(ranges) == 1 else f"{ranges[0]} (+{len(ranges) - 1} more ranges)"
-
-
-def _ports_text(ports: object) -> str:
-    return "all ports" if ports == "all" else ", ".join(ports)  # type: ignore[arg-type]
-
-
 def _report_error(error: BaseException, display: str) -> int:
-    from components.problems import ConfigError
-    if isinstance(error, ConfigError):
-        for line in error.lines(display):
-            print(line, file=sys.stderr)
-        return 1
     # Anything else is a defect of this project, not a user's mistake: show everything.
     traceback.print_exception(error, file=sys.stderr)
     print(f"{display}: internal error in the program: {error}", file=sys.stderr)

@@ -23,7 +23,7 @@ try:  # libyaml's parser: the pure-Python one is ten times slower on large manif
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
-from components.reachability import PortSet, Reachability, cluster_from_objects, evaluate
+from aksnet.analysis.reachability import PortSet, Reachability, cluster_from_objects, evaluate
 
 
 def yaml_files(paths: Sequence[str]) -> list[str]:

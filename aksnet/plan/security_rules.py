@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from components.config import StackConfig
+from aksnet.spec.stack import StackConfig
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,10 @@
-"""The stack configuration: typed, validated, with secure defaults.
+"""The stack model and its loader: typed, validated, with secure defaults. Pure, no Pulumi.
 
-This is the only module that reads `pulumi.Config` (in `load_stack_config`). Everything else
-receives the frozen dataclasses below. `parse_stack_config` is pure: it takes the stack
-file's `config` map (keys with their namespace, values as YAML gives them) and returns a
-`StackConfig` or raises `ConfigError` with one problem per mistake. Cross-field design rules
-live in `components.design_rules` and address rules in `components.addressing`; both run from
-`validate_stack_config`, so a user sees every problem of the file at once.
+`load_spec` takes a stack's `config` map (keys with their namespace, values as YAML gives them
+or as the engine hands them, JSON strings) and returns a frozen `StackConfig`, or raises
+`ConfigError` with one problem per mistake. Cross-field rules live in the registry
+(`aksnet.rules.registry.check_stack`); `aksnet.pipeline.load_stack` runs both, so a user
+sees every problem of the file at once.
 """
 
 from __future__ import annotations
@@ -17,18 +16,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from components.problems import ConfigError, Problem
-from components.schema import Obj, Problems, labels_item, mapping_of, parse_cidr, string_item, zone_item
-from components.workloads import Workloads, check_workloads, parse_workloads
+from aksnet.spec.problems import ConfigError, Problem
+from aksnet.vocabulary import FIXED_SUBNETS, NS, ROLE_SUBNETS
+from aksnet.spec.schema import Obj, Problems, labels_item, mapping_of, parse_cidr, string_item, zone_item
+from aksnet.spec.workloads import Workloads, check_workloads, parse_workloads
 
-NS = "aks-networking"
 Network4 = ipaddress.IPv4Network
 Address4 = ipaddress.IPv4Address
 
 # Subnet roles. Role subnets get names of ours; fixed-name subnets keep the name Azure demands.
-ROLE_SUBNETS = ("nodes", "pods", "appgw", "ilb", "apiserver")
-FIXED_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "AzureBastionSubnet",
-                 "GatewaySubnet")
 HUB_SUBNETS = FIXED_SUBNETS
 
 NETWORK_PLUGINS = ("kubenet", "azure", "none")
@@ -259,7 +255,7 @@ def _key(name: str) -> str:
     return f"{NS}:{name}"
 
 
-def _decode(value: Any) -> Any:
+def decode_value(value: Any) -> Any:
     """Pulumi hands structured config to programs as JSON strings; YAML gives objects."""
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
@@ -269,7 +265,7 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def parse_stack_config(config: Mapping[str, Any], stack: str) -> StackConfig:
+def load_spec(config: Mapping[str, Any], stack: str) -> StackConfig:
     """Read and validate every `aks-networking:` key of a stack's config map.
 
     `config` maps full keys (`aks-networking:cluster`, `azure-native:location`) to values.
@@ -285,7 +281,7 @@ def parse_stack_config(config: Mapping[str, Any], stack: str) -> StackConfig:
         key = _key(name)
         if key not in config and required:
             problems.add(key, "is required but missing")
-        return Obj(problems, key, _decode(config.get(key)))
+        return Obj(problems, key, decode_value(config.get(key)))
 
     location = config.get("azure-native:location")
     if not isinstance(location, str) or not location.strip():
@@ -296,7 +292,7 @@ def parse_stack_config(config: Mapping[str, Any], stack: str) -> StackConfig:
     location = location.replace(" ", "").lower()
 
     environment = _environment(section("environment"), stack, location)
-    cluster_raw = _decode(config.get(_key("cluster")))
+    cluster_raw = decode_value(config.get(_key("cluster")))
     private_api = isinstance(cluster_raw, Mapping) and cluster_raw.get("private") is True
     network = _network(section("network", required=True), private_api)
     cluster = _cluster(section("cluster", required=True), environment, network)
@@ -587,36 +583,3 @@ def _kubernetes(obj: Obj) -> KubernetesSpec:
     for path, message in check_workloads(spec.workloads, obj.path):
         obj.problems.add(path, message)
     return spec
-
-
-# Whole-stack validation -------------------------------------------------------------------
-
-def validate_stack_config(config: Mapping[str, Any], stack: str) -> StackConfig:
-    """Parse, then check the design rules and the address plan; raise with every problem."""
-    from components import addressing, design_rules
-
-    spec = parse_stack_config(config, stack)
-    problems: list[Problem] = list(design_rules.check(spec))
-    problems += addressing.plan_addresses(spec).problems
-    if problems:
-        raise ConfigError(problems)
-    return spec
-
-
-def load_stack_config() -> StackConfig:
-    """Read the running stack's configuration through Pulumi and validate it.
-
-    Raises `ConfigError` (a `pulumi.RunError`: the CLI shows its lines without a traceback)
-    naming `Pulumi.<stack>.yaml` and the key path of each problem.
-    """
-    import pulumi
-    from pulumi.runtime import config as runtime_config
-
-    # The whole map is needed to report unknown `aks-networking:` keys; the values come in the
-    # precedence `pulumi.Config` uses: what the language host set, then PULUMI_CONFIG.
-    everything = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    stack = pulumi.get_stack()
-    try:
-        return validate_stack_config(everything, stack)
-    except ConfigError as error:
-        raise ConfigError(error.problems, source=f"Pulumi.{stack}.yaml") from None

@@ -1,8 +1,8 @@
 """The Kubernetes layer's stack configuration: namespaces, apps, ingresses, flows, policies.
 
-Parsed by `components.config` under `aks-networking:kubernetes`; pure, no Pulumi.
-A flow names who may talk to whom on which ports; `components.netpol` compiles flows into
-NetworkPolicies and `components.reachability` proves the result.
+Parsed by `aksnet.spec.stack` under `aks-networking:kubernetes`; pure, no Pulumi.
+A flow names who may talk to whom on which ports; `aksnet.plan.netpol` compiles flows into
+NetworkPolicies and `aksnet.analysis.reachability` proves the result.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from components.schema import Obj, Problems, labels_item, parse_cidr, string_item
+from aksnet.vocabulary import PLATFORM_NAMESPACES
+from aksnet.spec.schema import Obj, Problems, labels_item, parse_cidr, string_item
 
 DNS_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 DNS_LABEL_HINT = "lower-case letters, digits and '-', at most 63 characters"
@@ -21,8 +22,6 @@ PROTOCOLS = ("TCP", "UDP", "SCTP")
 PORT_PATTERN = r"(TCP|UDP|SCTP)/([0-9]{1,5})(-([0-9]{1,5}))?|(TCP|UDP|SCTP)/([a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?)"
 Network4 = ipaddress.IPv4Network
 Address4 = ipaddress.IPv4Address
-PLATFORM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "default", "app-routing-system",
-                       "gatekeeper-system", "calico-system", "tigera-operator", "aks-istio-system")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.config import ClusterSpec, IngressSpec, NodePool
+from aksnet.spec.stack import ClusterSpec, IngressSpec, NodePool
 
 # kubenet and Overlay send the pod CIDR; flat Azure CNI and pod-subnet CNI give pods VNet
 # addresses and must not. https://learn.microsoft.com/azure/aks/concepts-network-cni-overview
@@ -87,8 +87,6 @@ def api_server_profile(cluster: ClusterSpec, zone: Any = None, subnet: Any = Non
 
 # The nginx ingress controller is the AKS application routing add-on (managed NGINX).
 # https://learn.microsoft.com/azure/aks/app-routing
-APP_ROUTING_INGRESS_CLASS = "webapprouting.kubernetes.azure.com"
-AGIC_INGRESS_CLASS = "azure-application-gateway"
 
 
 def ingress_profile(ingress: IngressSpec) -> dict[str, Any] | None:

@@ -29,10 +29,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-from components.config import NS, ClusterSpec, Network4, NetworkSpec, StackConfig
-from components.problems import Problem
+from aksnet.spec.stack import ClusterSpec, Network4, NetworkSpec, StackConfig
+from aksnet.spec.problems import Problem
+from aksnet.vocabulary import AZURE_RESERVED_FIRST, AZURE_RESERVED_LAST, AZURE_RESERVED_PER_SUBNET, NS
 
-AZURE_RESERVED_PER_SUBNET = 5
 SMALLEST_SUBNET_PREFIX = 29
 KUBENET_MAX_ROUTES = 400
 NODE_POD_BLOCK_PREFIX = 24  # kubenet and Overlay give each node a /24 of the pod CIDR
@@ -321,7 +321,7 @@ def _inside(address: ipaddress.IPv4Address, subnet: Network4) -> bool:
     if address not in subnet:
         return False
     offset = int(address) - int(subnet.network_address)
-    return 4 <= offset < subnet.num_addresses - 1
+    return AZURE_RESERVED_FIRST <= offset < subnet.num_addresses - AZURE_RESERVED_LAST
 
 
 def _addresses_in_subnets(spec: StackConfig, plan: AddressPlan) -> None:
@@ -341,9 +341,9 @@ def _addresses_in_subnets(spec: StackConfig, plan: AddressPlan) -> None:
         if address is None or subnet is None:
             continue
         if not _inside(address, subnet):
-            first = subnet.network_address + 4
+            first = subnet.network_address + AZURE_RESERVED_FIRST
             plan.add_problem(path, f"{address} is not a usable address of the {role} subnet {subnet}; "
-                             f"use one from {first} to {subnet.broadcast_address - 1}")
+                             f"use one from {first} to {subnet.broadcast_address - AZURE_RESERVED_LAST}")
     hop = spec.cluster.egress_next_hop_ip
     if hop is not None and not any(hop in space for _, space in _routed_ranges(network, on_premises=False)):
         plan.add_problem(_path("cluster", "egressNextHopIp"), f"{hop} is not inside any VNet of the stack; "

@@ -13,7 +13,7 @@ import ipaddress
 import re
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
-from components.problems import Problem
+from aksnet.spec.problems import Problem
 
 T = TypeVar("T")
 _MISSING: Any = object()

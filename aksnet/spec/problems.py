@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from pulumi.errors import RunError
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -27,11 +25,11 @@ class Problem:
         return f"{source}: {self.path}: {self.message}"
 
 
-class ConfigError(RunError):
-    """The stack configuration is invalid.
+class ConfigError(Exception):
+    """The stack configuration is invalid: every problem found, one line each.
 
-    A subclass of `pulumi.RunError` so that the Pulumi CLI prints the message alone, without
-    a Python traceback.
+    Pure (no Pulumi): the program's config adapter turns it into a `pulumi.RunError`, which the
+    Pulumi CLI prints without a traceback; the offline tools print its lines themselves.
     """
 
     def __init__(self, problems: Iterable[Problem], source: str = "stack configuration"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from components.config import StackConfig
+from aksnet.spec.stack import StackConfig
 
 
 def needs_route_table(spec: StackConfig) -> bool:

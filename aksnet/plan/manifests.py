@@ -11,15 +11,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Optional
 
-from components.cluster_profile import AGIC_INGRESS_CLASS, APP_ROUTING_INGRESS_CLASS
-from components.config import StackConfig
-from components.naming import subnet_name
-from components.netpol import APP_ROUTING_NAMESPACE, IngressController, compile_policies
-from components.workloads import App
-
-INTERNAL = "service.beta.kubernetes.io/azure-load-balancer-internal"
-INTERNAL_SUBNET = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"
-STATIC_IPV4 = "service.beta.kubernetes.io/azure-load-balancer-ipv4"
+from aksnet.plan.naming import subnet_name
+from aksnet.plan.netpol import IngressController, compile_policies
+from aksnet.spec.stack import StackConfig
+from aksnet.spec.workloads import App
+from aksnet.vocabulary import (AGIC_INGRESS_CLASS, APP_ROUTING_INGRESS_CLASS, APP_ROUTING_NAMESPACE,
+                               INTERNAL_LB_ANNOTATION as INTERNAL, INTERNAL_LB_SUBNET_ANNOTATION as INTERNAL_SUBNET,
+                               LB_IPV4_ANNOTATION as STATIC_IPV4)
 STATIC_NGINX_CLASS = "nginx-internal"
 
 

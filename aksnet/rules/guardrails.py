@@ -10,44 +10,18 @@ Each rule carries its enforcement for production and development stacks; the fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Iterable, Iterator, Mapping
 
-CLUSTER = "azure-native:containerservice:ManagedCluster"
-AGENT_POOL = "azure-native:containerservice:AgentPool"
-SUBNET = "azure-native:network:Subnet"
-FIREWALL = "azure-native:network:AzureFirewall"
-FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
-APP_GATEWAY = "azure-native:network:ApplicationGateway"
-WAF_POLICY = "azure-native:network:WebApplicationFirewallPolicy"
-INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
-SERVICE = "kubernetes:core/v1:Service"
-DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+from aksnet.rules.rule import Report, Rule, resource_rule, stack_rule
+from aksnet.spec.problems import Problem
+from aksnet.spec.stack import StackConfig
 
-# Subnets that take no NSG (https://learn.microsoft.com/azure/firewall/firewall-faq,
-# https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings).
-NO_NSG_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet")
+from aksnet.vocabulary import (AGENT_POOL, APP_GATEWAY, CLUSTER, DEPLOYMENT, FIREWALL, FIREWALL_POLICY, INGRESS,
+                               INTERNAL_LB_ANNOTATION, NETWORK_POLICY, NO_NSG_SUBNETS, PLATFORM_NAMESPACES, SERVICE,
+                               SUBNET, WAF_POLICY, NS)
+
 SECRET_KEYS = ("password", "adminpassword", "clientsecret", "secret", "privatekey", "sharedkey",
                "primarykey", "secondarykey", "connectionstring", "accesskey", "sastoken")
-INTERNAL_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
-PLATFORM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "default", "app-routing-system",
-                       "calico-system", "tigera-operator", "aks-istio-system")
-
-Report = Callable[[str, Optional[str]], None]
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    description: str
-    validate: Callable[[Any, Report], None]
-    production: str
-    """Enforcement in production stacks: mandatory, advisory or disabled."""
-    development: str
-    stack: bool = False
-    """A stack rule sees every resource at once."""
-
 
 def _props(args: Any) -> Mapping[str, Any]:
     return args.props or {}
@@ -199,6 +173,27 @@ def default_deny_per_app_namespace(args: Any, report: Report) -> None:
         report(f"Namespace {namespace} runs apps without a default-deny NetworkPolicy for ingress and egress.", None)
 
 
+ASYMMETRIC_ROUTING = ("answers through the firewall and breaks (asymmetric routing)")
+
+
+def public_load_balancers_behind_udr(spec: StackConfig) -> Iterator[Problem]:
+    """A firewall DNAT rule does not save a public load balancer: its replies still leave through
+    the firewall. The fix is an internal Service published by DNAT, or the ingress gateway."""
+    if spec.cluster.outbound_type != "userDefinedRouting":
+        return
+    for index, app in enumerate(spec.kubernetes.workloads.apps):
+        if app.service_type == "LoadBalancer":
+            yield Problem(f"{NS}:kubernetes.apps[{index}].serviceType", f"LoadBalancer (public) behind "
+                          f"userDefinedRouting {ASYMMETRIC_ROUTING}; use InternalLoadBalancer and publish it "
+                          "with a firewall DNAT rule (egress.firewall.dnatRules), or route it through the "
+                          "ingress controller")
+    nginx = spec.ingress.nginx
+    if spec.ingress.controller == "nginx" and nginx is not None and nginx.visibility == "public":
+        yield Problem(f"{NS}:ingress.nginx.visibility", f"public behind userDefinedRouting {ASYMMETRIC_ROUTING}; "
+                      "use internal and publish it with a firewall DNAT rule (egress.firewall.dnatRules) or an "
+                      "application gateway")
+
+
 def no_public_load_balancer_behind_udr(args: Any, report: Report) -> None:
     udr = any((((r.props or {}).get("networkProfile") or {}).get("outboundType") == "userDefinedRouting")
               for r in args.resources if r.resource_type == CLUSTER)
@@ -209,48 +204,53 @@ def no_public_load_balancer_behind_udr(args: Any, report: Report) -> None:
             continue
         props = resource.props or {}
         annotations = ((props.get("metadata") or {}).get("annotations") or {})
-        if (props.get("spec") or {}).get("type") == "LoadBalancer" and annotations.get(INTERNAL_ANNOTATION) != "true":
+        if (props.get("spec") or {}).get("type") == "LoadBalancer" and annotations.get(INTERNAL_LB_ANNOTATION) != "true":
             meta = props.get("metadata") or {}
             report(f"Service {meta.get('namespace', 'default')}/{meta.get('name')} is a public load balancer, but "
                    "egress leaves through the firewall: replies take another path and break (asymmetric "
                    "routing). Make it internal and publish it through the firewall or the ingress.", None)
 
 
+AKS_EGRESS = "https://learn.microsoft.com/azure/aks/limit-egress-traffic"
+
+
 RULES: tuple[Rule, ...] = (
-    Rule("private-api-or-authorized-ranges", "The API server is private or limited to authorized ranges.",
-         private_api_or_authorized_ranges, "mandatory", "advisory"),
-    Rule("network-policy-engine-set", "The cluster enforces NetworkPolicies.", network_policy_engine_set,
-         "mandatory", "advisory"),
-    Rule("default-deny-per-app-namespace", "Every namespace that runs apps denies by default.",
-         default_deny_per_app_namespace, "mandatory", "advisory", stack=True),
-    Rule("no-public-load-balancer-behind-udr", "No public LoadBalancer Service behind user-defined routing.",
-         no_public_load_balancer_behind_udr, "mandatory", "mandatory", stack=True),
-    Rule("waf-prevention", "Application gateways run a WAF policy in Prevention mode.", waf_prevention,
-         "mandatory", "advisory"),
-    Rule("firewall-threat-intel-deny", "Firewall policies deny known malicious addresses.",
-         firewall_threat_intel_deny, "mandatory", "advisory"),
-    Rule("firewall-uses-policy", "Firewalls use a Firewall Policy, not classic rules.", firewall_uses_policy,
-         "mandatory", "advisory"),
-    Rule("nsg-on-every-subnet", "Every subnet that accepts one has an NSG.", nsg_on_every_subnet,
-         "mandatory", "advisory"),
-    Rule("no-docker-bridge-cidr", "No dockerBridgeCidr in the network profile.", no_docker_bridge_cidr,
-         "mandatory", "mandatory"),
-    Rule("no-ingress-class-annotation", "Ingresses use ingressClassName, not the deprecated annotation.",
-         no_ingress_class_annotation, "mandatory", "advisory"),
-    Rule("ingress-host-and-tls", "Ingresses name their hosts and serve them over TLS.", ingress_host_and_tls,
-         "mandatory", "advisory"),
-    Rule("no-plain-secrets", "No plain secret values in resource inputs.", no_plain_secrets,
-         "mandatory", "mandatory"),
-    Rule("zones-in-production", "Cluster pools, firewall and gateway span availability zones.",
-         zones_in_production, "mandatory", "disabled"),
-    Rule("local-accounts-disabled", "Local cluster accounts are disabled.", local_accounts_disabled,
-         "mandatory", "advisory"),
-    Rule("kubenet-retiring", "kubenet retires on 2028-03-31.", kubenet_retiring, "advisory", "advisory"),
-    Rule("azure-npm-retiring", "Azure Network Policy Manager is retiring on Linux.", azure_npm_retiring,
-         "advisory", "advisory"),
+    resource_rule("private-api-or-authorized-ranges", "The API server is private or limited to authorized ranges.",
+               private_api_or_authorized_ranges, "mandatory", "advisory",
+               "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"),
+    resource_rule("network-policy-engine-set", "The cluster enforces NetworkPolicies.", network_policy_engine_set,
+               "mandatory", "advisory", "https://learn.microsoft.com/azure/aks/use-network-policies"),
+    stack_rule("default-deny-per-app-namespace", "Every namespace that runs apps denies by default.",
+               default_deny_per_app_namespace, "mandatory", "advisory",
+               "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies"),
+    Rule("no-public-load-balancer-behind-udr", "No public load balancer behind user-defined routing.",
+         "mandatory", "mandatory", spec=public_load_balancers_behind_udr, stack=no_public_load_balancer_behind_udr,
+         source=AKS_EGRESS),
+    resource_rule("waf-prevention", "Application gateways run a WAF policy in Prevention mode.", waf_prevention,
+               "mandatory", "advisory", "https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview"),
+    resource_rule("firewall-threat-intel-deny", "Firewall policies deny known malicious addresses.",
+               firewall_threat_intel_deny, "mandatory", "advisory",
+               "https://learn.microsoft.com/azure/firewall/threat-intel"),
+    resource_rule("firewall-uses-policy", "Firewalls use a Firewall Policy, not classic rules.", firewall_uses_policy,
+               "mandatory", "advisory", "https://learn.microsoft.com/azure/firewall/policy-rule-sets"),
+    resource_rule("nsg-on-every-subnet", "Every subnet that accepts one has an NSG.", nsg_on_every_subnet,
+               "mandatory", "advisory", "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview"),
+    resource_rule("no-docker-bridge-cidr", "No dockerBridgeCidr in the network profile.", no_docker_bridge_cidr,
+               "mandatory", "mandatory", "https://learn.microsoft.com/azure/aks/configure-kubenet"),
+    resource_rule("no-ingress-class-annotation", "Ingresses use ingressClassName, not the deprecated annotation.",
+               no_ingress_class_annotation, "mandatory", "advisory",
+               "https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation"),
+    resource_rule("ingress-host-and-tls", "Ingresses name their hosts and serve them over TLS.", ingress_host_and_tls,
+               "mandatory", "advisory", "https://kubernetes.io/docs/concepts/services-networking/ingress/#tls"),
+    resource_rule("no-plain-secrets", "No plain secret values in resource inputs.", no_plain_secrets,
+               "mandatory", "mandatory", "https://www.pulumi.com/docs/concepts/secrets/"),
+    resource_rule("zones-in-production", "Cluster pools, firewall and gateway span availability zones.",
+               zones_in_production, "mandatory", "disabled",
+               "https://learn.microsoft.com/azure/aks/availability-zones"),
+    resource_rule("local-accounts-disabled", "Local cluster accounts are disabled.", local_accounts_disabled,
+               "mandatory", "advisory", "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"),
+    resource_rule("kubenet-retiring", "kubenet retires on 2028-03-31.", kubenet_retiring, "advisory", "advisory",
+               "https://learn.microsoft.com/azure/aks/configure-kubenet"),
+    resource_rule("azure-npm-retiring", "Azure Network Policy Manager is retiring on Linux.", azure_npm_retiring,
+               "advisory", "advisory", "https://learn.microsoft.com/azure/aks/use-network-policies"),
 )
-
-
-def levels(production: bool) -> dict[str, str]:
-    """Each rule's enforcement for a production or development stack."""
-    return {r.name: r.production if production else r.development for r in RULES}

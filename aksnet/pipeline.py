@@ -1,0 +1,40 @@
+"""The core's one entry: a stack's config map read, checked by every rule, and planned. Pure, no Pulumi.
+
+The program's config adapter and the offline preview both call `load_stack`; a run of the
+preview reads, checks and plans a stack once, however many of them ask (the result is kept for
+the same config map, which the engine hands over as JSON strings and a stack file as objects).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from aksnet.plan.plan import Plan, make_plan
+from aksnet.rules.registry import CheckedStack, check_stack
+from aksnet.spec.stack import StackConfig, decode_value, load_spec
+
+_KEEP = 4
+
+
+@dataclass(frozen=True)
+class LoadedStack:
+    spec: StackConfig
+    checked: CheckedStack
+    plan: Plan
+
+
+_loaded: dict[str, LoadedStack] = {}
+
+
+def load_stack(config: Mapping[str, Any], stack: str) -> LoadedStack:
+    """Parse, check and plan; raise `ConfigError` with every problem of the stack file at once."""
+    key = stack + "\0" + json.dumps({k: decode_value(v) for k, v in config.items()}, sort_keys=True, default=str)
+    if key not in _loaded:
+        spec = load_spec(config, stack)
+        checked = check_stack(spec)
+        if len(_loaded) >= _KEEP:
+            _loaded.pop(next(iter(_loaded)))
+        _loaded[key] = LoadedStack(spec, checked, make_plan(spec, checked.addresses))
+    return _loaded[key]

@@ -1,0 +1,78 @@
+"""The plan: every topology decision a checked stack implies, frozen and JSON-serialisable. Pure, no Pulumi.
+
+`__main__.py` builds components from its slices, the offline preview and the diagrams read it;
+nobody re-derives a decision from resource names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Mapping, Optional
+
+from aksnet.plan.addressing import AddressPlan, PlanRow
+from aksnet.plan.cluster_profile import network_profile
+from aksnet.plan.manifests import ingress_controller, kubernetes_objects
+from aksnet.plan.naming import api_server_zone_name, subnet_name
+from aksnet.plan.netpol import IngressController
+from aksnet.plan.routing import (default_route_next_hop, firewall_sources, nat_gateway_subnets, needs_route_table,
+                                 route_table_subnets)
+from aksnet.plan.security_rules import Rule as NsgRule
+from aksnet.plan.security_rules import subnet_rules
+from aksnet.spec.stack import StackConfig
+
+
+@dataclass(frozen=True)
+class Plan:
+    resource_groups: tuple[str, ...]
+    """Roles of the resource groups: `hub` and `spoke`, or `spoke` alone."""
+    edge: str
+    """The VNet role that holds the firewall and Bastion subnets."""
+    subnet_names: Mapping[str, str]
+    """Subnet role (or fixed name) to its Azure name, over both VNets."""
+    nsg_rules: Mapping[str, tuple[NsgRule, ...]]
+    """Subnet role to its NSG rules beyond Azure's defaults."""
+    route_table: bool
+    route_table_subnets: tuple[str, ...]
+    default_route_next_hop: Optional[str]
+    """`firewall`, an appliance address, or None when egress is not routed."""
+    nat_gateway_subnets: tuple[str, ...]
+    firewall_sources: tuple[str, ...]
+    """The ranges the firewall sees traffic from (its IP group)."""
+    api_server_zone: Optional[str]
+    """The private DNS zone of the API server the stack brings (in the hub), or None."""
+    network_profile: Mapping[str, Any]
+    address_plan: tuple[PlanRow, ...]
+    ingress_controller: Optional[IngressController]
+    manifests: tuple[Mapping[str, Any], ...]
+    """Every Kubernetes object of the layer, as manifests."""
+
+    def as_json(self) -> dict[str, Any]:
+        document = asdict(self)
+        document["address_plan"] = [row.as_dict() for row in self.address_plan]
+        document["ingress_controller"] = None if self.ingress_controller is None else {
+            "namespace": self.ingress_controller.namespace,
+            "cidr": None if self.ingress_controller.cidr is None else str(self.ingress_controller.cidr)}
+        return document
+
+
+def make_plan(spec: StackConfig, addresses: AddressPlan) -> Plan:
+    """The plan of a checked stack (`aksnet.rules.registry.check_stack` gives `addresses`)."""
+    network, cluster = spec.network, spec.cluster
+    private_zone = cluster.private and cluster.private_dns_zone == "hub"
+    return Plan(
+        resource_groups=("hub", "spoke") if network.hub else ("spoke",),
+        edge="hub" if network.hub else "spoke",
+        subnet_names={role: subnet_name(role) for vnet in network.vnets for role in vnet.subnets},
+        nsg_rules={role: tuple(rules) for role, rules in subnet_rules(spec).items()},
+        route_table=needs_route_table(spec),
+        route_table_subnets=route_table_subnets(spec),
+        default_route_next_hop=default_route_next_hop(spec),
+        nat_gateway_subnets=nat_gateway_subnets(spec),
+        firewall_sources=firewall_sources(spec),
+        api_server_zone=api_server_zone_name(spec.environment.location, cluster.api_server_vnet_integration)
+        if private_zone else None,
+        network_profile=network_profile(cluster),
+        address_plan=tuple(addresses.rows),
+        ingress_controller=ingress_controller(spec),
+        manifests=tuple(kubernetes_objects(spec)),
+    )

@@ -1,0 +1,414 @@
+"""Combinations of choices that AKS, Azure networking or a sound design refuse: one rule each.
+
+Each check is a pure function over `StackConfig` yielding problems that name the key to change;
+each rule carries the document that forces it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from aksnet.rules.rule import Rule, refusal
+from aksnet.spec.problems import Problem
+from aksnet.spec.stack import StackConfig
+from aksnet.vocabulary import NS
+
+MAX_PODS_RANGE = (10, 250)
+SYSTEM_POOL_MIN_PODS = 30
+NAT_GATEWAY_MAX_IPS = 16
+
+OVERLAY = "https://learn.microsoft.com/azure/aks/azure-cni-overlay"
+CILIUM = "https://learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium"
+POLICIES = "https://learn.microsoft.com/azure/aks/use-network-policies"
+IP_PLANNING = "https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning"
+EGRESS = "https://learn.microsoft.com/azure/aks/egress-outboundtype"
+PRIVATE = "https://learn.microsoft.com/azure/aks/private-clusters"
+AUTHORIZED = "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"
+VNET_INTEGRATION = "https://learn.microsoft.com/azure/aks/api-server-vnet-integration"
+LOCAL_ACCOUNTS = "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"
+FIREWALL_FAQ = "https://learn.microsoft.com/azure/firewall/firewall-faq"
+FIREWALL_BASIC = "https://learn.microsoft.com/azure/firewall/basic-features"
+FIREWALL_FQDN = "https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules"
+BASTION = "https://learn.microsoft.com/azure/bastion/configuration-settings"
+NAT_GATEWAY = "https://learn.microsoft.com/azure/nat-gateway/nat-gateway-resource"
+APPGW_INFRA = "https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure"
+AGIC_OVERLAY = ("https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview"
+                "#container-networking-and-agic")
+WAF = "https://learn.microsoft.com/azure/web-application-firewall/ag/ag-overview"
+APP_ROUTING = "https://learn.microsoft.com/azure/aks/app-routing"
+INTERNAL_LB = "https://learn.microsoft.com/azure/aks/internal-lb"
+ASYMMETRIC = "https://learn.microsoft.com/azure/aks/limit-egress-traffic"
+ISTIO = "https://learn.microsoft.com/azure/aks/istio-about"
+
+
+def _p(path: str, message: str) -> Problem:
+    return Problem(f"{NS}:{path}", message)
+
+
+def _fixed_subnet_home(spec: StackConfig) -> str:
+    return "network.hub.subnets" if spec.network.hub is not None else "network.spoke.subnets"
+
+
+# Network profile ------------------------------------------------------------------------------
+
+def overlay_needs_azure_cni(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.network_plugin_mode == "overlay" and c.network_plugin != "azure":
+        yield _p("cluster.networkPluginMode", f"overlay needs networkPlugin azure, not {c.network_plugin}")
+
+
+def azure_npm_needs_azure_cni(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.network_plugin == "kubenet" and c.network_policy == "azure":
+        yield _p("cluster.networkPolicy", "azure (Azure NPM) does not run on kubenet; use calico, or "
+                 "networkPlugin azure")
+
+
+def bring_your_own_cni_brings_its_policy(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.network_plugin != "none":
+        return
+    if c.network_policy != "none":
+        yield _p("cluster.networkPolicy", f"{c.network_policy} cannot be installed with networkPlugin "
+                 "none (bring your own CNI); set none and install policy with your CNI")
+    if c.network_dataplane != "azure":
+        yield _p("cluster.networkDataplane", "cilium needs networkPlugin azure, not none")
+
+
+def cilium_policy_needs_cilium_dataplane(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.network_policy == "cilium" and c.network_dataplane != "cilium":
+        yield _p("cluster.networkPolicy", "cilium needs networkDataplane cilium")
+
+
+def cilium_dataplane_needs_dynamic_pod_ips(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.network_dataplane != "cilium" or c.network_plugin == "none":
+        return
+    if c.network_plugin != "azure":
+        yield _p("cluster.networkDataplane", f"cilium needs networkPlugin azure, not {c.network_plugin}")
+    elif c.network_plugin_mode != "overlay" and "pods" not in spec.network.spoke.subnets:
+        yield _p("cluster.networkDataplane", "cilium needs networkPluginMode overlay or a pods subnet "
+                 "(network.spoke.subnets.pods) for dynamic pod IPs")
+
+
+def cilium_dataplane_enforces_policies(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.network_dataplane != "cilium":
+        return
+    if c.network_policy in ("azure", "calico"):
+        yield _p("cluster.networkPolicy", f"{c.network_policy} cannot run beside the cilium dataplane, "
+                 "which enforces policies itself; use cilium")
+    elif c.network_policy == "none":
+        yield _p("cluster.networkPolicy", "none does not hold with the cilium dataplane, which always "
+                 "enforces NetworkPolicies; set cilium")
+
+
+def pod_subnet_only_for_dynamic_ips(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if "pods" in spec.network.spoke.subnets and (c.network_plugin != "azure" or c.network_plugin_mode == "overlay"):
+        yield _p("network.spoke.subnets.pods", "a pod subnet is only used by Azure CNI without Overlay "
+                 "(dynamic pod IPs); remove it, or use networkPlugin azure without networkPluginMode")
+
+
+def pod_cidr_only_with_overlay_or_kubenet(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.pod_cidr is not None and not c.uses_pod_cidr:
+        yield _p("cluster.podCidr", "flat Azure CNI gives pods VNet addresses and takes no pod CIDR; "
+                 "remove podCidr, or set networkPluginMode overlay")
+
+
+def istio_needs_managed_cni(spec: StackConfig) -> Iterator[Problem]:
+    if spec.cluster.service_mesh == "istio" and spec.cluster.network_plugin == "none":
+        yield _p("cluster.serviceMesh", "the Istio add-on needs an AKS-managed network plugin")
+
+
+# Node pools -----------------------------------------------------------------------------------
+
+def system_pool_present(spec: StackConfig) -> Iterator[Problem]:
+    pools = spec.cluster.node_pools
+    if pools and not any(p.mode == "System" for p in pools):
+        yield _p("cluster.nodePools", "has no pool with mode System; AKS needs at least one for "
+                 "its own components")
+
+
+def max_pods_in_range(spec: StackConfig) -> Iterator[Problem]:
+    low, high = MAX_PODS_RANGE
+    for index, pool in enumerate(spec.cluster.node_pools):
+        path = f"cluster.nodePools[{index}].maxPods"
+        if not low <= pool.max_pods <= high:
+            yield _p(path, f"is {pool.max_pods}; AKS allows {low} to {high} pods per node "
+                     f"with networkPlugin {spec.cluster.network_plugin}")
+        elif pool.mode == "System":
+            fewest = pool.count if pool.count is not None else max(pool.min_count or 1, 1)
+            if pool.max_pods * fewest < SYSTEM_POOL_MIN_PODS:
+                yield _p(path, f"is {pool.max_pods} on {fewest} node(s); a System pool needs "
+                         f"room for {SYSTEM_POOL_MIN_PODS} pods: raise maxPods or the node count")
+
+
+# API server -----------------------------------------------------------------------------------
+
+def authorized_ranges_only_on_public_api(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.private and c.authorized_ip_ranges:
+        yield _p("cluster.authorizedIpRanges", "apply only to a public API server; remove them or set "
+                 "private false")
+
+
+def hub_zone_needs_private_api_and_hub(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if not c.private and c.private_dns_zone == "hub":
+        yield _p("cluster.privateDnsZone", "hub is for a private API server; set private true or remove it")
+    if c.private and c.private_dns_zone == "hub" and spec.network.hub is None:
+        yield _p("cluster.privateDnsZone", "hub needs a hub VNet (network.hub) to hold the zone; "
+                 "use system, or declare the hub")
+
+
+def vnet_integration_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    has_subnet = "apiserver" in spec.network.spoke.subnets
+    if c.api_server_vnet_integration and not has_subnet:
+        yield _p("cluster.apiServerVnetIntegration", "needs an apiserver subnet "
+                 "(network.spoke.subnets.apiserver, /28 or larger)")
+    if has_subnet and not c.api_server_vnet_integration:
+        yield _p("network.spoke.subnets.apiserver", "is declared but cluster.apiServerVnetIntegration is "
+                 "false; enable it or remove the subnet")
+
+
+def local_accounts_off_needs_entra_id(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if not c.local_accounts and c.entra_id is None:
+        yield _p("cluster.localAccounts", "false (local accounts disabled) needs Entra ID; enable "
+                 "cluster.entraId or set localAccounts true")
+
+
+# Egress ---------------------------------------------------------------------------------------
+
+def udr_needs_an_appliance(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.outbound_type == "userDefinedRouting" and spec.egress.firewall is None and c.egress_next_hop_ip is None:
+        yield _p("cluster.outboundType", "userDefinedRouting needs a default route to a virtual appliance: "
+                 "declare egress.firewall, or give cluster.egressNextHopIp")
+
+
+def next_hop_only_for_udr_without_firewall(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    fw = spec.egress.firewall
+    if c.egress_next_hop_ip is not None and (fw is not None or c.outbound_type != "userDefinedRouting"):
+        why = "egress.firewall already is the next hop" if fw is not None else \
+            f"outboundType is {c.outbound_type}, which routes nothing to it"
+        yield _p("cluster.egressNextHopIp", f"is set but {why}; remove it")
+
+
+def firewall_carries_egress(spec: StackConfig) -> Iterator[Problem]:
+    outbound = spec.cluster.outbound_type
+    if spec.egress.firewall is not None and outbound != "userDefinedRouting":
+        yield _p("egress.firewall", f"is declared but cluster.outboundType is {outbound}, so no "
+                 "traffic leaves through it; set outboundType userDefinedRouting or remove the firewall")
+
+
+def firewall_needs_its_subnets(spec: StackConfig) -> Iterator[Problem]:
+    fw = spec.egress.firewall
+    if fw is None:
+        return
+    if spec.network.subnet("AzureFirewallSubnet") is None:
+        yield _p("egress.firewall", f"needs a subnet named exactly AzureFirewallSubnet in "
+                 f"{_fixed_subnet_home(spec)} (/26 or larger)")
+    if fw.sku == "Basic" and spec.network.subnet("AzureFirewallManagementSubnet") is None:
+        yield _p("egress.firewall.sku", "Basic needs an AzureFirewallManagementSubnet (/26) beside "
+                 "AzureFirewallSubnet")
+
+
+def basic_firewall_features(spec: StackConfig) -> Iterator[Problem]:
+    fw = spec.egress.firewall
+    if fw is None or fw.sku != "Basic":
+        return
+    if fw.threat_intel_mode == "Deny":
+        yield _p("egress.firewall.threatIntelMode", "Deny is not available on the Basic SKU; use Alert, "
+                 "or sku Standard")
+    if fw.dns_proxy:
+        yield _p("egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy; set false, or sku Standard")
+
+
+def fqdn_network_rules_need_dns_proxy(spec: StackConfig) -> Iterator[Problem]:
+    fw = spec.egress.firewall
+    if fw is None or fw.dns_proxy:
+        return
+    for index, rule in enumerate(fw.network_rules):
+        if rule.destination_fqdns:
+            yield _p(f"egress.firewall.networkRules[{index}].destinationFqdns", "FQDNs in network rules "
+                     "need the firewall's DNS proxy; set egress.firewall.dnsProxy true")
+
+
+def bastion_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
+    if spec.network.bastion and spec.network.subnet("AzureBastionSubnet") is None:
+        yield _p("network.bastion", f"needs a subnet named exactly AzureBastionSubnet in "
+                 f"{_fixed_subnet_home(spec)} (/26 or larger); add it, or set network.bastion false")
+
+
+def nat_gateway_ip_limit(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.outbound_ip_count <= NAT_GATEWAY_MAX_IPS:
+        return
+    if c.outbound_type == "userAssignedNATGateway":
+        yield _p("cluster.outboundIpCount", f"is {c.outbound_ip_count}; a NAT gateway takes at most "
+                 f"{NAT_GATEWAY_MAX_IPS} public IPs")
+    elif c.outbound_type == "managedNATGateway":
+        yield _p("cluster.outboundIpCount", f"is {c.outbound_ip_count}; a managed NAT gateway takes at most "
+                 f"{NAT_GATEWAY_MAX_IPS}")
+
+
+# Ingress --------------------------------------------------------------------------------------
+
+def ingress_block_matches_controller(spec: StackConfig) -> Iterator[Problem]:
+    # The parser fills a block's defaults only for the chosen controller, so a block present
+    # under another controller was written by the user and would be ignored.
+    ingress = spec.ingress
+    if ingress.controller != "appgw" and ingress.app_gateway is not None:
+        yield _p("ingress.appGateway", f"is declared but ingress.controller is {ingress.controller}; "
+                 "set controller appgw or remove appGateway")
+    if ingress.controller != "nginx" and ingress.nginx is not None:
+        yield _p("ingress.nginx", f"is declared but ingress.controller is {ingress.controller}; "
+                 "set controller nginx or remove nginx")
+
+
+def _agic(spec: StackConfig) -> bool:
+    return spec.ingress.controller == "appgw" and spec.ingress.app_gateway is not None
+
+
+def agic_needs_a_v2_gateway(spec: StackConfig) -> Iterator[Problem]:
+    appgw = spec.ingress.app_gateway
+    if _agic(spec) and appgw is not None and appgw.sku not in ("Standard_v2", "WAF_v2"):
+        yield _p("ingress.appGateway.sku", f"{appgw.sku} is a v1 SKU; AGIC supports only Standard_v2 and WAF_v2")
+
+
+def gateway_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
+    if _agic(spec) and "appgw" not in spec.network.spoke.subnets:
+        yield _p("ingress.controller", "appgw needs a dedicated gateway subnet "
+                 "(network.spoke.subnets.appgw, /24 recommended)")
+
+
+def gateway_needs_a_frontend(spec: StackConfig) -> Iterator[Problem]:
+    appgw = spec.ingress.app_gateway
+    if _agic(spec) and appgw is not None and not appgw.public_frontend and appgw.private_ip is None:
+        yield _p("ingress.appGateway", "has neither a public frontend nor a privateIp; give it one")
+
+
+def waf_prevention_in_production(spec: StackConfig) -> Iterator[Problem]:
+    appgw = spec.ingress.app_gateway
+    if not _agic(spec) or appgw is None:
+        return
+    if appgw.sku == "WAF_v2" and appgw.waf_mode == "Detection":
+        yield _p("ingress.appGateway.wafMode", "Detection only logs attacks; a production stack "
+                 "needs Prevention")
+    if appgw.sku != "WAF_v2":
+        yield _p("ingress.appGateway.sku", f"{appgw.sku} has no web application firewall; a "
+                 "production stack needs WAF_v2")
+
+
+def agic_overlay_outside_government(spec: StackConfig) -> Iterator[Problem]:
+    # AGIC reaches Overlay pods through an OverlayExtensionConfig for the gateway subnet,
+    # everywhere but Azure Government.
+    location = spec.environment.location
+    if _agic(spec) and spec.cluster.network_plugin_mode == "overlay" and location.startswith(("usgov", "usdod")):
+        yield _p("ingress.controller", f"appgw (AGIC) does not support Azure CNI Overlay in Azure "
+                 f"Government ({location}); use nginx, or Azure CNI without Overlay")
+
+
+def agic_kubenet_route_table_without_udr(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if _agic(spec) and c.network_plugin == "kubenet" and c.outbound_type == "userDefinedRouting":
+        yield _p("ingress.controller", "appgw with kubenet puts the cluster's route table on the "
+                 "gateway subnet, and with userDefinedRouting that table sends 0.0.0.0/0 to an "
+                 "appliance, which a v2 gateway does not support; use Azure CNI or nginx")
+
+
+def nginx_fits_its_network(spec: StackConfig) -> Iterator[Problem]:
+    nginx = spec.ingress.nginx
+    if spec.ingress.controller != "nginx" or nginx is None:
+        return
+    if nginx.visibility == "internal" and "ilb" not in spec.network.spoke.subnets:
+        yield _p("ingress.nginx.visibility", "internal needs an internal load balancer subnet "
+                 "(network.spoke.subnets.ilb)")
+    if nginx.visibility == "public" and nginx.static_ip is not None:
+        yield _p("ingress.nginx.staticIp", "is for an internal load balancer; a public one takes its "
+                 "address from Azure")
+
+
+def internal_services_need_ilb_subnet(spec: StackConfig) -> Iterator[Problem]:
+    if "ilb" in spec.network.spoke.subnets:
+        return
+    for index, app in enumerate(spec.kubernetes.workloads.apps):
+        if app.service_type == "InternalLoadBalancer":
+            yield _p(f"kubernetes.apps[{index}].serviceType",
+                     "InternalLoadBalancer needs an internal load balancer subnet (network.spoke.subnets.ilb)")
+
+
+def ingresses_need_a_controller(spec: StackConfig) -> Iterator[Problem]:
+    if spec.kubernetes.workloads.ingresses and spec.ingress.controller == "none":
+        yield _p("kubernetes.ingresses", "need an ingress controller; set ingress.controller to appgw or nginx")
+
+
+RULES: tuple[Rule, ...] = (
+    refusal("overlay-needs-azure-cni", "CNI Overlay is a mode of Azure CNI.", overlay_needs_azure_cni, OVERLAY),
+    refusal("azure-npm-needs-azure-cni", "Azure NPM does not run on kubenet.", azure_npm_needs_azure_cni, POLICIES),
+    refusal("byo-cni-brings-its-policy", "With networkPlugin none, the CNI brought installs policy.",
+            bring_your_own_cni_brings_its_policy, POLICIES),
+    refusal("cilium-policy-needs-cilium-dataplane", "Cilium policy runs on the Cilium dataplane.",
+            cilium_policy_needs_cilium_dataplane, CILIUM),
+    refusal("cilium-dataplane-needs-dynamic-pod-ips", "The Cilium dataplane needs Overlay or a pod subnet.",
+            cilium_dataplane_needs_dynamic_pod_ips, CILIUM),
+    refusal("cilium-dataplane-enforces-policies", "The Cilium dataplane enforces policies itself.",
+            cilium_dataplane_enforces_policies, CILIUM),
+    refusal("pod-subnet-only-for-dynamic-ips", "A pod subnet is for Azure CNI with dynamic pod IPs.",
+            pod_subnet_only_for_dynamic_ips, IP_PLANNING),
+    refusal("pod-cidr-only-with-overlay-or-kubenet", "Flat Azure CNI takes no pod CIDR.",
+            pod_cidr_only_with_overlay_or_kubenet, IP_PLANNING),
+    refusal("istio-needs-managed-cni", "The Istio add-on needs an AKS-managed CNI.", istio_needs_managed_cni, ISTIO),
+    refusal("system-pool-present", "AKS needs a System node pool.", system_pool_present,
+            "https://learn.microsoft.com/azure/aks/use-system-pools"),
+    refusal("max-pods-in-range", "Max pods per node between 10 and 250; a System pool holds 30 pods.",
+            max_pods_in_range, IP_PLANNING),
+    refusal("authorized-ranges-only-on-public-api", "Authorized IP ranges apply to a public API server.",
+            authorized_ranges_only_on_public_api, AUTHORIZED),
+    refusal("hub-zone-needs-private-api-and-hub", "A private DNS zone in the hub needs a private API and a hub.",
+            hub_zone_needs_private_api_and_hub, PRIVATE),
+    refusal("vnet-integration-needs-its-subnet", "API server VNet integration and its subnet go together.",
+            vnet_integration_needs_its_subnet, VNET_INTEGRATION),
+    refusal("local-accounts-off-needs-entra-id", "Disabling local accounts needs Entra ID.",
+            local_accounts_off_needs_entra_id, LOCAL_ACCOUNTS),
+    refusal("udr-needs-an-appliance", "userDefinedRouting needs a default route to a virtual appliance.",
+            udr_needs_an_appliance, EGRESS),
+    refusal("next-hop-only-for-udr-without-firewall", "An explicit next hop only where nothing else is one.",
+            next_hop_only_for_udr_without_firewall, EGRESS),
+    refusal("firewall-carries-egress", "A firewall is declared only when egress leaves through it.",
+            firewall_carries_egress, EGRESS),
+    refusal("firewall-needs-its-subnets", "Azure Firewall needs AzureFirewallSubnet (and, for Basic, the "
+            "management subnet).", firewall_needs_its_subnets, FIREWALL_FAQ),
+    refusal("basic-firewall-features", "The Basic firewall has no threat-intel Deny and no DNS proxy.",
+            basic_firewall_features, FIREWALL_BASIC),
+    refusal("fqdn-network-rules-need-dns-proxy", "FQDNs in network rules need the DNS proxy.",
+            fqdn_network_rules_need_dns_proxy, FIREWALL_FQDN),
+    refusal("bastion-needs-its-subnet", "Azure Bastion needs AzureBastionSubnet.", bastion_needs_its_subnet, BASTION),
+    refusal("nat-gateway-ip-limit", "A NAT gateway takes at most 16 public IPs.", nat_gateway_ip_limit, NAT_GATEWAY),
+    refusal("ingress-block-matches-controller", "An ingress block is for the chosen controller.",
+            ingress_block_matches_controller, APP_ROUTING),
+    refusal("agic-needs-a-v2-gateway", "AGIC supports only Standard_v2 and WAF_v2.", agic_needs_a_v2_gateway,
+            APPGW_INFRA),
+    refusal("gateway-needs-its-subnet", "An application gateway needs a dedicated subnet.", gateway_needs_its_subnet,
+            APPGW_INFRA),
+    refusal("gateway-needs-a-frontend", "An application gateway has a public or a private frontend.",
+            gateway_needs_a_frontend, APPGW_INFRA),
+    refusal("waf-prevention-in-production", "Production gateways run WAF_v2 in Prevention mode.",
+            waf_prevention_in_production, WAF, development="disabled"),
+    refusal("agic-overlay-outside-government", "AGIC on CNI Overlay is not available in Azure Government.",
+            agic_overlay_outside_government, AGIC_OVERLAY),
+    refusal("agic-kubenet-route-table-without-udr", "No appliance default route on a v2 gateway subnet.",
+            agic_kubenet_route_table_without_udr, APPGW_INFRA),
+    refusal("nginx-fits-its-network", "An internal nginx needs the ILB subnet; a public one takes no static IP.",
+            nginx_fits_its_network, APP_ROUTING),
+    refusal("internal-services-need-ilb-subnet", "Internal load balancer Services need the ILB subnet.",
+            internal_services_need_ilb_subnet, INTERNAL_LB),
+    refusal("ingresses-need-a-controller", "Ingresses need an ingress controller.", ingresses_need_a_controller,
+            APP_ROUTING),
+)

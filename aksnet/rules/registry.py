@@ -1,0 +1,148 @@
+"""The one rule registry: every refusal and every guardrail of the project, and the checks that run them.
+
+The program (`stack_config.py`) and the offline preview call `check_stack` when the stack is
+read; the offline preview and the CrossGuard pack (`policies/__main__.py`) run the resource
+rules over the recorded resources; the policy config files are the registry's levels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from aksnet.analysis.intent import IntentCheck
+from aksnet.plan.addressing import AddressPlan, plan_addresses
+from aksnet.rules import design, guardrails
+from aksnet.rules.rule import Level, Rule
+from aksnet.spec.problems import ConfigError, Problem
+from aksnet.spec.stack import StackConfig
+
+
+def _address_problems(spec: StackConfig) -> list[Problem]:
+    return plan_addresses(spec).problems
+
+
+ADDRESS_PLAN = Rule(
+    "address-plan", "Every range fits its purpose, none overlaps another, and Azure's and AKS's address rules hold.",
+    "mandatory", "mandatory", spec=_address_problems,
+    source="https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning")
+
+INTENT = Rule(
+    "reachability-matches-intent", "The compiled NetworkPolicies allow exactly the declared flows.",
+    "mandatory", "advisory",
+    source="https://kubernetes.io/docs/concepts/services-networking/network-policies/")
+"""Evaluated over the plan's manifests by `aksnet.analysis.intent` (see `intent_findings`)."""
+
+RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *guardrails.RULES, INTENT)
+BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
+assert len(BY_ID) == len(RULES), "rule ids are unique"
+
+
+def pack_levels(production: bool) -> dict[str, Level]:
+    """The policy pack's enforcement for a kind of environment: `policies/config/<stack>.json`."""
+    return {rule.id: rule.level(production) for rule in RULES if rule.checks_resources}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on one thing, in the offline preview's JSON words."""
+
+    policy: str
+    level: Level
+    resource: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"policy": self.policy, "level": self.level, "resource": self.resource, "message": self.message}
+
+
+@dataclass(frozen=True)
+class CheckedStack:
+    """A stack that no mandatory rule refuses, with what the checks computed on the way."""
+
+    spec: StackConfig
+    addresses: AddressPlan
+    """The address plan, computed once: the plan reuses it."""
+    findings: tuple[Finding, ...] = field(default=())
+    """Advisory spec rules that fired."""
+
+
+def check_stack(spec: StackConfig) -> CheckedStack:
+    """Run every spec rule at the stack's level; raise `ConfigError` with every mandatory problem."""
+    production = spec.environment.production
+    addresses = plan_addresses(spec)
+    refused: list[Problem] = []
+    findings: list[Finding] = []
+    for rule in RULES:
+        level = rule.level(production)
+        if rule.spec is None or level == "disabled":
+            continue
+        problems = addresses.problems if rule is ADDRESS_PLAN else list(rule.spec(spec))
+        if level == "mandatory":
+            refused += problems
+        else:
+            findings += [Finding(rule.id, level, problem.path, problem.message) for problem in problems]
+    if refused:
+        raise ConfigError(refused)
+    return CheckedStack(spec, addresses, tuple(findings))
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    """What a rule sees of a resource: the engine's type, name, URN and camelCase inputs."""
+
+    resource_type: str
+    name: str
+    urn: str
+    props: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordedStack:
+    resources: Sequence[RecordedResource]
+
+
+def check_resources(resources: Sequence[RecordedResource], levels: Mapping[str, str]) -> list[Finding]:
+    """Every resource and stack rule over the recorded resources, as the policy pack runs them."""
+    findings: list[Finding] = []
+    for rule in RULES:
+        level = levels.get(rule.id, rule.development)
+        if level == "disabled" or not rule.checks_resources:
+            continue
+        report = _reporter(findings, rule.id, level)
+        if rule.stack is not None:
+            rule.stack(RecordedStack(resources), report("stack"))
+        if rule.resource is not None:
+            for resource in resources:
+                rule.resource(resource, report(f"{resource.resource_type} {resource.name}"))
+    return findings
+
+
+def _reporter(findings: list[Finding], rule_id: str, level: Any) -> Callable[[str], Callable[..., None]]:
+    def for_resource(resource: str) -> Callable[..., None]:
+        def report(message: str, urn: Any = None) -> None:
+            findings.append(Finding(rule_id, level, resource, message))
+        return report
+    return for_resource
+
+
+def intent_findings(check: IntentCheck, production: bool) -> Iterator[Finding]:
+    """`reachability-matches-intent` over the intent analysis of the plan's manifests."""
+    level = INTENT.level(production)
+    if level == "disabled":
+        return
+    for entries, what in ((check.unintended, "allowed but no flow declares it"),
+                          (check.missing, "declared but not allowed by the policies")):
+        for entry in entries:
+            yield Finding(INTENT.id, level, f"{_endpoint_text(entry['from'])} -> {_endpoint_text(entry['to'])}",
+                          f"{what}: {_ports_text(entry['ports'])}")
+
+
+def _endpoint_text(endpoint: str) -> str:
+    """An outside region can span many CIDRs: name the first and count the rest."""
+    ranges = endpoint.split(",")
+    return endpoint if len(ranges) == 1 else f"{ranges[0]} (+{len(ranges) - 1} more ranges)"
+
+
+def _ports_text(ports: object) -> str:
+    return "all ports" if ports == "all" else ", ".join(str(p) for p in ports)  # type: ignore[attr-defined]

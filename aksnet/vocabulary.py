@@ -1,0 +1,64 @@
+"""Words every layer shares, written once: names Azure, AKS and Kubernetes fix, and ours.
+
+The lowest layer of the core: it imports nothing of the project. A constant used by two
+modules lives here, never in both.
+"""
+
+from __future__ import annotations
+
+NS = "aks-networking"
+"""The config namespace, the Pulumi project's name."""
+
+# Subnets ----------------------------------------------------------------------------------
+
+ROLE_SUBNETS = ("nodes", "pods", "appgw", "ilb", "apiserver")
+"""Subnets named by their role; Azure sees them as `snet-<role>`."""
+
+FIXED_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "AzureBastionSubnet", "GatewaySubnet")
+"""Subnets Azure accepts only under their exact name (Pulumi's autonaming must not touch them)."""
+
+NO_NSG_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet")
+"""Subnets that refuse a network security group.
+https://learn.microsoft.com/azure/firewall/firewall-faq, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub"""
+
+AZURE_RESERVED_FIRST = 4
+"""Azure keeps the first four addresses of every subnet (network, gateway, two for DNS) ..."""
+AZURE_RESERVED_LAST = 1
+"""... and the last (broadcast): https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq"""
+AZURE_RESERVED_PER_SUBNET = AZURE_RESERVED_FIRST + AZURE_RESERVED_LAST
+
+# Kubernetes ---------------------------------------------------------------------------------
+
+PLATFORM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "default", "app-routing-system",
+                       "gatekeeper-system", "calico-system", "tigera-operator", "aks-istio-system")
+"""Namespaces AKS, its add-ons or the policy engines own: the stack never manages them or puts
+apps or default-deny policies in them (`default` is Kubernetes' own fallback)."""
+
+INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
+INTERNAL_LB_SUBNET_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"
+LB_IPV4_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-ipv4"
+"""Internal load balancer Services: https://learn.microsoft.com/azure/aks/internal-lb"""
+
+AGIC_INGRESS_CLASS = "azure-application-gateway"
+APP_ROUTING_INGRESS_CLASS = "webapprouting.kubernetes.azure.com"
+APP_ROUTING_NAMESPACE = "app-routing-system"
+"""The nginx ingress controller is the AKS application routing add-on: https://learn.microsoft.com/azure/aks/app-routing"""
+
+# Resource types, as the engine and a CrossGuard policy see them ------------------------------
+
+CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
+SUBNET = "azure-native:network:Subnet"
+FIREWALL = "azure-native:network:AzureFirewall"
+FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
+APP_GATEWAY = "azure-native:network:ApplicationGateway"
+WAF_POLICY = "azure-native:network:WebApplicationFirewallPolicy"
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+SERVICE = "kubernetes:core/v1:Service"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
+# Enforcement ----------------------------------------------------------------------------------
+
+LEVELS = ("mandatory", "advisory", "disabled")
+"""A rule's enforcement for a kind of environment, in CrossGuard's words."""
