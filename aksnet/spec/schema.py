@@ -1,9 +1,17 @@
-"""A small reader for structured stack configuration that reports every mistake with its path.
+"""A typed reader for the stack file's structured values that reports every mistake with its path.
 
-`Obj` wraps one mapping of the stack file. Each accessor reads one key, validates it, records
-a `Problem` (never raises) when the value is wrong, and returns a usable fallback so parsing
-can go on and report every mistake at once. `Obj.done()` reports keys nobody read: a typo
-must never fall back silently to a default.
+`Obj` wraps one mapping of the stack file. Each accessor reads one key, validates it, records a
+`Problem` (never raises) when the value is wrong, and returns a value of the field's type so
+parsing goes on and reports every mistake at once; a loader that found problems raises them all
+and never returns the half-read model. `Obj.done()` reports keys nobody read: a typo must never
+fall back silently to a default.
+
+Why our own reader rather than pydantic: the stack file's defaults depend on other sections (the
+policy engine on the plugin and dataplane, max pods on the plugin and the pod subnet, Bastion on
+a private API, the allowed subnet names on whether a hub exists), and every message names the
+key path with a value-aware hint ("has host bits set; the network is 10.0.0.0/16") and a
+did-you-mean. In pydantic both become before-validators, validation context and an error
+translation layer of about this size; here each rule reads as one line beside its key.
 """
 
 from __future__ import annotations
@@ -11,15 +19,29 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-from typing import Any, Callable, Mapping, Sequence, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar, overload
 
 from aksnet.spec.problems import Problem
 
 T = TypeVar("T")
-_MISSING: Any = object()
+D = TypeVar("D")
+Network4 = ipaddress.IPv4Network
+Address4 = ipaddress.IPv4Address
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+"""What a YAML or JSON value can be: the type of a literal Kubernetes spec."""
 
 
-def type_name(value: Any) -> str:
+class _Required:
+    """The default of a key that must be given."""
+
+
+REQUIRED = _Required()
+Item = Callable[["Problems", str, object], "T | None"]
+"""Reads one element of a list: `(problems, path, value)` to the element, or None when it is wrong."""
+
+
+def type_name(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -32,14 +54,19 @@ def type_name(value: Any) -> str:
         return "a string"
     if isinstance(value, Mapping):
         return "a mapping"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list | tuple):
         return "a list"
     return type(value).__name__
 
 
-def _show(value: Any) -> str:
+def show(value: object) -> str:
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def did_you_mean(word: str, known: Sequence[str], cutoff: float = 0.6) -> str | None:
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
+    return close[0] if close and close[0] != word else None
 
 
 class Problems:
@@ -58,13 +85,13 @@ class Problems:
 class Obj:
     """One mapping in the stack file, read key by key."""
 
-    def __init__(self, problems: Problems, path: str, data: Any, *, what: str = "a mapping"):
+    def __init__(self, problems: Problems, path: str, data: object, *, what: str = "a mapping") -> None:
         self.problems = problems
         self.path = path
         self.valid = isinstance(data, Mapping)
         if not self.valid and data is not None:
             problems.add(path, f"is {type_name(data)}, expected {what} of keys")
-        self.data: Mapping[str, Any] = data if self.valid else {}
+        self.data: Mapping[str, object] = data if isinstance(data, Mapping) else {}
         self._read: set[str] = set()
 
     def key_path(self, key: str) -> str:
@@ -73,11 +100,11 @@ class Obj:
     def has(self, key: str) -> bool:
         return key in self.data
 
-    def raw(self, key: str, default: Any = _MISSING) -> Any:
+    def raw(self, key: str, default: object = REQUIRED) -> object:
         self._read.add(key)
         if key in self.data:
             return self.data[key]
-        if default is _MISSING:
+        if isinstance(default, _Required):
             self.problems.add(self.key_path(key), "is required but missing")
             return None
         return default
@@ -88,112 +115,153 @@ class Obj:
             if key in self._read:
                 continue
             known = sorted(self._read)
-            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+            close = did_you_mean(str(key), known)
+            hint = f"did you mean '{close}'?" if close else f"known keys: {', '.join(known)}"
             self.problems.add(self.key_path(str(key)), f"is not a known key; {hint}")
 
     # Scalars -----------------------------------------------------------------
 
-    def str(self, key: str, default: Any = _MISSING, *, pattern: str | None = None,
-            pattern_hint: str = "", max_len: int | None = None) -> Any:
+    @overload
+    def text(self, key: str, default: _Required = ..., *, pattern: str | None = ..., hint: str = ...,
+             max_len: int | None = ...) -> str: ...
+
+    @overload
+    def text(self, key: str, default: D, *, pattern: str | None = ..., hint: str = ...,
+             max_len: int | None = ...) -> str | D: ...
+
+    def text(self, key: str, default: object = REQUIRED, *, pattern: str | None = None, hint: str = "",
+             max_len: int | None = None) -> object:
+        """A plain-ASCII string; a required one that is wrong reads as ""."""
         value = self.raw(key, default)
+        fallback = "" if isinstance(default, _Required) else default
         if value is default or value is None:
-            return value
+            return fallback
+        path = self.key_path(key)
         if not isinstance(value, str):
-            self.problems.add(self.key_path(key), f"is {type_name(value)}, expected a string")
-            return default if default is not _MISSING else None
+            self.problems.add(path, f"is {type_name(value)}, expected a string")
+            return fallback
         if not value.isascii() or not value.isprintable():
-            self.problems.add(self.key_path(key), f"{_show(value)} has non-ASCII or control "
-                              "characters; use plain ASCII")
-            return default if default is not _MISSING else None
+            self.problems.add(path, f"{show(value)} has non-ASCII or control characters; use plain ASCII")
+            return fallback
         if max_len is not None and len(value) > max_len:
-            self.problems.add(self.key_path(key), f"is {len(value)} characters long; "
-                              f"at most {max_len} are allowed")
+            self.problems.add(path, f"is {len(value)} characters long; at most {max_len} are allowed")
         if pattern is not None and not re.fullmatch(pattern, value):
-            self.problems.add(self.key_path(key), f"{_show(value)} is not valid; expected {pattern_hint}")
+            self.problems.add(path, f"{show(value)} is not valid; expected {hint}")
         return value
 
-    def enum(self, key: str, choices: Sequence[str], default: Any = _MISSING) -> Any:
+    @overload
+    def choice(self, key: str, choices: Sequence[str], default: _Required = ...) -> str: ...
+
+    @overload
+    def choice(self, key: str, choices: Sequence[str], default: D) -> str | D: ...
+
+    def choice(self, key: str, choices: Sequence[str], default: object = REQUIRED) -> object:
+        """One of `choices`, with a did-you-mean; a wrong one reads as the default (or the first)."""
         value = self.raw(key, default)
         if value is default:
             return value
-        if not isinstance(value, str) or value not in choices:
-            close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.5)
-            hint = f" (did you mean '{close[0]}'?)" if close and close[0] != value else ""
-            self.problems.add(self.key_path(key), f"{_show(value)} is not one of "
-                              f"{', '.join(choices)}{hint}")
-            return default if default is not _MISSING else choices[0]
-        return value
+        if key not in self.data:  # required and missing: raw() said so
+            return choices[0]
+        if isinstance(value, str) and value in choices:
+            return value
+        close = did_you_mean(str(value), choices, cutoff=0.5)
+        self.problems.add(self.key_path(key), f"{show(value)} is not one of {', '.join(choices)}"
+                          f"{f' (did you mean {close!r}?)' if close else ''}")
+        return choices[0] if isinstance(default, _Required) else default
 
-    def bool(self, key: str, default: Any = _MISSING) -> Any:
+    def flag(self, key: str, default: bool | _Required = REQUIRED) -> bool:
+        value = self.raw(key, default)
+        if isinstance(value, bool):
+            return value
+        if key not in self.data:  # required and missing: raw() said so
+            return False
+        self.problems.add(self.key_path(key), f"is {type_name(value)} {show(value)}, expected true or false")
+        return default if isinstance(default, bool) else False
+
+    @overload
+    def whole(self, key: str, default: _Required = ..., *, minimum: int | None = ...,
+              maximum: int | None = ...) -> int: ...
+
+    @overload
+    def whole(self, key: str, default: D, *, minimum: int | None = ..., maximum: int | None = ...) -> int | D: ...
+
+    def whole(self, key: str, default: object = REQUIRED, *, minimum: int | None = None,
+              maximum: int | None = None) -> object:
+        """A whole number within its range; one out of range reads as its nearest bound."""
         value = self.raw(key, default)
         if value is default:
             return value
-        if not isinstance(value, bool):
-            self.problems.add(self.key_path(key), f"is {type_name(value)} {_show(value)}, "
-                              "expected true or false")
-            return bool(default) if default is not _MISSING else False
-        return value
-
-    def int(self, key: str, default: Any = _MISSING, *, minimum: int | None = None,
-            maximum: int | None = None) -> Any:
-        value = self.raw(key, default)
-        if value is default:
-            return value
+        fallback = (minimum or 0) if isinstance(default, _Required) else default
+        if key not in self.data:  # required and missing: raw() said so
+            return fallback
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problems.add(self.key_path(key), f"is {type_name(value)} {_show(value)}, "
-                              "expected a whole number")
-            return default if default is not _MISSING else (minimum or 0)
+            self.problems.add(self.key_path(key), f"is {type_name(value)} {show(value)}, expected a whole number")
+            return fallback
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             self.problems.add(self.key_path(key), f"is {value}, expected {_range(minimum, maximum)}")
-            return min(max(value, minimum or value), maximum or value)
+            low = value if minimum is None else max(value, minimum)
+            return low if maximum is None else min(low, maximum)
         return value
 
     # Addresses ---------------------------------------------------------------
 
-    def cidr(self, key: str, default: Any = _MISSING) -> Any:
+    def cidr(self, key: str, default: Network4 | None | _Required = REQUIRED) -> Network4 | None:
         value = self.raw(key, default)
         if value is default or value is None:
-            return value
+            return None if isinstance(default, _Required) else default
         return parse_cidr(self.problems, self.key_path(key), value)
 
-    def ip(self, key: str, default: Any = _MISSING) -> Any:
+    def address(self, key: str, default: Address4 | None | _Required = REQUIRED) -> Address4 | None:
         value = self.raw(key, default)
         if value is default or value is None:
-            return value
+            return None if isinstance(default, _Required) else default
         return parse_ip(self.problems, self.key_path(key), value)
 
     # Containers --------------------------------------------------------------
 
-    def list(self, key: str, item: Callable[[Problems, str, Any], T], default: Any = _MISSING,
-             *, min_items: int = 0, max_items: int | None = None, unique: bool = True) -> Any:
+    def items(self, key: str, item: Item[T], default: Sequence[T] | _Required = REQUIRED, *, min_items: int = 0,
+              max_items: int | None = None, unique: bool = True) -> tuple[T, ...]:
+        """A list, each element read by `item`; wrong elements are left out (and reported)."""
         value = self.raw(key, default)
         if value is default:
-            return value
+            return () if isinstance(default, _Required) else tuple(default)
         path = self.key_path(key)
         if not isinstance(value, list):
             self.problems.add(path, f"is {type_name(value)}, expected a list")
-            return () if default is _MISSING else default
+            return () if isinstance(default, _Required) else tuple(default)
         if len(value) < min_items:
             self.problems.add(path, f"has {len(value)} items, expected at least {min_items}")
         if max_items is not None and len(value) > max_items:
             self.problems.add(path, f"has {len(value)} items, expected at most {max_items}")
-        out = []
-        for index, element in enumerate(value):
-            parsed = item(self.problems, f"{path}[{index}]", element)
-            if parsed is not None:
-                out.append(parsed)
+        out = [parsed for index, element in enumerate(value)
+               if (parsed := item(self.problems, f"{path}[{index}]", element)) is not None]
         if unique:
-            seen: set[Any] = set()
-            for index, parsed in enumerate(out):
+            seen: set[object] = set()
+            for parsed in out:
                 marker = getattr(parsed, "name", parsed)
                 if marker in seen:
-                    self.problems.add(path, f"lists {_show(str(marker))} twice; each entry must be unique")
+                    self.problems.add(path, f"lists {show(str(marker))} twice; each entry must be unique")
                 seen.add(marker)
         return tuple(out)
 
-    def obj(self, key: str, *, required: bool = False) -> "Obj | None":
-        """A nested mapping, or None when absent and not required."""
+    def records(self, key: str, read: Callable[[Obj], T | None], *, min_items: int = 0,
+                max_items: int | None = None, unique: bool = True, required: bool = False,
+                null_hint: str | None = None) -> tuple[T, ...]:
+        """A list of mappings, each read by `read(Obj)`; unknown keys of each are reported."""
+        def element(problems: Problems, path: str, value: object) -> T | None:
+            obj = Obj(problems, path, value)
+            if not obj.valid:
+                if value is None:
+                    problems.add(path, null_hint or "is null, expected a mapping of keys")
+                return None
+            parsed = read(obj)
+            obj.done()
+            return parsed
+        return self.items(key, element, REQUIRED if required else (), min_items=min_items, max_items=max_items,
+                          unique=unique)
+
+    def nested(self, key: str, *, required: bool = False) -> Obj | None:
+        """A nested mapping, or None when absent (or null) and not required."""
         if key not in self.data:
             self._read.add(key)
             if required:
@@ -201,6 +269,10 @@ class Obj:
             return None
         value = self.raw(key)
         return Obj(self.problems, self.key_path(key), value) if value is not None else None
+
+    def labels(self, key: str) -> dict[str, str]:
+        """Kubernetes-style labels or Azure tags: string keys to string values."""
+        return labels_item(self.problems, self.key_path(key), self.raw(key, {}))
 
 
 def _range(minimum: int | None, maximum: int | None) -> str:
@@ -211,69 +283,78 @@ def _range(minimum: int | None, maximum: int | None) -> str:
     return f"a whole number of at most {maximum}"
 
 
-def parse_cidr(problems: Problems, path: str, value: Any) -> ipaddress.IPv4Network | None:
+def parse_cidr(problems: Problems, path: str, value: object) -> Network4 | None:
     """An IPv4 CIDR written in its canonical form (host bits zero)."""
     if not isinstance(value, str):
         problems.add(path, f"is {type_name(value)}, expected an IPv4 CIDR such as 10.1.0.0/16")
         return None
     if "/" not in value:
-        problems.add(path, f"{_show(value)} has no prefix length; expected an IPv4 CIDR such as 10.1.0.0/16")
+        problems.add(path, f"{show(value)} has no prefix length; expected an IPv4 CIDR such as 10.1.0.0/16")
         return None
     try:
         network = ipaddress.ip_network(value, strict=False)
     except ValueError:
-        problems.add(path, f"{_show(value)} is not an IPv4 CIDR; expected the form 10.1.0.0/16")
+        problems.add(path, f"{show(value)} is not an IPv4 CIDR; expected the form 10.1.0.0/16")
         return None
-    if network.version != 4:
-        problems.add(path, f"{_show(value)} is IPv6; this project plans IPv4 address spaces")
+    if not isinstance(network, Network4):
+        problems.add(path, f"{show(value)} is IPv6; this project plans IPv4 address spaces")
         return None
     if str(network) != value:
-        problems.add(path, f"{_show(value)} has host bits set; the network is {network}")
+        problems.add(path, f"{show(value)} has host bits set; the network is {network}")
         return None
-    return network  # type: ignore[return-value]
+    return network
 
 
-def parse_ip(problems: Problems, path: str, value: Any) -> ipaddress.IPv4Address | None:
+def parse_ip(problems: Problems, path: str, value: object) -> Address4 | None:
     if not isinstance(value, str):
         problems.add(path, f"is {type_name(value)}, expected an IPv4 address such as 10.0.0.10")
         return None
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
-        problems.add(path, f"{_show(value)} is not an IPv4 address; expected the form 10.0.0.10")
+        problems.add(path, f"{show(value)} is not an IPv4 address; expected the form 10.0.0.10")
         return None
-    if address.version != 4:
-        problems.add(path, f"{_show(value)} is IPv6; expected an IPv4 address")
+    if not isinstance(address, Address4):
+        problems.add(path, f"{show(value)} is IPv6; expected an IPv4 address")
         return None
-    return address  # type: ignore[return-value]
+    return address
 
 
-def string_item(pattern: str | None = None, hint: str = "") -> Callable[[Problems, str, Any], str | None]:
-    def read(problems: Problems, path: str, value: Any) -> str | None:
+def string_item(pattern: str | None = None, hint: str = "") -> Item[str]:
+    def read(problems: Problems, path: str, value: object) -> str | None:
         if not isinstance(value, str) or not value:
             problems.add(path, f"is {type_name(value)}, expected a non-empty string")
             return None
         if not value.isascii() or not value.isprintable():
-            problems.add(path, f"{_show(value)} has non-ASCII or control characters; use plain ASCII")
+            problems.add(path, f"{show(value)} has non-ASCII or control characters; use plain ASCII")
             return None
         if pattern is not None and not re.fullmatch(pattern, value):
-            problems.add(path, f"{_show(value)} is not valid; expected {hint}")
+            problems.add(path, f"{show(value)} is not valid; expected {hint}")
             return None
         return value
     return read
 
 
-def zone_item(problems: Problems, path: str, value: Any) -> str | None:
+def choice_item(choices: Sequence[str]) -> Item[str]:
+    def read(problems: Problems, path: str, value: object) -> str | None:
+        if isinstance(value, str) and value in choices:
+            return value
+        problems.add(path, f"{show(value)} is not one of {', '.join(choices)}")
+        return None
+    return read
+
+
+def zone_item(problems: Problems, path: str, value: object) -> str | None:
     """Availability zones are written 1, 2, 3 (numbers or strings); Azure takes strings."""
-    text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
     if text not in ("1", "2", "3"):
-        problems.add(path, f"{_show(value)} is not an availability zone; expected 1, 2 or 3")
+        problems.add(path, f"{show(value)} is not an availability zone; expected 1, 2 or 3")
         return None
     return text
 
 
-def mapping_of(problems: Problems, path: str, value: Any,
-               read: Callable[[Problems, str, str, Any], T]) -> dict[str, T]:
+def mapping_of(problems: Problems, path: str, value: object,
+               read: Callable[[Problems, str, str, object], T | None]) -> dict[str, T]:
     """A mapping whose keys are names; each value read by `read(problems, path, key, value)`."""
     if value is None:
         return {}
@@ -288,10 +369,10 @@ def mapping_of(problems: Problems, path: str, value: Any,
     return out
 
 
-def labels_item(problems: Problems, path: str, value: Any) -> dict[str, str]:
+def labels_item(problems: Problems, path: str, value: object) -> dict[str, str]:
     """Kubernetes-style labels or Azure tags: string keys to string values."""
-    def read(problems: Problems, key_path: str, key: str, element: Any) -> str | None:
-        if isinstance(element, bool) or not isinstance(element, (str, int)):
+    def read(problems: Problems, key_path: str, key: str, element: object) -> str | None:
+        if isinstance(element, bool) or not isinstance(element, str | int):
             problems.add(key_path, f"is {type_name(element)}, expected a string")
             return None
         text = str(element)
@@ -300,4 +381,3 @@ def labels_item(problems: Problems, path: str, value: Any) -> dict[str, str]:
             return None
         return text
     return mapping_of(problems, path, value, read)
-

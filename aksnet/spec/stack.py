@@ -9,20 +9,18 @@ sees every problem of the file at once.
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Optional
 
-from aksnet.spec.problems import ConfigError, Problem
-from aksnet.vocabulary import FIXED_SUBNETS, NS, ROLE_SUBNETS
-from aksnet.spec.schema import Obj, Problems, labels_item, mapping_of, parse_cidr, string_item, zone_item
+from aksnet.spec.problems import ConfigError
+from aksnet.spec.schema import (Address4, Network4, Obj, Problems, choice_item, did_you_mean, mapping_of,
+                                parse_cidr, string_item, zone_item)
 from aksnet.spec.workloads import Workloads, check_workloads, parse_workloads
-
-Network4 = ipaddress.IPv4Network
-Address4 = ipaddress.IPv4Address
+from aksnet.vocabulary import FIXED_SUBNETS, NS, ROLE_SUBNETS
 
 # Subnet roles. Role subnets get names of ours; fixed-name subnets keep the name Azure demands.
 HUB_SUBNETS = FIXED_SUBNETS
@@ -251,28 +249,33 @@ class StackConfig:
 
 # Parsing ---------------------------------------------------------------------------------
 
+SECTIONS = ("environment", "network", "cluster", "egress", "ingress", "kubernetes")
+GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
 def _key(name: str) -> str:
     return f"{NS}:{name}"
 
 
-def decode_value(value: Any) -> Any:
+def decode_value(value: object) -> object:
     """Pulumi hands structured config to programs as JSON strings; YAML gives objects."""
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
-            return json.loads(value)
+            decoded: object = json.loads(value)
         except ValueError:
             return value
+        return decoded
     return value
 
 
-def load_spec(config: Mapping[str, Any], stack: str) -> StackConfig:
+def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
     """Read and validate every `aks-networking:` key of a stack's config map.
 
     `config` maps full keys (`aks-networking:cluster`, `azure-native:location`) to values.
     Raises `ConfigError` listing every problem found.
     """
     problems = Problems()
-    known = {_key(k) for k in ("environment", "network", "cluster", "egress", "ingress", "kubernetes")}
+    known = {_key(k) for k in SECTIONS}
     for key in config:
         if key.startswith(f"{NS}:") and key not in known:
             problems.add(key, f"is not a known key; known keys: {', '.join(sorted(known))}")
@@ -283,13 +286,14 @@ def load_spec(config: Mapping[str, Any], stack: str) -> StackConfig:
             problems.add(key, "is required but missing")
         return Obj(problems, key, decode_value(config.get(key)))
 
-    location = config.get("azure-native:location")
-    if not isinstance(location, str) or not location.strip():
+    raw_location = config.get("azure-native:location")
+    location = "unknown"
+    if not isinstance(raw_location, str) or not raw_location.strip():
         problems.add("azure-native:location", "is required: the Azure region, e.g. westeurope")
-        location = "unknown"
-    elif not location.replace(" ", "").isalnum():
-        problems.add("azure-native:location", f"'{location}' is not an Azure region name, e.g. westeurope")
-    location = location.replace(" ", "").lower()
+    else:
+        if not raw_location.replace(" ", "").isalnum():
+            problems.add("azure-native:location", f"'{raw_location}' is not an Azure region name, e.g. westeurope")
+        location = raw_location.replace(" ", "").lower()
 
     environment = _environment(section("environment"), stack, location)
     cluster_raw = decode_value(config.get(_key("cluster")))
@@ -299,21 +303,20 @@ def load_spec(config: Mapping[str, Any], stack: str) -> StackConfig:
     egress = _egress(section("egress"))
     ingress = _ingress(section("ingress"))
     kubernetes = _kubernetes(section("kubernetes"))
-    if problems:
+    if problems or network is None or cluster is None:
         raise ConfigError(problems.items)
-    assert network is not None and cluster is not None
     return StackConfig(environment, network, cluster, egress, ingress, kubernetes)
 
 
 def _environment(obj: Obj, stack: str, location: str) -> Environment:
     default_name = stack.lower() if _fits_name(stack.lower()) else "aks"
     env = Environment(
-        name=obj.str("name", default_name, pattern=NAME_PATTERN,
-                     pattern_hint="lower-case letters, digits and hyphens, 1 to 16 characters"),
+        name=obj.text("name", default_name, pattern=NAME_PATTERN,
+                      hint="lower-case letters, digits and hyphens, 1 to 16 characters"),
         location=location,
-        production=obj.bool("production", False),
-        tags=labels_item(obj.problems, obj.key_path("tags"), obj.raw("tags", {})),
-        protect=obj.bool("protect", False),
+        production=obj.flag("production", False),
+        tags=obj.labels("tags"),
+        protect=obj.flag("protect", False),
     )
     obj.done()
     return env
@@ -323,30 +326,33 @@ def _fits_name(text: str) -> bool:
     return re.fullmatch(NAME_PATTERN, text) is not None
 
 
-def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> Optional[VNetSpec]:
-    space = obj.list("addressSpace", lambda p, path, v: parse_cidr(p, path, v), min_items=1)
-    subnets_path = obj.key_path("subnets")
+def _cidr_item(problems: Problems, path: str, value: object) -> Network4 | None:
+    return parse_cidr(problems, path, value)
 
-    def read_subnet(problems: Problems, path: str, name: str, value: Any) -> Optional[Network4]:
+
+def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> Optional[VNetSpec]:
+    space = obj.items("addressSpace", _cidr_item, min_items=1)
+
+    def read_subnet(problems: Problems, path: str, name: str, value: object) -> Optional[Network4]:
         if name not in allowed:
-            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"expected one of {', '.join(allowed)}"
+            close = did_you_mean(name, allowed)
+            hint = f"did you mean '{close}'?" if close else f"expected one of {', '.join(allowed)}"
             problems.add(path, f"is not a subnet role of the {role} VNet; {hint}")
             return None
         return parse_cidr(problems, path, value)
 
-    subnets = mapping_of(obj.problems, subnets_path, obj.raw("subnets"), read_subnet)
+    subnets = mapping_of(obj.problems, obj.key_path("subnets"), obj.raw("subnets"), read_subnet)
     obj.done()
     if not obj.valid:
         return None
-    return VNetSpec(role=role, address_space=tuple(space or ()), subnets=subnets)
+    return VNetSpec(role=role, address_space=space, subnets=subnets)
 
 
 def _network(obj: Obj, private_api: bool) -> Optional[NetworkSpec]:
-    hub_obj = obj.obj("hub")
-    bastion = obj.bool("bastion", private_api)
-    on_premises = obj.list("onPremises", lambda p, path, v: parse_cidr(p, path, v), (), max_items=500)
-    spoke_obj = obj.obj("spoke", required=True)
+    hub_obj = obj.nested("hub")
+    bastion = obj.flag("bastion", private_api)
+    on_premises = obj.items("onPremises", _cidr_item, (), max_items=500)
+    spoke_obj = obj.nested("spoke", required=True)
     hub = _vnet(hub_obj, "hub", HUB_SUBNETS) if hub_obj is not None else None
     # Without a hub, the single VNet also holds the firewall and Bastion subnets.
     spoke_roles = ROLE_SUBNETS if hub_obj is not None else ROLE_SUBNETS + FIXED_SUBNETS
@@ -356,7 +362,7 @@ def _network(obj: Obj, private_api: bool) -> Optional[NetworkSpec]:
         obj.problems.add(f"{obj.path}.spoke.subnets.nodes", "is required: the subnet of the cluster's nodes")
     if spoke is None:
         return None
-    return NetworkSpec(spoke=spoke, hub=hub, bastion=bastion, on_premises=tuple(on_premises))
+    return NetworkSpec(spoke=spoke, hub=hub, bastion=bastion, on_premises=on_premises)
 
 
 def default_max_pods(plugin: str, mode: Optional[str], has_pod_subnet: bool) -> int:
@@ -368,101 +374,90 @@ def default_max_pods(plugin: str, mode: Optional[str], has_pod_subnet: bool) -> 
     return 110
 
 
-def _pool(problems: Problems, path: str, value: Any, *, plugin: str, mode: Optional[str],
-          has_pod_subnet: bool) -> Optional[NodePool]:
-    obj = Obj(problems, path, value)
-    if not obj.valid:
-        if value is None:
-            problems.add(path, "is null, expected a mapping with at least name and count (or minCount and maxCount)")
-        return None
-    name = obj.str("name", pattern=POOL_NAME_PATTERN,
-                   pattern_hint="lower-case letters and digits, starting with a letter, at most 12 characters")
-    pool_mode = obj.enum("mode", POOL_MODES, "User")
-    vm_size = obj.str("vmSize", "Standard_D4ds_v5", pattern=r"Standard_[A-Za-z0-9_]+",
-                      pattern_hint="an Azure VM size such as Standard_D4ds_v5")
-    count = obj.int("count", None, minimum=0 if pool_mode == "User" else 1, maximum=1000)
-    min_count = obj.int("minCount", None, minimum=0 if pool_mode == "User" else 1, maximum=1000)
-    max_count = obj.int("maxCount", None, minimum=1, maximum=1000)
+def _pool(obj: Obj, *, plugin: str, mode: Optional[str], has_pod_subnet: bool) -> Optional[NodePool]:
+    path = obj.path
+    name = obj.text("name", pattern=POOL_NAME_PATTERN,
+                    hint="lower-case letters and digits, starting with a letter, at most 12 characters")
+    pool_mode = obj.choice("mode", POOL_MODES, "User")
+    vm_size = obj.text("vmSize", "Standard_D4ds_v5", pattern=r"Standard_[A-Za-z0-9_]+",
+                       hint="an Azure VM size such as Standard_D4ds_v5")
+    fewest = 0 if pool_mode == "User" else 1
+    count = obj.whole("count", None, minimum=fewest, maximum=1000)
+    min_count = obj.whole("minCount", None, minimum=fewest, maximum=1000)
+    max_count = obj.whole("maxCount", None, minimum=1, maximum=1000)
     if count is not None and (min_count is not None or max_count is not None):
-        problems.add(f"{path}.count", "is set together with minCount/maxCount; choose a fixed count "
-                     "or the autoscaler's minCount and maxCount")
+        obj.problems.add(f"{path}.count", "is set together with minCount/maxCount; choose a fixed count "
+                         "or the autoscaler's minCount and maxCount")
     elif count is None and (min_count is None or max_count is None):
-        problems.add(path, "needs count, or both minCount and maxCount for the autoscaler")
+        obj.problems.add(path, "needs count, or both minCount and maxCount for the autoscaler")
     elif min_count is not None and max_count is not None and min_count > max_count:
-        problems.add(f"{path}.minCount", f"is {min_count}, greater than maxCount {max_count}")
-    max_pods = obj.int("maxPods", default_max_pods(plugin, mode, has_pod_subnet))
-    zones = obj.list("zones", zone_item, (), max_items=3)
-    os_disk = obj.enum("osDiskType", OS_DISK_TYPES, None)
-    critical = obj.bool("onlyCriticalAddons", False)
-    obj.done()
-    if name is None:
+        obj.problems.add(f"{path}.minCount", f"is {min_count}, greater than maxCount {max_count}")
+    max_pods = obj.whole("maxPods", default_max_pods(plugin, mode, has_pod_subnet))
+    zones = obj.items("zones", zone_item, (), max_items=3)
+    os_disk = obj.choice("osDiskType", OS_DISK_TYPES, None)
+    critical = obj.flag("onlyCriticalAddons", False)
+    if not name:
         return None
     if count is not None:
         min_count = max_count = None
     return NodePool(name=name, mode=pool_mode, vm_size=vm_size, count=count, min_count=min_count,
-                    max_count=max_count, max_pods=max_pods, zones=tuple(zones), os_disk_type=os_disk,
+                    max_count=max_count, max_pods=max_pods, zones=zones, os_disk_type=os_disk,
                     only_critical_addons=critical)
 
 
+def _entra_id(obj: Obj) -> Optional[EntraId]:
+    entra = obj.nested("entraId")
+    if entra is None:
+        return EntraId((), True)
+    enabled = entra.flag("enabled", True)
+    groups = entra.items("adminGroupObjectIds", string_item(GUID, "an Entra ID group object id (a GUID)"), ())
+    rbac = entra.flag("azureRbac", True)
+    entra.done()
+    return EntraId(groups, rbac) if enabled else None
+
+
 def _cluster(obj: Obj, env: Environment, network: Optional[NetworkSpec]) -> Optional[ClusterSpec]:
-    plugin = obj.enum("networkPlugin", NETWORK_PLUGINS, "azure")
-    mode = obj.enum("networkPluginMode", PLUGIN_MODES, None)
-    dataplane = obj.enum("networkDataplane", DATAPLANES, "azure")
+    plugin = obj.choice("networkPlugin", NETWORK_PLUGINS, "azure")
+    mode = obj.choice("networkPluginMode", PLUGIN_MODES, None)
+    dataplane = obj.choice("networkDataplane", DATAPLANES, "azure")
     default_policy = "none" if plugin == "none" else ("cilium" if dataplane == "cilium" else "calico")
-    policy = obj.enum("networkPolicy", POLICY_ENGINES, default_policy)
+    policy = obj.choice("networkPolicy", POLICY_ENGINES, default_policy)
     has_pod_subnet = network is not None and "pods" in network.spoke.subnets
     uses_pod_cidr = plugin == "kubenet" or mode == "overlay"
-    pod_cidr = obj.cidr("podCidr", ipaddress.ip_network("10.244.0.0/16") if uses_pod_cidr else None)
-    service_cidr = obj.cidr("serviceCidr", ipaddress.ip_network("10.0.0.0/16"))
-    dns_ip = obj.ip("dnsServiceIp", ipaddress.ip_address("10.0.0.10"))
-    outbound = obj.enum("outboundType", OUTBOUND_TYPES, "loadBalancer")
-    outbound_ips = obj.int("outboundIpCount", 1, minimum=1, maximum=100)
-    next_hop = obj.ip("egressNextHopIp", None)
-    private = obj.bool("private", False)
-    private_zone = obj.enum("privateDnsZone", PRIVATE_DNS_ZONES, "system")
-    vnet_integration = obj.bool("apiServerVnetIntegration", False)
-    authorized = obj.list("authorizedIpRanges", lambda p, path, v: parse_cidr(p, path, v), (), max_items=200)
-    pools = obj.list("nodePools", lambda p, path, v: _pool(p, path, v, plugin=plugin, mode=mode,
-                                                               has_pod_subnet=has_pod_subnet),
-                     min_items=1, max_items=100)
-    entra_obj = obj.obj("entraId")
-    entra: Optional[EntraId] = EntraId((), True)
-    if entra_obj is not None:
-        enabled = entra_obj.bool("enabled", True)
-        groups = entra_obj.list("adminGroupObjectIds", string_item(
-            r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-            "an Entra ID group object id (a GUID)"), ())
-        rbac = entra_obj.bool("azureRbac", True)
-        entra_obj.done()
-        entra = EntraId(tuple(groups), rbac) if enabled else None
+    pod_cidr = obj.cidr("podCidr", ipaddress.IPv4Network("10.244.0.0/16") if uses_pod_cidr else None)
+    service_cidr = obj.cidr("serviceCidr", ipaddress.IPv4Network("10.0.0.0/16"))
+    dns_ip = obj.address("dnsServiceIp", ipaddress.IPv4Address("10.0.0.10"))
+    pools = obj.records("nodePools", lambda pool: _pool(pool, plugin=plugin, mode=mode, has_pod_subnet=has_pod_subnet),
+                        min_items=1, max_items=100, required=True,
+                        null_hint="is null, expected a mapping with at least name and count (or minCount and maxCount)")
     spec = ClusterSpec(
-        name=obj.str("name", f"aks-{env.name}", pattern=r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}",
-                     pattern_hint="letters, digits, hyphens and underscores, at most 63 characters"),
-        kubernetes_version=obj.str("kubernetesVersion", None, pattern=K8S_VERSION_PATTERN,
-                                   pattern_hint="a Kubernetes version such as 1.33 or 1.33.2"),
+        name=obj.text("name", f"aks-{env.name}", pattern=r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}",
+                      hint="letters, digits, hyphens and underscores, at most 63 characters"),
+        kubernetes_version=obj.text("kubernetesVersion", None, pattern=K8S_VERSION_PATTERN,
+                                    hint="a Kubernetes version such as 1.33 or 1.33.2"),
         network_plugin=plugin,
         network_plugin_mode=mode,
         network_dataplane=dataplane,
         network_policy=policy,
         pod_cidr=pod_cidr,
-        service_cidr=service_cidr,
-        dns_service_ip=dns_ip,
-        outbound_type=outbound,
-        outbound_ip_count=outbound_ips,
-        egress_next_hop_ip=next_hop,
-        private=private,
-        private_dns_zone=private_zone,
-        api_server_vnet_integration=vnet_integration,
-        authorized_ip_ranges=tuple(authorized),
-        node_pools=tuple(pools or ()),
-        max_surge=obj.str("maxSurge", "10%", pattern=SURGE_PATTERN,
-                          pattern_hint="a node count such as 1 or a percentage such as 33%"),
-        service_mesh=obj.enum("serviceMesh", SERVICE_MESHES, "none"),
-        entra_id=entra,
-        local_accounts=obj.bool("localAccounts", False),
-        workload_identity=obj.bool("workloadIdentity", True),
-        azure_policy=obj.bool("azurePolicy", False),
-        sku_tier=obj.enum("skuTier", ("Free", "Standard", "Premium"), "Standard"),
+        service_cidr=service_cidr or ipaddress.IPv4Network("10.0.0.0/16"),
+        dns_service_ip=dns_ip or ipaddress.IPv4Address("10.0.0.10"),
+        outbound_type=obj.choice("outboundType", OUTBOUND_TYPES, "loadBalancer"),
+        outbound_ip_count=obj.whole("outboundIpCount", 1, minimum=1, maximum=100),
+        egress_next_hop_ip=obj.address("egressNextHopIp", None),
+        private=obj.flag("private", False),
+        private_dns_zone=obj.choice("privateDnsZone", PRIVATE_DNS_ZONES, "system"),
+        api_server_vnet_integration=obj.flag("apiServerVnetIntegration", False),
+        authorized_ip_ranges=obj.items("authorizedIpRanges", _cidr_item, (), max_items=200),
+        node_pools=pools,
+        max_surge=obj.text("maxSurge", "10%", pattern=SURGE_PATTERN,
+                           hint="a node count such as 1 or a percentage such as 33%"),
+        service_mesh=obj.choice("serviceMesh", SERVICE_MESHES, "none"),
+        entra_id=_entra_id(obj),
+        local_accounts=obj.flag("localAccounts", False),
+        workload_identity=obj.flag("workloadIdentity", True),
+        azure_policy=obj.flag("azurePolicy", False),
+        sku_tier=obj.choice("skuTier", ("Free", "Standard", "Premium"), "Standard"),
     )
     obj.done()
     if not obj.valid or service_cidr is None or dns_ip is None:
@@ -470,88 +465,72 @@ def _cluster(obj: Obj, env: Environment, network: Optional[NetworkSpec]) -> Opti
     return spec
 
 
-def _network_rule(problems: Problems, path: str, value: Any) -> Optional[NetworkRule]:
-    obj = Obj(problems, path, value)
-    if not obj.valid:
-        return None
+def _network_rule(obj: Obj) -> Optional[NetworkRule]:
     rule = NetworkRule(
-        name=obj.str("name", pattern=RULE_NAME_PATTERN, pattern_hint=RULE_NAME_HINT),
-        protocols=tuple(obj.list("protocols", _enum_item(FIREWALL_PROTOCOLS), min_items=1)),
-        destination_addresses=tuple(obj.list("destinationAddresses", string_item(
-            r"[A-Za-z0-9.:/*]+(\.[A-Za-z]+)?", "an address, CIDR or service tag such as AzureCloud.westeurope"), ())),
-        destination_fqdns=tuple(obj.list("destinationFqdns", string_item(
-            r"[A-Za-z0-9*][A-Za-z0-9.-]*", "a host name such as ntp.ubuntu.com"), ())),
-        ports=tuple(obj.list("ports", string_item(r"\*|[0-9]{1,5}(-[0-9]{1,5})?", "a port or range such as 443 or 8000-8080"),
-                             min_items=1)),
+        name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT),
+        protocols=obj.items("protocols", choice_item(FIREWALL_PROTOCOLS), min_items=1),
+        destination_addresses=obj.items("destinationAddresses", string_item(
+            r"[A-Za-z0-9.:/*]+(\.[A-Za-z]+)?", "an address, CIDR or service tag such as AzureCloud.westeurope"), ()),
+        destination_fqdns=obj.items("destinationFqdns", string_item(
+            r"[A-Za-z0-9*][A-Za-z0-9.-]*", "a host name such as ntp.ubuntu.com"), ()),
+        ports=obj.items("ports", string_item(r"\*|[0-9]{1,5}(-[0-9]{1,5})?", "a port or range such as 443 or 8000-8080"),
+                        min_items=1),
     )
     if not rule.destination_addresses and not rule.destination_fqdns:
-        problems.add(path, "needs destinationAddresses or destinationFqdns")
-    obj.done()
+        obj.problems.add(obj.path, "needs destinationAddresses or destinationFqdns")
     return rule
 
 
-def _dnat_rule(problems: Problems, path: str, value: Any) -> Optional[DnatRule]:
-    obj = Obj(problems, path, value)
-    if not obj.valid:
-        return None
+def _dnat_rule(obj: Obj) -> Optional[DnatRule]:
+    address = obj.address("translatedAddress")
     rule = DnatRule(
-        name=obj.str("name", pattern=RULE_NAME_PATTERN, pattern_hint=RULE_NAME_HINT),
-        protocol=obj.enum("protocol", ("TCP", "UDP"), "TCP"),
-        port=obj.int("port", minimum=1, maximum=65535),
-        translated_address=obj.ip("translatedAddress"),
-        translated_port=obj.int("translatedPort", minimum=1, maximum=65535),
+        name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT),
+        protocol=obj.choice("protocol", ("TCP", "UDP"), "TCP"),
+        port=obj.whole("port", minimum=1, maximum=65535),
+        translated_address=address or ipaddress.IPv4Address("0.0.0.0"),
+        translated_port=obj.whole("translatedPort", minimum=1, maximum=65535),
     )
-    obj.done()
-    return rule
-
-
-def _enum_item(choices: tuple[str, ...]):
-    def read(problems: Problems, path: str, value: Any) -> Optional[str]:
-        if value not in choices:
-            problems.add(path, f"{value!r} is not one of {', '.join(choices)}")
-            return None
-        return value
-    return read
+    return rule if address is not None else None
 
 
 def _egress(obj: Obj) -> EgressSpec:
-    fw = obj.obj("firewall")
+    fw = obj.nested("firewall")
     obj.done()
     if fw is None or not fw.valid:
         return EgressSpec()
-    sku = fw.enum("sku", FIREWALL_SKUS, "Standard")
+    sku = fw.choice("sku", FIREWALL_SKUS, "Standard")
     basic = sku == "Basic"  # Basic has threat intelligence in Alert mode only and no DNS proxy
     spec = FirewallSpec(
         sku=sku,
-        threat_intel_mode=fw.enum("threatIntelMode", THREAT_INTEL_MODES, "Alert" if basic else "Deny"),
-        zones=tuple(fw.list("zones", zone_item, (), max_items=3)),
-        public_ip_count=fw.int("publicIpCount", 1, minimum=1, maximum=250),
-        dns_proxy=fw.bool("dnsProxy", not basic),
-        allowed_fqdns=tuple(fw.list("allowedFqdns", string_item(
+        threat_intel_mode=fw.choice("threatIntelMode", THREAT_INTEL_MODES, "Alert" if basic else "Deny"),
+        zones=fw.items("zones", zone_item, (), max_items=3),
+        public_ip_count=fw.whole("publicIpCount", 1, minimum=1, maximum=250),
+        dns_proxy=fw.flag("dnsProxy", not basic),
+        allowed_fqdns=fw.items("allowedFqdns", string_item(
             r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+",
-            "a host name such as api.github.com or *.blob.core.windows.net"), ())),
-        network_rules=tuple(fw.list("networkRules", _network_rule, ())),
-        dnat_rules=tuple(fw.list("dnatRules", _dnat_rule, ())),
+            "a host name such as api.github.com or *.blob.core.windows.net"), ()),
+        network_rules=fw.records("networkRules", _network_rule),
+        dnat_rules=fw.records("dnatRules", _dnat_rule),
     )
     fw.done()
     return EgressSpec(firewall=spec)
 
 
 def _ingress(obj: Obj) -> IngressSpec:
-    controller = obj.enum("controller", INGRESS_CONTROLLERS, "none")
-    appgw_obj = obj.obj("appGateway")
-    nginx_obj = obj.obj("nginx")
+    controller = obj.choice("controller", INGRESS_CONTROLLERS, "none")
+    appgw_obj = obj.nested("appGateway")
+    nginx_obj = obj.nested("nginx")
     obj.done()
     appgw = None
     if appgw_obj is not None and appgw_obj.valid:
         appgw = AppGatewaySpec(
-            sku=appgw_obj.enum("sku", APPGW_SKUS, "WAF_v2"),
-            waf_mode=appgw_obj.enum("wafMode", WAF_MODES, "Prevention"),
-            min_capacity=appgw_obj.int("minCapacity", 0, minimum=0, maximum=125),
-            max_capacity=appgw_obj.int("maxCapacity", 10, minimum=1, maximum=125),
-            zones=tuple(appgw_obj.list("zones", zone_item, (), max_items=3)),
-            public_frontend=appgw_obj.bool("publicFrontend", True),
-            private_ip=appgw_obj.ip("privateIp", None),
+            sku=appgw_obj.choice("sku", APPGW_SKUS, "WAF_v2"),
+            waf_mode=appgw_obj.choice("wafMode", WAF_MODES, "Prevention"),
+            min_capacity=appgw_obj.whole("minCapacity", 0, minimum=0, maximum=125),
+            max_capacity=appgw_obj.whole("maxCapacity", 10, minimum=1, maximum=125),
+            zones=appgw_obj.items("zones", zone_item, (), max_items=3),
+            public_frontend=appgw_obj.flag("publicFrontend", True),
+            private_ip=appgw_obj.address("privateIp", None),
         )
         if appgw.min_capacity > appgw.max_capacity:
             obj.problems.add(appgw_obj.key_path("minCapacity"),
@@ -561,8 +540,8 @@ def _ingress(obj: Obj) -> IngressSpec:
         appgw = AppGatewaySpec("WAF_v2", "Prevention", 0, 10, (), True, None)
     nginx = None
     if nginx_obj is not None and nginx_obj.valid:
-        nginx = NginxSpec(visibility=nginx_obj.enum("visibility", NGINX_VISIBILITY, "internal"),
-                          static_ip=nginx_obj.ip("staticIp", None))
+        nginx = NginxSpec(visibility=nginx_obj.choice("visibility", NGINX_VISIBILITY, "internal"),
+                          static_ip=nginx_obj.address("staticIp", None))
         nginx_obj.done()
     elif controller == "nginx":
         nginx = NginxSpec("internal", None)
@@ -571,9 +550,8 @@ def _ingress(obj: Obj) -> IngressSpec:
 
 def _kubernetes(obj: Obj) -> KubernetesSpec:
     spec = KubernetesSpec(
-        apply=obj.bool("apply", True),
-        render_dir=obj.str("renderDir", None, pattern=r"[A-Za-z0-9_./-]+",
-                           pattern_hint="a relative directory path"),
+        apply=obj.flag("apply", True),
+        render_dir=obj.text("renderDir", None, pattern=r"[A-Za-z0-9_./-]+", hint="a relative directory path"),
         workloads=parse_workloads(obj),
     )
     if obj.data.get("apply") is False and spec.render_dir is not None:

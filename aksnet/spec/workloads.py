@@ -7,21 +7,19 @@ NetworkPolicies and `aksnet.analysis.reachability` proves the result.
 
 from __future__ import annotations
 
-import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Optional
 
+from aksnet.spec.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, string_item
 from aksnet.vocabulary import PLATFORM_NAMESPACES
-from aksnet.spec.schema import Obj, Problems, labels_item, parse_cidr, string_item
 
 DNS_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 DNS_LABEL_HINT = "lower-case letters, digits and '-', at most 63 characters"
 SERVICE_TYPES = ("ClusterIP", "InternalLoadBalancer", "LoadBalancer", "None")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 PORT_PATTERN = r"(TCP|UDP|SCTP)/([0-9]{1,5})(-([0-9]{1,5}))?|(TCP|UDP|SCTP)/([a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?)"
-Network4 = ipaddress.IPv4Network
-Address4 = ipaddress.IPv4Address
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,7 @@ class LiteralPolicy:
 
     name: str
     namespace: str
-    spec: Mapping[str, Any]
+    spec: Mapping[str, JsonValue]
 
 
 @dataclass(frozen=True)
@@ -141,72 +139,53 @@ class Workloads:
         return tuple(sorted({a.namespace for a in self.apps}))
 
 
-def _name(obj: Obj, key: str = "name") -> Any:
-    return obj.str(key, pattern=DNS_LABEL, pattern_hint=DNS_LABEL_HINT)
+def _name(obj: Obj, key: str = "name") -> str:
+    return obj.text(key, pattern=DNS_LABEL, hint=DNS_LABEL_HINT)
 
 
-def _container_port(problems: Problems, path: str, value: Any) -> Optional[ContainerPort]:
-    obj = Obj(problems, path, value)
-    if not obj.valid:
-        return None
-    port = ContainerPort(
-        name=obj.str("name", None, pattern=r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?",
-                     pattern_hint="an IANA port name: lower case, at most 15 characters"),
-        port=obj.int("port", minimum=1, maximum=65535),
-        protocol=obj.enum("protocol", PROTOCOLS, "TCP"),
-        target_port=obj.int("targetPort", None, minimum=1, maximum=65535))
-    obj.done()
-    return port
+def _container_port(obj: Obj) -> Optional[ContainerPort]:
+    return ContainerPort(
+        name=obj.text("name", None, pattern=r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?",
+                      hint="an IANA port name: lower case, at most 15 characters"),
+        port=obj.whole("port", minimum=1, maximum=65535),
+        protocol=obj.choice("protocol", PROTOCOLS, "TCP"),
+        target_port=obj.whole("targetPort", None, minimum=1, maximum=65535))
 
 
-def _app(problems: Problems, path: str, value: Any) -> Optional[App]:
-    obj = Obj(problems, path, value)
-    if not obj.valid:
-        return None
+def _app(obj: Obj) -> Optional[App]:
     app = App(
         name=_name(obj),
         namespace=_name(obj, "namespace"),
-        image=obj.str("image", pattern=r"[A-Za-z0-9][A-Za-z0-9._/:@-]*", pattern_hint="an image reference"),
-        labels=labels_item(problems, obj.key_path("labels"), obj.raw("labels", {})),
-        ports=tuple(obj.list("ports", _container_port, (), max_items=20)),
-        replicas=obj.int("replicas", 2, minimum=0, maximum=1000),
-        service_type=obj.enum("serviceType", SERVICE_TYPES, "ClusterIP"),
-        static_ip=obj.ip("staticIp", None),
-        writable_paths=tuple(obj.list("writablePaths", string_item(r"/[A-Za-z0-9._/-]*", "an absolute path"),
-                                      ("/tmp",), max_items=10)))
-    obj.done()
+        image=obj.text("image", pattern=r"[A-Za-z0-9][A-Za-z0-9._/:@-]*", hint="an image reference"),
+        labels=obj.labels("labels"),
+        ports=obj.records("ports", _container_port, max_items=20),
+        replicas=obj.whole("replicas", 2, minimum=0, maximum=1000),
+        service_type=obj.choice("serviceType", SERVICE_TYPES, "ClusterIP"),
+        static_ip=obj.address("staticIp", None),
+        writable_paths=obj.items("writablePaths", string_item(r"/[A-Za-z0-9._/-]*", "an absolute path"),
+                                 ("/tmp",), max_items=10))
     if app.static_ip is not None and app.service_type != "InternalLoadBalancer":
-        problems.add(obj.key_path("staticIp"), "is only for serviceType InternalLoadBalancer")
+        obj.problems.add(obj.key_path("staticIp"), "is only for serviceType InternalLoadBalancer")
     if app.service_type != "None" and not app.ports:
-        problems.add(obj.key_path("ports"), f"is empty, but a {app.service_type} Service needs a port")
+        obj.problems.add(obj.key_path("ports"), f"is empty, but a {app.service_type} Service needs a port")
     return app
 
 
-def _ingress(problems: Problems, path: str, value: Any) -> Optional[IngressRoute]:
-    obj = Obj(problems, path, value)
-    if not obj.valid:
-        return None
+def _ingress_path(entry: Obj) -> Optional[IngressPath]:
+    return IngressPath(path=entry.text("path", pattern=r"/[A-Za-z0-9._~/-]*", hint="a path such as /a"),
+                       app=_name(entry, "app"), port=entry.whole("port", 80, minimum=1, maximum=65535))
 
-    def read_path(problems: Problems, item_path: str, item: Any) -> Optional[IngressPath]:
-        entry = Obj(problems, item_path, item)
-        if not entry.valid:
-            return None
-        parsed = IngressPath(path=entry.str("path", pattern=r"/[A-Za-z0-9._~/-]*", pattern_hint="a path such as /a"),
-                             app=_name(entry, "app"), port=entry.int("port", 80, minimum=1, maximum=65535))
-        entry.done()
-        return parsed
 
-    route = IngressRoute(
+def _ingress(obj: Obj) -> Optional[IngressRoute]:
+    return IngressRoute(
         name=_name(obj), namespace=_name(obj, "namespace"),
-        host=obj.str("host", pattern=r"([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}",
-                     pattern_hint="a DNS host name such as app.example.com"),
-        tls_secret=obj.str("tlsSecret", None, pattern=DNS_LABEL, pattern_hint=DNS_LABEL_HINT),
-        paths=tuple(obj.list("paths", read_path, min_items=1, unique=False)))
-    obj.done()
-    return route
+        host=obj.text("host", pattern=r"([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}",
+                      hint="a DNS host name such as app.example.com"),
+        tls_secret=obj.text("tlsSecret", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
+        paths=obj.records("paths", _ingress_path, min_items=1, unique=False, required=True))
 
 
-def parse_port(problems: Problems, path: str, value: Any) -> Optional[PortRange]:
+def parse_port(problems: Problems, path: str, value: object) -> Optional[PortRange]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = f"TCP/{value}"
     match = re.fullmatch(PORT_PATTERN, value) if isinstance(value, str) else None
@@ -222,7 +201,11 @@ def parse_port(problems: Problems, path: str, value: Any) -> Optional[PortRange]
     return PortRange(match.group(5), name=match.group(6))
 
 
-def _endpoint(problems: Problems, path: str, value: Any) -> Optional[Endpoint]:
+def _cidr_item(problems: Problems, path: str, value: object) -> Network4 | None:
+    return parse_cidr(problems, path, value)
+
+
+def _endpoint(problems: Problems, path: str, value: object) -> Optional[Endpoint]:
     obj = Obj(problems, path, value)
     if not obj.valid:
         if value is None:
@@ -230,15 +213,13 @@ def _endpoint(problems: Problems, path: str, value: Any) -> Optional[Endpoint]:
         return None
     cidr = obj.cidr("cidr", None)
     endpoint = Endpoint(
-        app=obj.str("app", None, pattern=DNS_LABEL, pattern_hint=DNS_LABEL_HINT),
-        namespace=obj.str("namespace", None, pattern=DNS_LABEL, pattern_hint=DNS_LABEL_HINT),
-        namespace_labels=labels_item(problems, obj.key_path("namespaceLabels"), obj.raw("namespaceLabels", None))
-        if obj.has("namespaceLabels") else None,
-        pod_labels=labels_item(problems, obj.key_path("podLabels"), obj.raw("podLabels", None))
-        if obj.has("podLabels") else None,
+        app=obj.text("app", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
+        namespace=obj.text("namespace", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
+        namespace_labels=obj.labels("namespaceLabels") if obj.has("namespaceLabels") else None,
+        pod_labels=obj.labels("podLabels") if obj.has("podLabels") else None,
         cidr=cidr,
-        except_=tuple(obj.list("except", lambda p, q, v: parse_cidr(p, q, v), ())),
-        ingress_controller=obj.bool("ingressController", False))
+        except_=obj.items("except", _cidr_item, ()),
+        ingress_controller=obj.flag("ingressController", False))
     obj.done()
     kinds = [endpoint.app is not None or endpoint.namespace is not None or endpoint.namespace_labels is not None
              or endpoint.pod_labels is not None, endpoint.cidr is not None, endpoint.ingress_controller]
@@ -257,50 +238,40 @@ def _endpoint(problems: Problems, path: str, value: Any) -> Optional[Endpoint]:
     return endpoint
 
 
-def _flow(problems: Problems, path: str, value: Any) -> Optional[Flow]:
-    obj = Obj(problems, path, value)
-    if not obj.valid:
+def _flow(obj: Obj) -> Optional[Flow]:
+    source = _endpoint(obj.problems, obj.key_path("from"), obj.raw("from"))
+    destination = _endpoint(obj.problems, obj.key_path("to"), obj.raw("to"))
+    name = _name(obj)
+    ports = obj.items("ports", parse_port, (), unique=False)
+    if source is None or destination is None:
         return None
-    flow = Flow(name=_name(obj), source=_endpoint(problems, obj.key_path("from"), obj.raw("from")),
-                destination=_endpoint(problems, obj.key_path("to"), obj.raw("to")),
-                ports=tuple(obj.list("ports", parse_port, (), unique=False)))
-    obj.done()
-    return flow if flow.source is not None and flow.destination is not None else None
+    return Flow(name=name, source=source, destination=destination, ports=ports)
 
 
-def _policy(problems: Problems, path: str, value: Any) -> Optional[LiteralPolicy]:
-    obj = Obj(problems, path, value)
-    if not obj.valid:
-        return None
+def _policy(obj: Obj) -> Optional[LiteralPolicy]:
     spec = obj.raw("spec")
     if spec is not None and not isinstance(spec, Mapping):
-        problems.add(obj.key_path("spec"), "is not a mapping; expected a NetworkPolicy spec")
+        obj.problems.add(obj.key_path("spec"), "is not a mapping; expected a NetworkPolicy spec")
         spec = None
-    policy = LiteralPolicy(name=_name(obj), namespace=_name(obj, "namespace"), spec=dict(spec or {}))
-    obj.done()
-    return policy
+    return LiteralPolicy(name=_name(obj), namespace=_name(obj, "namespace"), spec=dict(spec or {}))
+
+
+def _namespace(entry: Obj) -> Optional[tuple[str, dict[str, str]]]:
+    name = _name(entry)
+    labels = entry.labels("labels")
+    return (name, labels) if name else None
 
 
 def parse_workloads(obj: Obj) -> Workloads:
     """Read the workload keys of `aks-networking:kubernetes`; cross-references in `check_workloads`."""
-    problems = obj.problems
-
-    def namespace(problems: Problems, path: str, value: Any) -> Optional[tuple[str, dict]]:
-        entry = Obj(problems, path, value)
-        if not entry.valid:
-            return None
-        parsed = (_name(entry), labels_item(problems, entry.key_path("labels"), entry.raw("labels", {})))
-        entry.done()
-        return parsed if parsed[0] else None
-
-    namespaces = obj.list("namespaces", namespace, (), unique=False)
+    namespaces = obj.records("namespaces", _namespace, unique=False)
     return Workloads(
-        namespaces={name: labels for name, labels in namespaces},
-        apps=tuple(obj.list("apps", _app, (), unique=False)),
-        ingresses=tuple(obj.list("ingresses", _ingress, (), unique=False)),
-        flows=tuple(obj.list("flows", _flow, ())),
-        policies=tuple(obj.list("policies", _policy, (), unique=False)),
-        default_deny=obj.bool("defaultDeny", True))
+        namespaces=dict(namespaces),
+        apps=obj.records("apps", _app, unique=False),
+        ingresses=obj.records("ingresses", _ingress, unique=False),
+        flows=obj.records("flows", _flow),
+        policies=obj.records("policies", _policy, unique=False),
+        default_deny=obj.flag("defaultDeny", True))
 
 
 def check_workloads(workloads: Workloads, path: str) -> list[tuple[str, str]]:
