@@ -1,20 +1,21 @@
 # Two commands: `make preview` and `make test`. Both create .venv when it is missing or when
-# requirements.txt changed since it was installed.
+# a requirements file changed since it was installed.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed-requirements.txt
+INSTALLED := $(VENV)/.installed-requirements
+REQUIREMENTS := requirements.txt requirements-dev.txt policies/requirements.txt
 CHECKOV_VENV := .venv-checkov
 CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed-requirements.txt
 STACK ?= dev
 
-.PHONY: preview test bench diagrams clean
+.PHONY: preview test lint bench diagrams clean
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): $(REQUIREMENTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@cp requirements.txt $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@cat $(REQUIREMENTS) > $(INSTALLED)
 
 # checkov scans the rendered manifests in the tests; it lives apart, its pins clash with ours.
 $(CHECKOV_INSTALLED): requirements-checkov.txt
@@ -25,7 +26,13 @@ $(CHECKOV_INSTALLED): requirements-checkov.txt
 preview: $(INSTALLED)
 	$(PY) -m tools.preview $(STACK)
 
-test: $(INSTALLED) $(CHECKOV_INSTALLED)
+# ruff, mypy (strict on the pure core, aksnet/) and the layer contract (tests/test_layers.py).
+lint: $(INSTALLED)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest -q tests/test_layers.py
+
+test: lint $(CHECKOV_INSTALLED)
 	$(PY) -m pytest -q
 
 bench: $(INSTALLED)

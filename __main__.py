@@ -14,8 +14,16 @@ from components.dns import PrivateApiDns, PrivateApiDnsArgs
 from components.egress import NatGatewayEgress, NatGatewayEgressArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
 from components.kubernetes_layer import KubernetesLayer, KubernetesLayerArgs
-from components.network import (HubSpokePeering, HubSpokePeeringArgs, ResourceGroups, ResourceGroupsArgs,
-                                RouteTable, RouteTableArgs, VirtualNetwork, VirtualNetworkArgs)
+from components.network import (
+    HubSpokePeering,
+    HubSpokePeeringArgs,
+    ResourceGroups,
+    ResourceGroupsArgs,
+    RouteTable,
+    RouteTableArgs,
+    VirtualNetwork,
+    VirtualNetworkArgs,
+)
 from stack_config import load_running_stack
 
 stack = load_running_stack()
@@ -33,8 +41,8 @@ nat = NatGatewayEgress("nat", NatGatewayEgressArgs(env, spoke_group, cluster_spe
     if plan.nat_gateway_subnets else None
 spoke = VirtualNetwork("spoke", VirtualNetworkArgs(
     env, net.spoke, spoke_group,
-    route_tables={role: routes.route_table_id for role in plan.route_table_subnets} if routes else {},
-    nat_gateways={role: nat.nat_gateway_id for role in plan.nat_gateway_subnets} if nat else {},
+    route_tables=dict.fromkeys(plan.route_table_subnets, routes.route_table_id) if routes else {},
+    nat_gateways=dict.fromkeys(plan.nat_gateway_subnets, nat.nat_gateway_id) if nat else {},
     security_rules=plan.nsg_rules))
 vnets = {"hub": hub, "spoke": spoke} if hub else {"spoke": spoke}
 edge = vnets[plan.edge]  # the VNet holding the firewall and Bastion subnets

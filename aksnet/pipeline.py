@@ -8,8 +8,9 @@ the same config map, which the engine hands over as JSON strings and a stack fil
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from aksnet.plan.plan import Plan, make_plan
 from aksnet.rules.registry import CheckedStack, check_stack

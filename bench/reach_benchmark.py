@@ -70,7 +70,8 @@ def platform_cluster(namespaces: int, pods: int, policies: int, seed: int = 7) -
                                  "ports": [{"port": 8080, "protocol": "TCP"}, {"port": "metrics"}]}]}
         else:
             spec = {"podSelector": {"matchLabels": {"tier": tier}}, "policyTypes": ["Egress"],
-                    "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                    "egress": [{"to": [{"namespaceSelector": {"matchLabels": {
+                                            "kubernetes.io/metadata.name": "kube-system"}},
                                         "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
                                 "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
                                {"to": [{"podSelector": {"matchLabels": {"tier": rng.choice(TIERS)}}},
@@ -105,7 +106,7 @@ def main() -> int:
         objects, _ = load_objects(yaml_files([work]))
         engine_times, groups = [], 0
         for _ in range(args.rounds):
-            model, errors = cluster_from_objects(objects)
+            model, _ = cluster_from_objects(objects)
             start = time.perf_counter()
             result = evaluate(model)
             engine_times.append(time.perf_counter() - start)

@@ -8,13 +8,13 @@ https://learn.microsoft.com/azure/application-gateway/ingress-controller-overvie
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import network
 
-from aksnet.spec.stack import AppGatewaySpec, Environment
 from aksnet.plan.naming import azure_name, tags
+from aksnet.spec.stack import AppGatewaySpec, Environment
 from components.network import standard_public_ip
 from components.roles import assign_role, resource_group_id
 
@@ -40,10 +40,10 @@ class AppGateway(pulumi.ComponentResource):
 
     gateway_id: pulumi.Output[str]
     """The gateway's resource id, handed to the AGIC add-on."""
-    public_ip: Optional[pulumi.Output[str]]
+    public_ip: pulumi.Output[str | None] | None
     """The public frontend's address, when the gateway has one."""
 
-    def __init__(self, name: str, args: AppGatewayArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: AppGatewayArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:ingress:AppGateway", name, None, opts)
         env, spec = args.environment, args.spec
         child = pulumi.ResourceOptions(parent=self)
@@ -52,7 +52,8 @@ class AppGateway(pulumi.ComponentResource):
         if spec.sku == "WAF_v2":
             # A WAF policy, not the inline configuration that retires in 2027.
             # https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview
-            waf = network.WebApplicationFirewallPolicy(
+            waf = network.WebApplicationFirewallPolicy(  # type: ignore[call-overload]  # engine-shaped mappings
+
                 f"{name}-waf", policy_name=azure_name(env, "waf", "ingress"),
                 resource_group_name=args.resource_group_name, location=env.location,
                 policy_settings={"state": "Enabled", "mode": spec.waf_mode, "requestBodyCheck": True,
@@ -62,7 +63,7 @@ class AppGateway(pulumi.ComponentResource):
                     {"ruleSetType": "Microsoft_BotManagerRuleSet", "ruleSetVersion": "1.0"}]},
                 tags=tags(env), opts=child)
         self.public_ip = None
-        frontends = []
+        frontends: list[dict[str, Any]] = []
         if spec.public_frontend:
             ip = standard_public_ip(f"{name}-pip", env, "agw", args.resource_group_name, spec.zones, self)
             frontends.append({"name": "frontend-public", "publicIPAddress": {"id": ip.id}})
@@ -76,7 +77,7 @@ class AppGateway(pulumi.ComponentResource):
             return resource_group_id(args.resource_group_name).apply(
                 lambda group: f"{group}/providers/Microsoft.Network/applicationGateways/{gateway_name}/{kind}/{item}")
 
-        gateway = network.ApplicationGateway(
+        gateway = network.ApplicationGateway(  # type: ignore[call-overload]  # engine-shaped mappings
             f"{name}-gateway", application_gateway_name=gateway_name, resource_group_name=args.resource_group_name,
             location=env.location, sku={"name": spec.sku, "tier": spec.sku},
             autoscale_configuration={"minCapacity": spec.min_capacity, "maxCapacity": spec.max_capacity},
@@ -119,7 +120,7 @@ class AgicPermissions(pulumi.ComponentResource):
     https://learn.microsoft.com/azure/application-gateway/ingress-controller-install-existing#multi-cluster--shared-application-gateway
     """
 
-    def __init__(self, name: str, args: AgicPermissionsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: AgicPermissionsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:ingress:AgicPermissions", name, None, opts)
         group_id = resource_group_id(args.resource_group_name)
         assign_role(f"{name}-gateway", "Contributor", args.gateway_id, args.agic_principal_id, self)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 import pulumi
 from pulumi_azure_native import network
 
-from aksnet.spec.stack import Environment
 from aksnet.plan.naming import azure_name, tags
+from aksnet.spec.stack import Environment
 from components.network import standard_public_ip
 
 
@@ -30,12 +30,12 @@ class Bastion(pulumi.ComponentResource):
     bastion_id: pulumi.Output[str]
     """The Bastion host's resource id."""
 
-    def __init__(self, name: str, args: BastionArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: BastionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:access:Bastion", name, None, opts)
         env = args.environment
         child = pulumi.ResourceOptions(parent=self)
         ip = standard_public_ip(f"{name}-pip", env, "bastion", args.resource_group_name, args.zones, self)
-        host = network.BastionHost(
+        host = network.BastionHost(  # type: ignore[call-overload]  # engine-shaped mappings
             f"{name}-host", bastion_host_name=azure_name(env, "bas", "hub"),
             resource_group_name=args.resource_group_name, location=env.location,
             sku={"name": "Standard"}, enable_tunneling=True,

@@ -12,15 +12,16 @@ https://learn.microsoft.com/azure/aks/manage-node-pools
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import containerservice, managedidentity
 
 from aksnet.plan.cluster_profile import addon_profiles, api_server_profile, ingress_profile, pool_settings
-from aksnet.spec.stack import ClusterSpec, Environment, IngressSpec, KubernetesSpec
 from aksnet.plan.naming import azure_name, tags
+from aksnet.spec.stack import ClusterSpec, Environment, IngressSpec, KubernetesSpec
 from components.roles import assign_role
 
 
@@ -31,17 +32,17 @@ class ClusterArgs:
     kubernetes: KubernetesSpec
     resource_group_name: pulumi.Input[str]
     node_subnet_id: pulumi.Input[str]
-    pod_subnet_id: Optional[pulumi.Input[str]] = None
-    api_server_subnet_id: Optional[pulumi.Input[str]] = None
-    ilb_subnet_id: Optional[pulumi.Input[str]] = None
-    route_table_id: Optional[pulumi.Input[str]] = None
+    pod_subnet_id: pulumi.Input[str] | None = None
+    api_server_subnet_id: pulumi.Input[str] | None = None
+    ilb_subnet_id: pulumi.Input[str] | None = None
+    route_table_id: pulumi.Input[str] | None = None
     """The cluster's route table (kubenet writes pod routes into it; UDR holds the default route)."""
-    private_dns_zone_id: Optional[pulumi.Input[str]] = None
+    private_dns_zone_id: pulumi.Input[str] | None = None
     """The hub's private DNS zone for the API server, when `privateDnsZone` is `hub`."""
-    ingress: IngressSpec = IngressSpec()
+    ingress: IngressSpec = field(default_factory=IngressSpec)
     network_profile: Mapping[str, Any] = field(default_factory=dict)
     """The plan's `networkProfile` (engine camelCase), sent as it is."""
-    app_gateway_id: Optional[pulumi.Input[str]] = None
+    app_gateway_id: pulumi.Input[str] | None = None
     """The gateway the AGIC add-on runs, when the ingress controller is appgw."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What must exist before the cluster: the default route, the DNS zone's links."""
@@ -66,10 +67,10 @@ class Cluster(pulumi.ComponentResource):
     """Add-on name to the object id of the identity AKS created for it."""
     kubeconfig: pulumi.Output[str]
     """The user kubeconfig (Entra ID, kubelogin exec format), secret."""
-    kubernetes_provider: Optional[pulumi.ProviderResource]
+    kubernetes_provider: pulumi.ProviderResource | None
     """The provider for the Kubernetes layer, or None when the stack skips that layer."""
 
-    def __init__(self, name: str, args: ClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:cluster:Cluster", name, None, opts)
         env, spec = args.environment, args.spec
         child = pulumi.ResourceOptions(parent=self)
@@ -111,7 +112,7 @@ class Cluster(pulumi.ComponentResource):
                    "tenantID": authorization.get_client_config_output().tenant_id}
 
         ignore = ["agentPoolProfiles[0].count"] if inline.autoscaled else []
-        cluster = containerservice.ManagedCluster(
+        cluster = containerservice.ManagedCluster(  # type: ignore[call-overload,misc]  # engine-shaped mappings
             f"{name}-aks", resource_name_=spec.name, resource_group_name=args.resource_group_name,
             location=env.location, dns_prefix=spec.name, kubernetes_version=spec.kubernetes_version,
             node_resource_group=azure_name(env, "rg", "aks-nodes"),
@@ -167,7 +168,7 @@ class Cluster(pulumi.ComponentResource):
             "kubeletObjectId": self.kubelet_object_id, "addonIdentities": self.addon_identities,
             "kubeconfig": self.kubeconfig})
 
-    def _kubernetes_provider(self, name: str, kubernetes: KubernetesSpec) -> Optional[pulumi.ProviderResource]:
+    def _kubernetes_provider(self, name: str, kubernetes: KubernetesSpec) -> pulumi.ProviderResource | None:
         """A provider for the Kubernetes layer: applying through the kubeconfig, or rendering YAML."""
         if not kubernetes.apply and kubernetes.render_dir is None:
             return None

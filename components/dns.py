@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
 
 import pulumi
 from pulumi_azure_native import privatedns
 
-from aksnet.spec.stack import Environment
 from aksnet.plan.naming import tags
+from aksnet.spec.stack import Environment
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class PrivateApiDns(pulumi.ComponentResource):
     links: list[privatedns.VirtualNetworkLink]
     """The VNet links; the cluster waits for them."""
 
-    def __init__(self, name: str, args: PrivateApiDnsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: PrivateApiDnsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:dns:PrivateApiDns", name, None, opts)
         zone = privatedns.PrivateZone(
             f"{name}-zone", private_zone_name=args.zone_name, resource_group_name=args.resource_group_name,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import pulumi
 from pulumi_azure_native import network
 
-from aksnet.spec.stack import Environment
 from aksnet.plan.naming import azure_name, tags
+from aksnet.spec.stack import Environment
 from components.network import standard_public_ip
 
 
@@ -29,7 +28,7 @@ class NatGatewayEgress(pulumi.ComponentResource):
     nat_gateway_id: pulumi.Output[str]
     """The NAT gateway's resource id."""
 
-    def __init__(self, name: str, args: NatGatewayEgressArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: NatGatewayEgressArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:egress:NatGatewayEgress", name, None, opts)
         env = args.environment
         child = pulumi.ResourceOptions(parent=self)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 import pulumi
 from pulumi_azure_native import network
 
-from aksnet.spec.stack import Environment, FirewallSpec
 from aksnet.plan.egress_rules import dnat_rule_collections, egress_rule_collections
 from aksnet.plan.naming import azure_name, tags
+from aksnet.spec.stack import Environment, FirewallSpec
 from components.network import standard_public_ip
 
 
@@ -20,7 +20,7 @@ class EgressFirewallArgs:
     spec: FirewallSpec
     resource_group_name: pulumi.Input[str]
     firewall_subnet_id: pulumi.Input[str]
-    management_subnet_id: Optional[pulumi.Input[str]]
+    management_subnet_id: pulumi.Input[str] | None
     source_ranges: Sequence[str]
     """The cluster's ranges that may leave through the firewall (node and pod subnets)."""
     public_api: bool
@@ -35,14 +35,14 @@ class EgressFirewall(pulumi.ComponentResource):
 
     private_ip: pulumi.Output[str]
     """The firewall's private address: the next hop of the cluster's default route."""
-    public_ips: list[pulumi.Output[str]]
+    public_ips: list[pulumi.Output[str | None]]
     """The firewall's public addresses (egress SNAT and DNAT frontends)."""
     firewall_id: pulumi.Output[str]
     """The firewall's resource id."""
     policy_id: pulumi.Output[str]
     """The Firewall Policy's resource id."""
 
-    def __init__(self, name: str, args: EgressFirewallArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: EgressFirewallArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:egress:EgressFirewall", name, None, opts)
         env, spec = args.environment, args.spec
         child = pulumi.ResourceOptions(parent=self)
@@ -71,14 +71,14 @@ class EgressFirewall(pulumi.ComponentResource):
         groups = [network.FirewallPolicyRuleCollectionGroup(
             f"{name}-rules-aks", rule_collection_group_name="aks-egress", firewall_policy_name=policy.name,
             resource_group_name=group, priority=200,
-            rule_collections=egress_rule_collections(spec, env.location, args.public_api, [sources.id]),
+            rule_collections=egress_rule_collections(spec, env.location, args.public_api, [sources.id]),  # type: ignore[arg-type]
             opts=child)]
         dnat = dnat_rule_collections(spec, ips[0].ip_address)
         if dnat:
             # Azure updates one rule collection group of a policy at a time.
             groups.append(network.FirewallPolicyRuleCollectionGroup(
                 f"{name}-rules-dnat", rule_collection_group_name="publish", firewall_policy_name=policy.name,
-                resource_group_name=group, priority=100, rule_collections=dnat,
+                resource_group_name=group, priority=100, rule_collections=dnat,  # type: ignore[arg-type]
                 opts=pulumi.ResourceOptions(parent=self, depends_on=groups[-1:])))
 
         configurations = [{"name": "ipconfig-1", "subnet": {"id": args.firewall_subnet_id},
@@ -90,7 +90,7 @@ class EgressFirewall(pulumi.ComponentResource):
             management_ip = public_ip("mgmt")
             management = {"name": "management", "subnet": {"id": args.management_subnet_id},
                           "publicIPAddress": {"id": management_ip.id}}
-        firewall = network.AzureFirewall(
+        firewall = network.AzureFirewall(  # type: ignore[call-overload]  # engine-shaped mappings
             f"{name}-firewall", azure_firewall_name=azure_name(env, "afw", "egress"), resource_group_name=group,
             location=env.location, sku={"name": "AZFW_VNet", "tier": spec.sku},
             firewall_policy={"id": policy.id}, ip_configurations=configurations,

@@ -6,15 +6,16 @@ directory (`kubernetes.renderDir`), for a private API server the runner cannot r
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Any
 
 import pulumi
 
 
 @dataclass(frozen=True)
 class KubernetesLayerArgs:
-    objects: Sequence[dict]
+    objects: Sequence[Mapping[str, Any]]
     """Manifests from `aksnet.plan.manifests.kubernetes_objects`, namespaces first."""
     provider: pulumi.ProviderResource
 
@@ -25,7 +26,7 @@ class KubernetesLayer(pulumi.ComponentResource):
     object_count: int
     """How many objects the layer declares."""
 
-    def __init__(self, name: str, args: KubernetesLayerArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: KubernetesLayerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:kubernetes:KubernetesLayer", name, None, opts)
         import pulumi_kubernetes as k8s
 

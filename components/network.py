@@ -7,16 +7,16 @@ AKS writes its own routes into a kubenet cluster's route table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
 
 import pulumi
 from pulumi_azure_native import network, resources
 
-from aksnet.spec.stack import Environment, VNetSpec
-from aksnet.vocabulary import NO_NSG_SUBNETS
 from aksnet.plan.naming import azure_name, subnet_name, tags
 from aksnet.plan.security_rules import Rule
+from aksnet.spec.stack import Environment, VNetSpec
+from aksnet.vocabulary import NO_NSG_SUBNETS
 
 # Subnets that refuse a network security group.
 # https://learn.microsoft.com/azure/firewall/firewall-faq (firewall subnets),
@@ -61,7 +61,7 @@ class ResourceGroups(pulumi.ComponentResource):
     names: dict[str, pulumi.Output[str]]
     """Role to the group's name."""
 
-    def __init__(self, name: str, args: ResourceGroupsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: ResourceGroupsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:network:ResourceGroups", name, None, opts)
         env = args.environment
         self.names = {
@@ -95,7 +95,7 @@ class VirtualNetwork(pulumi.ComponentResource):
     subnet_ids: dict[str, pulumi.Output[str]]
     """Subnet role (or fixed Azure name) to the subnet's resource id."""
 
-    def __init__(self, name: str, args: VirtualNetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: VirtualNetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:network:VirtualNetwork", name, None, opts)
         env, spec = args.environment, args.spec
         child = pulumi.ResourceOptions(parent=self)
@@ -109,14 +109,15 @@ class VirtualNetwork(pulumi.ComponentResource):
         self.vnet_id = vnet.id
         self.vnet_name = vnet.name
         self.subnet_ids = {}
-        previous: Optional[network.Subnet] = None
+        previous: network.Subnet | None = None
         for role, prefix in spec.subnets.items():
             nsg = None
             if role not in NO_NSG_SUBNETS:
                 nsg = network.NetworkSecurityGroup(
                     f"{name}-nsg-{role}", network_security_group_name=azure_name(env, "nsg", f"{spec.role}-{role}"),
                     resource_group_name=group, location=env.location,
-                    security_rules=[_rule_args(r) for r in args.security_rules.get(role, ())], tags=tags(env), opts=child)
+                    security_rules=[_rule_args(r) for r in args.security_rules.get(role, ())], tags=tags(env),
+                    opts=child)
             route_table = args.route_tables.get(role)
             nat_gateway = args.nat_gateways.get(role)
             delegation = DELEGATIONS.get(role)
@@ -159,7 +160,7 @@ class HubSpokePeering(pulumi.ComponentResource):
     spoke_to_hub_id: pulumi.Output[str]
     """The spoke side's peering id."""
 
-    def __init__(self, name: str, args: HubSpokePeeringArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:network:HubSpokePeering", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -199,7 +200,7 @@ class RouteTable(pulumi.ComponentResource):
     route_table_name: pulumi.Output[str]
     """The route table's Azure name."""
 
-    def __init__(self, name: str, args: RouteTableArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: RouteTableArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:network:RouteTable", name, None, opts)
         self._name = name
         self._resource_group_name = args.resource_group_name
@@ -214,7 +215,7 @@ class RouteTable(pulumi.ComponentResource):
         self.register_outputs({"routeTableId": self.route_table_id, "routeTableName": self.route_table_name})
 
     def add_route(self, suffix: str, address_prefix: str, next_hop_type: str,
-                  next_hop_ip: Optional[pulumi.Input[str]] = None) -> network.Route:
+                  next_hop_ip: pulumi.Input[str] | None = None) -> network.Route:
         return network.Route(
             f"{self._name}-route-{suffix}", route_name=suffix, resource_group_name=self._resource_group_name,
             route_table_name=self.route_table_name, address_prefix=address_prefix,

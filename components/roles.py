@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -33,7 +33,7 @@ def role_definition_id(role: str) -> pulumi.Output[str]:
 
 def assign_role(name: str, role: str, scope: pulumi.Input[str], principal_id: pulumi.Input[str],
                 parent: pulumi.Resource,
-                depends_on: Optional[Sequence[pulumi.Resource]] = None) -> authorization.RoleAssignment:
+                depends_on: Sequence[pulumi.Resource] | None = None) -> authorization.RoleAssignment:
     """Grant a managed identity (a service principal) a built-in role on a scope.
 
     `principal_type` is set so that Azure does not look the principal up in Entra ID, which

@@ -1,4 +1,7 @@
-"""The CrossGuard policy pack: `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`.
+"""The CrossGuard policy pack.
+
+    pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json
+
 
 A thin adapter over the project's rule registry (`aksnet.rules.registry`): each rule that checks
 resources becomes a policy of the same name and default level. Constructing the pack starts
@@ -11,15 +14,14 @@ import sys
 # The pack runs from policies/; the registry lives in the project beside it.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pulumi_policy import (EnforcementLevel, PolicyPack, ResourceValidationPolicy,  # noqa: E402
-                           StackValidationPolicy)
+from pulumi_policy import EnforcementLevel, Policy, PolicyPack, ResourceValidationPolicy, StackValidationPolicy
 
-from aksnet.rules.registry import RULES  # noqa: E402
+from aksnet.rules.registry import RULES
 
 LEVELS = {"mandatory": EnforcementLevel.MANDATORY, "advisory": EnforcementLevel.ADVISORY,
           "disabled": EnforcementLevel.DISABLED}
 
-policies = []
+policies: list[Policy] = []
 for rule in RULES:
     if rule.resource is not None:
         policies.append(ResourceValidationPolicy(name=rule.id, description=rule.description, validate=rule.resource,

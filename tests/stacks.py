@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from aksnet.pipeline import load_stack
 from aksnet.spec.stack import StackConfig

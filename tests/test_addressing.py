@@ -3,9 +3,10 @@
 import ipaddress
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from aksnet.plan.addressing import (plan_addresses, smallest_prefix_for, subnet_usable, surge_nodes)
+from aksnet.plan.addressing import plan_addresses, smallest_prefix_for, subnet_usable, surge_nodes
 from aksnet.spec.stack import load_spec
 from tests.stacks import load, variant
 

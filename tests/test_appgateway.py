@@ -1,12 +1,10 @@
 """Ingress through Application Gateway v2 with AGIC, and nginx through the app routing add-on."""
 
-import pytest
 
 from components.appgateway import AGIC_MANAGED
 from components.roles import BUILTIN_ROLES
-from tests.stacks import DELETE, load, variant
+from tests.stacks import load, variant
 from tools.mock_engine import run_program
-
 
 
 def test_waf_v2_gateway_with_a_prevention_policy(prod):

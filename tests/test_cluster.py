@@ -1,14 +1,10 @@
 """The cluster component under the mock engine (preview=False), through both committed stacks."""
 
-import pytest
 
 from aksnet.plan.cluster_profile import network_profile
-from tests.stacks import validate_stack_config
 from components.roles import BUILTIN_ROLES
-from tests.stacks import load, variant
+from tests.stacks import load, validate_stack_config, variant
 from tools.mock_engine import run_program
-
-
 
 
 def cluster_inputs(result):

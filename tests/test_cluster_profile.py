@@ -5,9 +5,8 @@ import itertools
 import pytest
 
 from aksnet.plan.cluster_profile import network_profile, pool_settings
-from tests.stacks import validate_stack_config
 from aksnet.spec.problems import ConfigError
-from tests.stacks import DELETE, load, variant
+from tests.stacks import load, validate_stack_config
 
 PLUGINS = {
     "kubenet": {"networkPlugin": "kubenet"},
@@ -106,6 +105,7 @@ def test_engine_names_exist_in_the_sdk():
     """Every camelCase key sent as a plain mapping is a property the azure-native schema knows."""
     import inspect
     import re
+
     from pulumi_azure_native.containerservice import _inputs
     source = inspect.getsource(_inputs)
     known = set(re.findall(r'@pulumi\.getter\(name="([A-Za-z0-9]+)"\)', source))

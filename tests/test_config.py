@@ -2,10 +2,9 @@
 
 import pytest
 
-from aksnet.spec.stack import load_spec
-from tests.stacks import validate_stack_config
 from aksnet.spec.problems import ConfigError
-from tests.stacks import DELETE, load, variant
+from aksnet.spec.stack import load_spec
+from tests.stacks import DELETE, load, validate_stack_config, variant
 
 
 def problems_of(config, stack="prod"):

@@ -6,6 +6,7 @@ must exit 1, print one line naming that key, no traceback, and register no resou
 
 import glob
 import os
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ CORPUS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "corpus", "*.y
 
 
 def header(path, field):
-    for line in open(path, encoding="utf-8"):
+    for line in Path(path).read_text(encoding="utf-8").splitlines(keepends=True):
         if line.startswith(f"# {field}: "):
             return line.split(": ", 1)[1].strip()
     raise AssertionError(f"{path} has no '# {field}:' line")

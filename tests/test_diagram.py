@@ -5,7 +5,6 @@ import os
 
 import pytest
 
-from tests.stacks import load
 from tools import diagram, preview, readme_diagrams
 from tools.mock_engine import PROJECT_DIR
 

@@ -1,12 +1,9 @@
 """Egress through Azure Firewall: policy, AKS rules, the default route, DNAT."""
 
-import pytest
 
-from tests.stacks import validate_stack_config
 from aksnet.plan.egress_rules import egress_rule_collections
-from tests.stacks import load, variant
+from tests.stacks import load, validate_stack_config, variant
 from tools.mock_engine import run_program
-
 
 
 def rules_of(result):
@@ -38,8 +35,9 @@ def test_private_cluster_needs_no_tunnel_rules_and_a_public_one_does():
     spec = validate_stack_config(load("prod"), "prod")
     private = egress_rule_collections(spec.egress.firewall, "westeurope", public_api=False, sources=["g"])
     public = egress_rule_collections(spec.egress.firewall, "westeurope", public_api=True, sources=["g"])
-    ports = lambda collections: {(r["ipProtocols"][0], r["destinationPorts"][0], r["destinationAddresses"][0])
-                                 for c in collections for r in c["rules"] if r["ruleType"] == "NetworkRule"}
+    def ports(collections):
+        return {(r["ipProtocols"][0], r["destinationPorts"][0], r["destinationAddresses"][0])
+                                     for c in collections for r in c["rules"] if r["ruleType"] == "NetworkRule"}
     assert ports(private) == set()
     assert ports(public) == {("UDP", "1194", "AzureCloud.westeurope"), ("TCP", "9000", "AzureCloud.westeurope")}
 

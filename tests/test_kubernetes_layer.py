@@ -1,15 +1,15 @@
 """The Kubernetes layer: manifests, their validity, default deny, ingress classes, flows."""
 
 import os
+from pathlib import Path
 
 import kubernetes_validate
 import pytest
 import yaml
 
-from tests.stacks import validate_stack_config
 from aksnet.plan.manifests import INTERNAL, INTERNAL_SUBNET, STATIC_IPV4, kubernetes_objects
 from aksnet.spec.problems import ConfigError
-from tests.stacks import load, variant
+from tests.stacks import load, validate_stack_config, variant
 from tools import preview
 
 
@@ -18,7 +18,7 @@ def rendered(request, tmp_path_factory):
     directory = tmp_path_factory.mktemp(request.param)
     code = preview.main([request.param, "--out", str(directory)])
     assert code == 0
-    objects = [yaml.safe_load(open(os.path.join(directory, name))) for name in sorted(os.listdir(directory))]
+    objects = [yaml.safe_load(Path(directory, name).read_text()) for name in sorted(os.listdir(directory))]
     return request.param, objects
 
 
@@ -38,7 +38,7 @@ def test_manifests_pass_strict_schema_validation_for_the_stack_version(rendered)
 
 
 def test_every_app_namespace_has_default_deny_and_dns(rendered):
-    stack, objects = rendered
+    _stack, objects = rendered
     app_namespaces = {o["metadata"]["namespace"] for o in objects if o["kind"] == "Deployment"}
     policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
     for namespace in app_namespaces:
@@ -114,7 +114,7 @@ def test_checkov_finds_nothing_in_the_rendered_manifests(rendered, tmp_path):
         if os.environ.get("CI"):
             pytest.fail("checkov is missing: make test installs it into .venv-checkov")
         pytest.skip("checkov is not installed (make test installs it into .venv-checkov)")
-    stack, objects = rendered
+    _stack, objects = rendered
     for number, obj in enumerate(objects):
         (tmp_path / f"{number}.yaml").write_text(yaml.safe_dump(obj))
     completed = subprocess.run([CHECKOV, "-d", str(tmp_path), "--framework", "kubernetes", "--quiet", "--compact",

@@ -9,6 +9,7 @@ import ast
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,9 +27,9 @@ def module_name(path):
 def layer_of(module):
     best = None
     for prefix, layer in LAYERS.items():
-        if module == prefix or module.startswith(prefix + "."):
-            if best is None or len(prefix) > len(best[0]):
-                best = (prefix, layer)
+        inside = module == prefix or module.startswith(prefix + ".")
+        if inside and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, layer)
     return None if best is None else best[1]
 
 
@@ -42,7 +43,7 @@ def project_files():
 
 def imports(path):
     """Every module a file imports, at any depth (a function-level import counts too)."""
-    tree = ast.parse(open(path, encoding="utf-8").read())
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
@@ -76,7 +77,7 @@ def test_components_hold_only_component_resources():
     for path in project_files():
         name = module_name(path)
         if name.startswith("components.") and not name.endswith("__init__"):
-            source = open(path, encoding="utf-8").read()
+            source = Path(path).read_text(encoding="utf-8")
             assert "import pulumi" in source, f"{name} declares no resources: it belongs in the core"
 
 

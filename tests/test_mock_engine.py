@@ -24,7 +24,6 @@ def test_unknown_invoke_fails_loudly():
 
 
 def test_unknown_resource_type_fails_loudly():
-    import pulumi
     from pulumi_azure_native import network
 
     def program():

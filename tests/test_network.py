@@ -21,8 +21,8 @@ def spoke_spec():
 
 
 def run_vnet(**kwargs):
-    from components.network import VirtualNetwork, VirtualNetworkArgs
     from aksnet.plan.security_rules import APPGW_RULES, BASTION_RULES
+    from components.network import VirtualNetwork, VirtualNetworkArgs
     kwargs.setdefault("security_rules", {"appgw": APPGW_RULES, "AzureBastionSubnet": BASTION_RULES})
     captured = {}
 

@@ -1,7 +1,7 @@
 """Every policy rule with a violating and a passing resource (camelCase props, as the engine passes them)."""
 
 import json
-import os
+from pathlib import Path
 
 import pytest
 import yaml
@@ -97,7 +97,7 @@ def test_rule_passes_the_good_resource(rule):
 
 @pytest.mark.parametrize("stack,production", [("dev", False), ("prod", True)])
 def test_policy_pack_config_files_are_the_registry_levels(stack, production):
-    assert json.load(open(os.path.join(CONFIG_DIR, f"{stack}.json"))) == pack_levels(production)
+    assert json.loads(Path(CONFIG_DIR, f"{stack}.json").read_text()) == pack_levels(production)
 
 
 def test_prod_has_no_mandatory_finding(prod):

@@ -1,7 +1,6 @@
 """The offline preview end to end: both stacks, the JSON contract, exit codes, one-line errors."""
 
 import json
-import os
 import subprocess
 import sys
 

@@ -24,8 +24,8 @@ def test_invalid_objects_are_one_line_each_and_the_rest_is_still_evaluated(tmp_p
     out, err = capsys.readouterr()
     assert code == 1
     lines = err.strip().splitlines()
-    assert len(lines) == 3 and any("Near" in l for l in lines) and any("networking.k8s.io/v1" in l for l in lines)
-    assert any("broken.yml" in l for l in lines) and "Traceback" not in err
+    assert len(lines) == 3 and any("Near" in line for line in lines) and any("networking.k8s.io/v1" in line for line in lines)
+    assert any("broken.yml" in line for line in lines) and "Traceback" not in err
     allowed = json.loads(out)["allowed"]
     assert {"from": "x/a", "to": "x/b", "ports": "all"} in allowed
 

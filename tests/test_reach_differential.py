@@ -9,6 +9,7 @@ import glob
 import ipaddress
 import os
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -17,7 +18,7 @@ from aksnet.analysis.reachability import MAX_PORT, PROTOCOLS, PortSet, cluster_f
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "data", "nca")
 SETS = sorted(glob.glob(os.path.join(FIXTURES, "set-*.yaml")))
-REVIEWED = yaml.safe_load(open(os.path.join(FIXTURES, "reviewed.yaml")))
+REVIEWED = yaml.safe_load(Path(FIXTURES, "reviewed.yaml").read_text())
 LINE = re.compile(r"^(\S+) => (\S+) : (.+)$")
 
 
@@ -45,7 +46,7 @@ def endpoint(text: str):
 
 def analyzer_answer(path: str) -> dict:
     answer: dict = {}
-    for line in open(path).read().splitlines():
+    for line in Path(path).read_text().splitlines():
         match = LINE.match(line)
         if match:
             key = (endpoint(match.group(1)), endpoint(match.group(2)))
@@ -63,7 +64,7 @@ def at(address: int, table: dict, pod: str, outgoing: bool) -> PortSet:
 
 
 def disagreements(path: str) -> list[str]:
-    objects = list(yaml.safe_load_all(open(path)))
+    objects = list(yaml.safe_load_all(Path(path).read_text()))
     cluster, errors = cluster_from_objects(objects)
     assert errors == []
     result = evaluate(cluster)

@@ -1,14 +1,14 @@
 """tools.reach reproduces every ported upstream network policy e2e truth table."""
 
 import json
-import os
+from pathlib import Path
 
 import pytest
 import yaml
 
 from tools import reach
 
-SCENARIOS = yaml.safe_load(open(os.path.join(os.path.dirname(__file__), "data", "upstream_netpol.yaml")))
+SCENARIOS = yaml.safe_load(Path(__file__).with_name("data").joinpath("upstream_netpol.yaml").read_text())
 NAMESPACE_INDEX = {"x": 1, "y": 2, "z": 3}
 POD_INDEX = {"a": 1, "b": 2, "c": 3}
 

@@ -1,8 +1,6 @@
 """The reachability engine against Kubernetes semantics, and the workshop's three policies."""
 
-import ipaddress
 
-import pytest
 
 from aksnet.analysis.reachability import PortSet, cluster_from_objects, evaluate
 

@@ -1,8 +1,9 @@
 """Property tests: the class-based engine equals a naive pod-by-pod reading of the rules."""
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from aksnet.analysis.reachability import (NOTHING, PortSet, Selector, _resolve, cluster_from_objects, evaluate)
+from aksnet.analysis.reachability import NOTHING, PortSet, Selector, _resolve, cluster_from_objects, evaluate
 from tests.differential.generate import cluster
 
 

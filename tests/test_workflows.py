@@ -3,6 +3,7 @@
 import glob
 import os
 import re
+from pathlib import Path
 
 import yaml
 
@@ -20,7 +21,7 @@ def steps(workflow):
 def test_workflows_are_valid_yaml_with_jobs():
     assert len(WORKFLOWS) == 3
     for path in WORKFLOWS:
-        document = yaml.safe_load(open(path))
+        document = yaml.safe_load(Path(path).read_text())
         assert document["jobs"] and document["name"]
 
 
@@ -33,7 +34,7 @@ def test_previews_and_ups_use_pulumi_actions_with_the_policy_pack():
 
 def test_no_stored_cloud_secret_and_oidc_permission():
     for path in WORKFLOWS:
-        text = open(path).read()
+        text = Path(path).read_text()
         assert set(re.findall(r"secrets\.([A-Z_]+)", text)) <= {"PULUMI_ACCESS_TOKEN", "GITHUB_TOKEN"}, path
         assert "client-secret" not in text and "ARM_CLIENT_SECRET" not in text and "AZURE_CREDENTIALS" not in text
     for name in ("preview.yml", "deploy.yml"):

@@ -12,9 +12,11 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence, Union
 
+from aksnet.plan.plan import Plan
+from aksnet.vocabulary import INTERNAL_LB_ANNOTATION, LB_IPV4_ANNOTATION
 from tools.mock_engine import Record
 
 
@@ -30,7 +32,7 @@ class Node:
 class Group:
     id: str
     label: str
-    items: list[Union["Group", Node]] = field(default_factory=list)
+    items: list[Group | Node] = field(default_factory=list)
 
 
 @dataclass
@@ -46,7 +48,7 @@ class Edge:
 @dataclass
 class Graph:
     title: str
-    items: list[Union[Group, Node]] = field(default_factory=list)
+    items: list[Group | Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
 
 
@@ -64,7 +66,7 @@ def to_mermaid(graph: Graph) -> str:
     lines = [f"%% {graph.title}", "flowchart LR"]
     shapes = {"box": ('["', '"]'), "round": ('("', '")'), "circle": ('(("', '"))'), "db": ('[("', '")]')}
 
-    def emit(item: Union[Group, Node], depth: int) -> None:
+    def emit(item: Group | Node, depth: int) -> None:
         pad = "  " * depth
         if isinstance(item, Group):
             lines.append(f'{pad}subgraph {item.id}["{_mermaid_text(item.label)}"]')
@@ -92,7 +94,7 @@ def to_dot(graph: Graph) -> str:
              "  edge [fontname=Helvetica, fontsize=9];"]
     shapes = {"box": "box", "round": "box, style=rounded", "circle": "circle", "db": "cylinder"}
 
-    def emit(item: Union[Group, Node], depth: int) -> None:
+    def emit(item: Group | Node, depth: int) -> None:
         pad = "  " * depth
         if isinstance(item, Group):
             lines.append(f'{pad}subgraph cluster_{item.id} {{ label="{item.label}";')
@@ -123,10 +125,6 @@ def to_dot(graph: Graph) -> str:
 
 # Topology ------------------------------------------------------------------------------------
 
-ROLE_OF_SUBNET = {"snet-nodes": "cluster nodes", "snet-pods": "pods", "snet-appgw": "application gateway",
-                  "snet-ilb": "internal load balancers", "snet-apiserver": "API server"}
-
-
 def _by_type(records: Sequence[Record], typ: str) -> list[Record]:
     return [r for r in records if r.type == typ]
 
@@ -135,14 +133,17 @@ def _id_of(record: Record) -> str:
     return str(record.outputs.get("id", record.urn))
 
 
-def topology(records: Sequence[Record], title: str) -> Graph:
+def topology(records: Sequence[Record], plan: Plan, title: str) -> Graph:
+    """The network as the run declared it; where a role matters (the nodes', the internal load
+    balancers' subnet), the plan names the subnet: nothing is guessed from naming conventions."""
     graph = Graph(title=title)
     internet = Node("internet", "Internet", "circle")
     graph.items.append(internet)
-    groups = {r.inputs["resourceGroupName"]: Group(slug("rg_" + r.inputs["resourceGroupName"]), r.inputs["resourceGroupName"])
-              for r in _by_type(records, "azure-native:resources:ResourceGroup")}
+    names = [r.inputs["resourceGroupName"] for r in _by_type(records, "azure-native:resources:ResourceGroup")]
+    groups = {name: Group(slug("rg_" + name), name) for name in names}
     graph.items += list(groups.values())
     subnet_nodes: dict[str, str] = {}
+    nodes_by_subnet_name: dict[str, str] = {}
     vnet_ids: dict[str, str] = {}
     subnets = _by_type(records, "azure-native:network:Subnet")
     for vnet in _by_type(records, "azure-native:network:VirtualNetwork"):
@@ -154,31 +155,38 @@ def topology(records: Sequence[Record], title: str) -> Graph:
             if subnet.inputs.get("virtualNetworkName") != name:
                 continue
             subnet_name = subnet.inputs["subnetName"]
-            node = Node(slug(f"{name}_{subnet_name}"), f"{subnet_name} {subnet.inputs.get('addressPrefix', '')}")
-            subnet_nodes[_id_of(subnet)] = node.id
-            box.items.append(node)
-        groups.get(vnet.inputs["resourceGroupName"], graph).items.append(box)  # type: ignore[union-attr]
+            subnet_node = Node(slug(f"{name}_{subnet_name}"), f"{subnet_name} {subnet.inputs.get('addressPrefix', '')}")
+            subnet_nodes[_id_of(subnet)] = subnet_node.id
+            nodes_by_subnet_name.setdefault(subnet_name, subnet_node.id)
+            box.items.append(subnet_node)
+        groups.get(vnet.inputs["resourceGroupName"], graph).items.append(box)
 
-    def add_to_subnet(subnet_id: str, text: str) -> Optional[str]:
-        node_id = subnet_nodes.get(subnet_id)
+    def add_to_subnet(subnet_id: str, text: str) -> str | None:
+        return label_subnet(subnet_nodes.get(subnet_id), text)
+
+    def label_subnet(node_id: str | None, text: str) -> str | None:
         for group in _walk(graph.items):
             for item in group.items:
                 if isinstance(item, Node) and item.id == node_id:
                     item.label += f"\n{text}"
         return node_id
 
+    vnet_by_name = {v.inputs["virtualNetworkName"]: vnet_ids[_id_of(v)]
+                    for v in _by_type(records, "azure-native:network:VirtualNetwork")}
+    peered: set[frozenset[str]] = set()
     for peering in _by_type(records, "azure-native:network:VirtualNetworkPeering"):
-        if peering.inputs.get("virtualNetworkPeeringName", "").endswith("hub-to-spoke"):
-            local = next((v for i, v in vnet_ids.items() if i.endswith("/" + peering.inputs["virtualNetworkName"])), None)
-            remote = vnet_ids.get(peering.inputs.get("remoteVirtualNetwork", {}).get("id", ""))
-            if local and remote:
-                graph.edges.append(Edge(local, remote, "peering", "dashed", both=True))
+        local = vnet_by_name.get(peering.inputs["virtualNetworkName"])
+        remote = vnet_ids.get(peering.inputs.get("remoteVirtualNetwork", {}).get("id", ""))
+        if local and remote and frozenset((local, remote)) not in peered:
+            peered.add(frozenset((local, remote)))  # both directions of a peering: one edge
+            graph.edges.append(Edge(local, remote, "peering", "dashed", both=True))
 
     firewall_node = None
     for firewall in _by_type(records, "azure-native:network:AzureFirewall"):
         configs = firewall.outputs.get("ipConfigurations") or firewall.inputs.get("ipConfigurations") or []
         address = configs[0].get("privateIPAddress", "") if configs else ""
-        firewall_node = add_to_subnet(configs[0]["subnet"]["id"], f"Azure Firewall {address}".strip()) if configs else None
+        firewall_node = add_to_subnet(configs[0]["subnet"]["id"], f"Azure Firewall {address}".strip()) \
+            if configs else None
         if firewall_node:
             graph.edges.append(Edge(firewall_node, internet.id, "egress (SNAT)"))
     for gateway in _by_type(records, "azure-native:network:ApplicationGateway"):
@@ -213,7 +221,8 @@ def topology(records: Sequence[Record], title: str) -> Graph:
         profile = cluster.inputs.get("networkProfile", {})
         access = cluster.inputs.get("apiServerAccessProfile", {})
         pool_subnets = {p.get("vnetSubnetID") for p in cluster.inputs.get("agentPoolProfiles", [])}
-        plugin = profile.get("networkPlugin", "") + ("/" + profile["networkPluginMode"] if "networkPluginMode" in profile else "")
+        mode = profile.get("networkPluginMode")
+        plugin = profile.get("networkPlugin", "") + (f"/{mode}" if mode else "")
         for subnet_id in pool_subnets:
             node = add_to_subnet(subnet_id, f"AKS {cluster.inputs.get('resourceName')} ({plugin}, "
                                             f"{profile.get('networkPolicy', 'no')} policy)")
@@ -225,12 +234,13 @@ def topology(records: Sequence[Record], title: str) -> Graph:
             if node and not access.get("enablePrivateCluster"):
                 graph.edges.append(Edge(internet.id, node, "API server (authorized ranges)", "dashed"))
     for zone in _by_type(records, "azure-native:privatedns:PrivateZone"):
-        node = Node(slug("zone_" + zone.inputs["privateZoneName"]), f"private DNS {zone.inputs['privateZoneName']}", "db")
-        groups.get(zone.inputs["resourceGroupName"], graph).items.append(node)  # type: ignore[union-attr]
+        zone_name = zone.inputs["privateZoneName"]
+        zone_node = Node(slug("zone_" + zone_name), f"private DNS {zone_name}", "db")
+        groups.get(zone.inputs["resourceGroupName"], graph).items.append(zone_node)
         for link in _by_type(records, "azure-native:privatedns:VirtualNetworkLink"):
             target = vnet_ids.get(link.inputs.get("virtualNetwork", {}).get("id", ""))
             if target:
-                graph.edges.append(Edge(node.id, target, "link", "dashed"))
+                graph.edges.append(Edge(zone_node.id, target, "link", "dashed"))
     for service in _by_type(records, "kubernetes:core/v1:Service"):
         spec = service.inputs.get("spec", {})
         meta = service.inputs.get("metadata", {})
@@ -238,15 +248,15 @@ def topology(records: Sequence[Record], title: str) -> Graph:
             continue
         name = f"{meta.get('namespace')}/{meta.get('name')}"
         annotations = meta.get("annotations", {})
-        if annotations.get("service.beta.kubernetes.io/azure-load-balancer-internal") == "true":
-            subnet = next((i for i, n in subnet_nodes.items() if i.endswith("/snet-ilb")), None)
-            if subnet:
-                address = annotations.get("service.beta.kubernetes.io/azure-load-balancer-ipv4", "")
-                add_to_subnet(subnet, f"internal LB {name} {address}".strip())
+        if annotations.get(INTERNAL_LB_ANNOTATION) == "true":
+            ilb = nodes_by_subnet_name.get(plan.subnet_names.get("ilb", ""))
+            if ilb:
+                address = annotations.get(LB_IPV4_ANNOTATION, "")
+                label_subnet(ilb, f"internal LB {name} {address}".strip())
         else:
-            node = next((n for i, n in subnet_nodes.items() if i.endswith("/snet-nodes")), None)
-            if node:
-                graph.edges.append(Edge(internet.id, node, f"public LB {name}"))
+            node_subnet = nodes_by_subnet_name.get(plan.subnet_names["nodes"])
+            if node_subnet:
+                graph.edges.append(Edge(internet.id, node_subnet, f"public LB {name}"))
     return graph
 
 
@@ -260,7 +270,7 @@ def _first_node(group: Group) -> str:
     return group.id
 
 
-def _walk(items: Iterable[Union[Group, Node]]) -> Iterable[Group]:
+def _walk(items: Iterable[Group | Node]) -> Iterable[Group]:
     for item in items:
         if isinstance(item, Group):
             yield item
@@ -311,8 +321,9 @@ def _merge_outside(allowed: Sequence[dict]) -> list[dict]:
         merged.setdefault(frozenset(sig), []).append(region)
     rename = {}
     for regions in merged.values():
-        joined = ",".join(r for region in sorted(regions, key=lambda r: [int(p) for p in r.split(",")[0].split("/")[0].split(".")])
-                          for r in region.split(","))
+        def first_address(region: str) -> list[int]:
+            return [int(part) for part in region.split(",")[0].split("/")[0].split(".")]
+        joined = ",".join(r for region in sorted(regions, key=first_address) for r in region.split(","))
         for region in regions:
             rename[region] = joined
     out, seen = [], set()

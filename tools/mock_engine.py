@@ -21,8 +21,9 @@ import runpy
 import sys
 import threading
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -110,7 +111,7 @@ class Record:
     type: str
     name: str
     urn: str
-    parent: Optional[str]
+    parent: str | None
     custom: bool
     inputs: dict
     outputs: dict
@@ -133,7 +134,7 @@ class AzureMocks(pulumi.runtime.Mocks):
     def last(self) -> tuple[dict, dict]:
         return getattr(self._local, "last", ({}, {}))
 
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = dict(args.inputs)
         if not args.custom:
             self._local.last = (inputs, {})
@@ -143,7 +144,7 @@ class AzureMocks(pulumi.runtime.Mocks):
         self._local.last = (inputs, outputs)
         return resource_id, outputs
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, Optional[list[tuple[str, str]]]]:
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
         answer = INVOKES.get(args.token)
         if answer is None:
             raise UnknownInvoke(f"the mock engine has no answer for invoke {args.token}; add one to "
@@ -187,7 +188,8 @@ class AzureMocks(pulumi.runtime.Mocks):
             for config in configs:
                 prefix = self.subnet_prefixes.get((config.get("subnet") or {}).get("id", ""))
                 if prefix:  # Azure gives the firewall the subnet's first usable address
-                    config["privateIPAddress"] = str(ipaddress.ip_network(prefix).network_address + AZURE_RESERVED_FIRST)
+                    first = ipaddress.ip_network(prefix).network_address + AZURE_RESERVED_FIRST
+                    config["privateIPAddress"] = str(first)
             out["ipConfigurations"] = configs
         elif typ == "azure-native:network:PublicIPAddress":
             digest = int(_guid(resource_id)[:8], 16)
@@ -240,7 +242,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.records: list[Record] = []
         self._lock = threading.Lock()
 
-    def RegisterResource(self, request):  # noqa: N802 (the gRPC method name)
+    def RegisterResource(self, request):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -260,7 +262,7 @@ class RunResult:
     records: list[Record]
     exports: dict[str, Any]
     invokes: list[tuple[str, dict]]
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
 
     def of_type(self, typ: str) -> list[Record]:
         return [r for r in self.records if r.type == typ]
@@ -293,7 +295,10 @@ def _alias_specs_only() -> Iterator[None]:
     if original is None:  # a future SDK without the eager path: nothing to skip
         yield
         return
-    sdk_resource.collapse_alias_to_urn = lambda alias, name, typ, parent: alias
+    def keep_alias(alias: Any, name: str, typ: str, parent: Any) -> Any:
+        return alias
+
+    sdk_resource.collapse_alias_to_urn = keep_alias  # type: ignore[assignment]  # returns the alias, not its URN
     try:
         yield
     finally:
@@ -301,7 +306,7 @@ def _alias_specs_only() -> Iterator[None]:
 
 
 def run_program(stack: str, config: Mapping[str, Any],
-                program: Optional[Callable[[], Any]] = None, *, eager_aliases: bool = False) -> RunResult:
+                program: Callable[[], Any] | None = None, *, eager_aliases: bool = False) -> RunResult:
     """Run `__main__.py` (or `program`) for `stack` with `config` under the mock engine.
 
     Never raises for the program's own errors: they come back in `RunResult.error`.
@@ -311,7 +316,7 @@ def run_program(stack: str, config: Mapping[str, Any],
         return _run(stack, config, program)
 
 
-def _run(stack: str, config: Mapping[str, Any], program: Optional[Callable[[], Any]]) -> RunResult:
+def _run(stack: str, config: Mapping[str, Any], program: Callable[[], Any] | None) -> RunResult:
     mocks = AzureMocks()
     monitor = RecordingMonitor(mocks)
     set_all_config(flatten_config(config))
@@ -335,12 +340,12 @@ def _run(stack: str, config: Mapping[str, Any], program: Optional[Callable[[], A
             sys.path.insert(0, PROJECT_DIR)
         runpy.run_path(os.path.join(PROJECT_DIR, "__main__.py"), run_name="__main__")
 
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
     exports: dict[str, Any] = {}
     try:
         try:
             loop.run_until_complete(pulumi.runtime.stack.run_pulumi_func(main))
-        except BaseException as exc:  # noqa: BLE001 the caller reports it
+        except BaseException as exc:
             error = exc
         if error is None:
             exports = _resolve_exports(loop, getattr(root, "outputs", {}))

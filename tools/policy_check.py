@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from aksnet.rules.registry import RecordedResource, check_resources, pack_levels
 from tools.mock_engine import PROJECT_DIR, Record

@@ -13,14 +13,16 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from tools.mock_engine import Record, RunResult, run_program
 from tools.stackfile import StackFileError, read_stack_file, stack_file_path
 
 if TYPE_CHECKING:
     from aksnet.pipeline import LoadedStack
+    from aksnet.plan.plan import Plan
 
 SECRET_INPUT_KEYS = ("kubeconfig", "password", "secret", "clientSecret", "privateKey")
 
@@ -119,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     findings, reachability = analysis.findings, analysis.reachability
     if args.out:
         written = write_manifests(result, args.out)
-    diagrams = write_stack_diagrams(args.diagram, args.stack, result, analysis) if args.diagram else []
+    diagrams = write_stack_diagrams(args.diagram, args.stack, loaded.plan, result, analysis) if args.diagram else []
     if args.json:
         document = {"stack": args.stack, "resources": resources_json(result), "addressPlan": plan,
                     "findings": findings, "reachability": reachability,
@@ -148,16 +150,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                       "no SVG (Debian: apt-get install graphviz)")
     mandatory = [f for f in findings if f["level"] == "mandatory"]
     for finding in mandatory:
-        print(f"{stack_file.display}: {finding['policy']}: {finding['resource']}: {finding['message']}", file=sys.stderr)
+        print(f"{stack_file.display}: {finding['policy']}: {finding['resource']}: {finding['message']}",
+              file=sys.stderr)
     return 1 if mandatory else 0
 
 
-def write_stack_diagrams(directory: str, stack: str, result: RunResult, analysis: "Analysis") -> list[str]:
+def write_stack_diagrams(directory: str, stack: str, plan: Plan, result: RunResult, analysis: Analysis) -> list[str]:
     """Topology from the run's resources, east-west from its reachability: one run, no re-reading."""
     from tools.diagram import east_west, topology, write_diagrams
     apps = sorted(f"{m['metadata'].get('namespace')}/{m['metadata']['name']}"
                   for m in kubernetes_manifests(result) if m.get("kind") == "Deployment")
-    return write_diagrams(directory, stack, topology(result.records, f"{stack}: topology"),
+    return write_diagrams(directory, stack, topology(result.records, plan, f"{stack}: topology"),
                           east_west(analysis.reachability, apps, f"{stack}: east-west traffic"))
 
 
@@ -189,7 +192,7 @@ def _integers(value: Any) -> Any:
     return value
 
 
-def analyze(loaded: "LoadedStack", stack: str, result: RunResult) -> Analysis:
+def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
     """The registry's findings: advisory spec rules, the resource rules over the run's resources,
     and reachability against the declared flows."""
     from aksnet.analysis.intent import check_intent

@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import yaml
 
@@ -147,7 +147,7 @@ def render_matrix(result: Reachability, focus: set[str] | None = None) -> list[s
     lines.append("")
     head = max(width, len("from \\ to")) + 2
     lines.append("from \\ to".ljust(head) + " ".join(name.rjust(width) for name, _ in labels))
-    for (name, _), cells in zip(labels, rows):
+    for (name, _), cells in zip(labels, rows, strict=True):
         lines.append(name.ljust(head) + " ".join(c.rjust(width) for c in cells))
     lines.append("")
     lines.append("Ports: . none" + "".join(f"; {letter} {_short(ports)}" for ports, letter in legend.items()))

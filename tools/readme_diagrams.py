@@ -28,7 +28,7 @@ def embedded(readme: str) -> str:
         pattern = re.compile(rf"<!-- diagram:{name} -->.*?<!-- /diagram:{name} -->", re.S)
         if not pattern.search(readme):
             raise SystemExit(f"README.md has no <!-- diagram:{name} --> ... <!-- /diagram:{name} --> markers")
-        readme = pattern.sub(lambda _: block, readme)
+        readme = pattern.sub(block.replace("\\", "\\\\"), readme)
     return readme
 
 

@@ -8,13 +8,13 @@ allowed that no flow declares, and anything declared that is not allowed, is a f
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from aksnet.analysis.reachability import PortSet, Reachability, cluster_from_objects, evaluate
 from aksnet.plan.netpol import NAMESPACE_NAME_LABEL, IngressController, as_container_ports, ingress_flows
 from aksnet.spec.workloads import App, Endpoint, PortRange, Workloads
-
 
 PLATFORM_PODS = [
     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}},
@@ -26,7 +26,7 @@ PLATFORM_PODS = [
 ]
 
 
-def platform_objects(controller: Optional[IngressController]) -> list[dict]:
+def platform_objects(controller: IngressController | None) -> list[dict[str, Any]]:
     """The platform pods a stack's policies talk to: DNS, and the in-cluster ingress controller."""
     objects = list(PLATFORM_PODS)
     if controller is not None and controller.namespace is not None:
@@ -40,16 +40,16 @@ def platform_objects(controller: Optional[IngressController]) -> list[dict]:
 @dataclass
 class IntentCheck:
     reachability: Reachability
-    allowed: list[dict]
+    allowed: list[dict[str, Any]]
     """Each allowed connection touching an app of the stack: {from, to, ports}."""
-    unintended: list[dict]
+    unintended: list[dict[str, Any]]
     """Allowed but not intended."""
-    missing: list[dict]
+    missing: list[dict[str, Any]]
     """Intended but not allowed."""
 
 
-def check_intent(workloads: Workloads, manifests: list[Mapping[str, Any]],
-                 controller: Optional[IngressController]) -> IntentCheck:
+def check_intent(workloads: Workloads, manifests: Sequence[Mapping[str, Any]],
+                 controller: IngressController | None) -> IntentCheck:
     """Evaluate the stack's policies and compare what they allow with the declared flows."""
     cluster, errors = cluster_from_objects([*platform_objects(controller), *manifests])
     if errors:
@@ -96,7 +96,7 @@ def _difference(a: PortSet, b: PortSet) -> PortSet:
     return PortSet.of(out)
 
 
-def _intended(workloads: Workloads, controller: Optional[IngressController],
+def _intended(workloads: Workloads, controller: IngressController | None,
               result: Reachability) -> dict[tuple[str, str], PortSet]:
     """(source, destination) -> ports the stack declares, over the engine's endpoints."""
     apps = {f"{a.namespace}/{a.name}": a for a in workloads.apps}
@@ -148,14 +148,14 @@ def _inside(address: ipaddress.IPv4Address, endpoint: Endpoint) -> bool:
     return address in endpoint.cidr and not any(address in e for e in endpoint.except_)
 
 
-def _resolve(ports: tuple[PortRange, ...], app: Optional[App]) -> PortSet:
+def _resolve(ports: tuple[PortRange, ...], app: App | None) -> PortSet:
     if not ports:
         return PortSet.all()
-    items = []
+    items: list[tuple[str, int, int]] = []
     for port in ports:
         if port.name is not None:
             items += [(p.protocol, p.container_port, p.container_port) for p in (app.ports if app else ())
                       if p.name == port.name and p.protocol == port.protocol]
-        else:
+        elif port.port is not None:
             items.append((port.protocol, port.port, port.end_port or port.port))
     return PortSet.of(items)

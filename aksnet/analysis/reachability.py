@@ -19,8 +19,13 @@ cluster of thousands of replicas costs what its distinct pods cost.
 from __future__ import annotations
 
 import ipaddress
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 MAX_PORT = 65535
@@ -36,11 +41,11 @@ class PortSet:
     ranges: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
 
     @staticmethod
-    def all() -> "PortSet":
+    def all() -> PortSet:
         return PortSet(tuple((p, ((1, MAX_PORT),)) for p in PROTOCOLS))
 
     @staticmethod
-    def of(items: Iterable[tuple[str, int, int]]) -> "PortSet":
+    def of(items: Iterable[tuple[str, int, int]]) -> PortSet:
         by_protocol: dict[str, list[tuple[int, int]]] = {}
         for protocol, start, end in items:
             by_protocol.setdefault(protocol, []).append((start, end))
@@ -52,14 +57,14 @@ class PortSet:
     def as_dict(self) -> dict[str, tuple[tuple[int, int], ...]]:
         return dict(self.ranges)
 
-    def union(self, other: "PortSet") -> "PortSet":
+    def union(self, other: PortSet) -> PortSet:
         if not other.ranges:
             return self
         if not self.ranges:
             return other
         return PortSet.of([(p, a, b) for s in (self, other) for p, iv in s.ranges for a, b in iv])
 
-    def intersect(self, other: "PortSet") -> "PortSet":
+    def intersect(self, other: PortSet) -> PortSet:
         mine, theirs = self.as_dict(), other.as_dict()
         out = []
         for protocol in PROTOCOLS:
@@ -110,7 +115,7 @@ class Selector:
     expressions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @staticmethod
-    def parse(raw: Any) -> "Selector":
+    def parse(raw: Any) -> Selector:
         if raw is None:
             return Selector()
         if not isinstance(raw, Mapping):
@@ -159,7 +164,7 @@ class Pod:
     labels: Mapping[str, str]
     ports: tuple[tuple[str, int, str], ...] = ()
     """Named container ports: (name, port, protocol)."""
-    ip: Optional[ipaddress.IPv4Address] = None
+    ip: ipaddress.IPv4Address | None = None
 
     @property
     def id(self) -> str:
@@ -169,24 +174,24 @@ class Pod:
 @dataclass(frozen=True)
 class PortRule:
     protocol: str
-    port: Optional[int] = None
-    end_port: Optional[int] = None
-    name: Optional[str] = None
+    port: int | None = None
+    end_port: int | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
 class Peer:
-    pod_selector: Optional[Selector] = None
-    namespace_selector: Optional[Selector] = None
-    cidr: Optional[ipaddress.IPv4Network] = None
+    pod_selector: Selector | None = None
+    namespace_selector: Selector | None = None
+    cidr: ipaddress.IPv4Network | None = None
     excepts: tuple[ipaddress.IPv4Network, ...] = ()
 
 
 @dataclass(frozen=True)
 class Rule:
-    peers: Optional[tuple[Peer, ...]]
+    peers: tuple[Peer, ...] | None
     """None: every peer."""
-    ports: Optional[tuple[PortRule, ...]]
+    ports: tuple[PortRule, ...] | None
     """None: every port."""
 
 
@@ -195,9 +200,9 @@ class Policy:
     namespace: str
     name: str
     selector: Selector
-    ingress: Optional[tuple[Rule, ...]]
+    ingress: tuple[Rule, ...] | None
     """None when the policy does not isolate for ingress."""
-    egress: Optional[tuple[Rule, ...]]
+    egress: tuple[Rule, ...] | None
 
 
 @dataclass
@@ -206,7 +211,7 @@ class Cluster:
     pods: list[Pod] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
 
-    def add_namespace(self, name: str, labels: Optional[Mapping[str, str]] = None) -> None:
+    def add_namespace(self, name: str, labels: Mapping[str, str] | None = None) -> None:
         merged = dict(self.namespaces.get(name, {}))
         merged.update(labels or {})
         merged["kubernetes.io/metadata.name"] = name  # set by the API server on every namespace
@@ -308,7 +313,7 @@ class Group:
 
     members: list[str]
     pods: list[Pod]
-    external: Optional[External] = None
+    external: External | None = None
 
 
 @dataclass
@@ -341,8 +346,8 @@ def _boundaries(policies: Sequence[Policy]) -> list[External]:
                         edges.add(int(network.network_address))
                         edges.add(int(network.broadcast_address) + 1)
     ordered = sorted(edges)
-    return [External(tuple(ipaddress.summarize_address_range(ipaddress.ip_address(a), ipaddress.ip_address(b - 1))))
-            for a, b in zip(ordered, ordered[1:])]
+    return [External(tuple(ipaddress.summarize_address_range(ipaddress.IPv4Address(a), ipaddress.IPv4Address(b - 1))))
+            for a, b in itertools.pairwise(ordered)]
 
 
 def _block_matches(peer: Peer, address: ipaddress.IPv4Address) -> bool:
@@ -359,7 +364,7 @@ def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
     atoms (the port space cut at every edge a rule or a named port draws). The answer is
     their intersection, computed with numpy for all pairs at once.
     """
-    import numpy as np
+    import numpy as np  # loaded on first use: readers that never evaluate do not pay for it
 
     policies = cluster.policies
     pods = cluster.pods
@@ -369,21 +374,21 @@ def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
     regions = _boundaries(policies) if externals else []
 
     # Label sets are interned: a selector is matched once per distinct label set.
-    label_ids: dict[frozenset, int] = {}
+    label_ids: dict[frozenset[tuple[str, str]], int] = {}
     label_sets: list[Mapping[str, str]] = []
     pod_label: list[int] = []
     for pod in pods:
-        key = frozenset(pod.labels.items())
-        if key not in label_ids:
-            label_ids[key] = len(label_sets)
+        label_key = frozenset(pod.labels.items())
+        if label_key not in label_ids:
+            label_ids[label_key] = len(label_sets)
             label_sets.append(pod.labels)
-        pod_label.append(label_ids[key])
+        pod_label.append(label_ids[label_key])
     by_namespace: dict[str, dict[int, list[int]]] = {}
     for index, pod in enumerate(pods):
         by_namespace.setdefault(pod.namespace, {}).setdefault(pod_label[index], []).append(index)
     matched: dict[tuple[Selector, int], bool] = {}
 
-    def pods_matching(selector: Optional[Selector], namespace: str) -> Iterable[int]:
+    def pods_matching(selector: Selector | None, namespace: str) -> Iterable[int]:
         for label_id, members in by_namespace.get(namespace, {}).items():
             if selector is not None:
                 key = (selector, label_id)
@@ -420,7 +425,7 @@ def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
             for index in pods_matching(peer.pod_selector, name):
                 holds[index].append(key)
 
-    classes: dict[tuple, int] = {}
+    classes: dict[tuple[object, ...], int] = {}
     groups: list[Group] = []
     class_of: list[int] = []
     class_policies: list[list[int]] = []
@@ -441,8 +446,8 @@ def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
 
     # Peer membership over groups.
     member = np.zeros((len(peer_keys), count), dtype=bool)
-    for index, keys in enumerate(holds):
-        member[keys, class_of[index]] = True
+    for index, held in enumerate(holds):
+        member[held, class_of[index]] = True
     for offset, region in enumerate(regions):
         address = region.cidrs[0].network_address
         for (peer, _), key in peer_keys.items():
@@ -452,12 +457,12 @@ def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
     atoms = _PortAtoms(policies, [g.pods[0].ports if g.pods else () for g in groups])
     everyone = np.ones(count, dtype=bool)
 
-    def peers_of(rule: Rule, namespace: str) -> "np.ndarray":
+    def peers_of(rule: Rule, namespace: str) -> np.ndarray:
         if rule.peers is None:
             return everyone
         keys = [peer_keys[(p, namespace if p.namespace_selector is None and p.cidr is None else "")]
                 for p in rule.peers]
-        return member[keys].any(axis=0)
+        return np.asarray(member[keys].any(axis=0))
 
     egress = np.zeros((count, count, atoms.words), dtype=np.uint64)
     ingress = np.zeros((count, count, atoms.words), dtype=np.uint64)
@@ -493,7 +498,8 @@ def evaluate(cluster: Cluster, *, externals: bool = True) -> Reachability:
     cells = allowed_words[sources, destinations]
     unique, inverse = np.unique(cells, axis=0, return_inverse=True)
     port_sets = [atoms.port_set(row) for row in unique]
-    allowed = dict(zip(zip(sources.tolist(), destinations.tolist()), (port_sets[i] for i in inverse.ravel().tolist())))
+    pairs = zip(sources.tolist(), destinations.tolist(), strict=True)
+    allowed = dict(zip(pairs, (port_sets[i] for i in inverse.ravel().tolist()), strict=True))
     return Reachability(groups=groups, allowed=allowed)
 
 
@@ -513,13 +519,13 @@ class _PortAtoms:
         for ports in set(port_maps):
             for _, number, protocol in ports:
                 edges[protocol].update((number, number + 1))
-        self.atoms = [(p, a, b - 1) for p in PROTOCOLS for a, b in zip(sorted(edges[p]), sorted(edges[p])[1:])]
+        self.atoms = [(p, a, b - 1) for p in PROTOCOLS for a, b in itertools.pairwise(sorted(edges[p]))]
         self.words = (len(self.atoms) + 63) // 64
         self.port_maps = port_maps
-        self._rows: dict[tuple, "np.ndarray"] = {}
-        self._blocks: dict[Optional[tuple[PortRule, ...]], "np.ndarray"] = {}
+        self._rows: dict[tuple[object, ...], np.ndarray] = {}
+        self._blocks: dict[tuple[PortRule, ...] | None, np.ndarray] = {}
 
-    def _mask(self, rule_ports: Optional[tuple[PortRule, ...]], named: tuple[tuple[str, int, str], ...]) -> int:
+    def _mask(self, rule_ports: tuple[PortRule, ...] | None, named: tuple[tuple[str, int, str], ...]) -> int:
         if rule_ports is None:
             return (1 << len(self.atoms)) - 1
         out = 0
@@ -530,31 +536,31 @@ class _PortAtoms:
                         out |= 1 << number
         return out
 
-    def _words(self, mask: int) -> "np.ndarray":
+    def _words(self, mask: int) -> np.ndarray:
         return self.np.array([(mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF for w in range(self.words)], dtype=self.np.uint64)
 
-    def row(self, rule_ports: Optional[tuple[PortRule, ...]], group: int) -> "np.ndarray":
+    def row(self, rule_ports: tuple[PortRule, ...] | None, group: int) -> np.ndarray:
         named = self.port_maps[group] if rule_ports is not None and any(p.name for p in rule_ports) else ()
         key = (rule_ports, named)
         if key not in self._rows:
             self._rows[key] = self._words(self._mask(rule_ports, named))
         return self._rows[key]
 
-    def block(self, rule_ports: Optional[tuple[PortRule, ...]]) -> "np.ndarray":
+    def block(self, rule_ports: tuple[PortRule, ...] | None) -> np.ndarray:
         if rule_ports not in self._blocks:
             self._blocks[rule_ports] = self.np.stack([self.row(rule_ports, g) for g in range(len(self.port_maps))]) \
                 if self.port_maps else self.np.zeros((0, self.words), dtype=self.np.uint64)
         return self._blocks[rule_ports]
 
-    def all_row(self) -> "np.ndarray":
+    def all_row(self) -> np.ndarray:
         return self._words((1 << len(self.atoms)) - 1)
 
-    def port_set(self, words: "np.ndarray") -> PortSet:
+    def port_set(self, words: np.ndarray) -> PortSet:
         mask = sum(int(word) << (64 * w) for w, word in enumerate(words))
         return PortSet.of([(p, a, b) for number, (p, a, b) in enumerate(self.atoms) if mask >> number & 1])
 
 
-def _resolve(rule_ports: Optional[tuple[PortRule, ...]], named: tuple[tuple[str, int, str], ...]) -> PortSet:
+def _resolve(rule_ports: tuple[PortRule, ...] | None, named: tuple[tuple[str, int, str], ...]) -> PortSet:
     if rule_ports is None:
         return PortSet.all()
     items = []

@@ -27,21 +27,22 @@ from __future__ import annotations
 import ipaddress
 import math
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any
 
-from aksnet.spec.stack import ClusterSpec, Network4, NetworkSpec, StackConfig
 from aksnet.spec.problems import Problem
+from aksnet.spec.schema import Network4
+from aksnet.spec.stack import ClusterSpec, NetworkSpec, StackConfig
 from aksnet.vocabulary import AZURE_RESERVED_FIRST, AZURE_RESERVED_LAST, AZURE_RESERVED_PER_SUBNET, NS
 
 SMALLEST_SUBNET_PREFIX = 29
 KUBENET_MAX_ROUTES = 400
 NODE_POD_BLOCK_PREFIX = 24  # kubenet and Overlay give each node a /24 of the pod CIDR
 
-VNET_FORBIDDEN = tuple(ipaddress.ip_network(n) for n in (
+VNET_FORBIDDEN = tuple(ipaddress.IPv4Network(n) for n in (
     "224.0.0.0/4", "255.255.255.255/32", "127.0.0.0/8", "169.254.0.0/16", "168.63.129.16/32"))
-AKS_FORBIDDEN = tuple(ipaddress.ip_network(n) for n in (
+AKS_FORBIDDEN = tuple(ipaddress.IPv4Network(n) for n in (
     "169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"))
-OVERLAY_POD_RANGES = tuple(ipaddress.ip_network(n) for n in (
+OVERLAY_POD_RANGES = tuple(ipaddress.IPv4Network(n) for n in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
 
 MIN_PREFIX = {
@@ -71,14 +72,14 @@ class PlanRow:
     role: str
     size: int
     usable: int
-    needed: Optional[int] = None
+    needed: int | None = None
     """Addresses the design needs at its largest (None where nothing is counted)."""
 
     @property
-    def headroom(self) -> Optional[int]:
+    def headroom(self) -> int | None:
         return None if self.needed is None else self.usable - self.needed
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"cidr": self.cidr, "role": self.role, "size": self.size, "usable": self.usable,
                 "needed": self.needed, "headroom": self.headroom}
 
@@ -185,8 +186,9 @@ def _vnets(network: NetworkSpec, plan: AddressPlan) -> None:
             spaces.append((path, vnet.role, space))
             for index_on_prem, on_prem in enumerate(network.on_premises):
                 if space.overlaps(on_prem):
-                    plan.add_problem(path, f"{_overlap_text(space, on_prem)}, an on-premises range "
-                                     f"({_path('network', f'onPremises[{index_on_prem}]')}); routed ranges must not overlap")
+                    where = _path("network", f"onPremises[{index_on_prem}]")
+                    plan.add_problem(path, f"{_overlap_text(space, on_prem)}, an on-premises range ({where}); "
+                                     "routed ranges must not overlap")
 
 
 def _subnet_needs(spec: StackConfig, plan: AddressPlan) -> dict[str, tuple[int, str]]:
@@ -326,7 +328,7 @@ def _inside(address: ipaddress.IPv4Address, subnet: Network4) -> bool:
 
 def _addresses_in_subnets(spec: StackConfig, plan: AddressPlan) -> None:
     network = spec.network
-    checks: list[tuple[str, Optional[ipaddress.IPv4Address], str]] = []
+    checks: list[tuple[str, ipaddress.IPv4Address | None, str]] = []
     appgw = spec.ingress.app_gateway
     if spec.ingress.controller == "appgw" and appgw is not None:
         checks.append((_path("ingress", "appGateway", "privateIp"), appgw.private_ip, "appgw"))
@@ -355,7 +357,8 @@ def _addresses_in_subnets(spec: StackConfig, plan: AddressPlan) -> None:
     if spec.egress.firewall is not None:
         for index, rule in enumerate(spec.egress.firewall.dnat_rules):
             target = rule.translated_address
-            if target is not None and not any(target in space for _, space in _routed_ranges(network, on_premises=False)):
+            vnets = _routed_ranges(network, on_premises=False)
+            if target is not None and not any(target in space for _, space in vnets):
                 plan.add_problem(_path("egress", "firewall", f"dnatRules[{index}]", "translatedAddress"),
                                  f"{target} is not inside any VNet of the stack")
 

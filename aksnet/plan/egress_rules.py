@@ -11,7 +11,8 @@ Sources are the cluster's own ranges through an IP group, never `*`.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from aksnet.spec.stack import FirewallSpec
 
@@ -20,8 +21,9 @@ APPLICATION_COLLECTION_PRIORITY = 200
 DNAT_COLLECTION_PRIORITY = 100
 
 
-def network_rules(firewall: FirewallSpec, location: str, public_api: bool, sources: Sequence[Any]) -> list[dict]:
-    rules: list[dict] = []
+def network_rules(firewall: FirewallSpec, location: str, public_api: bool,
+                  sources: Sequence[Any]) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = []
     if public_api:
         rules += [
             {"ruleType": "NetworkRule", "name": "aks-tunnel-udp", "ipProtocols": ["UDP"],
@@ -42,8 +44,8 @@ def network_rules(firewall: FirewallSpec, location: str, public_api: bool, sourc
     return rules
 
 
-def application_rules(firewall: FirewallSpec, sources: Sequence[Any]) -> list[dict]:
-    rules: list[dict] = [{
+def application_rules(firewall: FirewallSpec, sources: Sequence[Any]) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = [{
         "ruleType": "ApplicationRule", "name": "aks-fqdn-tag", "sourceIpGroups": list(sources),
         "fqdnTags": ["AzureKubernetesService"],
         "protocols": [{"protocolType": "Http", "port": 80}, {"protocolType": "Https", "port": 443}],
@@ -56,7 +58,7 @@ def application_rules(firewall: FirewallSpec, sources: Sequence[Any]) -> list[di
 
 
 def egress_rule_collections(firewall: FirewallSpec, location: str, public_api: bool,
-                            sources: Sequence[Any]) -> list[dict]:
+                            sources: Sequence[Any]) -> list[dict[str, Any]]:
     """The filter collections of the AKS egress rule collection group."""
     collections = []
     network = network_rules(firewall, location, public_api, sources)
@@ -69,7 +71,7 @@ def egress_rule_collections(firewall: FirewallSpec, location: str, public_api: b
     return collections
 
 
-def dnat_rule_collections(firewall: FirewallSpec, public_ip: Any) -> list[dict]:
+def dnat_rule_collections(firewall: FirewallSpec, public_ip: Any) -> list[dict[str, Any]]:
     """DNAT rules publishing services through the firewall's first public address."""
     if not firewall.dnat_rules:
         return []

@@ -9,19 +9,21 @@ the internal annotations: https://learn.microsoft.com/azure/aks/internal-lb
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Optional
+from typing import Any
 
 from aksnet.plan.naming import subnet_name
 from aksnet.plan.netpol import IngressController, compile_policies
 from aksnet.spec.stack import StackConfig
 from aksnet.spec.workloads import App
-from aksnet.vocabulary import (AGIC_INGRESS_CLASS, APP_ROUTING_INGRESS_CLASS, APP_ROUTING_NAMESPACE,
-                               INTERNAL_LB_ANNOTATION as INTERNAL, INTERNAL_LB_SUBNET_ANNOTATION as INTERNAL_SUBNET,
-                               LB_IPV4_ANNOTATION as STATIC_IPV4)
+from aksnet.vocabulary import AGIC_INGRESS_CLASS, APP_ROUTING_INGRESS_CLASS, APP_ROUTING_NAMESPACE
+from aksnet.vocabulary import INTERNAL_LB_ANNOTATION as INTERNAL
+from aksnet.vocabulary import INTERNAL_LB_SUBNET_ANNOTATION as INTERNAL_SUBNET
+from aksnet.vocabulary import LB_IPV4_ANNOTATION as STATIC_IPV4
+
 STATIC_NGINX_CLASS = "nginx-internal"
 
 
-def ingress_class(spec: StackConfig) -> Optional[str]:
+def ingress_class(spec: StackConfig) -> str | None:
     ingress = spec.ingress
     if ingress.controller == "appgw":
         return AGIC_INGRESS_CLASS
@@ -30,7 +32,7 @@ def ingress_class(spec: StackConfig) -> Optional[str]:
     return None
 
 
-def ingress_controller(spec: StackConfig) -> Optional[IngressController]:
+def ingress_controller(spec: StackConfig) -> IngressController | None:
     """Where the controller's traffic to backends comes from."""
     if spec.ingress.controller == "appgw":
         return IngressController(cidr=spec.network.spoke.subnets.get("appgw"))
@@ -39,14 +41,14 @@ def ingress_controller(spec: StackConfig) -> Optional[IngressController]:
     return None
 
 
-def _internal_annotations(static_ip: Optional[ipaddress.IPv4Address]) -> dict[str, str]:
+def _internal_annotations(static_ip: ipaddress.IPv4Address | None) -> dict[str, str]:
     annotations = {INTERNAL: "true", INTERNAL_SUBNET: subnet_name("ilb")}
     if static_ip is not None:
         annotations[STATIC_IPV4] = str(static_ip)
     return annotations
 
 
-def _deployment(app: App) -> dict:
+def _deployment(app: App) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": app.name, "image": app.image, "imagePullPolicy": "Always",
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
@@ -75,7 +77,7 @@ def _deployment(app: App) -> dict:
                                                        for i in range(len(app.writable_paths))]}}}}
 
 
-def _service(app: App) -> Optional[dict]:
+def _service(app: App) -> dict[str, Any] | None:
     if app.service_type == "None":
         return None
     internal = app.service_type == "InternalLoadBalancer"
@@ -89,11 +91,12 @@ def _service(app: App) -> Optional[dict]:
                                 "targetPort": p.container_port, "protocol": p.protocol} for p in app.ports]}}
 
 
-def kubernetes_objects(spec: StackConfig) -> list[dict]:
+def kubernetes_objects(spec: StackConfig) -> list[dict[str, Any]]:
     """Namespaces first, then workloads, services, ingresses and policies."""
     workloads = spec.kubernetes.workloads
-    objects: list[dict] = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(labels)}}
-                           for name, labels in workloads.namespaces.items()]
+    objects: list[dict[str, Any]] = [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(labels)}}
+        for name, labels in workloads.namespaces.items()]
     nginx = spec.ingress.nginx
     if spec.ingress.controller == "nginx" and nginx is not None and nginx.static_ip is not None:
         # The app routing add-on's controller on a fixed internal address (the default one is off).

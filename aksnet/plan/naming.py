@@ -7,11 +7,10 @@ accepted only under their exact name.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from aksnet.spec.stack import Environment
 from aksnet.vocabulary import FIXED_SUBNETS
-
 
 
 def azure_name(env: Environment, kind: str, role: str) -> str:

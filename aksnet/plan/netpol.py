@@ -10,11 +10,11 @@ each backend. https://kubernetes.io/docs/concepts/services-networking/network-po
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 
 from aksnet.spec.workloads import App, Endpoint, Flow, PortRange, Workloads
-from aksnet.vocabulary import APP_ROUTING_NAMESPACE
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 DNS_PEER = {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: "kube-system"}},
@@ -26,16 +26,16 @@ DNS_PORTS = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
 class IngressController:
     """Where the ingress controller's traffic comes from: its pods' namespace, or the gateway subnet."""
 
-    namespace: Optional[str] = None
-    cidr: Optional[ipaddress.IPv4Network] = None
+    namespace: str | None = None
+    cidr: ipaddress.IPv4Network | None = None
 
-    def peer(self) -> dict:
+    def peer(self) -> dict[str, Any]:
         if self.cidr is not None:
             return {"ipBlock": {"cidr": str(self.cidr)}}
         return {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: self.namespace}}}
 
 
-def _labels(labels: Mapping[str, str]) -> dict:
+def _labels(labels: Mapping[str, str]) -> dict[str, Any]:
     return {"matchLabels": dict(labels)} if labels else {}
 
 
@@ -47,14 +47,14 @@ def container_ports(flow: Flow, workloads: Workloads) -> tuple[PortRange, ...]:
     return as_container_ports(flow.ports, app)
 
 
-def as_container_ports(ports: tuple[PortRange, ...], app: Optional[App]) -> tuple[PortRange, ...]:
+def as_container_ports(ports: tuple[PortRange, ...], app: App | None) -> tuple[PortRange, ...]:
     if app is None:
         return ports
     return tuple(PortRange(p.protocol, app.container_port_of(p.port, p.protocol), p.end_port)
                  if p.name is None and p.end_port is None and p.port is not None else p for p in ports)
 
 
-def _ports(ports: Iterable[PortRange]) -> list[dict]:
+def _ports(ports: Iterable[PortRange]) -> list[dict[str, Any]]:
     out = []
     for port in ports:
         entry: dict[str, Any] = {"protocol": port.protocol, "port": port.name if port.name else port.port}
@@ -64,7 +64,7 @@ def _ports(ports: Iterable[PortRange]) -> list[dict]:
     return out
 
 
-def _peer(endpoint: Endpoint, workloads: Workloads, controller: Optional[IngressController]) -> dict:
+def _peer(endpoint: Endpoint, workloads: Workloads, controller: IngressController | None) -> dict[str, Any]:
     """The NetworkPolicy peer that selects an endpoint, from anywhere in the cluster."""
     if endpoint.cidr is not None:
         block: dict[str, Any] = {"cidr": str(endpoint.cidr)}
@@ -84,7 +84,7 @@ def _peer(endpoint: Endpoint, workloads: Workloads, controller: Optional[Ingress
     return {"namespaceSelector": namespaces, "podSelector": _labels(endpoint.pod_labels or {})}
 
 
-def _targets(endpoint: Endpoint, workloads: Workloads) -> list[tuple[str, dict]]:
+def _targets(endpoint: Endpoint, workloads: Workloads) -> list[tuple[str, dict[str, Any]]]:
     """(namespace, podSelector) in our app namespaces where an endpoint's pods live."""
     if endpoint.cidr is not None or endpoint.ingress_controller:
         return []
@@ -120,11 +120,11 @@ def ingress_flows(workloads: Workloads) -> list[Flow]:
     return flows
 
 
-def compile_policies(workloads: Workloads, controller: Optional[IngressController]) -> list[dict]:
+def compile_policies(workloads: Workloads, controller: IngressController | None) -> list[dict[str, Any]]:
     """NetworkPolicy manifests for the stack's flows, default deny and DNS."""
-    policies: list[dict] = []
+    policies: list[dict[str, Any]] = []
 
-    def policy(namespace: str, name: str, spec: dict) -> None:
+    def policy(namespace: str, name: str, spec: dict[str, Any]) -> None:
         policies.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                          "metadata": {"name": name, "namespace": namespace}, "spec": spec})
 

@@ -6,16 +6,22 @@ nobody re-derives a decision from resource names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from aksnet.plan.addressing import AddressPlan, PlanRow
 from aksnet.plan.cluster_profile import network_profile
 from aksnet.plan.manifests import ingress_controller, kubernetes_objects
 from aksnet.plan.naming import api_server_zone_name, subnet_name
 from aksnet.plan.netpol import IngressController
-from aksnet.plan.routing import (default_route_next_hop, firewall_sources, nat_gateway_subnets, needs_route_table,
-                                 route_table_subnets)
+from aksnet.plan.routing import (
+    default_route_next_hop,
+    firewall_sources,
+    nat_gateway_subnets,
+    needs_route_table,
+    route_table_subnets,
+)
 from aksnet.plan.security_rules import Rule as NsgRule
 from aksnet.plan.security_rules import subnet_rules
 from aksnet.spec.stack import StackConfig
@@ -33,16 +39,16 @@ class Plan:
     """Subnet role to its NSG rules beyond Azure's defaults."""
     route_table: bool
     route_table_subnets: tuple[str, ...]
-    default_route_next_hop: Optional[str]
+    default_route_next_hop: str | None
     """`firewall`, an appliance address, or None when egress is not routed."""
     nat_gateway_subnets: tuple[str, ...]
     firewall_sources: tuple[str, ...]
     """The ranges the firewall sees traffic from (its IP group)."""
-    api_server_zone: Optional[str]
+    api_server_zone: str | None
     """The private DNS zone of the API server the stack brings (in the hub), or None."""
     network_profile: Mapping[str, Any]
     address_plan: tuple[PlanRow, ...]
-    ingress_controller: Optional[IngressController]
+    ingress_controller: IngressController | None
     manifests: tuple[Mapping[str, Any], ...]
     """Every Kubernetes object of the layer, as manifests."""
 

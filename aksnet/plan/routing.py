@@ -11,8 +11,6 @@ Pure functions, no Pulumi; `__main__.py` wires what they decide.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from aksnet.spec.stack import StackConfig
 
 
@@ -33,7 +31,7 @@ def route_table_subnets(spec: StackConfig) -> tuple[str, ...]:
     return tuple(roles)
 
 
-def default_route_next_hop(spec: StackConfig) -> Optional[str]:
+def default_route_next_hop(spec: StackConfig) -> str | None:
     """`firewall`, an appliance address from the stack, or None when egress is not routed."""
     if spec.cluster.outbound_type != "userDefinedRouting":
         return None

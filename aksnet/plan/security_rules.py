@@ -12,8 +12,8 @@ inbound traffic from the internet. What each subnet needs on top:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from aksnet.spec.stack import StackConfig
 

@@ -6,7 +6,7 @@ each rule carries the document that forces it.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from aksnet.rules.rule import Rule, refusal
 from aksnet.spec.problems import Problem

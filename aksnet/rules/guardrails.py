@@ -10,15 +10,29 @@ Each rule carries its enforcement for production and development stacks; the fil
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from aksnet.rules.rule import Report, Rule, resource_rule, stack_rule
 from aksnet.spec.problems import Problem
 from aksnet.spec.stack import StackConfig
-
-from aksnet.vocabulary import (AGENT_POOL, APP_GATEWAY, CLUSTER, DEPLOYMENT, FIREWALL, FIREWALL_POLICY, INGRESS,
-                               INTERNAL_LB_ANNOTATION, NETWORK_POLICY, NO_NSG_SUBNETS, PLATFORM_NAMESPACES, SERVICE,
-                               SUBNET, WAF_POLICY, NS)
+from aksnet.vocabulary import (
+    AGENT_POOL,
+    APP_GATEWAY,
+    CLUSTER,
+    DEPLOYMENT,
+    FIREWALL,
+    FIREWALL_POLICY,
+    INGRESS,
+    INTERNAL_LB_ANNOTATION,
+    NETWORK_POLICY,
+    NO_NSG_SUBNETS,
+    NS,
+    PLATFORM_NAMESPACES,
+    SERVICE,
+    SUBNET,
+    WAF_POLICY,
+)
 
 SECRET_KEYS = ("password", "adminpassword", "clientsecret", "secret", "privatekey", "sharedkey",
                "primarykey", "secondarykey", "connectionstring", "accesskey", "sastoken")
@@ -101,7 +115,8 @@ def firewall_uses_policy(args: Any, report: Report) -> None:
     if args.resource_type != FIREWALL:
         return
     props = _props(args)
-    classic = [k for k in ("applicationRuleCollections", "networkRuleCollections", "natRuleCollections") if props.get(k)]
+    kinds = ("applicationRuleCollections", "networkRuleCollections", "natRuleCollections")
+    classic = [k for k in kinds if props.get(k)]
     if classic or not props.get("firewallPolicy"):
         report("Use a Firewall Policy with rule collection groups instead of classic rules.", None)
 
@@ -204,7 +219,8 @@ def no_public_load_balancer_behind_udr(args: Any, report: Report) -> None:
             continue
         props = resource.props or {}
         annotations = ((props.get("metadata") or {}).get("annotations") or {})
-        if (props.get("spec") or {}).get("type") == "LoadBalancer" and annotations.get(INTERNAL_LB_ANNOTATION) != "true":
+        public = annotations.get(INTERNAL_LB_ANNOTATION) != "true"
+        if (props.get("spec") or {}).get("type") == "LoadBalancer" and public:
             meta = props.get("metadata") or {}
             report(f"Service {meta.get('namespace', 'default')}/{meta.get('name')} is a public load balancer, but "
                    "egress leaves through the firewall: replies take another path and break (asymmetric "

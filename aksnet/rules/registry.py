@@ -7,8 +7,9 @@ rules over the recorded resources; the policy config files are the registry's le
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from aksnet.analysis.intent import IntentCheck
 from aksnet.plan.addressing import AddressPlan, plan_addresses

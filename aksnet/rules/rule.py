@@ -11,14 +11,15 @@ checks over the stack's spec, its recorded resources, or both. Pure, no Pulumi.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Literal, Optional
+from typing import Any, Literal
 
 from aksnet.spec.problems import Problem
 from aksnet.spec.stack import StackConfig
 
 Level = Literal["mandatory", "advisory", "disabled"]
-Report = Callable[[str, Optional[str]], None]
+Report = Callable[[str, str | None], None]
 """`report(message, urn)`: pulumi_policy's `report_violation`."""
 SpecCheck = Callable[[StackConfig], Iterable[Problem]]
 ResourceCheck = Callable[[Any, Report], None]
@@ -33,9 +34,9 @@ class Rule:
     description: str
     production: Level
     development: Level
-    spec: Optional[SpecCheck] = None
-    resource: Optional[ResourceCheck] = None
-    stack: Optional[ResourceCheck] = None
+    spec: SpecCheck | None = None
+    resource: ResourceCheck | None = None
+    stack: ResourceCheck | None = None
     source: str = ""
     """The documentation that forces the rule."""
 

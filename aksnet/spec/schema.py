@@ -205,13 +205,13 @@ class Obj:
 
     # Addresses ---------------------------------------------------------------
 
-    def cidr(self, key: str, default: Network4 | None | _Required = REQUIRED) -> Network4 | None:
+    def cidr(self, key: str, default: Network4 | _Required | None = REQUIRED) -> Network4 | None:
         value = self.raw(key, default)
         if value is default or value is None:
             return None if isinstance(default, _Required) else default
         return parse_cidr(self.problems, self.key_path(key), value)
 
-    def address(self, key: str, default: Address4 | None | _Required = REQUIRED) -> Address4 | None:
+    def address(self, key: str, default: Address4 | _Required | None = REQUIRED) -> Address4 | None:
         value = self.raw(key, default)
         if value is default or value is None:
             return None if isinstance(default, _Required) else default

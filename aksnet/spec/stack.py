@@ -14,11 +14,20 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Optional
 
 from aksnet.spec.problems import ConfigError
-from aksnet.spec.schema import (Address4, Network4, Obj, Problems, choice_item, did_you_mean, mapping_of,
-                                parse_cidr, string_item, zone_item)
+from aksnet.spec.schema import (
+    Address4,
+    Network4,
+    Obj,
+    Problems,
+    choice_item,
+    did_you_mean,
+    mapping_of,
+    parse_cidr,
+    string_item,
+    zone_item,
+)
 from aksnet.spec.workloads import Workloads, check_workloads, parse_workloads
 from aksnet.vocabulary import FIXED_SUBNETS, NS, ROLE_SUBNETS
 
@@ -77,13 +86,13 @@ class VNetSpec:
 @dataclass(frozen=True)
 class NetworkSpec:
     spoke: VNetSpec
-    hub: Optional[VNetSpec] = None
+    hub: VNetSpec | None = None
     bastion: bool = False
     """Azure Bastion in AzureBastionSubnet; on by default for a private API server."""
     on_premises: tuple[Network4, ...] = ()
     """Ranges reached through the hub (VPN, ExpressRoute): nothing of ours may overlap them."""
 
-    def subnet(self, role: str) -> Optional[Network4]:
+    def subnet(self, role: str) -> Network4 | None:
         """The prefix of a subnet role, wherever it lives (fixed subnets may sit in the hub)."""
         for vnet in (self.spoke, self.hub):
             if vnet is not None and role in vnet.subnets:
@@ -100,13 +109,13 @@ class NodePool:
     name: str
     mode: str
     vm_size: str
-    count: Optional[int]
+    count: int | None
     """Fixed node count, or None when the autoscaler decides between min and max."""
-    min_count: Optional[int]
-    max_count: Optional[int]
+    min_count: int | None
+    max_count: int | None
     max_pods: int
     zones: tuple[str, ...]
-    os_disk_type: Optional[str]
+    os_disk_type: str | None
     only_critical_addons: bool
 
     @property
@@ -128,17 +137,17 @@ class EntraId:
 @dataclass(frozen=True)
 class ClusterSpec:
     name: str
-    kubernetes_version: Optional[str]
+    kubernetes_version: str | None
     network_plugin: str
-    network_plugin_mode: Optional[str]
+    network_plugin_mode: str | None
     network_dataplane: str
     network_policy: str
-    pod_cidr: Optional[Network4]
+    pod_cidr: Network4 | None
     service_cidr: Network4
     dns_service_ip: Address4
     outbound_type: str
     outbound_ip_count: int
-    egress_next_hop_ip: Optional[Address4]
+    egress_next_hop_ip: Address4 | None
     private: bool
     private_dns_zone: str
     api_server_vnet_integration: bool
@@ -146,7 +155,7 @@ class ClusterSpec:
     node_pools: tuple[NodePool, ...]
     max_surge: str
     service_mesh: str
-    entra_id: Optional[EntraId]
+    entra_id: EntraId | None
     local_accounts: bool
     workload_identity: bool
     azure_policy: bool
@@ -190,7 +199,7 @@ class FirewallSpec:
 
 @dataclass(frozen=True)
 class EgressSpec:
-    firewall: Optional[FirewallSpec] = None
+    firewall: FirewallSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -201,27 +210,27 @@ class AppGatewaySpec:
     max_capacity: int
     zones: tuple[str, ...]
     public_frontend: bool
-    private_ip: Optional[Address4]
+    private_ip: Address4 | None
 
 
 @dataclass(frozen=True)
 class NginxSpec:
     visibility: str
-    static_ip: Optional[Address4]
+    static_ip: Address4 | None
 
 
 @dataclass(frozen=True)
 class IngressSpec:
     controller: str = "none"
-    app_gateway: Optional[AppGatewaySpec] = None
-    nginx: Optional[NginxSpec] = None
+    app_gateway: AppGatewaySpec | None = None
+    nginx: NginxSpec | None = None
 
 
 @dataclass(frozen=True)
 class KubernetesSpec:
     apply: bool = True
     """False skips the Kubernetes layer (a private API the runner cannot reach)."""
-    render_dir: Optional[str] = None
+    render_dir: str | None = None
     """Write the Kubernetes objects as YAML to this directory instead of applying them."""
     workloads: Workloads = field(default_factory=Workloads)
     """Namespaces, apps, ingresses, flows and literal policies."""
@@ -330,10 +339,10 @@ def _cidr_item(problems: Problems, path: str, value: object) -> Network4 | None:
     return parse_cidr(problems, path, value)
 
 
-def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> Optional[VNetSpec]:
+def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> VNetSpec | None:
     space = obj.items("addressSpace", _cidr_item, min_items=1)
 
-    def read_subnet(problems: Problems, path: str, name: str, value: object) -> Optional[Network4]:
+    def read_subnet(problems: Problems, path: str, name: str, value: object) -> Network4 | None:
         if name not in allowed:
             close = did_you_mean(name, allowed)
             hint = f"did you mean '{close}'?" if close else f"expected one of {', '.join(allowed)}"
@@ -348,7 +357,7 @@ def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> Optional[VNetSpec]:
     return VNetSpec(role=role, address_space=space, subnets=subnets)
 
 
-def _network(obj: Obj, private_api: bool) -> Optional[NetworkSpec]:
+def _network(obj: Obj, private_api: bool) -> NetworkSpec | None:
     hub_obj = obj.nested("hub")
     bastion = obj.flag("bastion", private_api)
     on_premises = obj.items("onPremises", _cidr_item, (), max_items=500)
@@ -365,7 +374,7 @@ def _network(obj: Obj, private_api: bool) -> Optional[NetworkSpec]:
     return NetworkSpec(spoke=spoke, hub=hub, bastion=bastion, on_premises=on_premises)
 
 
-def default_max_pods(plugin: str, mode: Optional[str], has_pod_subnet: bool) -> int:
+def default_max_pods(plugin: str, mode: str | None, has_pod_subnet: bool) -> int:
     """AKS's own defaults (https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning)."""
     if plugin == "azure" and mode == "overlay":
         return 250
@@ -374,7 +383,7 @@ def default_max_pods(plugin: str, mode: Optional[str], has_pod_subnet: bool) -> 
     return 110
 
 
-def _pool(obj: Obj, *, plugin: str, mode: Optional[str], has_pod_subnet: bool) -> Optional[NodePool]:
+def _pool(obj: Obj, *, plugin: str, mode: str | None, has_pod_subnet: bool) -> NodePool | None:
     path = obj.path
     name = obj.text("name", pattern=POOL_NAME_PATTERN,
                     hint="lower-case letters and digits, starting with a letter, at most 12 characters")
@@ -405,7 +414,7 @@ def _pool(obj: Obj, *, plugin: str, mode: Optional[str], has_pod_subnet: bool) -
                     only_critical_addons=critical)
 
 
-def _entra_id(obj: Obj) -> Optional[EntraId]:
+def _entra_id(obj: Obj) -> EntraId | None:
     entra = obj.nested("entraId")
     if entra is None:
         return EntraId((), True)
@@ -416,7 +425,7 @@ def _entra_id(obj: Obj) -> Optional[EntraId]:
     return EntraId(groups, rbac) if enabled else None
 
 
-def _cluster(obj: Obj, env: Environment, network: Optional[NetworkSpec]) -> Optional[ClusterSpec]:
+def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> ClusterSpec | None:
     plugin = obj.choice("networkPlugin", NETWORK_PLUGINS, "azure")
     mode = obj.choice("networkPluginMode", PLUGIN_MODES, None)
     dataplane = obj.choice("networkDataplane", DATAPLANES, "azure")
@@ -465,7 +474,7 @@ def _cluster(obj: Obj, env: Environment, network: Optional[NetworkSpec]) -> Opti
     return spec
 
 
-def _network_rule(obj: Obj) -> Optional[NetworkRule]:
+def _network_rule(obj: Obj) -> NetworkRule | None:
     rule = NetworkRule(
         name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT),
         protocols=obj.items("protocols", choice_item(FIREWALL_PROTOCOLS), min_items=1),
@@ -473,15 +482,15 @@ def _network_rule(obj: Obj) -> Optional[NetworkRule]:
             r"[A-Za-z0-9.:/*]+(\.[A-Za-z]+)?", "an address, CIDR or service tag such as AzureCloud.westeurope"), ()),
         destination_fqdns=obj.items("destinationFqdns", string_item(
             r"[A-Za-z0-9*][A-Za-z0-9.-]*", "a host name such as ntp.ubuntu.com"), ()),
-        ports=obj.items("ports", string_item(r"\*|[0-9]{1,5}(-[0-9]{1,5})?", "a port or range such as 443 or 8000-8080"),
-                        min_items=1),
+        ports=obj.items("ports", string_item(r"\*|[0-9]{1,5}(-[0-9]{1,5})?",
+                                             "a port or range such as 443 or 8000-8080"), min_items=1),
     )
     if not rule.destination_addresses and not rule.destination_fqdns:
         obj.problems.add(obj.path, "needs destinationAddresses or destinationFqdns")
     return rule
 
 
-def _dnat_rule(obj: Obj) -> Optional[DnatRule]:
+def _dnat_rule(obj: Obj) -> DnatRule | None:
     address = obj.address("translatedAddress")
     rule = DnatRule(
         name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT),

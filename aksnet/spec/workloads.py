@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Optional
 
 from aksnet.spec.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, string_item
 from aksnet.vocabulary import PLATFORM_NAMESPACES
@@ -24,11 +23,11 @@ PORT_PATTERN = r"(TCP|UDP|SCTP)/([0-9]{1,5})(-([0-9]{1,5}))?|(TCP|UDP|SCTP)/([a-
 
 @dataclass(frozen=True)
 class ContainerPort:
-    name: Optional[str]
+    name: str | None
     port: int
     """The Service's port."""
     protocol: str = "TCP"
-    target_port: Optional[int] = None
+    target_port: int | None = None
     """The container's port, when it differs from the Service's."""
 
     @property
@@ -45,7 +44,7 @@ class App:
     ports: tuple[ContainerPort, ...]
     replicas: int
     service_type: str
-    static_ip: Optional[Address4] = None
+    static_ip: Address4 | None = None
     writable_paths: tuple[str, ...] = ("/tmp",)
     """Directories the container writes to (its root filesystem is read-only)."""
 
@@ -69,7 +68,7 @@ class IngressRoute:
     name: str
     namespace: str
     host: str
-    tls_secret: Optional[str]
+    tls_secret: str | None
     paths: tuple[IngressPath, ...]
 
 
@@ -78,9 +77,9 @@ class PortRange:
     """`TCP/80`, `TCP/8000-8080`, or a named port `TCP/http` resolved at the destination."""
 
     protocol: str
-    port: Optional[int] = None
-    end_port: Optional[int] = None
-    name: Optional[str] = None
+    port: int | None = None
+    end_port: int | None = None
+    name: str | None = None
 
     def text(self) -> str:
         if self.name is not None:
@@ -94,11 +93,11 @@ class PortRange:
 class Endpoint:
     """One side of a flow: an app, a whole namespace, a label selection, a CIDR, or the ingress controller."""
 
-    app: Optional[str] = None
-    namespace: Optional[str] = None
-    namespace_labels: Optional[Mapping[str, str]] = None
-    pod_labels: Optional[Mapping[str, str]] = None
-    cidr: Optional[Network4] = None
+    app: str | None = None
+    namespace: str | None = None
+    namespace_labels: Mapping[str, str] | None = None
+    pod_labels: Mapping[str, str] | None = None
+    cidr: Network4 | None = None
     except_: tuple[Network4, ...] = ()
     ingress_controller: bool = False
 
@@ -130,7 +129,7 @@ class Workloads:
     policies: tuple[LiteralPolicy, ...] = ()
     default_deny: bool = True
 
-    def app(self, namespace: str, name: str) -> Optional[App]:
+    def app(self, namespace: str, name: str) -> App | None:
         return next((a for a in self.apps if a.namespace == namespace and a.name == name), None)
 
     @property
@@ -143,7 +142,7 @@ def _name(obj: Obj, key: str = "name") -> str:
     return obj.text(key, pattern=DNS_LABEL, hint=DNS_LABEL_HINT)
 
 
-def _container_port(obj: Obj) -> Optional[ContainerPort]:
+def _container_port(obj: Obj) -> ContainerPort | None:
     return ContainerPort(
         name=obj.text("name", None, pattern=r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?",
                       hint="an IANA port name: lower case, at most 15 characters"),
@@ -152,7 +151,7 @@ def _container_port(obj: Obj) -> Optional[ContainerPort]:
         target_port=obj.whole("targetPort", None, minimum=1, maximum=65535))
 
 
-def _app(obj: Obj) -> Optional[App]:
+def _app(obj: Obj) -> App | None:
     app = App(
         name=_name(obj),
         namespace=_name(obj, "namespace"),
@@ -171,12 +170,12 @@ def _app(obj: Obj) -> Optional[App]:
     return app
 
 
-def _ingress_path(entry: Obj) -> Optional[IngressPath]:
+def _ingress_path(entry: Obj) -> IngressPath | None:
     return IngressPath(path=entry.text("path", pattern=r"/[A-Za-z0-9._~/-]*", hint="a path such as /a"),
                        app=_name(entry, "app"), port=entry.whole("port", 80, minimum=1, maximum=65535))
 
 
-def _ingress(obj: Obj) -> Optional[IngressRoute]:
+def _ingress(obj: Obj) -> IngressRoute | None:
     return IngressRoute(
         name=_name(obj), namespace=_name(obj, "namespace"),
         host=obj.text("host", pattern=r"([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}",
@@ -185,7 +184,7 @@ def _ingress(obj: Obj) -> Optional[IngressRoute]:
         paths=obj.records("paths", _ingress_path, min_items=1, unique=False, required=True))
 
 
-def parse_port(problems: Problems, path: str, value: object) -> Optional[PortRange]:
+def parse_port(problems: Problems, path: str, value: object) -> PortRange | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = f"TCP/{value}"
     match = re.fullmatch(PORT_PATTERN, value) if isinstance(value, str) else None
@@ -205,7 +204,7 @@ def _cidr_item(problems: Problems, path: str, value: object) -> Network4 | None:
     return parse_cidr(problems, path, value)
 
 
-def _endpoint(problems: Problems, path: str, value: object) -> Optional[Endpoint]:
+def _endpoint(problems: Problems, path: str, value: object) -> Endpoint | None:
     obj = Obj(problems, path, value)
     if not obj.valid:
         if value is None:
@@ -238,7 +237,7 @@ def _endpoint(problems: Problems, path: str, value: object) -> Optional[Endpoint
     return endpoint
 
 
-def _flow(obj: Obj) -> Optional[Flow]:
+def _flow(obj: Obj) -> Flow | None:
     source = _endpoint(obj.problems, obj.key_path("from"), obj.raw("from"))
     destination = _endpoint(obj.problems, obj.key_path("to"), obj.raw("to"))
     name = _name(obj)
@@ -248,7 +247,7 @@ def _flow(obj: Obj) -> Optional[Flow]:
     return Flow(name=name, source=source, destination=destination, ports=ports)
 
 
-def _policy(obj: Obj) -> Optional[LiteralPolicy]:
+def _policy(obj: Obj) -> LiteralPolicy | None:
     spec = obj.raw("spec")
     if spec is not None and not isinstance(spec, Mapping):
         obj.problems.add(obj.key_path("spec"), "is not a mapping; expected a NetworkPolicy spec")
@@ -256,7 +255,7 @@ def _policy(obj: Obj) -> Optional[LiteralPolicy]:
     return LiteralPolicy(name=_name(obj), namespace=_name(obj, "namespace"), spec=dict(spec or {}))
 
 
-def _namespace(entry: Obj) -> Optional[tuple[str, dict[str, str]]]:
+def _namespace(entry: Obj) -> tuple[str, dict[str, str]] | None:
     name = _name(entry)
     labels = entry.labels("labels")
     return (name, labels) if name else None
@@ -290,11 +289,11 @@ def check_workloads(workloads: Workloads, path: str) -> list[tuple[str, str]]:
             out.append((f"{where}.labels", "is empty; an app needs labels for its Service and policies to select it"))
     for index, route in enumerate(workloads.ingresses):
         for number, entry in enumerate(route.paths):
-            app = workloads.app(route.namespace, entry.app)
-            if app is None:
+            backend = workloads.app(route.namespace, entry.app)
+            if backend is None:
                 out.append((f"{path}.ingresses[{index}].paths[{number}].app",
                             f"'{entry.app}' is not an app in namespace {route.namespace}"))
-            elif app.service_type == "None" or entry.port not in [p.port for p in app.ports]:
+            elif backend.service_type == "None" or entry.port not in [p.port for p in backend.ports]:
                 out.append((f"{path}.ingresses[{index}].paths[{number}].port",
                             f"{entry.port} is not a Service port of {entry.app}"))
     for index, flow in enumerate(workloads.flows):
@@ -306,7 +305,9 @@ def check_workloads(workloads: Workloads, path: str) -> list[tuple[str, str]]:
                     workloads.app(endpoint.namespace, endpoint.app) is None:
                 out.append((f"{where}.app", f"'{endpoint.app}' is not an app in namespace {endpoint.namespace}"))
         destination = flow.destination
-        target = workloads.app(destination.namespace, destination.app) if destination.app and destination.namespace else None
+        target = None
+        if destination.app is not None and destination.namespace is not None:
+            target = workloads.app(destination.namespace, destination.app)
         for number, port in enumerate(flow.ports):
             if port.name is not None and target is not None and port.name not in {p.name for p in target.ports}:
                 out.append((f"{path}.flows[{index}].ports[{number}]",

@@ -44,8 +44,8 @@ def _peer(rng: random.Random) -> dict:
     if kind < 0.3:
         return {"podSelector": _selector(rng, LABEL_KEYS, LABEL_VALUES)}
     if kind < 0.55:
-        return {"namespaceSelector": _selector(rng, NAMESPACE_KEYS + ("kubernetes.io/metadata.name",),
-                                               NAMESPACE_VALUES + ("ns0", "ns1", "ns2"))}
+        return {"namespaceSelector": _selector(rng, (*NAMESPACE_KEYS, "kubernetes.io/metadata.name"),
+                                               (*NAMESPACE_VALUES, "ns0", "ns1", "ns2"))}
     if kind < 0.8:
         return {"namespaceSelector": _selector(rng, NAMESPACE_KEYS, NAMESPACE_VALUES),
                 "podSelector": _selector(rng, LABEL_KEYS, LABEL_VALUES)}
