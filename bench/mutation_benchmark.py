@@ -1,0 +1,174 @@
+"""Mutation benchmark: how many deliberate one-token changes does the test suite catch, per layer?
+
+    .venv/bin/python bench/mutation_benchmark.py [--per-layer 20] [--seed 1] [--only-named]
+
+Mutants are drawn, with a fixed seed, from every place in a layer's code where one token can be
+flipped: a comparison (== and !=, < and <=, > and >=, in and not in), a boolean operator (and,
+or), a constant (True and False), a number (n to n + 1), or a `not` dropped. Strings, comments and
+docstrings are never touched. Then come the named mutants: changes a review once made that the
+suite did not notice, kept so they stay noticed.
+
+Each mutant is applied to a copy of the tree and the whole suite runs (`pytest -x`); the mutant is
+killed when the suite fails. An equivalent mutant (one that changes nothing observable) counts as
+a survivor: the figures are a floor. Survivors are listed with their place, to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tokenize
+from dataclasses import dataclass
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LAYERS = {
+    "spec": "aksnet/spec", "rules": "aksnet/rules", "plan": "aksnet/plan", "analysis": "aksnet/analysis",
+    "components": "components",
+}
+FLIPS = {"==": "!=", "!=": "==", "<": "<=", "<=": "<", ">": ">=", ">=": ">", "and": "or", "or": "and",
+         "True": "False", "False": "True", "in": "not in"}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    layer: str
+    path: str
+    line: int
+    old: str
+    new: str
+    """The whole mutated line."""
+    what: str
+
+
+# Changes a review made in 2026-11 that the suite of the time let through.
+NAMED = [
+    ("components", "components/network.py", "disable_bgp_route_propagation=True", "disable_bgp_route_propagation=False",
+     "BGP propagation turned back on"),
+    ("components", "components/network.py", "depends_on=[previous] if previous else None", "depends_on=None",
+     "subnets created in parallel"),
+    ("components", "components/dns.py", "registration_enabled=False", "registration_enabled=True",
+     "private DNS links allowing VM auto-registration"),
+    ("components", "components/bastion.py", 'sku={"name": "Standard"}, enable_tunneling=True',
+     'sku={"name": "Basic"}, enable_tunneling=False', "Bastion downgraded to Basic without tunnelling"),
+    ("components", "components/appgateway.py", "ssl_policy=SSL_POLICY,", "", "the App Gateway TLS policy dropped"),
+    ("components", "components/kubernetes_layer.py", "depends_on=waits", "depends_on=[]",
+     "Kubernetes objects no longer waiting for their namespace"),
+    ("rules", "aksnet/rules/design.py", "if c.outbound_ip_count <= NAT_GATEWAY_MAX_IPS:", "if True:",
+     "the NAT gateway 'at most 16 IPs' rule removed"),
+    ("rules", "aksnet/rules/guardrails.py", "for pool in props.get(\"agentPoolProfiles\") or []:",
+     "for pool in []:", "the zones rule losing its node-pool branch"),
+    ("rules", "aksnet/rules/guardrails.py", ' and item != "[secret]"', "", "no-plain-secrets ignoring the [secret] marker"),
+    ("spec", "aksnet/spec/schema.py", "return low if maximum is None else min(low, maximum)", "return value",
+     "the integer clamp removed"),
+]
+
+
+def candidates(layer: str, path: str) -> list[Mutant]:
+    """Every one-token mutation of a file, outside strings and comments."""
+    source = open(os.path.join(ROOT, path), encoding="utf-8").read()
+    lines = source.splitlines()
+    out = []
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    for index, token in enumerate(tokens):
+        row, col = token.start
+        line = lines[row - 1]
+        if token.type in (tokenize.OP, tokenize.NAME) and token.string in FLIPS:
+            following = tokens[index + 1].string if index + 1 < len(tokens) else ""
+            if token.string == "in" and (following == "" or tokens[index - 1].string in ("for", "not")):
+                continue  # `for x in`, or already `not in`
+            new = line[:col] + FLIPS[token.string] + line[token.end[1]:]
+            out.append(Mutant(layer, path, row, line, new, f"{token.string} -> {FLIPS[token.string]}"))
+        elif token.type == tokenize.NAME and token.string == "not" and tokens[index + 1].string != "in":
+            new = line[:col] + line[token.end[1]:].lstrip()
+            out.append(Mutant(layer, path, row, line, new, "not dropped"))
+        elif token.type == tokenize.NUMBER and token.string.isdigit():
+            new = line[:col] + str(int(token.string) + 1) + line[token.end[1]:]
+            out.append(Mutant(layer, path, row, line, new, f"{token.string} -> {int(token.string) + 1}"))
+    return out
+
+
+def layer_files(folder: str) -> list[str]:
+    return sorted(os.path.join(folder, name) for name in os.listdir(os.path.join(ROOT, folder))
+                  if name.endswith(".py") and name != "__init__.py")
+
+
+def named_mutants() -> list[Mutant]:
+    out = []
+    for layer, path, old, new, what in NAMED:
+        lines = open(os.path.join(ROOT, path), encoding="utf-8").read().splitlines()
+        row = next(i for i, line in enumerate(lines, start=1) if old in line)
+        out.append(Mutant(layer, path, row, lines[row - 1], lines[row - 1].replace(old, new, 1), what))
+    return out
+
+
+def copy_tree(target: str) -> None:
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        os.makedirs(os.path.join(target, os.path.dirname(name)), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, name), os.path.join(target, name))
+
+
+def killed(tree: str, mutant: Mutant, timeout: int) -> bool:
+    path = os.path.join(tree, mutant.path)
+    original = open(path, encoding="utf-8").read()
+    lines = original.splitlines(keepends=True)
+    lines[mutant.line - 1] = mutant.new + "\n"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.writelines(lines)
+    try:
+        run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "tests"],
+                             cwd=tree, capture_output=True, timeout=timeout, env={**os.environ, "CI": ""})
+        return run.returncode != 0
+    except subprocess.TimeoutExpired:
+        return True
+    finally:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(original)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-layer", type=int, default=20, help="sampled mutants per layer")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only-named", action="store_true", help="run the named mutants alone")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds a suite run may take")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    sampled: list[Mutant] = []
+    if not args.only_named:
+        for layer, folder in LAYERS.items():
+            pool = [m for path in layer_files(folder) for m in candidates(layer, path)]
+            sampled += rng.sample(pool, min(args.per_layer, len(pool)))
+    named = named_mutants()
+    started = time.perf_counter()
+    results: dict[str, list[tuple[Mutant, bool]]] = {}
+    with tempfile.TemporaryDirectory() as tree:
+        copy_tree(tree)
+        for number, mutant in enumerate([*sampled, *named], start=1):
+            outcome = killed(tree, mutant, args.timeout)
+            kind = "named" if mutant in named else mutant.layer
+            results.setdefault(kind, []).append((mutant, outcome))
+            print(f"[{number}/{len(sampled) + len(named)}] {'killed  ' if outcome else 'SURVIVED'} "
+                  f"{mutant.path}:{mutant.line} {mutant.what}", flush=True)
+    print(f"\nMutation benchmark ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, seed {args.seed}): {time.perf_counter() - started:.0f} s")
+    print(f"{'layer':<12}{'mutants':>8}{'killed':>8}{'score':>8}")
+    for kind, outcomes in results.items():
+        dead = sum(1 for _, k in outcomes if k)
+        print(f"{kind:<12}{len(outcomes):>8}{dead:>8}{dead / len(outcomes):>8.0%}")
+    survivors = [m for outcomes in results.values() for m, k in outcomes if not k]
+    for mutant in survivors:
+        print(f"survivor: {mutant.path}:{mutant.line} {mutant.what}: {mutant.new.strip()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

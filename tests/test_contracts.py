@@ -1,0 +1,108 @@
+"""Contracts users rely on, asserted on what reaches the engine (preview=False) or on the rules.
+
+Each of these was once a one-line change that left the whole suite green; now each fails a test.
+"""
+
+import pytest
+
+from aksnet.rules.registry import BY_ID, RecordedResource
+from aksnet.spec.problems import ConfigError
+from aksnet.spec.schema import Obj, Problems
+from aksnet.vocabulary import AGENT_POOL, CLUSTER
+from tests.stacks import load, validate_stack_config, variant
+
+
+def test_route_tables_never_learn_gateway_routes(prod, dev):
+    """BGP propagation would let an ExpressRoute/VPN route override the 0.0.0.0/0 to the firewall."""
+    tables = prod.of_type("azure-native:network:RouteTable") + dev.of_type("azure-native:network:RouteTable")
+    assert tables and all(t.inputs["disableBgpRoutePropagation"] is True for t in tables)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_subnets_of_a_vnet_are_written_one_after_another(stack, request):
+    """Azure refuses concurrent writes to one VNet's subnets (AnotherOperationInProgress)."""
+    result = request.getfixturevalue(stack)
+    by_vnet: dict = {}
+    for subnet in result.of_type("azure-native:network:Subnet"):
+        by_vnet.setdefault(subnet.inputs["virtualNetworkName"], []).append(subnet)
+    assert by_vnet
+    for subnets in by_vnet.values():
+        urns = {s.urn for s in subnets}
+        waits_for = {s.urn: [d for d in s.dependencies if d in urns] for s in subnets}
+        # A chain: one subnet first, every other waits for exactly one, and no two wait for the same.
+        assert sorted(len(w) for w in waits_for.values()) == [0] + [1] * (len(subnets) - 1), waits_for
+        awaited = [w[0] for w in waits_for.values() if w]
+        assert len(set(awaited)) == len(awaited)
+
+
+def test_private_dns_links_do_not_register_vms(prod):
+    links = prod.of_type("azure-native:privatedns:VirtualNetworkLink")
+    assert links and all(link.inputs["registrationEnabled"] is False for link in links)
+
+
+def test_bastion_is_standard_with_tunnelling(prod):
+    bastion = prod.one("azure-native:network:BastionHost")
+    assert bastion.inputs["sku"] == {"name": "Standard"} and bastion.inputs["enableTunneling"] is True
+
+
+def test_application_gateway_refuses_tls_below_1_2(prod):
+    gateway = prod.one("azure-native:network:ApplicationGateway")
+    assert gateway.inputs["sslPolicy"] == {"policyType": "Predefined", "policyName": "AppGwSslPolicy20220101"}
+
+
+def test_kubernetes_objects_wait_for_their_namespace(dev):
+    namespaces = {r.inputs["metadata"]["name"]: r.urn for r in dev.of_type("kubernetes:core/v1:Namespace")}
+    namespaced = [r for r in dev.records if r.type.startswith("kubernetes:") and r.custom
+                  and (r.inputs.get("metadata") or {}).get("namespace") in namespaces]
+    assert namespaced
+    for record in namespaced:
+        assert namespaces[record.inputs["metadata"]["namespace"]] in record.dependencies, record.name
+
+
+@pytest.mark.parametrize("outbound", ["userAssignedNATGateway", "managedNATGateway"])
+def test_nat_gateway_takes_at_most_16_ips(outbound):
+    base = {"aks-networking:cluster.outboundType": outbound, "aks-networking:ingress.nginx.visibility": "internal"}
+    validate_stack_config(variant(load("dev"), {**base, "aks-networking:cluster.outboundIpCount": 16}), "dev")
+    with pytest.raises(ConfigError) as refused:
+        validate_stack_config(variant(load("dev"), {**base, "aks-networking:cluster.outboundIpCount": 17}), "dev")
+    assert [p.path for p in refused.value.problems] == ["aks-networking:cluster.outboundIpCount"]
+
+
+def _violations(rule_id, resource):
+    found = []
+    BY_ID[rule_id].resource(resource, lambda message, urn=None: found.append(message))
+    return found
+
+
+def test_zones_rule_covers_node_pools_inline_and_standalone():
+    pool = RecordedResource(AGENT_POOL, "user", "urn:user", {"agentPoolName": "user"})
+    zoned = RecordedResource(AGENT_POOL, "user", "urn:user", {"agentPoolName": "user", "availabilityZones": ["1"]})
+    inline = RecordedResource(CLUSTER, "aks", "urn:aks", {"agentPoolProfiles": [{"name": "system"}]})
+    assert _violations("zones-in-production", pool) and _violations("zones-in-production", inline)
+    assert _violations("zones-in-production", zoned) == []
+
+
+def test_no_plain_secrets_accepts_the_secret_marker_and_searches_lists():
+    marked = RecordedResource("azure-native:compute:VirtualMachine", "vm", "urn:vm",
+                              {"osProfile": {"adminPassword": "[secret]"}})
+    listed = RecordedResource("azure-native:web:WebApp", "app", "urn:app",
+                              {"siteConfig": {"connectionStrings": [{"connectionString": "Server=x;Password=y"}]}})
+    assert _violations("no-plain-secrets", marked) == []
+    assert _violations("no-plain-secrets", listed)
+
+
+def test_an_out_of_range_number_reads_as_its_nearest_bound():
+    """So the checks after it see a plausible value and add no follow-on problems."""
+    problems = Problems()
+    obj = Obj(problems, "aks-networking:x", {"high": 5000, "low": -3})
+    assert obj.whole("high", minimum=1, maximum=1000) == 1000
+    assert obj.whole("low", minimum=1, maximum=1000) == 1
+    assert [p.path for p in problems.items] == ["aks-networking:x.high", "aks-networking:x.low"]
+
+
+def test_prod_sends_its_network_profile_field_by_field(prod):
+    profile = prod.one("azure-native:containerservice:ManagedCluster").inputs["networkProfile"]
+    assert profile == {"networkPlugin": "azure", "networkPluginMode": "overlay", "networkDataplane": "cilium",
+                       "networkPolicy": "cilium", "podCidr": "192.168.0.0/16", "serviceCidr": "172.16.0.0/16",
+                       "dnsServiceIP": "172.16.0.10", "outboundType": "userDefinedRouting",
+                       "loadBalancerSku": "standard"}
