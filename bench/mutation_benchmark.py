@@ -27,6 +27,7 @@ import tempfile
 import time
 import tokenize
 from dataclasses import dataclass
+from pathlib import Path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAYERS = {
@@ -65,7 +66,8 @@ NAMED = [
      "the NAT gateway 'at most 16 IPs' rule removed"),
     ("rules", "aksnet/rules/guardrails.py", "for pool in props.get(\"agentPoolProfiles\") or []:",
      "for pool in []:", "the zones rule losing its node-pool branch"),
-    ("rules", "aksnet/rules/guardrails.py", ' and item != "[secret]"', "", "no-plain-secrets ignoring the [secret] marker"),
+    ("rules", "aksnet/rules/guardrails.py", ' and item != "[secret]"', "",
+     "no-plain-secrets ignoring the [secret] marker"),
     ("spec", "aksnet/spec/schema.py", "return low if maximum is None else min(low, maximum)", "return value",
      "the integer clamp removed"),
 ]
@@ -73,7 +75,7 @@ NAMED = [
 
 def candidates(layer: str, path: str) -> list[Mutant]:
     """Every one-token mutation of a file, outside strings and comments."""
-    source = open(os.path.join(ROOT, path), encoding="utf-8").read()
+    source = Path(ROOT, path).read_text(encoding="utf-8")
     lines = source.splitlines()
     out = []
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
@@ -103,7 +105,7 @@ def layer_files(folder: str) -> list[str]:
 def named_mutants() -> list[Mutant]:
     out = []
     for layer, path, old, new, what in NAMED:
-        lines = open(os.path.join(ROOT, path), encoding="utf-8").read().splitlines()
+        lines = Path(ROOT, path).read_text(encoding="utf-8").splitlines()
         row = next(i for i, line in enumerate(lines, start=1) if old in line)
         out.append(Mutant(layer, path, row, lines[row - 1], lines[row - 1].replace(old, new, 1), what))
     return out
@@ -118,7 +120,7 @@ def copy_tree(target: str) -> None:
 
 def killed(tree: str, mutant: Mutant, timeout: int) -> bool:
     path = os.path.join(tree, mutant.path)
-    original = open(path, encoding="utf-8").read()
+    original = Path(path).read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)
     lines[mutant.line - 1] = mutant.new + "\n"
     with open(path, "w", encoding="utf-8") as handle:
