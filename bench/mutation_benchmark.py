@@ -5,8 +5,8 @@
 Mutants are drawn, with a fixed seed, from every place in a layer's code where one token can be
 flipped: a comparison (== and !=, < and <=, > and >=, in and not in), a boolean operator (and,
 or), a constant (True and False), a number (n to n + 1), or a `not` dropped. Strings, comments and
-docstrings are never touched. Then come the named mutants: changes a review once made that the
-suite did not notice, kept so they stay noticed.
+docstrings are never touched. Then come the named mutants (named_mutants.yaml): changes a review
+once made that the suite did not notice, kept so they stay noticed.
 
 Each mutant is applied to a copy of the tree and the whole suite runs (`pytest -x`); the mutant is
 killed when the suite fails. An equivalent mutant (one that changes nothing observable) counts as
@@ -29,6 +29,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAYERS = {
     "spec": "aksnet/spec", "rules": "aksnet/rules", "plan": "aksnet/plan", "analysis": "aksnet/analysis",
@@ -49,28 +51,7 @@ class Mutant:
     what: str
 
 
-# Changes a review made in 2026-11 that the suite of the time let through.
-NAMED = [
-    ("components", "components/network.py", "disable_bgp_route_propagation=True", "disable_bgp_route_propagation=False",
-     "BGP propagation turned back on"),
-    ("components", "components/network.py", "depends_on=[previous] if previous else None", "depends_on=None",
-     "subnets created in parallel"),
-    ("components", "components/dns.py", "registration_enabled=False", "registration_enabled=True",
-     "private DNS links allowing VM auto-registration"),
-    ("components", "components/bastion.py", 'sku={"name": "Standard"}, enable_tunneling=True',
-     'sku={"name": "Basic"}, enable_tunneling=False', "Bastion downgraded to Basic without tunnelling"),
-    ("components", "components/appgateway.py", "ssl_policy=SSL_POLICY,", "", "the App Gateway TLS policy dropped"),
-    ("components", "components/kubernetes_layer.py", "depends_on=waits", "depends_on=[]",
-     "Kubernetes objects no longer waiting for their namespace"),
-    ("rules", "aksnet/rules/design.py", "if c.outbound_ip_count <= NAT_GATEWAY_MAX_IPS:", "if True:",
-     "the NAT gateway 'at most 16 IPs' rule removed"),
-    ("rules", "aksnet/rules/guardrails.py", "for pool in props.get(\"agentPoolProfiles\") or []:",
-     "for pool in []:", "the zones rule losing its node-pool branch"),
-    ("rules", "aksnet/rules/guardrails.py", ' and item != "[secret]"', "",
-     "no-plain-secrets ignoring the [secret] marker"),
-    ("spec", "aksnet/spec/schema.py", "return low if maximum is None else min(low, maximum)", "return value",
-     "the integer clamp removed"),
-]
+NAMED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "named_mutants.yaml")
 
 
 def candidates(layer: str, path: str) -> list[Mutant]:
@@ -103,11 +84,13 @@ def layer_files(folder: str) -> list[str]:
 
 
 def named_mutants() -> list[Mutant]:
+    """The changes in named_mutants.yaml: a review's, kept so that they stay noticed."""
     out = []
-    for layer, path, old, new, what in NAMED:
-        lines = Path(ROOT, path).read_text(encoding="utf-8").splitlines()
-        row = next(i for i, line in enumerate(lines, start=1) if old in line)
-        out.append(Mutant(layer, path, row, lines[row - 1], lines[row - 1].replace(old, new, 1), what))
+    for entry in yaml.safe_load(Path(NAMED).read_text(encoding="utf-8")):
+        lines = Path(ROOT, entry["path"]).read_text(encoding="utf-8").splitlines()
+        row = next(i for i, line in enumerate(lines, start=1) if entry["old"] in line)
+        mutated = lines[row - 1].replace(entry["old"], entry["new"], 1)
+        out.append(Mutant(entry["layer"], entry["path"], row, lines[row - 1], mutated, entry["what"]))
     return out
 
 

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from aksnet.plan.plan import Plan
@@ -62,23 +62,32 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "'").replace("\n", "<br/>")
 
 
+def _emit_items(graph: Graph, lines: list[str], opening: Callable[[Group], str], closing: str,
+                node: Callable[[Node], str]) -> None:
+    """Groups and nodes, nested and indented, in a diagram language's words."""
+    def emit(item: Group | Node, depth: int) -> None:
+        pad = "  " * depth
+        if isinstance(item, Group):
+            lines.append(pad + opening(item))
+            for child in item.items:
+                emit(child, depth + 1)
+            lines.append(pad + closing)
+        else:
+            lines.append(pad + node(item))
+
+    for item in graph.items:
+        emit(item, 1)
+
+
 def to_mermaid(graph: Graph) -> str:
     lines = [f"%% {graph.title}", "flowchart LR"]
     shapes = {"box": ('["', '"]'), "round": ('("', '")'), "circle": ('(("', '"))'), "db": ('[("', '")]')}
 
-    def emit(item: Group | Node, depth: int) -> None:
-        pad = "  " * depth
-        if isinstance(item, Group):
-            lines.append(f'{pad}subgraph {item.id}["{_mermaid_text(item.label)}"]')
-            for child in item.items:
-                emit(child, depth + 1)
-            lines.append(f"{pad}end")
-        else:
-            left, right = shapes[item.shape]
-            lines.append(f"{pad}{item.id}{left}{_mermaid_text(item.label)}{right}")
+    def node(item: Node) -> str:
+        left, right = shapes[item.shape]
+        return f"{item.id}{left}{_mermaid_text(item.label)}{right}"
 
-    for item in graph.items:
-        emit(item, 1)
+    _emit_items(graph, lines, lambda group: f'subgraph {group.id}["{_mermaid_text(group.label)}"]', "end", node)
     arrows = {"solid": "-->", "dashed": "-.->", "thick": "==>"}
     for edge in graph.edges:
         arrow = arrows[edge.style]
@@ -94,19 +103,11 @@ def to_dot(graph: Graph) -> str:
              "  edge [fontname=Helvetica, fontsize=9];"]
     shapes = {"box": "box", "round": "box, style=rounded", "circle": "circle", "db": "cylinder"}
 
-    def emit(item: Group | Node, depth: int) -> None:
-        pad = "  " * depth
-        if isinstance(item, Group):
-            lines.append(f'{pad}subgraph cluster_{item.id} {{ label="{item.label}";')
-            for child in item.items:
-                emit(child, depth + 1)
-            lines.append(f"{pad}}}")
-        else:
-            label = item.label.replace('"', "'")
-            lines.append(f'{pad}{item.id} [label="{label}", shape={shapes[item.shape]}];')
+    def node(item: Node) -> str:
+        label = item.label.replace('"', "'")
+        return f'{item.id} [label="{label}", shape={shapes[item.shape]}];'
 
-    for item in graph.items:
-        emit(item, 1)
+    _emit_items(graph, lines, lambda group: f'subgraph cluster_{group.id} {{ label="{group.label}";', "}", node)
     # Graphviz links nodes, not clusters: an edge to a group lands on its first node, clipped
     # at the cluster's border (lhead/ltail).
     inside = {group.id: _first_node(group) for group in _walk(graph.items)}

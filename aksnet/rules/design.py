@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from aksnet.rules.rule import Rule, refusal
+from aksnet.rules.rule import Rule, RuleBook
 from aksnet.spec.problems import Problem
 from aksnet.spec.stack import StackConfig
 from aksnet.vocabulary import NS
@@ -41,6 +41,9 @@ ASYMMETRIC = "https://learn.microsoft.com/azure/aks/limit-egress-traffic"
 ISTIO = "https://learn.microsoft.com/azure/aks/istio-about"
 
 
+book = RuleBook()
+
+
 def _p(path: str, message: str) -> Problem:
     return Problem(f"{NS}:{path}", message)
 
@@ -51,12 +54,14 @@ def _fixed_subnet_home(spec: StackConfig) -> str:
 
 # Network profile ------------------------------------------------------------------------------
 
+@book.refusal("overlay-needs-azure-cni", "CNI Overlay is a mode of Azure CNI.", OVERLAY)
 def overlay_needs_azure_cni(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.network_plugin_mode == "overlay" and c.network_plugin != "azure":
         yield _p("cluster.networkPluginMode", f"overlay needs networkPlugin azure, not {c.network_plugin}")
 
 
+@book.refusal("azure-npm-needs-azure-cni", "Azure NPM does not run on kubenet.", POLICIES)
 def azure_npm_needs_azure_cni(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.network_plugin == "kubenet" and c.network_policy == "azure":
@@ -64,6 +69,7 @@ def azure_npm_needs_azure_cni(spec: StackConfig) -> Iterator[Problem]:
                  "networkPlugin azure")
 
 
+@book.refusal("byo-cni-brings-its-policy", "With networkPlugin none, the CNI brought installs policy.", POLICIES)
 def bring_your_own_cni_brings_its_policy(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.network_plugin != "none":
@@ -75,12 +81,14 @@ def bring_your_own_cni_brings_its_policy(spec: StackConfig) -> Iterator[Problem]
         yield _p("cluster.networkDataplane", "cilium needs networkPlugin azure, not none")
 
 
+@book.refusal("cilium-policy-needs-cilium-dataplane", "Cilium policy runs on the Cilium dataplane.", CILIUM)
 def cilium_policy_needs_cilium_dataplane(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.network_policy == "cilium" and c.network_dataplane != "cilium":
         yield _p("cluster.networkPolicy", "cilium needs networkDataplane cilium")
 
 
+@book.refusal("cilium-dataplane-needs-dynamic-pod-ips", "The Cilium dataplane needs Overlay or a pod subnet.", CILIUM)
 def cilium_dataplane_needs_dynamic_pod_ips(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.network_dataplane != "cilium" or c.network_plugin == "none":
@@ -92,6 +100,7 @@ def cilium_dataplane_needs_dynamic_pod_ips(spec: StackConfig) -> Iterator[Proble
                  "(network.spoke.subnets.pods) for dynamic pod IPs")
 
 
+@book.refusal("cilium-dataplane-enforces-policies", "The Cilium dataplane enforces policies itself.", CILIUM)
 def cilium_dataplane_enforces_policies(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.network_dataplane != "cilium":
@@ -104,6 +113,7 @@ def cilium_dataplane_enforces_policies(spec: StackConfig) -> Iterator[Problem]:
                  "enforces NetworkPolicies; set cilium")
 
 
+@book.refusal("pod-subnet-only-for-dynamic-ips", "A pod subnet is for Azure CNI with dynamic pod IPs.", IP_PLANNING)
 def pod_subnet_only_for_dynamic_ips(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if "pods" in spec.network.spoke.subnets and (c.network_plugin != "azure" or c.network_plugin_mode == "overlay"):
@@ -111,6 +121,7 @@ def pod_subnet_only_for_dynamic_ips(spec: StackConfig) -> Iterator[Problem]:
                  "(dynamic pod IPs); remove it, or use networkPlugin azure without networkPluginMode")
 
 
+@book.refusal("pod-cidr-only-with-overlay-or-kubenet", "Flat Azure CNI takes no pod CIDR.", IP_PLANNING)
 def pod_cidr_only_with_overlay_or_kubenet(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.pod_cidr is not None and not c.uses_pod_cidr:
@@ -118,6 +129,7 @@ def pod_cidr_only_with_overlay_or_kubenet(spec: StackConfig) -> Iterator[Problem
                  "remove podCidr, or set networkPluginMode overlay")
 
 
+@book.refusal("istio-needs-managed-cni", "The Istio add-on needs an AKS-managed CNI.", ISTIO)
 def istio_needs_managed_cni(spec: StackConfig) -> Iterator[Problem]:
     if spec.cluster.service_mesh == "istio" and spec.cluster.network_plugin == "none":
         yield _p("cluster.serviceMesh", "the Istio add-on needs an AKS-managed network plugin")
@@ -125,6 +137,8 @@ def istio_needs_managed_cni(spec: StackConfig) -> Iterator[Problem]:
 
 # Node pools -----------------------------------------------------------------------------------
 
+@book.refusal("system-pool-present", "AKS needs a System node pool.",
+              "https://learn.microsoft.com/azure/aks/use-system-pools")
 def system_pool_present(spec: StackConfig) -> Iterator[Problem]:
     pools = spec.cluster.node_pools
     if pools and not any(p.mode == "System" for p in pools):
@@ -132,6 +146,7 @@ def system_pool_present(spec: StackConfig) -> Iterator[Problem]:
                  "its own components")
 
 
+@book.refusal("max-pods-in-range", "Max pods per node between 10 and 250; a System pool holds 30 pods.", IP_PLANNING)
 def max_pods_in_range(spec: StackConfig) -> Iterator[Problem]:
     low, high = MAX_PODS_RANGE
     for index, pool in enumerate(spec.cluster.node_pools):
@@ -148,6 +163,7 @@ def max_pods_in_range(spec: StackConfig) -> Iterator[Problem]:
 
 # API server -----------------------------------------------------------------------------------
 
+@book.refusal("authorized-ranges-only-on-public-api", "Authorized IP ranges apply to a public API server.", AUTHORIZED)
 def authorized_ranges_only_on_public_api(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.private and c.authorized_ip_ranges:
@@ -155,6 +171,8 @@ def authorized_ranges_only_on_public_api(spec: StackConfig) -> Iterator[Problem]
                  "private false")
 
 
+@book.refusal("hub-zone-needs-private-api-and-hub", "A private DNS zone in the hub needs a private API and a hub.",
+              PRIVATE)
 def hub_zone_needs_private_api_and_hub(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if not c.private and c.private_dns_zone == "hub":
@@ -164,6 +182,8 @@ def hub_zone_needs_private_api_and_hub(spec: StackConfig) -> Iterator[Problem]:
                  "use system, or declare the hub")
 
 
+@book.refusal("vnet-integration-needs-its-subnet", "API server VNet integration and its subnet go together.",
+              VNET_INTEGRATION)
 def vnet_integration_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     has_subnet = "apiserver" in spec.network.spoke.subnets
@@ -175,6 +195,7 @@ def vnet_integration_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
                  "false; enable it or remove the subnet")
 
 
+@book.refusal("local-accounts-off-needs-entra-id", "Disabling local accounts needs Entra ID.", LOCAL_ACCOUNTS)
 def local_accounts_off_needs_entra_id(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if not c.local_accounts and c.entra_id is None:
@@ -184,6 +205,7 @@ def local_accounts_off_needs_entra_id(spec: StackConfig) -> Iterator[Problem]:
 
 # Egress ---------------------------------------------------------------------------------------
 
+@book.refusal("udr-needs-an-appliance", "userDefinedRouting needs a default route to a virtual appliance.", EGRESS)
 def udr_needs_an_appliance(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.outbound_type == "userDefinedRouting" and spec.egress.firewall is None and c.egress_next_hop_ip is None:
@@ -191,6 +213,7 @@ def udr_needs_an_appliance(spec: StackConfig) -> Iterator[Problem]:
                  "declare egress.firewall, or give cluster.egressNextHopIp")
 
 
+@book.refusal("next-hop-only-for-udr-without-firewall", "An explicit next hop only where nothing else is one.", EGRESS)
 def next_hop_only_for_udr_without_firewall(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     fw = spec.egress.firewall
@@ -200,6 +223,7 @@ def next_hop_only_for_udr_without_firewall(spec: StackConfig) -> Iterator[Proble
         yield _p("cluster.egressNextHopIp", f"is set but {why}; remove it")
 
 
+@book.refusal("firewall-carries-egress", "A firewall is declared only when egress leaves through it.", EGRESS)
 def firewall_carries_egress(spec: StackConfig) -> Iterator[Problem]:
     outbound = spec.cluster.outbound_type
     if spec.egress.firewall is not None and outbound != "userDefinedRouting":
@@ -207,6 +231,9 @@ def firewall_carries_egress(spec: StackConfig) -> Iterator[Problem]:
                  "traffic leaves through it; set outboundType userDefinedRouting or remove the firewall")
 
 
+@book.refusal("firewall-needs-its-subnets", "Azure Firewall needs AzureFirewallSubnet (and, for Basic, the "
+            "management subnet).",
+              FIREWALL_FAQ)
 def firewall_needs_its_subnets(spec: StackConfig) -> Iterator[Problem]:
     fw = spec.egress.firewall
     if fw is None:
@@ -219,6 +246,8 @@ def firewall_needs_its_subnets(spec: StackConfig) -> Iterator[Problem]:
                  "AzureFirewallSubnet")
 
 
+@book.refusal("basic-firewall-features", "The Basic firewall has no threat-intel Deny and no DNS proxy.",
+              FIREWALL_BASIC)
 def basic_firewall_features(spec: StackConfig) -> Iterator[Problem]:
     fw = spec.egress.firewall
     if fw is None or fw.sku != "Basic":
@@ -230,6 +259,7 @@ def basic_firewall_features(spec: StackConfig) -> Iterator[Problem]:
         yield _p("egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy; set false, or sku Standard")
 
 
+@book.refusal("fqdn-network-rules-need-dns-proxy", "FQDNs in network rules need the DNS proxy.", FIREWALL_FQDN)
 def fqdn_network_rules_need_dns_proxy(spec: StackConfig) -> Iterator[Problem]:
     fw = spec.egress.firewall
     if fw is None or fw.dns_proxy:
@@ -240,12 +270,14 @@ def fqdn_network_rules_need_dns_proxy(spec: StackConfig) -> Iterator[Problem]:
                      "need the firewall's DNS proxy; set egress.firewall.dnsProxy true")
 
 
+@book.refusal("bastion-needs-its-subnet", "Azure Bastion needs AzureBastionSubnet.", BASTION)
 def bastion_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
     if spec.network.bastion and spec.network.subnet("AzureBastionSubnet") is None:
         yield _p("network.bastion", f"needs a subnet named exactly AzureBastionSubnet in "
                  f"{_fixed_subnet_home(spec)} (/26 or larger); add it, or set network.bastion false")
 
 
+@book.refusal("nat-gateway-ip-limit", "A NAT gateway takes at most 16 public IPs.", NAT_GATEWAY)
 def nat_gateway_ip_limit(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.outbound_ip_count <= NAT_GATEWAY_MAX_IPS:
@@ -260,6 +292,7 @@ def nat_gateway_ip_limit(spec: StackConfig) -> Iterator[Problem]:
 
 # Ingress --------------------------------------------------------------------------------------
 
+@book.refusal("ingress-block-matches-controller", "An ingress block is for the chosen controller.", APP_ROUTING)
 def ingress_block_matches_controller(spec: StackConfig) -> Iterator[Problem]:
     # The parser fills a block's defaults only for the chosen controller, so a block present
     # under another controller was written by the user and would be ignored.
@@ -276,24 +309,29 @@ def _agic(spec: StackConfig) -> bool:
     return spec.ingress.controller == "appgw" and spec.ingress.app_gateway is not None
 
 
+@book.refusal("agic-needs-a-v2-gateway", "AGIC supports only Standard_v2 and WAF_v2.", APPGW_INFRA)
 def agic_needs_a_v2_gateway(spec: StackConfig) -> Iterator[Problem]:
     appgw = spec.ingress.app_gateway
     if _agic(spec) and appgw is not None and appgw.sku not in ("Standard_v2", "WAF_v2"):
         yield _p("ingress.appGateway.sku", f"{appgw.sku} is a v1 SKU; AGIC supports only Standard_v2 and WAF_v2")
 
 
+@book.refusal("gateway-needs-its-subnet", "An application gateway needs a dedicated subnet.", APPGW_INFRA)
 def gateway_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
     if _agic(spec) and "appgw" not in spec.network.spoke.subnets:
         yield _p("ingress.controller", "appgw needs a dedicated gateway subnet "
                  "(network.spoke.subnets.appgw, /24 recommended)")
 
 
+@book.refusal("gateway-needs-a-frontend", "An application gateway has a public or a private frontend.", APPGW_INFRA)
 def gateway_needs_a_frontend(spec: StackConfig) -> Iterator[Problem]:
     appgw = spec.ingress.app_gateway
     if _agic(spec) and appgw is not None and not appgw.public_frontend and appgw.private_ip is None:
         yield _p("ingress.appGateway", "has neither a public frontend nor a privateIp; give it one")
 
 
+@book.refusal("waf-prevention-in-production", "Production gateways run WAF_v2 in Prevention mode.",
+              WAF, development="disabled")
 def waf_prevention_in_production(spec: StackConfig) -> Iterator[Problem]:
     appgw = spec.ingress.app_gateway
     if not _agic(spec) or appgw is None:
@@ -306,6 +344,8 @@ def waf_prevention_in_production(spec: StackConfig) -> Iterator[Problem]:
                  "production stack needs WAF_v2")
 
 
+@book.refusal("agic-overlay-outside-government", "AGIC on CNI Overlay is not available in Azure Government.",
+              AGIC_OVERLAY)
 def agic_overlay_outside_government(spec: StackConfig) -> Iterator[Problem]:
     # AGIC reaches Overlay pods through an OverlayExtensionConfig for the gateway subnet,
     # everywhere but Azure Government.
@@ -315,6 +355,7 @@ def agic_overlay_outside_government(spec: StackConfig) -> Iterator[Problem]:
                  f"Government ({location}); use nginx, or Azure CNI without Overlay")
 
 
+@book.refusal("agic-kubenet-route-table-without-udr", "No appliance default route on a v2 gateway subnet.", APPGW_INFRA)
 def agic_kubenet_route_table_without_udr(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if _agic(spec) and c.network_plugin == "kubenet" and c.outbound_type == "userDefinedRouting":
@@ -323,6 +364,8 @@ def agic_kubenet_route_table_without_udr(spec: StackConfig) -> Iterator[Problem]
                  "appliance, which a v2 gateway does not support; use Azure CNI or nginx")
 
 
+@book.refusal("nginx-fits-its-network", "An internal nginx needs the ILB subnet; a public one takes no static IP.",
+              APP_ROUTING)
 def nginx_fits_its_network(spec: StackConfig) -> Iterator[Problem]:
     nginx = spec.ingress.nginx
     if spec.ingress.controller != "nginx" or nginx is None:
@@ -335,6 +378,7 @@ def nginx_fits_its_network(spec: StackConfig) -> Iterator[Problem]:
                  "address from Azure")
 
 
+@book.refusal("internal-services-need-ilb-subnet", "Internal load balancer Services need the ILB subnet.", INTERNAL_LB)
 def internal_services_need_ilb_subnet(spec: StackConfig) -> Iterator[Problem]:
     if "ilb" in spec.network.spoke.subnets:
         return
@@ -344,71 +388,10 @@ def internal_services_need_ilb_subnet(spec: StackConfig) -> Iterator[Problem]:
                      "InternalLoadBalancer needs an internal load balancer subnet (network.spoke.subnets.ilb)")
 
 
+@book.refusal("ingresses-need-a-controller", "Ingresses need an ingress controller.", APP_ROUTING)
 def ingresses_need_a_controller(spec: StackConfig) -> Iterator[Problem]:
     if spec.kubernetes.workloads.ingresses and spec.ingress.controller == "none":
         yield _p("kubernetes.ingresses", "need an ingress controller; set ingress.controller to appgw or nginx")
 
 
-RULES: tuple[Rule, ...] = (
-    refusal("overlay-needs-azure-cni", "CNI Overlay is a mode of Azure CNI.", overlay_needs_azure_cni, OVERLAY),
-    refusal("azure-npm-needs-azure-cni", "Azure NPM does not run on kubenet.", azure_npm_needs_azure_cni, POLICIES),
-    refusal("byo-cni-brings-its-policy", "With networkPlugin none, the CNI brought installs policy.",
-            bring_your_own_cni_brings_its_policy, POLICIES),
-    refusal("cilium-policy-needs-cilium-dataplane", "Cilium policy runs on the Cilium dataplane.",
-            cilium_policy_needs_cilium_dataplane, CILIUM),
-    refusal("cilium-dataplane-needs-dynamic-pod-ips", "The Cilium dataplane needs Overlay or a pod subnet.",
-            cilium_dataplane_needs_dynamic_pod_ips, CILIUM),
-    refusal("cilium-dataplane-enforces-policies", "The Cilium dataplane enforces policies itself.",
-            cilium_dataplane_enforces_policies, CILIUM),
-    refusal("pod-subnet-only-for-dynamic-ips", "A pod subnet is for Azure CNI with dynamic pod IPs.",
-            pod_subnet_only_for_dynamic_ips, IP_PLANNING),
-    refusal("pod-cidr-only-with-overlay-or-kubenet", "Flat Azure CNI takes no pod CIDR.",
-            pod_cidr_only_with_overlay_or_kubenet, IP_PLANNING),
-    refusal("istio-needs-managed-cni", "The Istio add-on needs an AKS-managed CNI.", istio_needs_managed_cni, ISTIO),
-    refusal("system-pool-present", "AKS needs a System node pool.", system_pool_present,
-            "https://learn.microsoft.com/azure/aks/use-system-pools"),
-    refusal("max-pods-in-range", "Max pods per node between 10 and 250; a System pool holds 30 pods.",
-            max_pods_in_range, IP_PLANNING),
-    refusal("authorized-ranges-only-on-public-api", "Authorized IP ranges apply to a public API server.",
-            authorized_ranges_only_on_public_api, AUTHORIZED),
-    refusal("hub-zone-needs-private-api-and-hub", "A private DNS zone in the hub needs a private API and a hub.",
-            hub_zone_needs_private_api_and_hub, PRIVATE),
-    refusal("vnet-integration-needs-its-subnet", "API server VNet integration and its subnet go together.",
-            vnet_integration_needs_its_subnet, VNET_INTEGRATION),
-    refusal("local-accounts-off-needs-entra-id", "Disabling local accounts needs Entra ID.",
-            local_accounts_off_needs_entra_id, LOCAL_ACCOUNTS),
-    refusal("udr-needs-an-appliance", "userDefinedRouting needs a default route to a virtual appliance.",
-            udr_needs_an_appliance, EGRESS),
-    refusal("next-hop-only-for-udr-without-firewall", "An explicit next hop only where nothing else is one.",
-            next_hop_only_for_udr_without_firewall, EGRESS),
-    refusal("firewall-carries-egress", "A firewall is declared only when egress leaves through it.",
-            firewall_carries_egress, EGRESS),
-    refusal("firewall-needs-its-subnets", "Azure Firewall needs AzureFirewallSubnet (and, for Basic, the "
-            "management subnet).", firewall_needs_its_subnets, FIREWALL_FAQ),
-    refusal("basic-firewall-features", "The Basic firewall has no threat-intel Deny and no DNS proxy.",
-            basic_firewall_features, FIREWALL_BASIC),
-    refusal("fqdn-network-rules-need-dns-proxy", "FQDNs in network rules need the DNS proxy.",
-            fqdn_network_rules_need_dns_proxy, FIREWALL_FQDN),
-    refusal("bastion-needs-its-subnet", "Azure Bastion needs AzureBastionSubnet.", bastion_needs_its_subnet, BASTION),
-    refusal("nat-gateway-ip-limit", "A NAT gateway takes at most 16 public IPs.", nat_gateway_ip_limit, NAT_GATEWAY),
-    refusal("ingress-block-matches-controller", "An ingress block is for the chosen controller.",
-            ingress_block_matches_controller, APP_ROUTING),
-    refusal("agic-needs-a-v2-gateway", "AGIC supports only Standard_v2 and WAF_v2.", agic_needs_a_v2_gateway,
-            APPGW_INFRA),
-    refusal("gateway-needs-its-subnet", "An application gateway needs a dedicated subnet.", gateway_needs_its_subnet,
-            APPGW_INFRA),
-    refusal("gateway-needs-a-frontend", "An application gateway has a public or a private frontend.",
-            gateway_needs_a_frontend, APPGW_INFRA),
-    refusal("waf-prevention-in-production", "Production gateways run WAF_v2 in Prevention mode.",
-            waf_prevention_in_production, WAF, development="disabled"),
-    refusal("agic-overlay-outside-government", "AGIC on CNI Overlay is not available in Azure Government.",
-            agic_overlay_outside_government, AGIC_OVERLAY),
-    refusal("agic-kubenet-route-table-without-udr", "No appliance default route on a v2 gateway subnet.",
-            agic_kubenet_route_table_without_udr, APPGW_INFRA),
-    refusal("nginx-fits-its-network", "An internal nginx needs the ILB subnet; a public one takes no static IP.",
-            nginx_fits_its_network, APP_ROUTING),
-    refusal("internal-services-need-ilb-subnet", "Internal load balancer Services need the ILB subnet.",
-            internal_services_need_ilb_subnet, INTERNAL_LB),
-    refusal("ingresses-need-a-controller", "Ingresses need an ingress controller.", ingresses_need_a_controller,
-            APP_ROUTING),
-)
+RULES: tuple[Rule, ...] = tuple(book.rules)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from aksnet.rules.rule import Report, Rule, resource_rule, stack_rule
+from aksnet.rules.rule import Report, Rule, RuleBook
 from aksnet.spec.problems import Problem
 from aksnet.spec.stack import StackConfig
 from aksnet.vocabulary import (
@@ -35,7 +35,11 @@ from aksnet.vocabulary import (
 )
 
 SECRET_KEYS = ("password", "adminpassword", "clientsecret", "secret", "privatekey", "sharedkey",
-               "primarykey", "secondarykey", "connectionstring", "accesskey", "sastoken")
+                "primarykey", "secondarykey", "connectionstring", "accesskey", "sastoken")
+
+AKS_EGRESS = "https://learn.microsoft.com/azure/aks/limit-egress-traffic"
+book = RuleBook()
+
 
 def _props(args: Any) -> Mapping[str, Any]:
     return args.props or {}
@@ -43,45 +47,66 @@ def _props(args: Any) -> Mapping[str, Any]:
 
 # Cluster ------------------------------------------------------------------------------------
 
+@book.guardrail("private-api-or-authorized-ranges", "The API server is private or limited to authorized ranges.",
+                "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
+                production="mandatory", development="advisory")
 def private_api_or_authorized_ranges(args: Any, report: Report) -> None:
     if args.resource_type != CLUSTER:
         return
     access = _props(args).get("apiServerAccessProfile") or {}
     if not access.get("enablePrivateCluster") and not access.get("authorizedIPRanges"):
         report("The API server is public to the whole internet: make it private, or list "
-               "authorizedIPRanges.", None)
+                "authorizedIPRanges.", None)
 
 
+@book.guardrail("network-policy-engine-set", "The cluster enforces NetworkPolicies.",
+                "https://learn.microsoft.com/azure/aks/use-network-policies",
+                production="mandatory", development="advisory")
 def network_policy_engine_set(args: Any, report: Report) -> None:
     if args.resource_type != CLUSTER:
         return
     engine = (_props(args).get("networkProfile") or {}).get("networkPolicy")
     if engine in (None, "", "none"):
         report("No network policy engine: NetworkPolicies would be accepted and ignored. Set "
-               "networkPolicy to cilium, calico or azure.", None)
+                "networkPolicy to cilium, calico or azure.", None)
 
 
+@book.guardrail("no-docker-bridge-cidr", "No dockerBridgeCidr in the network profile.",
+                "https://learn.microsoft.com/azure/aks/configure-kubenet",
+                production="mandatory", development="mandatory")
 def no_docker_bridge_cidr(args: Any, report: Report) -> None:
     if args.resource_type == CLUSTER and "dockerBridgeCidr" in (_props(args).get("networkProfile") or {}):
         report("dockerBridgeCidr is gone from the AKS API since 2023-04-01; remove it.", None)
 
 
+@book.guardrail("local-accounts-disabled", "Local cluster accounts are disabled.",
+                "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad",
+                production="mandatory", development="advisory")
 def local_accounts_disabled(args: Any, report: Report) -> None:
     if args.resource_type == CLUSTER and _props(args).get("disableLocalAccounts") is not True:
         report("Local accounts are enabled: anyone with the admin kubeconfig bypasses Entra ID. "
-               "Set disableLocalAccounts true.", None)
+                "Set disableLocalAccounts true.", None)
 
 
+@book.guardrail("kubenet-retiring", "kubenet retires on 2028-03-31.",
+                "https://learn.microsoft.com/azure/aks/configure-kubenet",
+                production="advisory", development="advisory")
 def kubenet_retiring(args: Any, report: Report) -> None:
     if args.resource_type == CLUSTER and (_props(args).get("networkProfile") or {}).get("networkPlugin") == "kubenet":
         report("kubenet retires on 2028-03-31; plan the move to Azure CNI Overlay.", None)
 
 
+@book.guardrail("azure-npm-retiring", "Azure Network Policy Manager is retiring on Linux.",
+                "https://learn.microsoft.com/azure/aks/use-network-policies",
+                production="advisory", development="advisory")
 def azure_npm_retiring(args: Any, report: Report) -> None:
     if args.resource_type == CLUSTER and (_props(args).get("networkProfile") or {}).get("networkPolicy") == "azure":
         report("Azure Network Policy Manager is retiring on Linux; use Cilium or Calico.", None)
 
 
+@book.guardrail("zones-in-production", "Cluster pools, firewall and gateway span availability zones.",
+                "https://learn.microsoft.com/azure/aks/availability-zones",
+                production="mandatory", development="disabled")
 def zones_in_production(args: Any, report: Report) -> None:
     props = _props(args)
     if args.resource_type == CLUSTER:
@@ -96,6 +121,9 @@ def zones_in_production(args: Any, report: Report) -> None:
 
 # Network ------------------------------------------------------------------------------------
 
+@book.guardrail("nsg-on-every-subnet", "Every subnet that accepts one has an NSG.",
+                "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview",
+                production="mandatory", development="advisory")
 def nsg_on_every_subnet(args: Any, report: Report) -> None:
     if args.resource_type != SUBNET:
         return
@@ -105,12 +133,18 @@ def nsg_on_every_subnet(args: Any, report: Report) -> None:
         report(f"Subnet {name} has no network security group.", None)
 
 
+@book.guardrail("firewall-threat-intel-deny", "Firewall policies deny known malicious addresses.",
+                "https://learn.microsoft.com/azure/firewall/threat-intel",
+                production="mandatory", development="advisory")
 def firewall_threat_intel_deny(args: Any, report: Report) -> None:
     if args.resource_type == FIREWALL_POLICY and _props(args).get("threatIntelMode") != "Deny":
         report(f"Threat intelligence is {_props(args).get('threatIntelMode', 'Alert')}; set Deny to block "
-               "known malicious addresses.", None)
+                "known malicious addresses.", None)
 
 
+@book.guardrail("firewall-uses-policy", "Firewalls use a Firewall Policy, not classic rules.",
+                "https://learn.microsoft.com/azure/firewall/policy-rule-sets",
+                production="mandatory", development="advisory")
 def firewall_uses_policy(args: Any, report: Report) -> None:
     if args.resource_type != FIREWALL:
         return
@@ -121,19 +155,25 @@ def firewall_uses_policy(args: Any, report: Report) -> None:
         report("Use a Firewall Policy with rule collection groups instead of classic rules.", None)
 
 
+@book.guardrail("waf-prevention", "Application gateways run a WAF policy in Prevention mode.",
+                "https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview",
+                production="mandatory", development="advisory")
 def waf_prevention(args: Any, report: Report) -> None:
     props = _props(args)
     if args.resource_type == WAF_POLICY:
         settings = props.get("policySettings") or {}
         if settings.get("state") != "Enabled" or settings.get("mode") != "Prevention":
             report(f"The WAF is {settings.get('state', 'Disabled')} in {settings.get('mode', 'Detection')} mode; "
-                   "enable it in Prevention mode.", None)
+                    "enable it in Prevention mode.", None)
     elif args.resource_type == APP_GATEWAY:
         sku = (props.get("sku") or {}).get("name")
         if sku != "WAF_v2" or not props.get("firewallPolicy"):
             report("The application gateway has no WAF policy: use WAF_v2 with a WebApplicationFirewallPolicy.", None)
 
 
+@book.guardrail("no-plain-secrets", "No plain secret values in resource inputs.",
+                "https://www.pulumi.com/docs/concepts/secrets/",
+                production="mandatory", development="mandatory")
 def no_plain_secrets(args: Any, report: Report) -> None:
     def walk(value: Any, path: str) -> Iterable[str]:
         if isinstance(value, Mapping):
@@ -152,6 +192,9 @@ def no_plain_secrets(args: Any, report: Report) -> None:
 
 # Kubernetes -----------------------------------------------------------------------------------
 
+@book.guardrail("no-ingress-class-annotation", "Ingresses use ingressClassName, not the deprecated annotation.",
+                "https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation",
+                production="mandatory", development="advisory")
 def no_ingress_class_annotation(args: Any, report: Report) -> None:
     if args.resource_type == INGRESS:
         annotations = ((_props(args).get("metadata") or {}).get("annotations") or {})
@@ -159,6 +202,9 @@ def no_ingress_class_annotation(args: Any, report: Report) -> None:
             report("The kubernetes.io/ingress.class annotation is deprecated; use spec.ingressClassName.", None)
 
 
+@book.guardrail("ingress-host-and-tls", "Ingresses name their hosts and serve them over TLS.",
+                "https://kubernetes.io/docs/concepts/services-networking/ingress/#tls",
+                production="mandatory", development="advisory")
 def ingress_host_and_tls(args: Any, report: Report) -> None:
     if args.resource_type != INGRESS:
         return
@@ -172,6 +218,9 @@ def ingress_host_and_tls(args: Any, report: Report) -> None:
         report("The Ingress serves plain HTTP: add tls with a secret for every host.", None)
 
 
+@book.guardrail("default-deny-per-app-namespace", "Every namespace that runs apps denies by default.",
+                "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
+                production="mandatory", development="advisory", whole_stack=True)
 def default_deny_per_app_namespace(args: Any, report: Report) -> None:
     namespaces = {((r.props or {}).get("metadata") or {}).get("namespace", "default")
                   for r in args.resources if r.resource_type == DEPLOYMENT}
@@ -200,13 +249,13 @@ def public_load_balancers_behind_udr(spec: StackConfig) -> Iterator[Problem]:
         if app.service_type == "LoadBalancer":
             yield Problem(f"{NS}:kubernetes.apps[{index}].serviceType", f"LoadBalancer (public) behind "
                           f"userDefinedRouting {ASYMMETRIC_ROUTING}; use InternalLoadBalancer and publish it "
-                          "with a firewall DNAT rule (egress.firewall.dnatRules), or route it through the "
-                          "ingress controller")
+                           "with a firewall DNAT rule (egress.firewall.dnatRules), or route it through the "
+                           "ingress controller")
     nginx = spec.ingress.nginx
     if spec.ingress.controller == "nginx" and nginx is not None and nginx.visibility == "public":
         yield Problem(f"{NS}:ingress.nginx.visibility", f"public behind userDefinedRouting {ASYMMETRIC_ROUTING}; "
-                      "use internal and publish it with a firewall DNAT rule (egress.firewall.dnatRules) or an "
-                      "application gateway")
+                       "use internal and publish it with a firewall DNAT rule (egress.firewall.dnatRules) or an "
+                       "application gateway")
 
 
 def no_public_load_balancer_behind_udr(args: Any, report: Report) -> None:
@@ -223,50 +272,14 @@ def no_public_load_balancer_behind_udr(args: Any, report: Report) -> None:
         if (props.get("spec") or {}).get("type") == "LoadBalancer" and public:
             meta = props.get("metadata") or {}
             report(f"Service {meta.get('namespace', 'default')}/{meta.get('name')} is a public load balancer, but "
-                   "egress leaves through the firewall: replies take another path and break (asymmetric "
-                   "routing). Make it internal and publish it through the firewall or the ingress.", None)
+                    "egress leaves through the firewall: replies take another path and break (asymmetric "
+                    "routing). Make it internal and publish it through the firewall or the ingress.", None)
 
 
-AKS_EGRESS = "https://learn.microsoft.com/azure/aks/limit-egress-traffic"
 
 
-RULES: tuple[Rule, ...] = (
-    resource_rule("private-api-or-authorized-ranges", "The API server is private or limited to authorized ranges.",
-               private_api_or_authorized_ranges, "mandatory", "advisory",
-               "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"),
-    resource_rule("network-policy-engine-set", "The cluster enforces NetworkPolicies.", network_policy_engine_set,
-               "mandatory", "advisory", "https://learn.microsoft.com/azure/aks/use-network-policies"),
-    stack_rule("default-deny-per-app-namespace", "Every namespace that runs apps denies by default.",
-               default_deny_per_app_namespace, "mandatory", "advisory",
-               "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies"),
-    Rule("no-public-load-balancer-behind-udr", "No public load balancer behind user-defined routing.",
-         "mandatory", "mandatory", spec=public_load_balancers_behind_udr, stack=no_public_load_balancer_behind_udr,
-         source=AKS_EGRESS),
-    resource_rule("waf-prevention", "Application gateways run a WAF policy in Prevention mode.", waf_prevention,
-               "mandatory", "advisory", "https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview"),
-    resource_rule("firewall-threat-intel-deny", "Firewall policies deny known malicious addresses.",
-               firewall_threat_intel_deny, "mandatory", "advisory",
-               "https://learn.microsoft.com/azure/firewall/threat-intel"),
-    resource_rule("firewall-uses-policy", "Firewalls use a Firewall Policy, not classic rules.", firewall_uses_policy,
-               "mandatory", "advisory", "https://learn.microsoft.com/azure/firewall/policy-rule-sets"),
-    resource_rule("nsg-on-every-subnet", "Every subnet that accepts one has an NSG.", nsg_on_every_subnet,
-               "mandatory", "advisory", "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview"),
-    resource_rule("no-docker-bridge-cidr", "No dockerBridgeCidr in the network profile.", no_docker_bridge_cidr,
-               "mandatory", "mandatory", "https://learn.microsoft.com/azure/aks/configure-kubenet"),
-    resource_rule("no-ingress-class-annotation", "Ingresses use ingressClassName, not the deprecated annotation.",
-               no_ingress_class_annotation, "mandatory", "advisory",
-               "https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation"),
-    resource_rule("ingress-host-and-tls", "Ingresses name their hosts and serve them over TLS.", ingress_host_and_tls,
-               "mandatory", "advisory", "https://kubernetes.io/docs/concepts/services-networking/ingress/#tls"),
-    resource_rule("no-plain-secrets", "No plain secret values in resource inputs.", no_plain_secrets,
-               "mandatory", "mandatory", "https://www.pulumi.com/docs/concepts/secrets/"),
-    resource_rule("zones-in-production", "Cluster pools, firewall and gateway span availability zones.",
-               zones_in_production, "mandatory", "disabled",
-               "https://learn.microsoft.com/azure/aks/availability-zones"),
-    resource_rule("local-accounts-disabled", "Local cluster accounts are disabled.", local_accounts_disabled,
-               "mandatory", "advisory", "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"),
-    resource_rule("kubenet-retiring", "kubenet retires on 2028-03-31.", kubenet_retiring, "advisory", "advisory",
-               "https://learn.microsoft.com/azure/aks/configure-kubenet"),
-    resource_rule("azure-npm-retiring", "Azure Network Policy Manager is retiring on Linux.", azure_npm_retiring,
-               "advisory", "advisory", "https://learn.microsoft.com/azure/aks/use-network-policies"),
-)
+book.add(Rule("no-public-load-balancer-behind-udr", "No public load balancer behind user-defined routing.",
+              "mandatory", "mandatory", spec=public_load_balancers_behind_udr, stack=no_public_load_balancer_behind_udr,
+              source=AKS_EGRESS))
+
+RULES: tuple[Rule, ...] = tuple(book.rules)

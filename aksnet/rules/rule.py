@@ -49,19 +49,29 @@ class Rule:
         return self.resource is not None or self.stack is not None
 
 
-def refusal(rule_id: str, description: str, check: SpecCheck, source: str = "", *,
-            production: Level = "mandatory", development: Level = "mandatory") -> Rule:
-    """A rule over the spec alone, refusing the stack in every kind of environment by default."""
-    return Rule(rule_id, description, production, development, spec=check, source=source)
+class RuleBook:
+    """Rules declared where their checks are, by decorators, in the order of the module."""
 
+    def __init__(self) -> None:
+        self.rules: list[Rule] = []
 
-def resource_rule(rule_id: str, description: str, check: ResourceCheck, production: Level, development: Level,
-                  source: str = "") -> Rule:
-    """A guardrail over each recorded resource, as a CrossGuard resource policy."""
-    return Rule(rule_id, description, production, development, resource=check, source=source)
+    def add(self, rule: Rule) -> Rule:
+        self.rules.append(rule)
+        return rule
+    def refusal(self, rule_id: str, description: str, source: str, *, production: Level = "mandatory",
+                development: Level = "mandatory") -> Callable[[SpecCheck], SpecCheck]:
+        """A rule over the spec alone, refusing the stack in every kind of environment by default."""
+        def declare(check: SpecCheck) -> SpecCheck:
+            self.add(Rule(rule_id, description, production, development, spec=check, source=source))
+            return check
+        return declare
 
-
-def stack_rule(rule_id: str, description: str, check: ResourceCheck, production: Level, development: Level,
-               source: str = "") -> Rule:
-    """A guardrail over all recorded resources at once, as a CrossGuard stack policy."""
-    return Rule(rule_id, description, production, development, stack=check, source=source)
+    def guardrail(self, rule_id: str, description: str, source: str, *, production: Level, development: Level,
+                  whole_stack: bool = False) -> Callable[[ResourceCheck], ResourceCheck]:
+        """A guardrail over the recorded resources, as a CrossGuard policy: over each resource, or over
+        all of them at once (`whole_stack`, a stack policy)."""
+        def declare(check: ResourceCheck) -> ResourceCheck:
+            self.add(Rule(rule_id, description, production, development, source=source,
+                          stack=check if whole_stack else None, resource=None if whole_stack else check))
+            return check
+        return declare

@@ -285,39 +285,37 @@ def _range(minimum: int | None, maximum: int | None) -> str:
 
 def parse_cidr(problems: Problems, path: str, value: object) -> Network4 | None:
     """An IPv4 CIDR written in its canonical form (host bits zero)."""
-    if not isinstance(value, str):
-        problems.add(path, f"is {type_name(value)}, expected an IPv4 CIDR such as 10.1.0.0/16")
-        return None
-    if "/" not in value:
+    if isinstance(value, str) and "/" not in value:
         problems.add(path, f"{show(value)} has no prefix length; expected an IPv4 CIDR such as 10.1.0.0/16")
         return None
-    try:
-        network = ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        problems.add(path, f"{show(value)} is not an IPv4 CIDR; expected the form 10.1.0.0/16")
-        return None
-    if not isinstance(network, Network4):
-        problems.add(path, f"{show(value)} is IPv6; this project plans IPv4 address spaces")
-        return None
-    if str(network) != value:
+    network = _ipv4(problems, path, value, lambda text: ipaddress.ip_network(text, strict=False), "CIDR",
+                    "10.1.0.0/16")
+    if isinstance(network, Network4) and str(network) != value:
         problems.add(path, f"{show(value)} has host bits set; the network is {network}")
         return None
-    return network
+    return network if isinstance(network, Network4) else None
 
 
 def parse_ip(problems: Problems, path: str, value: object) -> Address4 | None:
+    address = _ipv4(problems, path, value, ipaddress.ip_address, "address", "10.0.0.10")
+    return address if isinstance(address, Address4) else None
+
+
+def _ipv4(problems: Problems, path: str, value: object, parse: Callable[[str], object], what: str,
+          example: str) -> object:
+    """`parse(value)` when it is IPv4, else None with the problem recorded."""
     if not isinstance(value, str):
-        problems.add(path, f"is {type_name(value)}, expected an IPv4 address such as 10.0.0.10")
+        problems.add(path, f"is {type_name(value)}, expected an IPv4 {what} such as {example}")
         return None
     try:
-        address = ipaddress.ip_address(value)
+        parsed = parse(value)
     except ValueError:
-        problems.add(path, f"{show(value)} is not an IPv4 address; expected the form 10.0.0.10")
+        problems.add(path, f"{show(value)} is not an IPv4 {what}; expected the form {example}")
         return None
-    if not isinstance(address, Address4):
-        problems.add(path, f"{show(value)} is IPv6; expected an IPv4 address")
+    if not isinstance(parsed, Network4 | Address4):
+        problems.add(path, f"{show(value)} is IPv6; expected an IPv4 {what}")
         return None
-    return address
+    return parsed
 
 
 def string_item(pattern: str | None = None, hint: str = "") -> Item[str]:
