@@ -62,6 +62,8 @@ def candidates(layer: str, path: str) -> list[Mutant]:
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     for index, token in enumerate(tokens):
         row, col = token.start
+        if row > len(lines) or token.start[0] != token.end[0]:
+            continue
         line = lines[row - 1]
         if token.type in (tokenize.OP, tokenize.NAME) and token.string in FLIPS:
             following = tokens[index + 1].string if index + 1 < len(tokens) else ""
