@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from aksnet.rules.rule import Rule, RuleBook
 from aksnet.spec.problems import Problem
 from aksnet.spec.stack import StackConfig
-from aksnet.vocabulary import NS
 
 MAX_PODS_RANGE = (10, 250)
 SYSTEM_POOL_MIN_PODS = 30
@@ -44,10 +43,6 @@ ISTIO = "https://learn.microsoft.com/azure/aks/istio-about"
 book = RuleBook()
 
 
-def _p(path: str, message: str) -> Problem:
-    return Problem(f"{NS}:{path}", message)
-
-
 def _fixed_subnet_home(spec: StackConfig) -> str:
     return "network.hub.subnets" if spec.network.hub is not None else "network.spoke.subnets"
 
@@ -58,14 +53,14 @@ def _fixed_subnet_home(spec: StackConfig) -> str:
 def overlay_needs_azure_cni(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.network_plugin_mode == "overlay" and c.network_plugin != "azure":
-        yield _p("cluster.networkPluginMode", f"overlay needs networkPlugin azure, not {c.network_plugin}")
+        yield Problem.at("cluster.networkPluginMode", f"overlay needs networkPlugin azure, not {c.network_plugin}")
 
 
 @book.refusal("azure-npm-needs-azure-cni", "Azure NPM does not run on kubenet.", POLICIES)
 def azure_npm_needs_azure_cni(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.network_plugin == "kubenet" and c.network_policy == "azure":
-        yield _p("cluster.networkPolicy", "azure (Azure NPM) does not run on kubenet; use calico, or "
+        yield Problem.at("cluster.networkPolicy", "azure (Azure NPM) does not run on kubenet; use calico, or "
                  "networkPlugin azure")
 
 
@@ -75,17 +70,17 @@ def bring_your_own_cni_brings_its_policy(spec: StackConfig) -> Iterator[Problem]
     if c.network_plugin != "none":
         return
     if c.network_policy != "none":
-        yield _p("cluster.networkPolicy", f"{c.network_policy} cannot be installed with networkPlugin "
+        yield Problem.at("cluster.networkPolicy", f"{c.network_policy} cannot be installed with networkPlugin "
                  "none (bring your own CNI); set none and install policy with your CNI")
     if c.network_dataplane != "azure":
-        yield _p("cluster.networkDataplane", "cilium needs networkPlugin azure, not none")
+        yield Problem.at("cluster.networkDataplane", "cilium needs networkPlugin azure, not none")
 
 
 @book.refusal("cilium-policy-needs-cilium-dataplane", "Cilium policy runs on the Cilium dataplane.", CILIUM)
 def cilium_policy_needs_cilium_dataplane(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.network_policy == "cilium" and c.network_dataplane != "cilium":
-        yield _p("cluster.networkPolicy", "cilium needs networkDataplane cilium")
+        yield Problem.at("cluster.networkPolicy", "cilium needs networkDataplane cilium")
 
 
 @book.refusal("cilium-dataplane-needs-dynamic-pod-ips", "The Cilium dataplane needs Overlay or a pod subnet.", CILIUM)
@@ -94,9 +89,9 @@ def cilium_dataplane_needs_dynamic_pod_ips(spec: StackConfig) -> Iterator[Proble
     if c.network_dataplane != "cilium" or c.network_plugin == "none":
         return
     if c.network_plugin != "azure":
-        yield _p("cluster.networkDataplane", f"cilium needs networkPlugin azure, not {c.network_plugin}")
+        yield Problem.at("cluster.networkDataplane", f"cilium needs networkPlugin azure, not {c.network_plugin}")
     elif c.network_plugin_mode != "overlay" and "pods" not in spec.network.spoke.subnets:
-        yield _p("cluster.networkDataplane", "cilium needs networkPluginMode overlay or a pods subnet "
+        yield Problem.at("cluster.networkDataplane", "cilium needs networkPluginMode overlay or a pods subnet "
                  "(network.spoke.subnets.pods) for dynamic pod IPs")
 
 
@@ -106,10 +101,10 @@ def cilium_dataplane_enforces_policies(spec: StackConfig) -> Iterator[Problem]:
     if c.network_dataplane != "cilium":
         return
     if c.network_policy in ("azure", "calico"):
-        yield _p("cluster.networkPolicy", f"{c.network_policy} cannot run beside the cilium dataplane, "
+        yield Problem.at("cluster.networkPolicy", f"{c.network_policy} cannot run beside the cilium dataplane, "
                  "which enforces policies itself; use cilium")
     elif c.network_policy == "none":
-        yield _p("cluster.networkPolicy", "none does not hold with the cilium dataplane, which always "
+        yield Problem.at("cluster.networkPolicy", "none does not hold with the cilium dataplane, which always "
                  "enforces NetworkPolicies; set cilium")
 
 
@@ -117,7 +112,7 @@ def cilium_dataplane_enforces_policies(spec: StackConfig) -> Iterator[Problem]:
 def pod_subnet_only_for_dynamic_ips(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if "pods" in spec.network.spoke.subnets and (c.network_plugin != "azure" or c.network_plugin_mode == "overlay"):
-        yield _p("network.spoke.subnets.pods", "a pod subnet is only used by Azure CNI without Overlay "
+        yield Problem.at("network.spoke.subnets.pods", "a pod subnet is only used by Azure CNI without Overlay "
                  "(dynamic pod IPs); remove it, or use networkPlugin azure without networkPluginMode")
 
 
@@ -125,14 +120,14 @@ def pod_subnet_only_for_dynamic_ips(spec: StackConfig) -> Iterator[Problem]:
 def pod_cidr_only_with_overlay_or_kubenet(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.pod_cidr is not None and not c.uses_pod_cidr:
-        yield _p("cluster.podCidr", "flat Azure CNI gives pods VNet addresses and takes no pod CIDR; "
+        yield Problem.at("cluster.podCidr", "flat Azure CNI gives pods VNet addresses and takes no pod CIDR; "
                  "remove podCidr, or set networkPluginMode overlay")
 
 
 @book.refusal("istio-needs-managed-cni", "The Istio add-on needs an AKS-managed CNI.", ISTIO)
 def istio_needs_managed_cni(spec: StackConfig) -> Iterator[Problem]:
     if spec.cluster.service_mesh == "istio" and spec.cluster.network_plugin == "none":
-        yield _p("cluster.serviceMesh", "the Istio add-on needs an AKS-managed network plugin")
+        yield Problem.at("cluster.serviceMesh", "the Istio add-on needs an AKS-managed network plugin")
 
 
 # Node pools -----------------------------------------------------------------------------------
@@ -142,7 +137,7 @@ def istio_needs_managed_cni(spec: StackConfig) -> Iterator[Problem]:
 def system_pool_present(spec: StackConfig) -> Iterator[Problem]:
     pools = spec.cluster.node_pools
     if pools and not any(p.mode == "System" for p in pools):
-        yield _p("cluster.nodePools", "has no pool with mode System; AKS needs at least one for "
+        yield Problem.at("cluster.nodePools", "has no pool with mode System; AKS needs at least one for "
                  "its own components")
 
 
@@ -152,12 +147,12 @@ def max_pods_in_range(spec: StackConfig) -> Iterator[Problem]:
     for index, pool in enumerate(spec.cluster.node_pools):
         path = f"cluster.nodePools[{index}].maxPods"
         if not low <= pool.max_pods <= high:
-            yield _p(path, f"is {pool.max_pods}; AKS allows {low} to {high} pods per node "
+            yield Problem.at(path, f"is {pool.max_pods}; AKS allows {low} to {high} pods per node "
                      f"with networkPlugin {spec.cluster.network_plugin}")
         elif pool.mode == "System":
             fewest = pool.count if pool.count is not None else max(pool.min_count or 1, 1)
             if pool.max_pods * fewest < SYSTEM_POOL_MIN_PODS:
-                yield _p(path, f"is {pool.max_pods} on {fewest} node(s); a System pool needs "
+                yield Problem.at(path, f"is {pool.max_pods} on {fewest} node(s); a System pool needs "
                          f"room for {SYSTEM_POOL_MIN_PODS} pods: raise maxPods or the node count")
 
 
@@ -167,7 +162,7 @@ def max_pods_in_range(spec: StackConfig) -> Iterator[Problem]:
 def authorized_ranges_only_on_public_api(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.private and c.authorized_ip_ranges:
-        yield _p("cluster.authorizedIpRanges", "apply only to a public API server; remove them or set "
+        yield Problem.at("cluster.authorizedIpRanges", "apply only to a public API server; remove them or set "
                  "private false")
 
 
@@ -176,9 +171,9 @@ def authorized_ranges_only_on_public_api(spec: StackConfig) -> Iterator[Problem]
 def hub_zone_needs_private_api_and_hub(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if not c.private and c.private_dns_zone == "hub":
-        yield _p("cluster.privateDnsZone", "hub is for a private API server; set private true or remove it")
+        yield Problem.at("cluster.privateDnsZone", "hub is for a private API server; set private true or remove it")
     if c.private and c.private_dns_zone == "hub" and spec.network.hub is None:
-        yield _p("cluster.privateDnsZone", "hub needs a hub VNet (network.hub) to hold the zone; "
+        yield Problem.at("cluster.privateDnsZone", "hub needs a hub VNet (network.hub) to hold the zone; "
                  "use system, or declare the hub")
 
 
@@ -188,10 +183,10 @@ def vnet_integration_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     has_subnet = "apiserver" in spec.network.spoke.subnets
     if c.api_server_vnet_integration and not has_subnet:
-        yield _p("cluster.apiServerVnetIntegration", "needs an apiserver subnet "
+        yield Problem.at("cluster.apiServerVnetIntegration", "needs an apiserver subnet "
                  "(network.spoke.subnets.apiserver, /28 or larger)")
     if has_subnet and not c.api_server_vnet_integration:
-        yield _p("network.spoke.subnets.apiserver", "is declared but cluster.apiServerVnetIntegration is "
+        yield Problem.at("network.spoke.subnets.apiserver", "is declared but cluster.apiServerVnetIntegration is "
                  "false; enable it or remove the subnet")
 
 
@@ -199,7 +194,7 @@ def vnet_integration_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
 def local_accounts_off_needs_entra_id(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if not c.local_accounts and c.entra_id is None:
-        yield _p("cluster.localAccounts", "false (local accounts disabled) needs Entra ID; enable "
+        yield Problem.at("cluster.localAccounts", "false (local accounts disabled) needs Entra ID; enable "
                  "cluster.entraId or set localAccounts true")
 
 
@@ -209,7 +204,7 @@ def local_accounts_off_needs_entra_id(spec: StackConfig) -> Iterator[Problem]:
 def udr_needs_an_appliance(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if c.outbound_type == "userDefinedRouting" and spec.egress.firewall is None and c.egress_next_hop_ip is None:
-        yield _p("cluster.outboundType", "userDefinedRouting needs a default route to a virtual appliance: "
+        yield Problem.at("cluster.outboundType", "userDefinedRouting needs a default route to a virtual appliance: "
                  "declare egress.firewall, or give cluster.egressNextHopIp")
 
 
@@ -220,14 +215,14 @@ def next_hop_only_for_udr_without_firewall(spec: StackConfig) -> Iterator[Proble
     if c.egress_next_hop_ip is not None and (fw is not None or c.outbound_type != "userDefinedRouting"):
         why = "egress.firewall already is the next hop" if fw is not None else \
             f"outboundType is {c.outbound_type}, which routes nothing to it"
-        yield _p("cluster.egressNextHopIp", f"is set but {why}; remove it")
+        yield Problem.at("cluster.egressNextHopIp", f"is set but {why}; remove it")
 
 
 @book.refusal("firewall-carries-egress", "A firewall is declared only when egress leaves through it.", EGRESS)
 def firewall_carries_egress(spec: StackConfig) -> Iterator[Problem]:
     outbound = spec.cluster.outbound_type
     if spec.egress.firewall is not None and outbound != "userDefinedRouting":
-        yield _p("egress.firewall", f"is declared but cluster.outboundType is {outbound}, so no "
+        yield Problem.at("egress.firewall", f"is declared but cluster.outboundType is {outbound}, so no "
                  "traffic leaves through it; set outboundType userDefinedRouting or remove the firewall")
 
 
@@ -239,10 +234,10 @@ def firewall_needs_its_subnets(spec: StackConfig) -> Iterator[Problem]:
     if fw is None:
         return
     if spec.network.subnet("AzureFirewallSubnet") is None:
-        yield _p("egress.firewall", f"needs a subnet named exactly AzureFirewallSubnet in "
+        yield Problem.at("egress.firewall", f"needs a subnet named exactly AzureFirewallSubnet in "
                  f"{_fixed_subnet_home(spec)} (/26 or larger)")
     if fw.sku == "Basic" and spec.network.subnet("AzureFirewallManagementSubnet") is None:
-        yield _p("egress.firewall.sku", "Basic needs an AzureFirewallManagementSubnet (/26) beside "
+        yield Problem.at("egress.firewall.sku", "Basic needs an AzureFirewallManagementSubnet (/26) beside "
                  "AzureFirewallSubnet")
 
 
@@ -253,10 +248,10 @@ def basic_firewall_features(spec: StackConfig) -> Iterator[Problem]:
     if fw is None or fw.sku != "Basic":
         return
     if fw.threat_intel_mode == "Deny":
-        yield _p("egress.firewall.threatIntelMode", "Deny is not available on the Basic SKU; use Alert, "
+        yield Problem.at("egress.firewall.threatIntelMode", "Deny is not available on the Basic SKU; use Alert, "
                  "or sku Standard")
     if fw.dns_proxy:
-        yield _p("egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy; set false, or sku Standard")
+        yield Problem.at("egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy; set false, or sku Standard")
 
 
 @book.refusal("fqdn-network-rules-need-dns-proxy", "FQDNs in network rules need the DNS proxy.", FIREWALL_FQDN)
@@ -266,14 +261,14 @@ def fqdn_network_rules_need_dns_proxy(spec: StackConfig) -> Iterator[Problem]:
         return
     for index, rule in enumerate(fw.network_rules):
         if rule.destination_fqdns:
-            yield _p(f"egress.firewall.networkRules[{index}].destinationFqdns", "FQDNs in network rules "
+            yield Problem.at(f"egress.firewall.networkRules[{index}].destinationFqdns", "FQDNs in network rules "
                      "need the firewall's DNS proxy; set egress.firewall.dnsProxy true")
 
 
 @book.refusal("bastion-needs-its-subnet", "Azure Bastion needs AzureBastionSubnet.", BASTION)
 def bastion_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
     if spec.network.bastion and spec.network.subnet("AzureBastionSubnet") is None:
-        yield _p("network.bastion", f"needs a subnet named exactly AzureBastionSubnet in "
+        yield Problem.at("network.bastion", f"needs a subnet named exactly AzureBastionSubnet in "
                  f"{_fixed_subnet_home(spec)} (/26 or larger); add it, or set network.bastion false")
 
 
@@ -283,10 +278,10 @@ def nat_gateway_ip_limit(spec: StackConfig) -> Iterator[Problem]:
     if c.outbound_ip_count <= NAT_GATEWAY_MAX_IPS:
         return
     if c.outbound_type == "userAssignedNATGateway":
-        yield _p("cluster.outboundIpCount", f"is {c.outbound_ip_count}; a NAT gateway takes at most "
+        yield Problem.at("cluster.outboundIpCount", f"is {c.outbound_ip_count}; a NAT gateway takes at most "
                  f"{NAT_GATEWAY_MAX_IPS} public IPs")
     elif c.outbound_type == "managedNATGateway":
-        yield _p("cluster.outboundIpCount", f"is {c.outbound_ip_count}; a managed NAT gateway takes at most "
+        yield Problem.at("cluster.outboundIpCount", f"is {c.outbound_ip_count}; a managed NAT gateway takes at most "
                  f"{NAT_GATEWAY_MAX_IPS}")
 
 
@@ -298,10 +293,10 @@ def ingress_block_matches_controller(spec: StackConfig) -> Iterator[Problem]:
     # under another controller was written by the user and would be ignored.
     ingress = spec.ingress
     if ingress.controller != "appgw" and ingress.app_gateway is not None:
-        yield _p("ingress.appGateway", f"is declared but ingress.controller is {ingress.controller}; "
+        yield Problem.at("ingress.appGateway", f"is declared but ingress.controller is {ingress.controller}; "
                  "set controller appgw or remove appGateway")
     if ingress.controller != "nginx" and ingress.nginx is not None:
-        yield _p("ingress.nginx", f"is declared but ingress.controller is {ingress.controller}; "
+        yield Problem.at("ingress.nginx", f"is declared but ingress.controller is {ingress.controller}; "
                  "set controller nginx or remove nginx")
 
 
@@ -313,13 +308,14 @@ def _agic(spec: StackConfig) -> bool:
 def agic_needs_a_v2_gateway(spec: StackConfig) -> Iterator[Problem]:
     appgw = spec.ingress.app_gateway
     if _agic(spec) and appgw is not None and appgw.sku not in ("Standard_v2", "WAF_v2"):
-        yield _p("ingress.appGateway.sku", f"{appgw.sku} is a v1 SKU; AGIC supports only Standard_v2 and WAF_v2")
+        yield Problem.at("ingress.appGateway.sku",
+                         f"{appgw.sku} is a v1 SKU; AGIC supports only Standard_v2 and WAF_v2")
 
 
 @book.refusal("gateway-needs-its-subnet", "An application gateway needs a dedicated subnet.", APPGW_INFRA)
 def gateway_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
     if _agic(spec) and "appgw" not in spec.network.spoke.subnets:
-        yield _p("ingress.controller", "appgw needs a dedicated gateway subnet "
+        yield Problem.at("ingress.controller", "appgw needs a dedicated gateway subnet "
                  "(network.spoke.subnets.appgw, /24 recommended)")
 
 
@@ -327,7 +323,7 @@ def gateway_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
 def gateway_needs_a_frontend(spec: StackConfig) -> Iterator[Problem]:
     appgw = spec.ingress.app_gateway
     if _agic(spec) and appgw is not None and not appgw.public_frontend and appgw.private_ip is None:
-        yield _p("ingress.appGateway", "has neither a public frontend nor a privateIp; give it one")
+        yield Problem.at("ingress.appGateway", "has neither a public frontend nor a privateIp; give it one")
 
 
 @book.refusal("waf-prevention-in-production", "Production gateways run WAF_v2 in Prevention mode.",
@@ -337,10 +333,10 @@ def waf_prevention_in_production(spec: StackConfig) -> Iterator[Problem]:
     if not _agic(spec) or appgw is None:
         return
     if appgw.sku == "WAF_v2" and appgw.waf_mode == "Detection":
-        yield _p("ingress.appGateway.wafMode", "Detection only logs attacks; a production stack "
+        yield Problem.at("ingress.appGateway.wafMode", "Detection only logs attacks; a production stack "
                  "needs Prevention")
     if appgw.sku != "WAF_v2":
-        yield _p("ingress.appGateway.sku", f"{appgw.sku} has no web application firewall; a "
+        yield Problem.at("ingress.appGateway.sku", f"{appgw.sku} has no web application firewall; a "
                  "production stack needs WAF_v2")
 
 
@@ -351,7 +347,7 @@ def agic_overlay_outside_government(spec: StackConfig) -> Iterator[Problem]:
     # everywhere but Azure Government.
     location = spec.environment.location
     if _agic(spec) and spec.cluster.network_plugin_mode == "overlay" and location.startswith(("usgov", "usdod")):
-        yield _p("ingress.controller", f"appgw (AGIC) does not support Azure CNI Overlay in Azure "
+        yield Problem.at("ingress.controller", f"appgw (AGIC) does not support Azure CNI Overlay in Azure "
                  f"Government ({location}); use nginx, or Azure CNI without Overlay")
 
 
@@ -359,7 +355,7 @@ def agic_overlay_outside_government(spec: StackConfig) -> Iterator[Problem]:
 def agic_kubenet_route_table_without_udr(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
     if _agic(spec) and c.network_plugin == "kubenet" and c.outbound_type == "userDefinedRouting":
-        yield _p("ingress.controller", "appgw with kubenet puts the cluster's route table on the "
+        yield Problem.at("ingress.controller", "appgw with kubenet puts the cluster's route table on the "
                  "gateway subnet, and with userDefinedRouting that table sends 0.0.0.0/0 to an "
                  "appliance, which a v2 gateway does not support; use Azure CNI or nginx")
 
@@ -371,10 +367,10 @@ def nginx_fits_its_network(spec: StackConfig) -> Iterator[Problem]:
     if spec.ingress.controller != "nginx" or nginx is None:
         return
     if nginx.visibility == "internal" and "ilb" not in spec.network.spoke.subnets:
-        yield _p("ingress.nginx.visibility", "internal needs an internal load balancer subnet "
+        yield Problem.at("ingress.nginx.visibility", "internal needs an internal load balancer subnet "
                  "(network.spoke.subnets.ilb)")
     if nginx.visibility == "public" and nginx.static_ip is not None:
-        yield _p("ingress.nginx.staticIp", "is for an internal load balancer; a public one takes its "
+        yield Problem.at("ingress.nginx.staticIp", "is for an internal load balancer; a public one takes its "
                  "address from Azure")
 
 
@@ -384,14 +380,14 @@ def internal_services_need_ilb_subnet(spec: StackConfig) -> Iterator[Problem]:
         return
     for index, app in enumerate(spec.kubernetes.workloads.apps):
         if app.service_type == "InternalLoadBalancer":
-            yield _p(f"kubernetes.apps[{index}].serviceType",
+            yield Problem.at(f"kubernetes.apps[{index}].serviceType",
                      "InternalLoadBalancer needs an internal load balancer subnet (network.spoke.subnets.ilb)")
 
 
 @book.refusal("ingresses-need-a-controller", "Ingresses need an ingress controller.", APP_ROUTING)
 def ingresses_need_a_controller(spec: StackConfig) -> Iterator[Problem]:
     if spec.kubernetes.workloads.ingresses and spec.ingress.controller == "none":
-        yield _p("kubernetes.ingresses", "need an ingress controller; set ingress.controller to appgw or nginx")
+        yield Problem.at("kubernetes.ingresses", "need an ingress controller; set ingress.controller to appgw or nginx")
 
 
 RULES: tuple[Rule, ...] = tuple(book.rules)

@@ -27,7 +27,6 @@ from aksnet.vocabulary import (
     INTERNAL_LB_ANNOTATION,
     NETWORK_POLICY,
     NO_NSG_SUBNETS,
-    NS,
     PLATFORM_NAMESPACES,
     SERVICE,
     SUBNET,
@@ -247,13 +246,13 @@ def public_load_balancers_behind_udr(spec: StackConfig) -> Iterator[Problem]:
         return
     for index, app in enumerate(spec.kubernetes.workloads.apps):
         if app.service_type == "LoadBalancer":
-            yield Problem(f"{NS}:kubernetes.apps[{index}].serviceType", f"LoadBalancer (public) behind "
+            yield Problem.at(f"kubernetes.apps[{index}].serviceType", f"LoadBalancer (public) behind "
                           f"userDefinedRouting {ASYMMETRIC_ROUTING}; use InternalLoadBalancer and publish it "
                            "with a firewall DNAT rule (egress.firewall.dnatRules), or route it through the "
                            "ingress controller")
     nginx = spec.ingress.nginx
     if spec.ingress.controller == "nginx" and nginx is not None and nginx.visibility == "public":
-        yield Problem(f"{NS}:ingress.nginx.visibility", f"public behind userDefinedRouting {ASYMMETRIC_ROUTING}; "
+        yield Problem.at("ingress.nginx.visibility", f"public behind userDefinedRouting {ASYMMETRIC_ROUTING}; "
                        "use internal and publish it with a firewall DNAT rule (egress.firewall.dnatRules) or an "
                        "application gateway")
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aksnet.vocabulary import NS
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -20,6 +22,11 @@ class Problem:
     """Key path, e.g. `aks-networking:cluster.serviceCidr`."""
     message: str
     """What is wrong and what would be right, in one sentence."""
+
+    @classmethod
+    def at(cls, key: str, message: str) -> Problem:
+        """A problem at a key path under the project's namespace: `cluster.podCidr`."""
+        return cls(f"{NS}:{key}", message)
 
     def line(self, source: str) -> str:
         return f"{source}: {self.path}: {self.message}"

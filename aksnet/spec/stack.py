@@ -567,6 +567,5 @@ def _kubernetes(obj: Obj) -> KubernetesSpec:
         obj.problems.add(obj.key_path("renderDir"), "is set while apply is false; rendering replaces "
                          "applying, so remove apply: false, or remove renderDir to skip the layer")
     obj.done()
-    for path, message in check_workloads(spec.workloads, obj.path):
-        obj.problems.add(path, message)
+    check_workloads(spec.workloads, obj.path, obj.problems)
     return spec

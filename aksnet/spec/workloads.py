@@ -273,48 +273,46 @@ def parse_workloads(obj: Obj) -> Workloads:
         default_deny=obj.flag("defaultDeny", True))
 
 
-def check_workloads(workloads: Workloads, path: str) -> list[tuple[str, str]]:
+def check_workloads(workloads: Workloads, path: str, problems: Problems) -> None:
     """Cross-references: every app, namespace and port a flow or ingress names must exist."""
-    out: list[tuple[str, str]] = []
     known = set(workloads.namespaces) | set(PLATFORM_NAMESPACES)
     seen_apps: set[tuple[str, str]] = set()
     for index, app in enumerate(workloads.apps):
         where = f"{path}.apps[{index}]"
         if app.namespace not in workloads.namespaces:
-            out.append((f"{where}.namespace", f"'{app.namespace}' is not in kubernetes.namespaces; declare it"))
+            problems.add(f"{where}.namespace", f"'{app.namespace}' is not in kubernetes.namespaces; declare it")
         if (app.namespace, app.name) in seen_apps:
-            out.append((f"{where}.name", f"'{app.name}' is declared twice in namespace {app.namespace}"))
+            problems.add(f"{where}.name", f"'{app.name}' is declared twice in namespace {app.namespace}")
         seen_apps.add((app.namespace, app.name))
         if not app.labels:
-            out.append((f"{where}.labels", "is empty; an app needs labels for its Service and policies to select it"))
+            problems.add(f"{where}.labels", "is empty; an app needs labels for its Service and policies to select it")
     for index, route in enumerate(workloads.ingresses):
         for number, entry in enumerate(route.paths):
             backend = workloads.app(route.namespace, entry.app)
             if backend is None:
-                out.append((f"{path}.ingresses[{index}].paths[{number}].app",
-                            f"'{entry.app}' is not an app in namespace {route.namespace}"))
+                problems.add(f"{path}.ingresses[{index}].paths[{number}].app",
+                            f"'{entry.app}' is not an app in namespace {route.namespace}")
             elif backend.service_type == "None" or entry.port not in [p.port for p in backend.ports]:
-                out.append((f"{path}.ingresses[{index}].paths[{number}].port",
-                            f"{entry.port} is not a Service port of {entry.app}"))
+                problems.add(f"{path}.ingresses[{index}].paths[{number}].port",
+                            f"{entry.port} is not a Service port of {entry.app}")
     for index, flow in enumerate(workloads.flows):
         for side, endpoint in (("from", flow.source), ("to", flow.destination)):
             where = f"{path}.flows[{index}].{side}"
             if endpoint.namespace is not None and endpoint.namespace not in known:
-                out.append((f"{where}.namespace", f"'{endpoint.namespace}' is not a declared namespace"))
+                problems.add(f"{where}.namespace", f"'{endpoint.namespace}' is not a declared namespace")
             elif endpoint.app is not None and endpoint.namespace is not None and \
                     workloads.app(endpoint.namespace, endpoint.app) is None:
-                out.append((f"{where}.app", f"'{endpoint.app}' is not an app in namespace {endpoint.namespace}"))
+                problems.add(f"{where}.app", f"'{endpoint.app}' is not an app in namespace {endpoint.namespace}")
         destination = flow.destination
         target = None
         if destination.app is not None and destination.namespace is not None:
             target = workloads.app(destination.namespace, destination.app)
         for number, port in enumerate(flow.ports):
             if port.name is not None and target is not None and port.name not in {p.name for p in target.ports}:
-                out.append((f"{path}.flows[{index}].ports[{number}]",
-                            f"'{port.name}' is not a named port of {destination.app}"))
+                problems.add(f"{path}.flows[{index}].ports[{number}]",
+                            f"'{port.name}' is not a named port of {destination.app}")
         if flow.source.cidr is not None and flow.destination.cidr is not None:
-            out.append((f"{path}.flows[{index}]", "runs between two CIDRs; one side must be pods of the cluster"))
+            problems.add(f"{path}.flows[{index}]", "runs between two CIDRs; one side must be pods of the cluster")
     for index, policy in enumerate(workloads.policies):
         if policy.namespace not in known:
-            out.append((f"{path}.policies[{index}].namespace", f"'{policy.namespace}' is not a declared namespace"))
-    return out
+            problems.add(f"{path}.policies[{index}].namespace", f"'{policy.namespace}' is not a declared namespace")
