@@ -168,3 +168,22 @@ def test_over_broad_policy_is_advisory_in_dev(tmp_path, capsys):
     code, out, _ = run(capsys, "dev", "--config", path, "--json")
     findings = json.loads(out)["findings"]
     assert code == 0 and findings and all(f["level"] == "advisory" for f in findings)
+
+
+def test_the_preview_runs_the_program_once_and_reads_checks_and_plans_the_stack_once(tmp_path, capsys, monkeypatch):
+    import aksnet.pipeline
+    import tools.preview
+    calls = {"load_spec": 0, "check_stack": 0, "make_plan": 0, "run_program": 0}
+
+    def counting(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+    for name in ("load_spec", "check_stack", "make_plan"):
+        monkeypatch.setattr(aksnet.pipeline, name, counting(name, getattr(aksnet.pipeline, name)))
+    monkeypatch.setattr(tools.preview, "run_program", counting("run_program", tools.preview.run_program))
+    path = tmp_path / "stack.yaml"  # a stack this session has not loaded yet
+    path.write_text(yaml.safe_dump({"config": variant(load("dev"), {"aks-networking:environment.tags": {"t": "1"}})}))
+    code, _, _ = run(capsys, "dev", "--config", str(path))
+    assert code == 0 and calls == {"load_spec": 1, "check_stack": 1, "make_plan": 1, "run_program": 1}
