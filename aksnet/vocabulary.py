@@ -9,6 +9,9 @@ from __future__ import annotations
 NS = "aks-networking"
 """The config namespace, the Pulumi project's name."""
 
+CONFIG_NAMESPACES = (NS, "azure-native", "kubernetes", "pulumi")
+"""Namespaces a stack file's keys may use: ours and the providers' the program runs."""
+
 # Subnets ----------------------------------------------------------------------------------
 
 ROLE_SUBNETS = ("nodes", "pods", "appgw", "ilb", "apiserver")
@@ -29,10 +32,16 @@ AZURE_RESERVED_PER_SUBNET = AZURE_RESERVED_FIRST + AZURE_RESERVED_LAST
 
 # Kubernetes ---------------------------------------------------------------------------------
 
-PLATFORM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "default", "app-routing-system",
-                       "gatekeeper-system", "calico-system", "tigera-operator", "aks-istio-system")
-"""Namespaces AKS, its add-ons or the policy engines own: the stack never manages them or puts
-apps or default-deny policies in them (`default` is Kubernetes' own fallback)."""
+PLATFORM_NAMESPACES = (
+    "kube-system", "kube-public", "kube-node-lease", "default",  # Kubernetes' own
+    "app-routing-system",  # the application routing add-on (nginx): https://learn.microsoft.com/azure/aks/app-routing
+    "gatekeeper-system",  # the Azure Policy add-on: https://learn.microsoft.com/azure/governance/policy/concepts/policy-for-kubernetes
+    "calico-system", "tigera-operator",  # Calico network policy: https://learn.microsoft.com/azure/aks/use-network-policies
+    "aks-istio-system", "aks-istio-ingress", "aks-istio-egress",  # https://learn.microsoft.com/azure/aks/istio-about
+    "flux-system",  # the GitOps (Flux) extension: https://learn.microsoft.com/azure/azure-arc/kubernetes/conceptual-gitops-flux2
+)
+"""Namespaces Kubernetes, AKS, its add-ons or the policy engines own: the stack never declares them,
+and puts no app, Ingress or policy in them (a default deny in kube-system stops cluster DNS)."""
 
 INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
 INTERNAL_LB_SUBNET_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"

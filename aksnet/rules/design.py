@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from aksnet.rules.rule import Rule, RuleBook
 from aksnet.spec.problems import Problem
 from aksnet.spec.stack import StackConfig
+from aksnet.vocabulary import PLATFORM_NAMESPACES
 
 MAX_PODS_RANGE = (10, 250)
 SYSTEM_POOL_MIN_PODS = 30
@@ -131,6 +132,29 @@ def istio_needs_managed_cni(spec: StackConfig) -> Iterator[Problem]:
 
 
 # Node pools -----------------------------------------------------------------------------------
+
+@book.refusal("no-platform-namespaces", "The stack manages no platform namespace and puts nothing in one.",
+              "https://learn.microsoft.com/azure/aks/concepts-clusters-workloads#namespaces")
+def no_platform_namespaces(spec: StackConfig) -> Iterator[Problem]:
+    workloads = spec.kubernetes.workloads
+    owned = {"kube-system": "cluster DNS and the CNI", "app-routing-system": "the nginx add-on",
+             "gatekeeper-system": "the Azure Policy add-on", "flux-system": "the GitOps extension"}
+
+    def problem(path: str, namespace: str) -> Problem:
+        what = owned.get(namespace, "Kubernetes, AKS or an add-on")
+        return Problem.at(path, f"'{namespace}' is a platform namespace ({what} run there); the stack must not "
+                          "manage it or put apps, Ingresses or policies in it: use a namespace of your own")
+    for index, name in enumerate(workloads.namespaces):
+        if name in PLATFORM_NAMESPACES:
+            yield problem(f"kubernetes.namespaces[{index}].name", name)
+    placed = [("apps", [a.namespace for a in workloads.apps]),
+              ("ingresses", [i.namespace for i in workloads.ingresses]),
+              ("policies", [p.namespace for p in workloads.policies])]
+    for key, namespaces in placed:
+        for index, namespace in enumerate(namespaces):
+            if namespace in PLATFORM_NAMESPACES:
+                yield problem(f"kubernetes.{key}[{index}].namespace", namespace)
+
 
 @book.refusal("system-pool-present", "AKS needs a System node pool.",
               "https://learn.microsoft.com/azure/aks/use-system-pools")

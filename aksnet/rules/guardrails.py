@@ -10,6 +10,7 @@ Each rule carries its enforcement for production and development stacks; the fil
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -34,7 +35,7 @@ from aksnet.vocabulary import (
 )
 
 SECRET_KEYS = ("password", "adminpassword", "clientsecret", "secret", "privatekey", "sharedkey",
-                "primarykey", "secondarykey", "connectionstring", "accesskey", "sastoken")
+               "primarykey", "secondarykey", "connectionstring", "accesskey", "sastoken")
 
 AKS_EGRESS = "https://learn.microsoft.com/azure/aks/limit-egress-traffic"
 book = RuleBook()
@@ -53,9 +54,27 @@ def private_api_or_authorized_ranges(args: Any, report: Report) -> None:
     if args.resource_type != CLUSTER:
         return
     access = _props(args).get("apiServerAccessProfile") or {}
-    if not access.get("enablePrivateCluster") and not access.get("authorizedIPRanges"):
+    if access.get("enablePrivateCluster"):
+        return
+    ranges = access.get("authorizedIPRanges") or []
+    if not ranges:
         report("The API server is public to the whole internet: make it private, or list "
-                "authorizedIPRanges.", None)
+               "authorizedIPRanges.", None)
+    elif covers_most_of_the_internet(ranges):
+        report("The API server's authorized ranges cover most of the internet, which is as good as none: "
+               "list the ranges of your operators and CI, or make it private.", None)
+
+
+def covers_most_of_the_internet(ranges: Iterable[str]) -> bool:
+    """Whether CIDRs admit half of the IPv4 space or more (`0.0.0.0/0`, or `0.0.0.0/1` with `128.0.0.0/1`).
+    Something that is not a CIDR counts as covering nothing: the engine would refuse it."""
+    networks = []
+    for text in ranges:
+        try:
+            networks.append(ipaddress.IPv4Network(str(text), strict=False))
+        except ValueError:
+            continue
+    return sum(n.num_addresses for n in ipaddress.collapse_addresses(networks)) >= 2 ** 31
 
 
 @book.guardrail("network-policy-engine-set", "The cluster enforces NetworkPolicies.",
@@ -67,7 +86,7 @@ def network_policy_engine_set(args: Any, report: Report) -> None:
     engine = (_props(args).get("networkProfile") or {}).get("networkPolicy")
     if engine in (None, "", "none"):
         report("No network policy engine: NetworkPolicies would be accepted and ignored. Set "
-                "networkPolicy to cilium, calico or azure.", None)
+               "networkPolicy to cilium, calico or azure.", None)
 
 
 @book.guardrail("no-docker-bridge-cidr", "No dockerBridgeCidr in the network profile.",
@@ -84,7 +103,7 @@ def no_docker_bridge_cidr(args: Any, report: Report) -> None:
 def local_accounts_disabled(args: Any, report: Report) -> None:
     if args.resource_type == CLUSTER and _props(args).get("disableLocalAccounts") is not True:
         report("Local accounts are enabled: anyone with the admin kubeconfig bypasses Entra ID. "
-                "Set disableLocalAccounts true.", None)
+               "Set disableLocalAccounts true.", None)
 
 
 @book.guardrail("kubenet-retiring", "kubenet retires on 2028-03-31.",
@@ -138,7 +157,7 @@ def nsg_on_every_subnet(args: Any, report: Report) -> None:
 def firewall_threat_intel_deny(args: Any, report: Report) -> None:
     if args.resource_type == FIREWALL_POLICY and _props(args).get("threatIntelMode") != "Deny":
         report(f"Threat intelligence is {_props(args).get('threatIntelMode', 'Alert')}; set Deny to block "
-                "known malicious addresses.", None)
+               "known malicious addresses.", None)
 
 
 @book.guardrail("firewall-uses-policy", "Firewalls use a Firewall Policy, not classic rules.",

@@ -29,7 +29,7 @@ from aksnet.spec.schema import (
     zone_item,
 )
 from aksnet.spec.workloads import Workloads, check_workloads, parse_workloads
-from aksnet.vocabulary import FIXED_SUBNETS, NS, ROLE_SUBNETS
+from aksnet.vocabulary import CONFIG_NAMESPACES, FIXED_SUBNETS, NS, ROLE_SUBNETS
 
 # Subnet roles. Role subnets get names of ours; fixed-name subnets keep the name Azure demands.
 HUB_SUBNETS = FIXED_SUBNETS
@@ -286,8 +286,17 @@ def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
     problems = Problems()
     known = {_key(k) for k in SECTIONS}
     for key in config:
-        if key.startswith(f"{NS}:") and key not in known:
-            problems.add(key, f"is not a known key; known keys: {', '.join(sorted(known))}")
+        namespace, colon, name = key.partition(":")
+        if not colon:
+            problems.add(key, f"has no namespace; write {NS}:{key}")
+        elif namespace not in CONFIG_NAMESPACES:
+            close = did_you_mean(namespace, CONFIG_NAMESPACES)
+            hint = f"did you mean '{close}:{name}'?" if close else f"known: {', '.join(CONFIG_NAMESPACES)}"
+            problems.add(key, f"is in namespace '{namespace}', which nothing reads; {hint}")
+        elif namespace == NS and key not in known:
+            close = did_you_mean(key, sorted(known))
+            hint = f"did you mean '{close}'?" if close else f"known keys: {', '.join(sorted(known))}"
+            problems.add(key, f"is not a known key; {hint}")
 
     def section(name: str, required: bool = False) -> Obj:
         key = _key(name)

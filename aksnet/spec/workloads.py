@@ -244,6 +244,9 @@ def _flow(obj: Obj) -> Flow | None:
     ports = obj.items("ports", parse_port, (), unique=False)
     if source is None or destination is None:
         return None
+    if destination.ingress_controller:
+        obj.problems.add(f"{obj.key_path('to')}.ingressController", "is a source only: the ingress controller "
+                         "sends to apps; for traffic from the internet, declare an Ingress to the app")
     return Flow(name=name, source=source, destination=destination, ports=ports)
 
 
@@ -279,7 +282,7 @@ def check_workloads(workloads: Workloads, path: str, problems: Problems) -> None
     seen_apps: set[tuple[str, str]] = set()
     for index, app in enumerate(workloads.apps):
         where = f"{path}.apps[{index}]"
-        if app.namespace not in workloads.namespaces:
+        if app.namespace not in workloads.namespaces and app.namespace not in PLATFORM_NAMESPACES:
             problems.add(f"{where}.namespace", f"'{app.namespace}' is not in kubernetes.namespaces; declare it")
         if (app.namespace, app.name) in seen_apps:
             problems.add(f"{where}.name", f"'{app.name}' is declared twice in namespace {app.namespace}")

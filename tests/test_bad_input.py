@@ -1,0 +1,66 @@
+"""Inputs that would break the cluster or slip past a guardrail are refused, one line naming the key."""
+
+import pytest
+import yaml
+
+from aksnet.rules.guardrails import covers_most_of_the_internet
+from aksnet.rules.registry import BY_ID, RecordedResource
+from aksnet.vocabulary import CLUSTER
+from tests.stacks import load, variant
+from tools import preview
+
+SYSTEM_APP = {"name": "dns-helper", "namespace": "kube-system", "image": "registry.k8s.io/pause:3.10",
+              "labels": {"app": "dns-helper"}, "ports": [{"port": 8080}]}
+POLICY = {"name": "allow-all", "namespace": "app-routing-system", "spec": {"podSelector": {}}}
+CASES = {
+    "app in kube-system": ("dev", {"aks-networking:kubernetes.apps": [*load("dev")["aks-networking:kubernetes"]["apps"],
+                                                                      SYSTEM_APP]},
+                           "aks-networking:kubernetes.apps[4].namespace", "platform namespace"),
+    "kube-system declared": ("dev", {"aks-networking:kubernetes.namespaces": [
+        {"name": "development"}, {"name": "kube-system"}]}, "aks-networking:kubernetes.namespaces[1].name",
+        "platform namespace"),
+    "policy in the nginx add-on's namespace": ("dev", {"aks-networking:kubernetes.policies": [POLICY]},
+                                               "aks-networking:kubernetes.policies[0].namespace", "nginx add-on"),
+    "misspelled config namespace": ("prod", {"aks-netwrking:environment": {"production": True}},
+                                    "aks-netwrking:environment", "did you mean 'aks-networking:environment'"),
+    "key of no namespace reads": ("dev", {"azure:location": "westeurope"}, "azure:location", "nothing reads"),
+    "ingress controller as a destination": (
+        "dev", {"aks-networking:kubernetes.flows[0].to": {"ingressController": True}},
+        "aks-networking:kubernetes.flows[0].to.ingressController", "source only"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_refused_with_one_line_naming_the_key(case, tmp_path, capsys):
+    stack, changes, key, fragment = CASES[case]
+    path = tmp_path / "stack.yaml"
+    path.write_text(yaml.safe_dump({"config": variant(load(stack), changes)}))
+    code = preview.main([stack, "--config", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "", err
+    named = [line for line in err.splitlines() if line.startswith(f"{path}: {key}: ")]
+    assert named and any(fragment in line for line in named), err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("ranges,public", [
+    (["0.0.0.0/0"], True), (["0.0.0.0/1", "128.0.0.0/1"], True), (["0.0.0.0/1"], True),
+    (["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2"], True), (["0.0.0.0/2", "128.0.0.0/2"], True), (["0.0.0.0/2", "128.0.0.0/3"], False),
+    (["203.0.113.0/24"], False), (["not-a-cidr"], False),
+])
+def test_authorized_ranges_that_cover_most_of_the_internet_count_as_public(ranges, public):
+    assert covers_most_of_the_internet(ranges) is public
+    cluster = RecordedResource(CLUSTER, "aks", "urn:aks", {"apiServerAccessProfile": {"authorizedIPRanges": ranges}})
+    found = []
+    BY_ID["private-api-or-authorized-ranges"].resource(cluster, lambda message, urn=None: found.append(message))
+    assert bool(found) is public
+
+
+def test_prod_with_an_api_open_to_the_internet_fails_the_preview(tmp_path, capsys):
+    config = variant(load("prod"), {"aks-networking:cluster.private": False,
+                                    "aks-networking:cluster.privateDnsZone": "system",
+                                    "aks-networking:cluster.authorizedIpRanges": ["0.0.0.0/1", "128.0.0.0/1"]})
+    path = tmp_path / "stack.yaml"
+    path.write_text(yaml.safe_dump({"config": config}))
+    assert preview.main(["prod", "--config", str(path)]) == 1
+    assert "private-api-or-authorized-ranges" in capsys.readouterr().err
