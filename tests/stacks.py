@@ -47,6 +47,8 @@ def variant(config: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, 
             node = node[step] if not isinstance(node, dict) else node.setdefault(step, {})
         if value is _DELETE:
             del node[steps[-1]]
+        elif isinstance(node, list) and steps[-1] == len(node):
+            node.append(value)  # one past the end: a new item
         else:
             node[steps[-1]] = value
     return out

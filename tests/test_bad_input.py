@@ -12,7 +12,19 @@ from tools import preview
 SYSTEM_APP = {"name": "dns-helper", "namespace": "kube-system", "image": "registry.k8s.io/pause:3.10",
               "labels": {"app": "dns-helper"}, "ports": [{"port": 8080}]}
 POLICY = {"name": "allow-all", "namespace": "app-routing-system", "spec": {"podSelector": {}}}
+DEV_K8S = "aks-networking:kubernetes"
+WEBAPP = {"name": "webapp", "namespace": "development", "host": "other.dev.example.com",
+          "paths": [{"path": "/", "app": "frontend", "port": 80}]}
+FLOWS = [{"name": "ingress-webapp-frontend-80", "from": {"cidr": "10.1.0.0/16"},
+          "to": {"app": "frontend", "namespace": "development"}, "ports": ["TCP/80"]}]
 CASES = {
+    "two ingresses of one name": ("dev", {f"{DEV_K8S}.ingresses[1]": WEBAPP}, f"{DEV_K8S}.ingresses[1]",
+                                  "which kubernetes.ingresses[0] declares too"),
+    "a literal policy named default-deny": (
+        "dev", {f"{DEV_K8S}.policies": [{"name": "default-deny", "namespace": "development", "spec": {"podSelector": {}}}]},
+        f"{DEV_K8S}.policies[0]", "which kubernetes.defaultDeny declares too"),
+    "a flow named like an ingress's generated flow": (
+        "dev", {f"{DEV_K8S}.flows": FLOWS}, f"{DEV_K8S}.ingresses[0]", "which kubernetes.flows[0] declares too"),
     "app in kube-system": ("dev", {"aks-networking:kubernetes.apps": [*load("dev")["aks-networking:kubernetes"]["apps"],
                                                                       SYSTEM_APP]},
                            "aks-networking:kubernetes.apps[4].namespace", "platform namespace"),
@@ -64,3 +76,15 @@ def test_prod_with_an_api_open_to_the_internet_fails_the_preview(tmp_path, capsy
     path.write_text(yaml.safe_dump({"config": config}))
     assert preview.main(["prod", "--config", str(path)]) == 1
     assert "private-api-or-authorized-ranges" in capsys.readouterr().err
+
+
+def test_the_mock_engine_refuses_a_second_resource_with_one_urn():
+    import pulumi
+
+    from tools.mock_engine import DuplicateUrn, run_program
+
+    def program():
+        pulumi.ComponentResource("aks-networking:test:Thing", "same")
+        pulumi.ComponentResource("aks-networking:test:Thing", "same")
+    result = run_program("t", {}, program=program)
+    assert isinstance(result.error, DuplicateUrn) and "Thing::same" in str(result.error)

@@ -43,6 +43,15 @@ class UnknownInvoke(Exception):
     """The program called a function the mock table does not answer."""
 
 
+class DuplicateUrn(Exception):
+    """The program declared two resources with one URN, which the Pulumi engine refuses."""
+
+    def __init__(self, urn: str):
+        super().__init__(f"two resources have the URN {urn}; the Pulumi engine refuses the second "
+                         "(give one of them another name)")
+        self.urn = urn
+
+
 class UnknownResourceType(Exception):
     """The program declared a resource type the mock engine cannot give an ARM id."""
 
@@ -253,6 +262,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             ignore_changes=list(request.ignoreChanges), aliases=[str(a) for a in request.aliases],
             dependencies=list(request.dependencies), provider=request.provider)
         with self._lock:
+            if any(r.urn == record.urn for r in self.records):
+                raise DuplicateUrn(record.urn)
             self.records.append(record)
         return response
 

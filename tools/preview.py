@@ -214,6 +214,10 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
 
 
 def _report_error(error: BaseException, display: str) -> int:
+    from tools.mock_engine import DuplicateUrn
+    if isinstance(error, DuplicateUrn):
+        print(f"{display}: {error}", file=sys.stderr)
+        return 1
     # Anything else is a defect of this project, not a user's mistake: show everything.
     traceback.print_exception(error, file=sys.stderr)
     print(f"{display}: internal error in the program: {error}", file=sys.stderr)

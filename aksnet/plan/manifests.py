@@ -9,6 +9,7 @@ the internal annotations: https://learn.microsoft.com/azure/aks/internal-lb
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from aksnet.plan.naming import subnet_name
@@ -91,27 +92,40 @@ def _service(app: App) -> dict[str, Any] | None:
                                 "targetPort": p.container_port, "protocol": p.protocol} for p in app.ports]}}
 
 
+def object_key(manifest: Mapping[str, Any]) -> str:
+    """`<kind>-<namespace>-<name>`: what names a Kubernetes object among the stack's resources."""
+    meta = manifest["metadata"]
+    return "-".join(part for part in (manifest["kind"].lower(), meta.get("namespace"), meta["name"]) if part)
+
+
 def kubernetes_objects(spec: StackConfig) -> list[dict[str, Any]]:
     """Namespaces first, then workloads, services, ingresses and policies."""
+    return [manifest for _, manifest in declared_objects(spec)]
+
+
+def declared_objects(spec: StackConfig) -> list[tuple[str, dict[str, Any]]]:
+    """Every Kubernetes object of the stack with the key that declares it (`kubernetes.apps[0]`)."""
     workloads = spec.kubernetes.workloads
-    objects: list[dict[str, Any]] = [
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(labels)}}
-        for name, labels in workloads.namespaces.items()]
+    objects: list[tuple[str, dict[str, Any]]] = [
+        (f"kubernetes.namespaces[{index}]",
+         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(labels)}})
+        for index, (name, labels) in enumerate(workloads.namespaces.items())]
     nginx = spec.ingress.nginx
     if spec.ingress.controller == "nginx" and nginx is not None and nginx.static_ip is not None:
         # The app routing add-on's controller on a fixed internal address (the default one is off).
         # https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration
-        objects.append({"apiVersion": "approuting.kubernetes.azure.com/v1alpha1", "kind": "NginxIngressController",
-                        "metadata": {"name": STATIC_NGINX_CLASS},
-                        "spec": {"ingressClassName": STATIC_NGINX_CLASS, "controllerNamePrefix": STATIC_NGINX_CLASS,
-                                 "loadBalancerAnnotations": _internal_annotations(nginx.static_ip)}})
-    for app in workloads.apps:
-        objects.append(_deployment(app))
+        objects.append(("ingress.nginx.staticIp", {
+            "apiVersion": "approuting.kubernetes.azure.com/v1alpha1", "kind": "NginxIngressController",
+            "metadata": {"name": STATIC_NGINX_CLASS},
+            "spec": {"ingressClassName": STATIC_NGINX_CLASS, "controllerNamePrefix": STATIC_NGINX_CLASS,
+                     "loadBalancerAnnotations": _internal_annotations(nginx.static_ip)}}))
+    for index, app in enumerate(workloads.apps):
+        objects.append((f"kubernetes.apps[{index}]", _deployment(app)))
         service = _service(app)
         if service is not None:
-            objects.append(service)
+            objects.append((f"kubernetes.apps[{index}]", service))
     ingress_class_name = ingress_class(spec)
-    for route in workloads.ingresses:
+    for index, route in enumerate(workloads.ingresses):
         ingress_spec: dict[str, Any] = {
             "ingressClassName": ingress_class_name,
             "rules": [{"host": route.host, "http": {"paths": [
@@ -120,7 +134,8 @@ def kubernetes_objects(spec: StackConfig) -> list[dict[str, Any]]:
                 for entry in route.paths]}}]}
         if route.tls_secret:
             ingress_spec["tls"] = [{"hosts": [route.host], "secretName": route.tls_secret}]
-        objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                        "metadata": {"name": route.name, "namespace": route.namespace}, "spec": ingress_spec})
+        objects.append((f"kubernetes.ingresses[{index}]", {
+            "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": route.name, "namespace": route.namespace}, "spec": ingress_spec}))
     objects += compile_policies(workloads, ingress_controller(spec))
     return objects

@@ -104,46 +104,53 @@ def _targets(endpoint: Endpoint, workloads: Workloads) -> list[tuple[str, dict[s
 
 def ingress_flows(workloads: Workloads) -> list[Flow]:
     """A flow from the ingress controller to each Ingress backend, on its port."""
+    return [flow for _, flow in _ingress_flows(workloads)]
+
+
+def _ingress_flows(workloads: Workloads) -> list[tuple[str, Flow]]:
+    """Each ingress flow with the key of the Ingress that declares it."""
     flows = []
     seen: set[tuple[str, str, int]] = set()
-    for route in workloads.ingresses:
+    for index, route in enumerate(workloads.ingresses):
         for entry in route.paths:
             key = (route.namespace, entry.app, entry.port)
             if key in seen:
                 continue
             seen.add(key)
             # Services map each port to the same container port, which is what policies see.
-            flows.append(Flow(name=f"ingress-{route.name}-{entry.app}-{entry.port}",
-                              source=Endpoint(ingress_controller=True),
-                              destination=Endpoint(app=entry.app, namespace=route.namespace),
-                              ports=(PortRange("TCP", entry.port),)))
+            flows.append((f"kubernetes.ingresses[{index}]", Flow(
+                name=f"ingress-{route.name}-{entry.app}-{entry.port}", source=Endpoint(ingress_controller=True),
+                destination=Endpoint(app=entry.app, namespace=route.namespace), ports=(PortRange("TCP", entry.port),))))
     return flows
 
 
-def compile_policies(workloads: Workloads, controller: IngressController | None) -> list[dict[str, Any]]:
-    """NetworkPolicy manifests for the stack's flows, default deny and DNS."""
-    policies: list[dict[str, Any]] = []
+def compile_policies(workloads: Workloads, controller: IngressController | None) -> list[tuple[str, dict[str, Any]]]:
+    """NetworkPolicy manifests for the stack's flows, default deny and DNS, each with the stack key
+    that declares it."""
+    policies: list[tuple[str, dict[str, Any]]] = []
 
-    def policy(namespace: str, name: str, spec: dict[str, Any]) -> None:
-        policies.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                         "metadata": {"name": name, "namespace": namespace}, "spec": spec})
+    def policy(origin: str, namespace: str, name: str, spec: dict[str, Any]) -> None:
+        policies.append((origin, {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                                  "metadata": {"name": name, "namespace": namespace}, "spec": spec}))
 
     if workloads.default_deny:
         for namespace in workloads.app_namespaces:
-            policy(namespace, "default-deny", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
-            policy(namespace, "allow-dns", {"podSelector": {}, "policyTypes": ["Egress"],
-                                            "egress": [{"to": [DNS_PEER], "ports": DNS_PORTS}]})
-    for flow in (*workloads.flows, *ingress_flows(workloads)):
+            policy("kubernetes.defaultDeny", namespace, "default-deny",
+                   {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+            policy("kubernetes.defaultDeny", namespace, "allow-dns",
+                   {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [DNS_PEER], "ports": DNS_PORTS}]})
+    declared = [(f"kubernetes.flows[{index}]", flow) for index, flow in enumerate(workloads.flows)]
+    for origin, flow in (*declared, *_ingress_flows(workloads)):
         ports = _ports(container_ports(flow, workloads))
         rule_ports = {"ports": ports} if ports else {}
         for namespace, selector in _targets(flow.source, workloads):
-            policy(namespace, f"{flow.name}-egress", {
+            policy(origin, namespace, f"{flow.name}-egress", {
                 "podSelector": selector, "policyTypes": ["Egress"],
                 "egress": [{"to": [_peer(flow.destination, workloads, controller)], **rule_ports}]})
         for namespace, selector in _targets(flow.destination, workloads):
-            policy(namespace, f"{flow.name}-ingress", {
+            policy(origin, namespace, f"{flow.name}-ingress", {
                 "podSelector": selector, "policyTypes": ["Ingress"],
                 "ingress": [{"from": [_peer(flow.source, workloads, controller)], **rule_ports}]})
-    for literal in workloads.policies:
-        policy(literal.namespace, literal.name, dict(literal.spec))
+    for index, literal in enumerate(workloads.policies):
+        policy(f"kubernetes.policies[{index}]", literal.namespace, literal.name, dict(literal.spec))
     return policies

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from aksnet.plan.manifests import declared_objects, object_key
 from aksnet.rules.rule import Rule, RuleBook
 from aksnet.spec.problems import Problem
 from aksnet.spec.stack import StackConfig
@@ -154,6 +155,22 @@ def no_platform_namespaces(spec: StackConfig) -> Iterator[Problem]:
         for index, namespace in enumerate(namespaces):
             if namespace in PLATFORM_NAMESPACES:
                 yield problem(f"kubernetes.{key}[{index}].namespace", namespace)
+
+
+@book.refusal("unique-kubernetes-objects", "No two Kubernetes objects of the stack share a kind and name.",
+              "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/")
+def unique_kubernetes_objects(spec: StackConfig) -> Iterator[Problem]:
+    first: dict[tuple[str, str], str] = {}
+    for origin, manifest in declared_objects(spec):
+        key = (manifest["apiVersion"], object_key(manifest))
+        meta = manifest["metadata"]
+        name = "/".join(part for part in (meta.get("namespace"), meta["name"]) if part)
+        if key in first and first[key] != origin:
+            yield Problem.at(origin, f"declares {manifest['kind']} {name}, which {first[key]} declares too; "
+                             "give one of them another name")
+        elif key in first:
+            yield Problem.at(origin, f"declares {manifest['kind']} {name} twice; give its parts distinct names")
+        first.setdefault(key, origin)
 
 
 @book.refusal("system-pool-present", "AKS needs a System node pool.",
