@@ -88,3 +88,43 @@ def test_the_mock_engine_refuses_a_second_resource_with_one_urn():
         pulumi.ComponentResource("aks-networking:test:Thing", "same")
     result = run_program("t", {}, program=program)
     assert isinstance(result.error, DuplicateUrn) and "Thing::same" in str(result.error)
+
+
+YAML_HAZARDS = {
+    "a key given twice": ("config:\n  azure-native:location: westeurope\n  aks-networking:cluster:\n    name: a\n"
+                          "    name: b\n", "line 5, column 5: not valid YAML: key 'name' is given twice"),
+    "billion laughs": ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                       "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n", "alias *a is not allowed"),
+    "tab indentation": ("config:\n\taks-networking:cluster: {}\n", "line 2: tabs are not allowed for indentation"),
+    "an empty file": ("", "is empty; a stack file holds 'config:'"),
+    "keys outside config": ("aks-networking:cluster: {}\n", "has no 'config:' key (aks-networking:cluster"),
+    "an empty config": ("config: {}\n", "config: is empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(YAML_HAZARDS))
+def test_yaml_hazards_are_one_line(case, tmp_path, capsys):
+    text, fragment = YAML_HAZARDS[case]
+    path = tmp_path / "stack.yaml"
+    path.write_text(text)
+    code = preview.main(["dev", "--config", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert err.startswith(f"{path}: ") and fragment in err, err
+
+
+def test_a_stack_file_over_1_mib_is_refused_unread(tmp_path, capsys):
+    path = tmp_path / "stack.yaml"
+    path.write_text("config:\n" + "#" * (1024 * 1024) + "\n")
+    assert preview.main(["dev", "--config", str(path)]) == 1
+    assert "at most 1 MiB" in capsys.readouterr().err
+
+
+def test_an_unquoted_version_says_to_quote_it(tmp_path, capsys):
+    path = tmp_path / "stack.yaml"
+    text = yaml.safe_dump({"config": load("dev")}).replace("kubernetesVersion: '1.33'", "kubernetesVersion: 1.30")
+    assert "kubernetesVersion: 1.30" in text
+    path.write_text(text)
+    assert preview.main(["dev", "--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "aks-networking:cluster.kubernetesVersion: is the number 1.3" in err and 'quote it' in err

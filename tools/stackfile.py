@@ -1,4 +1,9 @@
-"""Reading a `Pulumi.<stack>.yaml` file the way the Pulumi CLI does, with one-line errors."""
+"""Reading a `Pulumi.<stack>.yaml` file the way the Pulumi CLI does, with one-line errors.
+
+Stricter than YAML itself where YAML would silently surprise: a key given twice in one mapping is
+an error (YAML keeps the last), and so are aliases (a small file of nested aliases expands to
+gigabytes) and tab indentation; a stack file is at most 1 MiB.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,31 @@ from typing import Any
 
 import yaml
 
-try:  # the C loader is ten times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as SafeLoader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader  # type: ignore[assignment]
-
 from tools.mock_engine import PROJECT_DIR
+
+MAX_BYTES = 1024 * 1024
+
+
+class StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases and without duplicated keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(None, None, f"alias *{event.anchor} is not allowed in a stack file "
+                                       "(write the value out)", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.MarkedYAMLError(None, None, f"key '{key}' is given twice in one mapping, and YAML would "
+                                           f"keep only the last; keep one (the first is on line "
+                                           f"{seen[key].line + 1})", key_node.start_mark)
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep)
 
 
 class StackFileError(Exception):
@@ -36,14 +60,19 @@ def stack_file_path(stack: str) -> str:
 def read_stack_file(path: str, display: str | None = None) -> StackFile:
     display = display or os.path.basename(path)
     try:
+        if os.path.getsize(path) > MAX_BYTES:
+            raise StackFileError(f"{display}: is {os.path.getsize(path):,} bytes; a stack file is at most 1 MiB")
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except FileNotFoundError:
         raise StackFileError(f"{display}: no such stack file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise StackFileError(f"{display}: cannot be read: {error}") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\t" in line[:len(line) - len(line.lstrip())]:
+            raise StackFileError(f"{display}: line {number}: tabs are not allowed for indentation; indent with spaces")
     try:
-        document = yaml.load(text, Loader=SafeLoader)
+        document = yaml.load(text, Loader=StrictLoader)  # a safe loader, stricter still
     except yaml.YAMLError as error:
         # Where the unclosed bracket or quote began says more than where the parser gave up.
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
@@ -53,14 +82,21 @@ def read_stack_file(path: str, display: str | None = None) -> StackFile:
         end = getattr(error, "problem_mark", None)
         detail = f" ({context} here, {problem} by line {end.line + 1})" if context and end else f": {problem}"
         raise StackFileError(f"{display}: {where}not valid YAML{detail}") from None
-    if document is None:
-        document = {}
+    if document is None or document == {}:
+        raise StackFileError(f"{display}: is empty; a stack file holds 'config:' with keys in the "
+                             "aks-networking: namespace, e.g. aks-networking:cluster")
     if not isinstance(document, Mapping):
         raise StackFileError(f"{display}: (top level): is {type(document).__name__}, expected a mapping "
                              "with a 'config:' key holding the stack's keys and values")
-    config = document.get("config", {})
-    if config is None:
-        config = {}
+    if "config" not in document:
+        misplaced = [str(key) for key in document if ":" in str(key)]
+        where = f" ({', '.join(misplaced[:2])} and the like go under it)" if misplaced else ""
+        raise StackFileError(f"{display}: has no 'config:' key{where}; a stack file holds its keys under "
+                             "'config:', in the aks-networking: namespace")
+    config = document["config"]
+    if not config:
+        raise StackFileError(f"{display}: config: is empty; it holds the stack's keys, e.g. aks-networking:network "
+                             "and aks-networking:cluster")
     if not isinstance(config, Mapping):
         raise StackFileError(f"{display}: config: is not a mapping of keys to values")
     for key, value in config.items():

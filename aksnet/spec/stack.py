@@ -451,8 +451,7 @@ def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Cluster
     spec = ClusterSpec(
         name=obj.text("name", f"aks-{env.name}", pattern=r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}",
                       hint="letters, digits, hyphens and underscores, at most 63 characters"),
-        kubernetes_version=obj.text("kubernetesVersion", None, pattern=K8S_VERSION_PATTERN,
-                                    hint="a Kubernetes version such as 1.33 or 1.33.2"),
+        kubernetes_version=_kubernetes_version(obj),
         network_plugin=plugin,
         network_plugin_mode=mode,
         network_dataplane=dataplane,
@@ -481,6 +480,17 @@ def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Cluster
     if not obj.valid or service_cidr is None or dns_ip is None:
         return None
     return spec
+
+
+def _kubernetes_version(obj: Obj) -> str | None:
+    value = obj.data.get("kubernetesVersion")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        obj.raw("kubernetesVersion")
+        obj.problems.add(obj.key_path("kubernetesVersion"), f"is the number {value}: YAML reads an unquoted "
+                         "version as a number (1.30 becomes 1.3); quote it, e.g. \"1.35\"")
+        return None
+    return obj.text("kubernetesVersion", None, pattern=K8S_VERSION_PATTERN,
+                    hint="a Kubernetes version such as 1.35 or 1.35.2")
 
 
 def _network_rule(obj: Obj) -> NetworkRule | None:
