@@ -187,3 +187,44 @@ def test_the_preview_runs_the_program_once_and_reads_checks_and_plans_the_stack_
     path.write_text(yaml.safe_dump({"config": variant(load("dev"), {"aks-networking:environment.tags": {"t": "1"}})}))
     code, _, _ = run(capsys, "dev", "--config", str(path))
     assert code == 0 and calls == {"load_spec": 1, "check_stack": 1, "make_plan": 1, "run_program": 1}
+
+
+def test_out_replaces_its_own_directory_whole_and_drops_removed_apps(tmp_path, capsys):
+    out = tmp_path / "manifests"
+    assert run(capsys, "dev", "--out", str(out))[0] == 0
+    assert (out / "deployment-development-store.yaml").exists() and (out / ".aks-networking-preview").exists()
+    config = load("dev")
+    kubernetes = config["aks-networking:kubernetes"]
+    kubernetes["apps"] = [a for a in kubernetes["apps"] if a["name"] != "store"]
+    kubernetes["flows"] = [f for f in kubernetes["flows"] if "store" not in yaml.safe_dump(f)]
+    path = write(tmp_path, config)
+    assert run(capsys, "dev", "--config", path, "--out", str(out))[0] == 0
+    assert not (out / "deployment-development-store.yaml").exists()
+    assert (out / "deployment-development-backend.yaml").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".out-", ".old-"))]
+
+
+def test_out_refuses_a_file_and_a_directory_it_did_not_write(tmp_path, capsys):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    code, _, err = run(capsys, "dev", "--out", str(a_file))
+    assert code == 2 and "is a file" in err
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine")
+    code, _, err = run(capsys, "dev", "--out", str(foreign))
+    assert code == 2 and "did not write" in err and (foreign / "keep.txt").read_text() == "mine"
+
+
+def test_a_refused_stack_writes_no_file(tmp_path, capsys):
+    config = variant(load("prod"), {"aks-networking:egress.firewall.threatIntelMode": "Alert"})
+    out, diagrams = tmp_path / "out", tmp_path / "diagrams"
+    code, _, err = run(capsys, "prod", "--config", write(tmp_path, config), "--out", str(out), "--diagram", str(diagrams))
+    assert code == 1 and "firewall-threat-intel-deny" in err
+    assert not out.exists() and not diagrams.exists()
+
+
+def test_a_closed_pipe_ends_quietly():
+    reader = subprocess.run(f"{sys.executable} -m tools.preview prod --json | head -c 10", shell=True,
+                            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    assert reader.stdout == '{\n  "stack' and "Traceback" not in reader.stderr and "BrokenPipe" not in reader.stderr

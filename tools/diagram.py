@@ -344,8 +344,9 @@ def write_diagrams(directory: str, stack: str, topology_graph: Graph, east_west_
     for kind, graph in (("topology", topology_graph), ("east-west", east_west_graph)):
         stem = os.path.join(directory, f"{stack}-{kind}")
         for extension, text in ((".mmd", to_mermaid(graph)), (".dot", to_dot(graph))):
-            with open(stem + extension, "w", encoding="utf-8") as handle:
+            with open(stem + extension + ".tmp", "w", encoding="utf-8") as handle:
                 handle.write(text)
+            os.replace(stem + extension + ".tmp", stem + extension)  # whole files only, never half-written
             written.append(stem + extension)
         if graphviz_available():
             subprocess.run(["dot", "-Tsvg", stem + ".dot", "-o", stem + ".svg"], check=True)

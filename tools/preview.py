@@ -71,20 +71,52 @@ def render_plan(rows: Sequence[dict]) -> list[str]:
             for row in table]
 
 
+OUT_MARKER = ".aks-networking-preview"
+"""The file that marks a directory the preview wrote, so a later --out may replace it whole."""
+
+
+def out_directory_problem(directory: str) -> str | None:
+    """Why --out cannot take `directory`, or None: it must be new, empty, or one the preview wrote."""
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        return f"--out {directory}: is a file; --out takes a directory"
+    if os.path.isdir(directory) and os.listdir(directory) and \
+            not os.path.exists(os.path.join(directory, OUT_MARKER)):
+        return (f"--out {directory}: holds files the preview did not write; name a new or empty directory "
+                "(the preview replaces its own directories whole)")
+    return None
+
+
 def write_manifests(result: RunResult, directory: str) -> list[str]:
-    """Each Kubernetes object the stack declares, as YAML, one file each."""
+    """Each Kubernetes object the stack declares, as YAML, one file each, replacing the directory whole.
+
+    The files are written to a new directory beside it, which then takes its place: a run that
+    fails leaves the old directory as it was, and a run that succeeds leaves no stale manifest.
+    """
+    import shutil
+    import tempfile
+
     import yaml
-    os.makedirs(directory, exist_ok=True)
-    written = []
+    parent = os.path.dirname(os.path.abspath(directory))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".out-", dir=parent)
+    names = []
     for manifest in kubernetes_manifests(result):
         meta = manifest.get("metadata") or {}
         stem = "-".join(p for p in (manifest.get("kind", "object").lower(), meta.get("namespace"),
                                     meta.get("name", "object")) if p)
-        path = os.path.join(directory, f"{stem}.yaml")
-        with open(path, "w", encoding="utf-8") as handle:
+        with open(os.path.join(staging, f"{stem}.yaml"), "w", encoding="utf-8") as handle:
             yaml.safe_dump(manifest, handle, sort_keys=False)
-        written.append(path)
-    return written
+        names.append(f"{stem}.yaml")
+    with open(os.path.join(staging, OUT_MARKER), "w", encoding="utf-8") as handle:
+        handle.write("Written by python -m tools.preview --out; the next run replaces this directory whole.\n")
+    if os.path.isdir(directory):
+        retired = tempfile.mkdtemp(prefix=".old-", dir=parent)
+        os.rename(directory, os.path.join(retired, "out"))
+        os.rename(staging, directory)
+        shutil.rmtree(retired)
+    else:
+        os.rename(staging, directory)
+    return [os.path.join(directory, name) for name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,6 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", metavar="DIR", help="write the Kubernetes objects as YAML files to DIR")
     parser.add_argument("--diagram", metavar="DIR", help="write topology and east-west diagrams to DIR")
     args = parser.parse_args(argv)
+    for problem in (out_directory_problem(args.out) if args.out else None,
+                    f"--diagram {args.diagram}: is a file; --diagram takes a directory"
+                    if args.diagram and os.path.isfile(args.diagram) else None):
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
 
     path = args.config or stack_file_path(args.stack)
     try:
@@ -119,9 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = [row.as_dict() for row in loaded.plan.address_plan]
     analysis = analyze(loaded, args.stack, result)
     findings, reachability = analysis.findings, analysis.reachability
-    if args.out:
-        written = write_manifests(result, args.out)
-    diagrams = write_stack_diagrams(args.diagram, args.stack, loaded.plan, result, analysis) if args.diagram else []
+    mandatory = [f for f in findings if f["level"] == "mandatory"]
+    # Files only from a run that passes: a refused stack must not leave manifests to apply.
+    written = write_manifests(result, args.out) if args.out and not mandatory else []
+    diagrams = write_stack_diagrams(args.diagram, args.stack, loaded.plan, result, analysis) \
+        if args.diagram and not mandatory else []
     if args.json:
         document = {"stack": args.stack, "resources": resources_json(result), "addressPlan": plan,
                     "findings": findings, "reachability": reachability,
@@ -140,15 +180,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nPolicy findings" + (":" if findings else ": none"))
         for finding in findings:
             print(f"  [{finding['level']}] {finding['policy']} {finding['resource']}: {finding['message']}")
-        if args.out:
+        if args.out and not mandatory:
             print(f"\nWrote {len(written)} Kubernetes manifests to {args.out}")
-        if args.diagram:
+        if args.diagram and not mandatory:
             from tools.diagram import graphviz_available
             print(f"\nWrote {len(diagrams)} diagram files to {args.diagram}")
             if not graphviz_available():
                 print("Graphviz's dot program is not installed: wrote Mermaid (.mmd) and DOT (.dot) files, "
                       "no SVG (Debian: apt-get install graphviz)")
-    mandatory = [f for f in findings if f["level"] == "mandatory"]
     for finding in mandatory:
         print(f"{stack_file.display}: {finding['policy']}: {finding['resource']}: {finding['message']}",
               file=sys.stderr)
@@ -224,5 +263,18 @@ def _report_error(error: BaseException, display: str) -> int:
     return 1
 
 
+def run_cli() -> int:
+    """`main`, ending quietly when the reader of its output goes away (`--json | head`)."""
+    try:
+        code = main()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at nothing so that flush cannot fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli())
