@@ -18,7 +18,8 @@ def rendered(request, tmp_path_factory):
     directory = tmp_path_factory.mktemp(request.param)
     code = preview.main([request.param, "--out", str(directory)])
     assert code == 0
-    objects = [yaml.safe_load(Path(directory, name).read_text()) for name in sorted(os.listdir(directory))]
+    objects = [yaml.safe_load(Path(directory, name).read_text()) for name in sorted(os.listdir(directory))
+               if name.endswith(".yaml")]
     return request.param, objects
 
 
