@@ -44,7 +44,10 @@ CASES = {
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_refused_with_one_line_naming_the_key(case, tmp_path, capsys):
-    stack, changes, key, fragment = CASES[case]
+    refused_with_one_line_naming_the_key(*CASES[case], tmp_path, capsys)
+
+
+def refused_with_one_line_naming_the_key(stack, changes, key, fragment, tmp_path, capsys):
     path = tmp_path / "stack.yaml"
     path.write_text(yaml.safe_dump({"config": variant(load(stack), changes)}))
     code = preview.main([stack, "--config", str(path)])
@@ -128,3 +131,50 @@ def test_an_unquoted_version_says_to_quote_it(tmp_path, capsys):
     assert preview.main(["dev", "--config", str(path)]) == 1
     err = capsys.readouterr().err
     assert "aks-networking:cluster.kubernetesVersion: is the number 1.3" in err and 'quote it' in err
+
+
+CLUSTER_KEY = "aks-networking:cluster"
+FW = "aks-networking:egress.firewall"
+RULE = {"name": "ntp", "protocols": ["UDP"], "destinationAddresses": ["203.0.113.10"], "ports": ["123"]}
+VALUES = {
+    "cluster name with an underscore": ("dev", {f"{CLUSTER_KEY}.name": "aks_dev"}, f"{CLUSTER_KEY}.name", "DNS prefix"),
+    "cluster name of 60 characters": ("dev", {f"{CLUSTER_KEY}.name": "a" * 60}, f"{CLUSTER_KEY}.name", "1 to 54"),
+    "cluster name ending in a hyphen": ("dev", {f"{CLUSTER_KEY}.name": "aks-"}, f"{CLUSTER_KEY}.name", "DNS prefix"),
+    "cluster name starting with a digit": ("dev", {f"{CLUSTER_KEY}.name": "1aks"}, f"{CLUSTER_KEY}.name", "a letter first"),
+    "firewall port 0": ("prod", {f"{FW}.networkRules": [{**RULE, "ports": ["0"]}]}, f"{FW}.networkRules[0].ports[0]",
+                        "from 1 to 65535"),
+    "firewall port 70000": ("prod", {f"{FW}.networkRules": [{**RULE, "ports": ["70000"]}]},
+                            f"{FW}.networkRules[0].ports[0]", "from 1 to 65535"),
+    "firewall range upside down": ("prod", {f"{FW}.networkRules": [{**RULE, "ports": ["9000-8000"]}]},
+                                   f"{FW}.networkRules[0].ports[0]", "a range"),
+    "firewall address 999.999.999.999": (
+        "prod", {f"{FW}.networkRules": [{**RULE, "destinationAddresses": ["999.999.999.999"]}]},
+        f"{FW}.networkRules[0].destinationAddresses[0]", "not an IPv4 address"),
+    "label value with spaces": ("dev", {"aks-networking:kubernetes.apps[0].labels.role": "back end"},
+                                "aks-networking:kubernetes.apps[0].labels.role", "not a label value"),
+    "label key with two slashes": ("dev", {"aks-networking:kubernetes.namespaces[0].labels": {"a/b/c": "x"}},
+                                   "aks-networking:kubernetes.namespaces[0].labels.a/b/c", "not a label key"),
+    "app name starting with a digit": ("dev", {"aks-networking:kubernetes.apps[2].name": "1store"},
+                                       "aks-networking:kubernetes.apps[2].name", "RFC 1035"),
+    "misspelled region": ("dev", {"azure-native:location": "westeuropa"}, "azure-native:location",
+                          "did you mean 'westeurope'"),
+    "zones in a region without them": ("prod", {"azure-native:location": "northcentralus"},
+                                       f"{CLUSTER_KEY}.nodePools[0].zones", "has no availability zones"),
+    "tag name with a slash": ("dev", {"aks-networking:environment.tags": {"cost/center": "1"}},
+                              "aks-networking:environment.tags.cost/center", "not a valid tag name"),
+    "tag value over 256 characters": ("dev", {"aks-networking:environment.tags": {"owner": "x" * 257}},
+                                      "aks-networking:environment.tags.owner", "at most 256"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VALUES))
+def test_values_azure_or_kubernetes_would_reject_are_refused(case, tmp_path, capsys):
+    refused_with_one_line_naming_the_key(*VALUES[case], tmp_path, capsys)
+
+
+@pytest.mark.parametrize("port", ["*", "1", "443", "8000-8080", 123, "65535"])
+def test_good_firewall_ports_pass(port):
+    from aksnet.spec.schema import Problems
+    from aksnet.spec.stack import firewall_port
+    problems = Problems()
+    assert firewall_port(problems, "p", port) == str(port) and not problems

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from aksnet.plan.manifests import declared_objects, object_key
 from aksnet.rules.rule import Rule, RuleBook
 from aksnet.spec.problems import Problem
+from aksnet.spec.regions import REGIONS
 from aksnet.spec.stack import StackConfig
 from aksnet.vocabulary import PLATFORM_NAMESPACES
 
@@ -171,6 +172,23 @@ def unique_kubernetes_objects(spec: StackConfig) -> Iterator[Problem]:
         elif key in first:
             yield Problem.at(origin, f"declares {manifest['kind']} {name} twice; give its parts distinct names")
         first.setdefault(key, origin)
+
+
+@book.refusal("zones-need-a-zonal-region", "Availability zones only in a region that has them.",
+              "https://learn.microsoft.com/azure/reliability/regions-list")
+def zones_need_a_zonal_region(spec: StackConfig) -> Iterator[Problem]:
+    location = spec.environment.location
+    if REGIONS.get(location, True):
+        return
+    zoned = [(f"cluster.nodePools[{index}].zones", pool.zones) for index, pool in enumerate(spec.cluster.node_pools)]
+    if spec.egress.firewall is not None:
+        zoned.append(("egress.firewall.zones", spec.egress.firewall.zones))
+    if spec.ingress.app_gateway is not None:
+        zoned.append(("ingress.appGateway.zones", spec.ingress.app_gateway.zones))
+    for path, zones in zoned:
+        if zones:
+            yield Problem.at(path, f"lists zones, but {location} has no availability zones; remove them, or choose "
+                             "a region with zones")
 
 
 @book.refusal("system-pool-present", "AKS needs a System node pool.",

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aksnet.spec.problems import ConfigError
+from aksnet.spec.regions import CHECKED as REGIONS_CHECKED
+from aksnet.spec.regions import REGIONS
 from aksnet.spec.schema import (
     Address4,
     Network4,
@@ -25,6 +27,7 @@ from aksnet.spec.schema import (
     did_you_mean,
     mapping_of,
     parse_cidr,
+    show,
     string_item,
     zone_item,
 )
@@ -309,9 +312,13 @@ def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
     if not isinstance(raw_location, str) or not raw_location.strip():
         problems.add("azure-native:location", "is required: the Azure region, e.g. westeurope")
     else:
-        if not raw_location.replace(" ", "").isalnum():
-            problems.add("azure-native:location", f"'{raw_location}' is not an Azure region name, e.g. westeurope")
         location = raw_location.replace(" ", "").lower()
+        if location not in REGIONS:
+            close = did_you_mean(location, list(REGIONS))
+            hint = f"did you mean '{close}'?" if close else (
+                f"the region table (aksnet/spec/regions.py, checked {REGIONS_CHECKED}) lists Azure's regions; "
+                "add a row if Azure opened this one since")
+            problems.add("azure-native:location", f"'{raw_location}' is not an Azure region; {hint}")
 
     environment = _environment(section("environment"), stack, location)
     cluster_raw = decode_value(config.get(_key("cluster")))
@@ -333,7 +340,7 @@ def _environment(obj: Obj, stack: str, location: str) -> Environment:
                       hint="lower-case letters, digits and hyphens, 1 to 16 characters"),
         location=location,
         production=obj.flag("production", False),
-        tags=obj.labels("tags"),
+        tags=azure_tags(obj, "tags"),
         protect=obj.flag("protect", False),
     )
     obj.done()
@@ -449,8 +456,13 @@ def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Cluster
                         min_items=1, max_items=100, required=True,
                         null_hint="is null, expected a mapping with at least name and count (or minCount and maxCount)")
     spec = ClusterSpec(
-        name=obj.text("name", f"aks-{env.name}", pattern=r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}",
-                      hint="letters, digits, hyphens and underscores, at most 63 characters"),
+        # The name is also the cluster's DNS prefix, which is the stricter of the two: 1 to 54
+        # characters, letters, digits and hyphens, a letter first and a letter or digit last.
+        # https://learn.microsoft.com/azure/aks/troubleshoot-dns-prefix (DnsPrefix), and the AKS
+        # REST API's managedClusters dnsPrefix.
+        name=obj.text("name", f"aks-{env.name}", pattern=r"[a-zA-Z]([a-zA-Z0-9-]{0,52}[a-zA-Z0-9])?",
+                      hint="the cluster's DNS prefix too: letters, digits and hyphens, 1 to 54 characters, "
+                      "a letter first and a letter or digit last"),
         kubernetes_version=_kubernetes_version(obj),
         network_plugin=plugin,
         network_plugin_mode=mode,
@@ -493,16 +505,58 @@ def _kubernetes_version(obj: Obj) -> str | None:
                     hint="a Kubernetes version such as 1.35 or 1.35.2")
 
 
+def azure_tags(obj: Obj, key: str) -> dict[str, str]:
+    """Azure tags: names of at most 512 characters without < > % & \\ ? /, values of at most 256.
+    https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations"""
+    tags = obj.labels(key)
+    for name, value in tags.items():
+        path = f"{obj.key_path(key)}.{name}"
+        if len(name) > 512 or any(c in name for c in "<>%&\\?/"):
+            obj.problems.add(path, "is not a valid tag name: at most 512 characters, none of < > % & \\ ? /")
+        if len(value) > 256:
+            obj.problems.add(path, f"is {len(value)} characters long; a tag value holds at most 256")
+    return tags
+
+
+def firewall_port(problems: Problems, path: str, value: object) -> str | None:
+    """A destination port of an Azure Firewall rule: `*`, a port 1-65535, or a range `low-high`.
+    https://learn.microsoft.com/azure/firewall/rule-processing"""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if text == "*":
+        return text
+    match = re.fullmatch(r"([0-9]{1,5})(?:-([0-9]{1,5}))?", text) if isinstance(text, str) else None
+    low, high = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
+    if match is None or not 1 <= low <= high <= 65535:
+        problems.add(path, f"{show(value)} is not a port; expected * , a port from 1 to 65535, or a range "
+                     "such as 8000-8080")
+        return None
+    return str(text)
+
+
+def firewall_address(problems: Problems, path: str, value: object) -> str | None:
+    """A destination of an Azure Firewall network rule: `*`, an IPv4 address or CIDR, or a service tag
+    such as `AzureCloud.westeurope`. https://learn.microsoft.com/azure/firewall/service-tags"""
+    if isinstance(value, str) and (value == "*" or re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)?", value)):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9./]+", value):
+        try:
+            ipaddress.IPv4Network(value, strict=True)
+            return value
+        except ValueError:
+            pass
+    problems.add(path, f"{show(value)} is not an IPv4 address, CIDR (host bits zero) or service tag such as "
+                 "AzureCloud.westeurope")
+    return None
+
+
 def _network_rule(obj: Obj) -> NetworkRule | None:
     rule = NetworkRule(
         name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT),
         protocols=obj.items("protocols", choice_item(FIREWALL_PROTOCOLS), min_items=1),
-        destination_addresses=obj.items("destinationAddresses", string_item(
-            r"[A-Za-z0-9.:/*]+(\.[A-Za-z]+)?", "an address, CIDR or service tag such as AzureCloud.westeurope"), ()),
+        destination_addresses=obj.items("destinationAddresses", firewall_address, ()),
         destination_fqdns=obj.items("destinationFqdns", string_item(
             r"[A-Za-z0-9*][A-Za-z0-9.-]*", "a host name such as ntp.ubuntu.com"), ()),
-        ports=obj.items("ports", string_item(r"\*|[0-9]{1,5}(-[0-9]{1,5})?",
-                                             "a port or range such as 443 or 8000-8080"), min_items=1),
+        ports=obj.items("ports", firewall_port, min_items=1),
     )
     if not rule.destination_addresses and not rule.destination_fqdns:
         obj.problems.add(obj.path, "needs destinationAddresses or destinationFqdns")

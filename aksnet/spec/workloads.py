@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from aksnet.spec.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, string_item
+from aksnet.spec.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, show, string_item
 from aksnet.vocabulary import PLATFORM_NAMESPACES
 
 DNS_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
@@ -142,6 +142,32 @@ def _name(obj: Obj, key: str = "name") -> str:
     return obj.text(key, pattern=DNS_LABEL, hint=DNS_LABEL_HINT)
 
 
+# Names and labels as the Kubernetes API checks them:
+# https://kubernetes.io/docs/concepts/overview/working-with-objects/names/ (a Service's name is an
+# RFC 1035 label: a letter first) and
+# https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+DNS_1035_LABEL = r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"
+LABEL_NAME = r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)"
+LABEL_PREFIX = r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)"
+LABEL_KEY = rf"({LABEL_PREFIX}/)?{LABEL_NAME}"
+LABEL_VALUE = rf"{LABEL_NAME}?"
+
+
+def kubernetes_labels(obj: Obj, key: str) -> dict[str, str]:
+    """Labels (or a selector's labels): each key `prefix/name` and value in the API's syntax."""
+    labels = obj.labels(key)
+    for name, value in labels.items():
+        path = f"{obj.key_path(key)}.{name}"
+        prefix = name.rpartition("/")[0]
+        if not re.fullmatch(LABEL_KEY, name) or len(prefix) > 253:
+            obj.problems.add(path, "is not a label key: an optional DNS prefix and '/', then at most 63 letters, "
+                             "digits, '-', '_' or '.', a letter or digit at each end")
+        elif not re.fullmatch(LABEL_VALUE, value):
+            obj.problems.add(path, f"{show(value)} is not a label value: at most 63 letters, digits, '-', '_' or '.', "
+                             "a letter or digit at each end")
+    return labels
+
+
 def _container_port(obj: Obj) -> ContainerPort | None:
     return ContainerPort(
         name=obj.text("name", None, pattern=r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?",
@@ -153,10 +179,11 @@ def _container_port(obj: Obj) -> ContainerPort | None:
 
 def _app(obj: Obj) -> App | None:
     app = App(
-        name=_name(obj),
+        name=obj.text("name", pattern=DNS_1035_LABEL, hint="a Service name (RFC 1035): lower-case letters, digits "
+                      "and '-', a letter first, at most 63 characters"),
         namespace=_name(obj, "namespace"),
         image=obj.text("image", pattern=r"[A-Za-z0-9][A-Za-z0-9._/:@-]*", hint="an image reference"),
-        labels=obj.labels("labels"),
+        labels=kubernetes_labels(obj, "labels"),
         ports=obj.records("ports", _container_port, max_items=20),
         replicas=obj.whole("replicas", 2, minimum=0, maximum=1000),
         service_type=obj.choice("serviceType", SERVICE_TYPES, "ClusterIP"),
@@ -214,8 +241,8 @@ def _endpoint(problems: Problems, path: str, value: object) -> Endpoint | None:
     endpoint = Endpoint(
         app=obj.text("app", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
         namespace=obj.text("namespace", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
-        namespace_labels=obj.labels("namespaceLabels") if obj.has("namespaceLabels") else None,
-        pod_labels=obj.labels("podLabels") if obj.has("podLabels") else None,
+        namespace_labels=kubernetes_labels(obj, "namespaceLabels") if obj.has("namespaceLabels") else None,
+        pod_labels=kubernetes_labels(obj, "podLabels") if obj.has("podLabels") else None,
         cidr=cidr,
         except_=obj.items("except", _cidr_item, ()),
         ingress_controller=obj.flag("ingressController", False))
@@ -260,7 +287,7 @@ def _policy(obj: Obj) -> LiteralPolicy | None:
 
 def _namespace(entry: Obj) -> tuple[str, dict[str, str]] | None:
     name = _name(entry)
-    labels = entry.labels("labels")
+    labels = kubernetes_labels(entry, "labels")
     return (name, labels) if name else None
 
 
