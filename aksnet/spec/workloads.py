@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from aksnet.spec.policy_spec import check_policy_spec
 from aksnet.spec.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, show, string_item
 from aksnet.vocabulary import PLATFORM_NAMESPACES
 
@@ -279,10 +280,11 @@ def _flow(obj: Obj) -> Flow | None:
 
 def _policy(obj: Obj) -> LiteralPolicy | None:
     spec = obj.raw("spec")
-    if spec is not None and not isinstance(spec, Mapping):
-        obj.problems.add(obj.key_path("spec"), "is not a mapping; expected a NetworkPolicy spec")
-        spec = None
-    return LiteralPolicy(name=_name(obj), namespace=_name(obj, "namespace"), spec=dict(spec or {}))
+    if spec is None:
+        return None
+    check_policy_spec(obj.problems, obj.key_path("spec"), spec)
+    return LiteralPolicy(name=_name(obj), namespace=_name(obj, "namespace"),
+                         spec=dict(spec) if isinstance(spec, Mapping) else {})
 
 
 def _namespace(entry: Obj) -> tuple[str, dict[str, str]] | None:
