@@ -178,3 +178,41 @@ def test_good_firewall_ports_pass(port):
     from aksnet.spec.stack import firewall_port
     problems = Problems()
     assert firewall_port(problems, "p", port) == str(port) and not problems
+
+
+def lines_for(stack, changes, tmp_path, capsys):
+    path = tmp_path / "stack.yaml"
+    path.write_text(yaml.safe_dump({"config": variant(load(stack), changes)}))
+    assert preview.main([stack, "--config", str(path)]) == 1
+    return [line.split(": ", 1)[1] for line in capsys.readouterr().err.splitlines()]
+
+
+def test_a_static_ip_in_a_subnet_without_usable_addresses_says_so(tmp_path, capsys):
+    lines = lines_for("dev", {"aks-networking:network.spoke.subnets.ilb": "192.168.2.8/32"}, tmp_path, capsys)
+    static = [line for line in lines if line.startswith("aks-networking:kubernetes.apps[3].staticIp")]
+    assert static and "no usable address" in static[0] and "from" not in static[0]
+
+
+def test_a_host_bits_error_is_not_followed_by_a_missing_subnet(tmp_path, capsys):
+    lines = lines_for("prod", {"aks-networking:network.spoke.subnets.nodes": "10.240.0.1/22"}, tmp_path, capsys)
+    assert any("host bits set" in line for line in lines)
+    assert not any("is required" in line for line in lines), lines
+
+
+def test_suggestions_of_one_run_agree(tmp_path, capsys):
+    """A service CIDR over the spoke and a DNS address outside it: the DNS address suggested lies
+    inside the service CIDR suggested, and that one overlaps nothing."""
+    lines = lines_for("prod", {"aks-networking:cluster.serviceCidr": "10.240.0.0/16"}, tmp_path, capsys)
+    service = next(line for line in lines if line.startswith("aks-networking:cluster.serviceCidr"))
+    dns = next(line for line in lines if line.startswith("aks-networking:cluster.dnsServiceIp"))
+    suggested = service.rsplit("e.g. ", 1)[1]
+    assert suggested == "172.16.0.0/16" and f"inside {suggested} such as 172.16.0.10" in dns
+
+
+def test_a_nested_secret_is_named_as_a_secret_not_a_mapping(tmp_path, capsys):
+    path = tmp_path / "stack.yaml"
+    config = variant(load("dev"), {"aks-networking:environment.tags.owner": {"secure": "v1:abc"}})
+    path.write_text(yaml.safe_dump({"config": config}))
+    assert preview.main(["dev", "--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "aks-networking:environment.tags.owner: is an encrypted secret" in err and "a mapping" not in err

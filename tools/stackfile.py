@@ -102,7 +102,25 @@ def read_stack_file(path: str, display: str | None = None) -> StackFile:
     for key, value in config.items():
         if not isinstance(key, str) or ":" not in key:
             raise StackFileError(f"{display}: config.{key}: keys are namespaced, e.g. aks-networking:cluster")
-        if isinstance(value, Mapping) and set(value) == {"secure"}:
-            raise StackFileError(f"{display}: {key}: is an encrypted secret, which only the Pulumi CLI can "
+        secret = _encrypted_secret(key, value)
+        if secret is not None:
+            raise StackFileError(f"{display}: {secret}: is an encrypted secret, which only the Pulumi CLI can "
                                  "decrypt; preview a copy (--config) with a plain stand-in value")
     return StackFile(path=path, display=display, config=dict(config))
+
+
+def _encrypted_secret(path: str, value: Any) -> str | None:
+    """The key path of the first `secure:` value (what `pulumi config set --secret [--path]` writes)."""
+    if isinstance(value, Mapping):
+        if set(value) == {"secure"}:
+            return path
+        for key, item in value.items():
+            found = _encrypted_secret(f"{path}.{key}", item)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _encrypted_secret(f"{path}[{index}]", item)
+            if found:
+                return found
+    return None

@@ -259,6 +259,16 @@ def _routed_ranges(network: NetworkSpec, on_premises: bool = True) -> list[tuple
     return out
 
 
+SERVICE_CIDR_CANDIDATES = tuple(ipaddress.IPv4Network(n) for n in (
+    "172.16.0.0/16", "10.0.0.0/16", "192.168.0.0/16", "172.20.0.0/16", "10.100.0.0/16", "100.64.0.0/16"))
+
+
+def _free_service_cidr(routed: list[tuple[str, Network4]], pod: Network4 | None) -> Network4 | None:
+    """A /16 that overlaps nothing routed, no AKS-reserved range and not the pod CIDR."""
+    taken = [network for _, network in routed] + list(AKS_FORBIDDEN) + ([pod] if pod is not None else [])
+    return next((c for c in SERVICE_CIDR_CANDIDATES if not any(c.overlaps(t) for t in taken)), None)
+
+
 def _cluster_ranges(spec: StackConfig, plan: AddressPlan) -> None:
     cluster = spec.cluster
     routed = _routed_ranges(spec.network)
@@ -266,22 +276,28 @@ def _cluster_ranges(spec: StackConfig, plan: AddressPlan) -> None:
     service_path = _path("cluster", "serviceCidr")
     plan.rows.append(PlanRow(str(service), "Kubernetes services", service.num_addresses,
                              max(service.num_addresses - 2, 0)))
+    before = len(plan.problems)
+    # One suggestion for the whole run, free of everything routed, so the lines agree with each other.
+    free = _free_service_cidr(routed, cluster.pod_cidr)
+    instead = f", e.g. {free}" if free is not None else ""
     if service.prefixlen <= 12:
         plan.add_problem(service_path, f"{service} is a /{service.prefixlen}; AKS needs a service CIDR "
-                         "smaller than /12, e.g. a /16")
+                         f"smaller than /12{instead}")
     for what, network in routed:
         if service.overlaps(network):
             plan.add_problem(service_path, f"{_overlap_text(service, network)}, {what}; the service CIDR "
-                             "must lie outside every routed range, e.g. 172.16.0.0/16")
+                             f"must lie outside every routed range{instead}")
     for forbidden in AKS_FORBIDDEN:
         if service.overlaps(forbidden):
-            plan.add_problem(service_path, f"{service} overlaps {forbidden}, which AKS reserves")
+            plan.add_problem(service_path, f"{service} overlaps {forbidden}, which AKS reserves{instead}")
+    # With the service CIDR refused, a DNS address is suggested inside the range suggested for it.
+    target = free if len(plan.problems) > before and free is not None else service
 
     dns = cluster.dns_service_ip
     dns_path = _path("cluster", "dnsServiceIp")
     if dns not in service:
         plan.add_problem(dns_path, f"{dns} is outside the service CIDR {service}; use an address inside "
-                         f"it such as {service.network_address + 10}")
+                         f"{'it' if target == service else target} such as {target.network_address + 10}")
     elif dns in (service.network_address, service.network_address + 1, service.broadcast_address):
         which = {service.network_address: "the service CIDR's network address",
                  service.network_address + 1: "the service CIDR's first address, taken by the kubernetes service",
@@ -344,8 +360,10 @@ def _addresses_in_subnets(spec: StackConfig, plan: AddressPlan) -> None:
             continue
         if not _inside(address, subnet):
             first = subnet.network_address + AZURE_RESERVED_FIRST
-            plan.add_problem(path, f"{address} is not a usable address of the {role} subnet {subnet}; "
-                             f"use one from {first} to {subnet.broadcast_address - AZURE_RESERVED_LAST}")
+            last = subnet.broadcast_address - AZURE_RESERVED_LAST
+            usable = f"use one from {first} to {last}" if first <= last else \
+                f"the subnet has no usable address (Azure keeps {AZURE_RESERVED_PER_SUBNET}); make it a /29 or larger"
+            plan.add_problem(path, f"{address} is not a usable address of the {role} subnet {subnet}; {usable}")
     hop = spec.cluster.egress_next_hop_ip
     if hop is not None and not any(hop in space for _, space in _routed_ranges(network, on_premises=False)):
         plan.add_problem(_path("cluster", "egressNextHopIp"), f"{hop} is not inside any VNet of the stack; "

@@ -383,7 +383,8 @@ def _network(obj: Obj, private_api: bool) -> NetworkSpec | None:
     spoke_roles = ROLE_SUBNETS if hub_obj is not None else ROLE_SUBNETS + FIXED_SUBNETS
     spoke = _vnet(spoke_obj, "spoke", spoke_roles) if spoke_obj is not None else None
     obj.done()
-    if spoke is not None and "nodes" not in spoke.subnets and spoke_obj is not None and spoke_obj.has("subnets"):
+    raw_subnets = spoke_obj.data.get("subnets") if spoke_obj is not None else None
+    if spoke is not None and isinstance(raw_subnets, Mapping) and "nodes" not in raw_subnets:
         obj.problems.add(f"{obj.path}.spoke.subnets.nodes", "is required: the subnet of the cluster's nodes")
     if spoke is None:
         return None
