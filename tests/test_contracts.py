@@ -3,6 +3,8 @@
 Each of these was once a one-line change that left the whole suite green; now each fails a test.
 """
 
+from collections.abc import Mapping, Sequence
+
 import pytest
 
 from aksnet.rules.registry import BY_ID, RecordedResource
@@ -106,3 +108,48 @@ def test_prod_sends_its_network_profile_field_by_field(prod):
                        "networkPolicy": "cilium", "podCidr": "192.168.0.0/16", "serviceCidr": "172.16.0.0/16",
                        "dnsServiceIP": "172.16.0.10", "outboundType": "userDefinedRouting",
                        "loadBalancerSku": "standard"}
+
+
+class _Proxy:
+    """What pulumi-policy hands a rule under the real analyzer: sequences that are no `list`, and
+    values that raise when read because they are unknown until the update."""
+
+    class Unknown(Exception):
+        pass
+
+    class Seq(Sequence):
+        def __init__(self, items):
+            self._items = items
+
+        def __len__(self):
+            return len(self._items)
+
+        def __getitem__(self, index):
+            item = self._items[index]
+            if item is _Proxy:
+                raise _Proxy.Unknown()
+            return item
+
+    class Map(Mapping):
+        def __init__(self, items):
+            self._items = items
+
+        def __iter__(self):
+            return iter(self._items)
+
+        def __len__(self):
+            return len(self._items)
+
+        def __getitem__(self, key):
+            item = self._items[key]
+            if item is _Proxy:
+                raise _Proxy.Unknown()
+            return item
+
+
+def test_no_plain_secrets_reads_analyzer_sequences_and_passes_over_unknown_values():
+    props = _Proxy.Map({"id": _Proxy, "settings": _Proxy.Seq([_Proxy, _Proxy.Map({"password": "hunter2"})])})
+    found = []
+    BY_ID["no-plain-secrets"].resource(RecordedResource("azure-native:web:WebApp", "a", "urn:a", props),
+                                       lambda message, urn=None: found.append(message))
+    assert len(found) == 1 and found[0].startswith("settings[1].password ")

@@ -11,7 +11,7 @@ Each rule carries its enforcement for production and development stacks; the fil
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from aksnet.rules.rule import Report, Rule, RuleBook
@@ -193,19 +193,36 @@ def waf_prevention(args: Any, report: Report) -> None:
                 "https://www.pulumi.com/docs/concepts/secrets/",
                 production="mandatory", development="mandatory")
 def no_plain_secrets(args: Any, report: Report) -> None:
+    """Values under a secret's name (password, clientSecret, ...) that are plain strings.
+
+    Under `pulumi preview --policy-pack`, the Python analyzer hands lists over as sequences (not
+    `list`), raises on a value that is unknown until the update, and decrypts Pulumi secrets
+    before the rule sees them; so the walk reads any sequence, passes over what it cannot read,
+    and the message says that a Pulumi secret looks the same to it.
+    """
     def walk(value: Any, path: str) -> Iterable[str]:
         if isinstance(value, Mapping):
-            for key, item in value.items():
+            for key in list(value.keys()):
                 here = f"{path}.{key}" if path else str(key)
+                try:
+                    item = value[key]
+                except Exception:  # an unknown value during preview: nothing to say about it yet
+                    continue
                 if str(key).lower() in SECRET_KEYS and isinstance(item, str) and item and item != "[secret]":
                     yield here
                 else:
                     yield from walk(item, here)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
+        elif isinstance(value, Sequence) and not isinstance(value, str | bytes):
+            for index in range(len(value)):
+                try:
+                    item = value[index]
+                except Exception:  # as above
+                    continue
                 yield from walk(item, f"{path}[{index}]")
     for path in walk(_props(args), ""):
-        report(f"{path} holds a plain secret value; use a managed identity, Key Vault or a Pulumi secret.", None)
+        report(f"{path} holds a secret's value in plain text; use a managed identity, Key Vault or a Pulumi "
+               "secret (the policy analyzer sees Pulumi secrets decrypted: if this one is, mark the value "
+               "with pulumi.secret and keep it out of the program's source).", None)
 
 
 # Kubernetes -----------------------------------------------------------------------------------
