@@ -90,3 +90,10 @@ def test_firewall_defaults_are_the_strict_ones():
     config = variant(load("prod"), {"aks-networking:egress.firewall": {}})
     firewall = validate_stack_config(config, "prod").egress.firewall
     assert firewall.threat_intel_mode == "Deny" and firewall.dns_proxy is True
+
+
+def test_a_null_section_reads_the_same_from_a_stack_file_and_from_the_engine():
+    """YAML gives None; the engine hands a program the JSON string "null"."""
+    from tools.mock_engine import flatten_config
+    config = variant(load("dev"), {"aks-networking:environment": None})
+    assert load_spec(config, "dev") == load_spec(flatten_config(config), "dev")

@@ -159,7 +159,7 @@ def no_platform_namespaces(spec: StackConfig) -> Iterator[Problem]:
 
 
 @book.refusal("unique-kubernetes-objects", "No two Kubernetes objects of the stack share a kind and name.",
-              "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/")
+              "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/", over_plan=True)
 def unique_kubernetes_objects(spec: StackConfig) -> Iterator[Problem]:
     first: dict[tuple[str, str], str] = {}
     for origin, manifest in declared_objects(spec):

@@ -74,17 +74,18 @@ def check_stack(spec: StackConfig) -> CheckedStack:
     addresses = plan_addresses(spec)
     refused: list[Problem] = []
     findings: list[Finding] = []
-    for rule in RULES:
-        level = rule.level(production)
-        if rule.spec is None or level == "disabled":
-            continue
-        problems = addresses.problems if rule is ADDRESS_PLAN else list(rule.spec(spec))
-        if level == "mandatory":
-            refused += problems
-        else:
-            findings += [Finding(rule.id, level, problem.path, problem.message) for problem in problems]
-    if refused:
-        raise ConfigError(refused)
+    for over_plan in (False, True):  # rules over the plan only for a design the others accept
+        for rule in RULES:
+            level = rule.level(production)
+            if rule.spec is None or level == "disabled" or rule.over_plan != over_plan:
+                continue
+            problems = addresses.problems if rule is ADDRESS_PLAN else list(rule.spec(spec))
+            if level == "mandatory":
+                refused += problems
+            else:
+                findings += [Finding(rule.id, level, problem.path, problem.message) for problem in problems]
+        if refused:
+            raise ConfigError(refused)
     return CheckedStack(spec, addresses, tuple(findings))
 
 

@@ -39,6 +39,9 @@ class Rule:
     stack: ResourceCheck | None = None
     source: str = ""
     """The documentation that forces the rule."""
+    over_plan: bool = False
+    """Its spec check reads the plan (manifests, names), which only a design that passes every
+    other refusal has: it runs after them."""
 
     def level(self, production: bool) -> Level:
         return self.production if production else self.development
@@ -59,10 +62,11 @@ class RuleBook:
         self.rules.append(rule)
         return rule
     def refusal(self, rule_id: str, description: str, source: str, *, production: Level = "mandatory",
-                development: Level = "mandatory") -> Callable[[SpecCheck], SpecCheck]:
+                development: Level = "mandatory", over_plan: bool = False) -> Callable[[SpecCheck], SpecCheck]:
         """A rule over the spec alone, refusing the stack in every kind of environment by default."""
         def declare(check: SpecCheck) -> SpecCheck:
-            self.add(Rule(rule_id, description, production, development, spec=check, source=source))
+            self.add(Rule(rule_id, description, production, development, spec=check, source=source,
+                          over_plan=over_plan))
             return check
         return declare
 

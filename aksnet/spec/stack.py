@@ -270,7 +270,9 @@ def _key(name: str) -> str:
 
 
 def decode_value(value: object) -> object:
-    """Pulumi hands structured config to programs as JSON strings; YAML gives objects."""
+    """Pulumi hands structured config to programs as JSON strings (a null as "null"); YAML gives objects."""
+    if value == "null":
+        return None
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
             decoded: object = json.loads(value)
