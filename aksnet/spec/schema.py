@@ -223,7 +223,7 @@ class Obj:
               max_items: int | None = None, unique: bool = True) -> tuple[T, ...]:
         """A list, each element read by `item`; wrong elements are left out (and reported)."""
         value = self.raw(key, default)
-        if value is default:
+        if value is default or key not in self.data:  # absent: the default, or raw() said it is required
             return () if isinstance(default, _Required) else tuple(default)
         path = self.key_path(key)
         if not isinstance(value, list):
@@ -268,6 +268,8 @@ class Obj:
                 self.problems.add(self.key_path(key), "is required but missing")
             return None
         value = self.raw(key)
+        if value is None and required:
+            self.problems.add(self.key_path(key), "is null, expected a mapping of keys")
         return Obj(self.problems, self.key_path(key), value) if value is not None else None
 
     def labels(self, key: str) -> dict[str, str]:

@@ -330,8 +330,10 @@ def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
     egress = _egress(section("egress"))
     ingress = _ingress(section("ingress"))
     kubernetes = _kubernetes(section("kubernetes"))
-    if problems or network is None or cluster is None:
+    if problems:
         raise ConfigError(problems.items)
+    if network is None or cluster is None:  # each reports why, so this is a defect of ours
+        raise AssertionError("a section could not be read, yet no problem was recorded")
     return StackConfig(environment, network, cluster, egress, ingress, kubernetes)
 
 
