@@ -60,7 +60,8 @@ def type_name(value: object) -> str:
 
 
 def show(value: object) -> str:
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    """A value as a message quotes it: on one line, whatever it holds, and not too long."""
+    text = f"'{value}'" if isinstance(value, str) and value.isprintable() else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
