@@ -124,6 +124,15 @@ def test_kubenet_pod_cidr_gives_a_slash_24_per_node():
     assert "4 node blocks" in message and "6 nodes" in message and "/21" in message
 
 
+def test_kubenet_pod_cidr_that_holds_exactly_its_nodes_is_enough():
+    """A /22 holds 4 blocks of /24; 3 nodes and one surge node fill it exactly."""
+    config = variant(load("dev"), {"aks-networking:cluster.podCidr": "10.244.0.0/22",
+                                   "aks-networking:cluster.nodePools[0].count": 3,
+                                   "aks-networking:cluster.maxSurge": "1"})
+    plan = plan_of(config, "dev")
+    assert not [p for p in plan.problems if p.path == "aks-networking:cluster.podCidr"]
+
+
 @pytest.mark.parametrize("surge,nodes,expected", [("1", 50, 1), ("10%", 3, 1), ("33%", 5, 2), ("100%", 7, 7), ("3", 0, 3)])
 def test_surge_is_a_count_or_a_percentage_rounded_up(surge, nodes, expected):
     assert surge_nodes(surge, nodes) == expected

@@ -153,3 +153,43 @@ def test_no_plain_secrets_reads_analyzer_sequences_and_passes_over_unknown_value
     BY_ID["no-plain-secrets"].resource(RecordedResource("azure-native:web:WebApp", "a", "urn:a", props),
                                        lambda message, urn=None: found.append(message))
     assert len(found) == 1 and found[0].startswith("settings[1].password ")
+
+
+def test_waf_policy_limits_uploads_as_the_reference_design(prod):
+    settings = prod.one("azure-native:network:WebApplicationFirewallPolicy").inputs["policySettings"]
+    assert (settings["fileUploadLimitInMb"], settings["maxRequestBodySizeInKb"]) == (10, 128)
+
+
+def test_firewall_has_one_ip_configuration_per_public_ip(prod):
+    firewall = prod.one("azure-native:network:AzureFirewall")
+    names = [c["name"] for c in firewall.inputs["ipConfigurations"]]
+    ips = [r for r in prod.of_type("azure-native:network:PublicIPAddress") if "firewall" in r.name]
+    assert names == ["ipconfig-1", "ipconfig-2", "ipconfig-3"] and len(ips) == 3
+
+
+def test_nat_gateway_gets_exactly_the_public_ips_asked_for():
+    from tools.mock_engine import run_program
+    config = variant(load("dev"), {"aks-networking:cluster.outboundType": "userAssignedNATGateway",
+                                   "aks-networking:cluster.outboundIpCount": 2,
+                                   "aks-networking:ingress.nginx.visibility": "internal"})
+    result = run_program("dev", config)
+    assert result.error is None, result.error
+    gateway = result.one("azure-native:network:NatGateway")
+    assert len(gateway.inputs["publicIpAddresses"]) == 2
+
+
+def test_agent_pool_arguments_are_the_sdk_keywords():
+    from components.cluster import _snake
+    assert [_snake(n) for n in ("vmSize", "vnetSubnetID", "maxPods", "enableAutoScaling", "osDiskType")] == \
+        ["vm_size", "vnet_subnet_id", "max_pods", "enable_auto_scaling", "os_disk_type"]
+
+
+def test_pool_settings_send_only_what_the_stack_chose():
+    from aksnet.plan.cluster_profile import pool_settings
+    pools = validate_stack_config(variant(load("prod"), {"aks-networking:cluster.nodePools[0].minCount": 1,
+                                                         "aks-networking:cluster.nodePools[1].minCount": 0}),
+                                  "prod").cluster.node_pools
+    assert pool_settings(pools[0], "33%")["count"] == 1  # an autoscaled System pool starts with a node
+    assert pool_settings(pools[1], "33%")["count"] == 0  # a User pool may start empty
+    assert pool_settings(pools[1], "33%")["osDiskType"] == "Ephemeral"
+    assert "osDiskType" not in pool_settings(validate_stack_config(load("dev"), "dev").cluster.node_pools[0], "1")

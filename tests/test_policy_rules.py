@@ -111,3 +111,23 @@ def test_a_mandatory_violation_fails_the_preview(tmp_path, capsys):
     code = preview.main(["prod", "--config", str(path)])
     _, err = capsys.readouterr()
     assert code == 1 and "firewall-threat-intel-deny" in err and "Traceback" not in err
+
+
+def test_a_namespace_policy_that_allows_egress_is_no_default_deny():
+    allows = resource(rules.NETWORK_POLICY, {"metadata": {"name": "open", "namespace": "shop"},
+                                              "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"],
+                                                       "egress": [{}]}})
+    rule = next(r for r in RULES if r.id == "default-deny-per-app-namespace")
+    assert violations(rule, RecordedStack([DEPLOY, allows]))
+
+
+def test_a_missing_fixed_subnet_is_looked_for_where_it_belongs(tmp_path, capsys):
+    """With a hub, the firewall's subnet belongs in the hub; in a single VNet, in the spoke."""
+    from aksnet.spec.problems import ConfigError
+    from tests.stacks import DELETE, validate_stack_config
+    for stack, where, changes in (("prod", "network.hub.subnets", {"aks-networking:network.hub.subnets.AzureBastionSubnet": DELETE}),
+                                  ("dev", "network.spoke.subnets", {})):
+        config = variant(load(stack), {"aks-networking:network.bastion": True, **changes})
+        with pytest.raises(ConfigError) as refused:
+            validate_stack_config(config, stack)
+        assert any(f"AzureBastionSubnet in {where}" in p.message for p in refused.value.problems), stack

@@ -168,6 +168,8 @@ def test_over_broad_policy_is_advisory_in_dev(tmp_path, capsys):
     code, out, _ = run(capsys, "dev", "--config", path, "--json")
     findings = json.loads(out)["findings"]
     assert code == 0 and findings and all(f["level"] == "advisory" for f in findings)
+    intent = [f for f in findings if f["policy"] == "reachability-matches-intent"]
+    assert intent and all(f["message"].endswith(": all ports") for f in intent)  # ingress: [{}] opens every port
 
 
 def test_the_preview_runs_the_program_once_and_reads_checks_and_plans_the_stack_once(tmp_path, capsys, monkeypatch):
