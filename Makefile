@@ -33,7 +33,7 @@ lint: $(INSTALLED)
 	$(PY) -m pytest -q tests/test_layers.py
 
 test: lint $(CHECKOV_INSTALLED)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 bench: $(INSTALLED)
 	$(PY) bench/preview_overhead.py

@@ -111,7 +111,7 @@ def killed(tree: str, mutant: Mutant, timeout: int) -> bool:
     with open(path, "w", encoding="utf-8") as handle:
         handle.writelines(lines)
     try:
-        run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "tests"],
+        run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-n", "2", "-p", "no:cacheprovider", "tests"],
                              cwd=tree, capture_output=True, timeout=timeout, env={**os.environ, "CI": ""})
         return run.returncode != 0
     except subprocess.TimeoutExpired:
