@@ -43,6 +43,22 @@ PLATFORM_NAMESPACES = (
 """Namespaces Kubernetes, AKS, its add-ons or the policy engines own: the stack never declares them,
 and puts no app, Ingress or policy in them (a default deny in kube-system stops cluster DNS)."""
 
+KUBERNETES_PROTOCOLS = ("TCP", "UDP", "SCTP")
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+"""Set by the API server on every namespace: what selects a namespace by name."""
+
+# Names and labels as the Kubernetes API checks them:
+# https://kubernetes.io/docs/concepts/overview/working-with-objects/names/ (a Service's name is an
+# RFC 1035 label: a letter first) and
+# https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+DNS_1123_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+DNS_1035_LABEL = r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"
+LABEL_NAME = r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)"
+LABEL_KEY = rf"(([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)/)?{LABEL_NAME}"
+LABEL_VALUE = rf"{LABEL_NAME}?"
+PORT_NAME = r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?"
+"""An IANA service name, as container ports and NetworkPolicies take it."""
+
 INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
 INTERNAL_LB_SUBNET_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"
 LB_IPV4_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-ipv4"

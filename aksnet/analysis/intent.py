@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from aksnet.analysis.reachability import PortSet, Reachability, cluster_from_objects, evaluate
-from aksnet.plan.netpol import NAMESPACE_NAME_LABEL, IngressController, as_container_ports, ingress_flows
+from aksnet.plan.netpol import IngressController, as_container_ports, ingress_flows
 from aksnet.spec.workloads import App, Endpoint, PortRange, Workloads
+from aksnet.vocabulary import NAMESPACE_NAME_LABEL
 
 PLATFORM_PODS = [
     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}},

@@ -24,10 +24,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from aksnet.vocabulary import KUBERNETES_PROTOCOLS, NAMESPACE_NAME_LABEL
+
 if TYPE_CHECKING:
     import numpy as np
 
-PROTOCOLS = ("TCP", "UDP", "SCTP")
+PROTOCOLS = KUBERNETES_PROTOCOLS
 MAX_PORT = 65535
 ALL_ADDRESSES = ipaddress.ip_network("0.0.0.0/0")
 
@@ -214,7 +216,7 @@ class Cluster:
     def add_namespace(self, name: str, labels: Mapping[str, str] | None = None) -> None:
         merged = dict(self.namespaces.get(name, {}))
         merged.update(labels or {})
-        merged["kubernetes.io/metadata.name"] = name  # set by the API server on every namespace
+        merged[NAMESPACE_NAME_LABEL] = name
         self.namespaces[name] = merged
 
 

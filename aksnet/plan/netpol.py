@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aksnet.spec.workloads import App, Endpoint, Flow, PortRange, Workloads
+from aksnet.vocabulary import NAMESPACE_NAME_LABEL
 
-NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 DNS_PEER = {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: "kube-system"}},
             "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
 DNS_PORTS = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]

@@ -13,10 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 
 from aksnet.spec.schema import Problems, did_you_mean, show, type_name
+from aksnet.vocabulary import KUBERNETES_PROTOCOLS, LABEL_KEY, LABEL_VALUE, PORT_NAME
 
-LABEL_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
-LABEL_KEY = rf"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?{LABEL_NAME}"
-PORT_NAME = r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?"
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 Check = Callable[[Problems, str, object], None]
@@ -74,7 +72,7 @@ def _match_labels(problems: Problems, path: str, value: object) -> None:
     for key, item in value.items():
         if not re.fullmatch(LABEL_KEY, str(key)):
             problems.add(f"{path}.{key}", "is not a label key")
-        elif not isinstance(item, str) or not re.fullmatch(rf"({LABEL_NAME})?", item):
+        elif not isinstance(item, str) or not re.fullmatch(LABEL_VALUE, item):
             problems.add(f"{path}.{key}", f"{show(item)} is not a label value (a string of at most 63 letters, "
                          "digits, '-', '_' or '.')")
 
@@ -131,7 +129,7 @@ def _ip_block(problems: Problems, path: str, value: object) -> None:
 
 def _port(problems: Problems, path: str, value: object) -> None:
     def protocol(problems: Problems, item_path: str, item: object) -> None:
-        if item not in ("TCP", "UDP", "SCTP"):
+        if item not in KUBERNETES_PROTOCOLS:
             problems.add(item_path, f"{show(item)} is not a protocol; expected TCP, UDP or SCTP")
 
     def port(problems: Problems, item_path: str, item: object) -> None:

@@ -13,12 +13,18 @@ from dataclasses import dataclass, field
 
 from aksnet.spec.policy_spec import check_policy_spec
 from aksnet.spec.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, show, string_item
-from aksnet.vocabulary import PLATFORM_NAMESPACES
+from aksnet.vocabulary import (
+    DNS_1035_LABEL,
+    DNS_1123_LABEL,
+    KUBERNETES_PROTOCOLS,
+    LABEL_KEY,
+    LABEL_VALUE,
+    PLATFORM_NAMESPACES,
+)
 
-DNS_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+DNS_LABEL = DNS_1123_LABEL
 DNS_LABEL_HINT = "lower-case letters, digits and '-', at most 63 characters"
 SERVICE_TYPES = ("ClusterIP", "InternalLoadBalancer", "LoadBalancer", "None")
-PROTOCOLS = ("TCP", "UDP", "SCTP")
 PORT_PATTERN = r"(TCP|UDP|SCTP)/([0-9]{1,5})(-([0-9]{1,5}))?|(TCP|UDP|SCTP)/([a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?)"
 
 
@@ -143,15 +149,6 @@ def _name(obj: Obj, key: str = "name") -> str:
     return obj.text(key, pattern=DNS_LABEL, hint=DNS_LABEL_HINT)
 
 
-# Names and labels as the Kubernetes API checks them:
-# https://kubernetes.io/docs/concepts/overview/working-with-objects/names/ (a Service's name is an
-# RFC 1035 label: a letter first) and
-# https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
-DNS_1035_LABEL = r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"
-LABEL_NAME = r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)"
-LABEL_PREFIX = r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)"
-LABEL_KEY = rf"({LABEL_PREFIX}/)?{LABEL_NAME}"
-LABEL_VALUE = rf"{LABEL_NAME}?"
 
 
 def kubernetes_labels(obj: Obj, key: str) -> dict[str, str]:
@@ -174,7 +171,7 @@ def _container_port(obj: Obj) -> ContainerPort | None:
         name=obj.text("name", None, pattern=r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?",
                       hint="an IANA port name: lower case, at most 15 characters"),
         port=obj.whole("port", minimum=1, maximum=65535),
-        protocol=obj.choice("protocol", PROTOCOLS, "TCP"),
+        protocol=obj.choice("protocol", KUBERNETES_PROTOCOLS, "TCP"),
         target_port=obj.whole("targetPort", None, minimum=1, maximum=65535))
 
 
