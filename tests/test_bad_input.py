@@ -216,3 +216,10 @@ def test_a_nested_secret_is_named_as_a_secret_not_a_mapping(tmp_path, capsys):
     assert preview.main(["dev", "--config", str(path)]) == 1
     err = capsys.readouterr().err
     assert "aks-networking:environment.tags.owner: is an encrypted secret" in err and "a mapping" not in err
+
+
+def test_a_network_rule_needs_somewhere_to_go(tmp_path, capsys):
+    rule = {"name": "nowhere", "protocols": ["TCP"], "ports": ["443"]}
+    lines = lines_for("prod", {"aks-networking:egress.firewall.networkRules": [rule]}, tmp_path, capsys)
+    assert any(line.startswith("aks-networking:egress.firewall.networkRules[0]: needs destinationAddresses")
+               for line in lines), lines

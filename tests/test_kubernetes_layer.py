@@ -126,3 +126,15 @@ def test_checkov_finds_nothing_in_the_rendered_manifests(rendered, tmp_path):
     failed = [(f["check_id"], f["resource"]) for r in reports for f in r["results"]["failed_checks"]]
     assert failed == [], failed
     assert sum(r["summary"]["passed"] for r in reports) > 100
+
+
+@pytest.mark.parametrize("ports,expected", [
+    (["TCP/8000-8080"], [{"protocol": "TCP", "port": 8000, "endPort": 8080}]),
+    (["UDP/53"], [{"protocol": "UDP", "port": 53}]),
+    ([6379], [{"protocol": "TCP", "port": 6379}]),
+])
+def test_flow_ports_compile_to_the_policy_ports(ports, expected):
+    config = variant(load("dev"), {"aks-networking:kubernetes.flows[1].ports": ports})
+    spec = validate_stack_config(config, "dev")
+    policies = {o["metadata"]["name"]: o for o in kubernetes_objects(spec) if o["kind"] == "NetworkPolicy"}
+    assert policies["backend-to-store-egress"]["spec"]["egress"][0]["ports"] == expected
