@@ -78,7 +78,7 @@ def _violations(rule_id, resource):
 
 def test_zones_rule_covers_node_pools_inline_and_standalone():
     pool = RecordedResource(AGENT_POOL, "user", "urn:user", {"agentPoolName": "user"})
-    zoned = RecordedResource(AGENT_POOL, "user", "urn:user", {"agentPoolName": "user", "availabilityZones": ["1"]})
+    zoned = RecordedResource(AGENT_POOL, "user", "urn:user", {"agentPoolName": "user", "availabilityZones": ["1", "2"]})
     inline = RecordedResource(CLUSTER, "aks", "urn:aks", {"agentPoolProfiles": [{"name": "system"}]})
     assert _violations("zones-in-production", pool) and _violations("zones-in-production", inline)
     assert _violations("zones-in-production", zoned) == []

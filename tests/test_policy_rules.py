@@ -131,3 +131,11 @@ def test_a_missing_fixed_subnet_is_looked_for_where_it_belongs(tmp_path, capsys)
         with pytest.raises(ConfigError) as refused:
             validate_stack_config(config, stack)
         assert any(f"AzureBastionSubnet in {where}" in p.message for p in refused.value.problems), stack
+
+
+@pytest.mark.parametrize("zones,flagged", [([], True), (["1"], True), (["1", "1"], True), (["1", "2"], False),
+                                           (["1", "2", "3"], False)])
+def test_zones_in_production_wants_two_zones_at_least(zones, flagged):
+    rule = next(r for r in RULES if r.id == "zones-in-production")
+    for typ, key in ((rules.FIREWALL, "zones"), (rules.AGENT_POOL, "availabilityZones")):
+        assert bool(violations(rule, resource(typ, {key: zones}))) is flagged

@@ -126,15 +126,20 @@ def azure_npm_retiring(args: Any, report: Report) -> None:
                 "https://learn.microsoft.com/azure/aks/availability-zones",
                 production="mandatory", development="disabled")
 def zones_in_production(args: Any, report: Report) -> None:
+    """Two zones at least: a list of one zone passes a presence check and survives no zone's outage."""
     props = _props(args)
+
+    def spread(zones: Any) -> bool:
+        return len(set(zones or ())) >= 2
+
     if args.resource_type == CLUSTER:
         for pool in props.get("agentPoolProfiles") or []:
-            if not pool.get("availabilityZones"):
-                report(f"Node pool {pool.get('name')} has no availability zones.", None)
-    elif args.resource_type == AGENT_POOL and not props.get("availabilityZones"):
-        report(f"Node pool {props.get('agentPoolName', args.name)} has no availability zones.", None)
-    elif args.resource_type in (FIREWALL, APP_GATEWAY) and not props.get("zones"):
-        report("No availability zones: one zone's outage takes it down.", None)
+            if not spread(pool.get("availabilityZones")):
+                report(f"Node pool {pool.get('name')} spans fewer than two availability zones.", None)
+    elif args.resource_type == AGENT_POOL and not spread(props.get("availabilityZones")):
+        report(f"Node pool {props.get('agentPoolName', args.name)} spans fewer than two availability zones.", None)
+    elif args.resource_type in (FIREWALL, APP_GATEWAY) and not spread(props.get("zones")):
+        report("Fewer than two availability zones: one zone's outage takes it down.", None)
 
 
 # Network ------------------------------------------------------------------------------------
