@@ -193,3 +193,17 @@ def test_pool_settings_send_only_what_the_stack_chose():
     assert pool_settings(pools[1], "33%")["count"] == 0  # a User pool may start empty
     assert pool_settings(pools[1], "33%")["osDiskType"] == "Ephemeral"
     assert "osDiskType" not in pool_settings(validate_stack_config(load("dev"), "dev").cluster.node_pools[0], "1")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_azure_input_is_a_property_the_sdk_knows(stack, request):
+    from tests.sdk_names import unknown_inputs
+    assert unknown_inputs(request.getfixturevalue(stack).records) == []
+
+
+def test_a_misspelled_azure_input_is_caught():
+    from tests.sdk_names import unknown_inputs
+    from tools.mock_engine import Record
+    subnet = Record("azure-native:network:Subnet", "s", "urn:s", None, True,
+                    {"subnetName": "snet-nodes", "addressPrefixs": "10.0.0.0/24", "tags": {"anything": "x"}}, {})
+    assert unknown_inputs([subnet]) == ["azure-native:network:Subnet s: addressPrefixs"]

@@ -3,7 +3,7 @@
 Whatever a stack file says, the answer is an accepted stack or one line per problem: never a
 traceback. On the pure pipeline (cheap) hypothesis tries many variants; through the whole
 program under the mock engine (a second each) a few, which must exit 0 or 1, print no
-traceback, and, when accepted, declare no URN twice.
+traceback, and, when accepted, declare no URN twice and send Azure only properties the SDK knows.
 """
 
 import copy
@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 
 from aksnet.pipeline import load_stack
 from aksnet.spec.problems import ConfigError
+from tests.sdk_names import unknown_inputs
 from tests.stacks import load
 from tools import preview
+from tools.mock_engine import Record
 
 STACKS = {name: load(name) for name in ("dev", "prod")}
 ODD_VALUES = st.one_of(
@@ -85,5 +87,8 @@ def test_the_whole_program_answers_variants_with_exit_0_or_1_and_no_duplicate_ur
     out, err = capsys.readouterr()
     assert code in (0, 1) and "Traceback" not in err and "internal error" not in err, err
     if code == 0:
-        urns = [r["urn"] for r in json.loads(out)["resources"]]
+        resources = json.loads(out)["resources"]
+        urns = [r["urn"] for r in resources]
         assert len(urns) == len(set(urns))
+        records = [Record(r["type"], r["name"], r["urn"], r["parent"], True, r["inputs"], {}) for r in resources]
+        assert unknown_inputs(records) == []
