@@ -7,6 +7,7 @@ the same config map, which the engine hands over as JSON strings and a stack fil
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,12 +30,17 @@ class LoadedStack:
 _loaded: dict[str, LoadedStack] = {}
 
 
-def load_stack(config: Mapping[str, Any], stack: str) -> LoadedStack:
-    """Parse, check and plan; raise `ConfigError` with every problem of the stack file at once."""
-    key = stack + "\0" + json.dumps({k: decode_value(v) for k, v in config.items()}, sort_keys=True, default=str)
+def load_stack(config: Mapping[str, Any], stack: str, today: datetime.date | None = None) -> LoadedStack:
+    """Parse, check and plan; raise `ConfigError` with every problem of the stack file at once.
+
+    `today` is the day support windows are judged on; the real one unless a test says otherwise.
+    """
+    today = today or datetime.date.today()
+    key = f"{stack}\0{today}\0" + json.dumps({k: decode_value(v) for k, v in config.items()}, sort_keys=True,
+                                             default=str)
     if key not in _loaded:
         spec = load_spec(config, stack)
-        checked = check_stack(spec)
+        checked = check_stack(spec, today)
         if len(_loaded) >= _KEEP:
             _loaded.pop(next(iter(_loaded)))
         _loaded[key] = LoadedStack(spec, checked, make_plan(spec, checked.addresses))

@@ -129,7 +129,8 @@ class Cluster(pulumi.ComponentResource):
             service_mesh_profile={"mode": "Istio"} if spec.service_mesh == "istio" else None,
             addon_profiles=addons or None,
             ingress_profile=ingress_profile(args.ingress),
-            auto_upgrade_profile={"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"},
+            auto_upgrade_profile={"upgradeChannel": spec.upgrade_channel,
+                                  "nodeOSUpgradeChannel": spec.node_os_upgrade_channel},
             tags=tags(env),
             opts=pulumi.ResourceOptions(
                 parent=self, protect=env.protect, ignore_changes=ignore,

@@ -6,10 +6,13 @@ each rule carries the document that forces it.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 from aksnet.plan.manifests import declared_objects, object_key
 from aksnet.rules.rule import Rule, RuleBook
+from aksnet.spec.kubernetes_versions import CHECKED as VERSIONS_CHECKED
+from aksnet.spec.kubernetes_versions import MINORS, WARN_DAYS, creatable
 from aksnet.spec.problems import Problem
 from aksnet.spec.regions import REGIONS
 from aksnet.spec.stack import StackConfig
@@ -189,6 +192,49 @@ def zones_need_a_zonal_region(spec: StackConfig) -> Iterator[Problem]:
         if zones:
             yield Problem.at(path, f"lists zones, but {location} has no availability zones; remove them, or choose "
                              "a region with zones")
+
+
+VERSIONS = "https://learn.microsoft.com/azure/aks/supported-kubernetes-versions"
+
+
+@book.dated_refusal("kubernetes-version-creatable", "A Kubernetes minor AKS creates clusters of today.", VERSIONS)
+def kubernetes_version_creatable(spec: StackConfig, today: datetime.date) -> Iterator[Problem]:
+    version = spec.cluster.kubernetes_version
+    if version is None:
+        return
+    minor = ".".join(version.split(".")[:2])
+    life = MINORS.get(minor)
+    now = ", ".join(creatable(today)) or "none in the table"
+    if life is None:
+        yield Problem.at("cluster.kubernetesVersion", f"{minor} is not a minor AKS offers (the table of "
+                         f"{VERSIONS_CHECKED}, aksnet/spec/kubernetes_versions.py, knows {', '.join(MINORS)}); "
+                         f"AKS creates {now} today")
+    elif today >= life.end_of_life:
+        yield Problem.at("cluster.kubernetesVersion", f"{minor} left AKS support in {life.end_of_life:%Y-%m} and no "
+                         f"cluster of it can be created; use one AKS creates today: {now}")
+    elif today < life.ga:
+        yield Problem.at("cluster.kubernetesVersion", f"{minor} is not generally available on AKS before "
+                         f"{life.ga:%Y-%m}; use one AKS creates today: {now}")
+
+
+@book.dated_refusal("kubernetes-version-ending-soon", "The Kubernetes minor has two months of support left, or more.",
+                    VERSIONS, production="advisory", development="advisory")
+def kubernetes_version_ending_soon(spec: StackConfig, today: datetime.date) -> Iterator[Problem]:
+    version = spec.cluster.kubernetes_version
+    life = MINORS.get(".".join(version.split(".")[:2])) if version else None
+    if life is not None and today < life.end_of_life <= today + datetime.timedelta(days=WARN_DAYS):
+        yield Problem.at("cluster.kubernetesVersion", f"{version} leaves AKS support in {life.end_of_life:%Y-%m}, "
+                         f"within {WARN_DAYS} days: plan the upgrade")
+
+
+@book.refusal("patch-pin-without-patch-upgrades", "A pinned patch version and automatic patch upgrades exclude "
+              "each other.", "https://learn.microsoft.com/azure/aks/auto-upgrade-cluster")
+def patch_pin_without_patch_upgrades(spec: StackConfig) -> Iterator[Problem]:
+    c = spec.cluster
+    if c.kubernetes_version and c.kubernetes_version.count(".") == 2 and c.upgrade_channel != "none":
+        yield Problem.at("cluster.kubernetesVersion", f"pins the patch {c.kubernetes_version} while upgradeChannel "
+                         f"{c.upgrade_channel} moves it: after AKS patches the cluster, the next update would ask for "
+                         "a downgrade; give the minor alone, or set upgradeChannel none")
 
 
 @book.refusal("system-pool-present", "AKS needs a System node pool.",

@@ -7,6 +7,7 @@ rules over the recorded resources; the policy config files are the registry's le
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,8 +69,12 @@ class CheckedStack:
     """Advisory spec rules that fired."""
 
 
-def check_stack(spec: StackConfig) -> CheckedStack:
-    """Run every spec rule at the stack's level; raise `ConfigError` with every mandatory problem."""
+def check_stack(spec: StackConfig, today: datetime.date | None = None) -> CheckedStack:
+    """Run every spec rule at the stack's level; raise `ConfigError` with every mandatory problem.
+
+    `today` is the day support windows are judged on (the real one unless a test says otherwise).
+    """
+    today = today or datetime.date.today()
     production = spec.environment.production
     addresses = plan_addresses(spec)
     refused: list[Problem] = []
@@ -77,9 +82,9 @@ def check_stack(spec: StackConfig) -> CheckedStack:
     for over_plan in (False, True):  # rules over the plan only for a design the others accept
         for rule in RULES:
             level = rule.level(production)
-            if rule.spec is None or level == "disabled" or rule.over_plan != over_plan:
+            if not rule.checks_spec or level == "disabled" or rule.over_plan != over_plan:
                 continue
-            problems = addresses.problems if rule is ADDRESS_PLAN else list(rule.spec(spec))
+            problems = addresses.problems if rule is ADDRESS_PLAN else rule.spec_problems(spec, today)
             if level == "mandatory":
                 refused += problems
             else:

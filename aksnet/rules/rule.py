@@ -11,6 +11,7 @@ checks over the stack's spec, its recorded resources, or both. Pure, no Pulumi.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,6 +23,8 @@ Level = Literal["mandatory", "advisory", "disabled"]
 Report = Callable[[str, str | None], None]
 """`report(message, urn)`: pulumi_policy's `report_violation`."""
 SpecCheck = Callable[[StackConfig], Iterable[Problem]]
+DatedCheck = Callable[[StackConfig, datetime.date], Iterable[Problem]]
+"""A spec check that depends on the day it runs (support windows); the day is injected."""
 ResourceCheck = Callable[[Any, Report], None]
 """`check(args, report)`: `args` has `resource_type`, `props`, `name`, `urn` (resource rules) or
 `resources`, a sequence of such objects (stack rules)."""
@@ -39,12 +42,23 @@ class Rule:
     stack: ResourceCheck | None = None
     source: str = ""
     """The documentation that forces the rule."""
+    dated: DatedCheck | None = None
     over_plan: bool = False
     """Its spec check reads the plan (manifests, names), which only a design that passes every
     other refusal has: it runs after them."""
 
     def level(self, production: bool) -> Level:
         return self.production if production else self.development
+
+    @property
+    def checks_spec(self) -> bool:
+        return self.spec is not None or self.dated is not None
+
+    def spec_problems(self, spec: StackConfig, today: datetime.date) -> list[Problem]:
+        """What the rule finds in a stack's spec on a day."""
+        if self.dated is not None:
+            return list(self.dated(spec, today))
+        return list(self.spec(spec)) if self.spec is not None else []
 
     @property
     def checks_resources(self) -> bool:
@@ -67,6 +81,14 @@ class RuleBook:
         def declare(check: SpecCheck) -> SpecCheck:
             self.add(Rule(rule_id, description, production, development, spec=check, source=source,
                           over_plan=over_plan))
+            return check
+        return declare
+
+    def dated_refusal(self, rule_id: str, description: str, source: str, *, production: Level = "mandatory",
+                      development: Level = "mandatory") -> Callable[[DatedCheck], DatedCheck]:
+        """A rule over the spec and the day it is checked on."""
+        def declare(check: DatedCheck) -> DatedCheck:
+            self.add(Rule(rule_id, description, production, development, dated=check, source=source))
             return check
         return declare
 

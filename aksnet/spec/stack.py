@@ -57,6 +57,9 @@ FIREWALL_PROTOCOLS = ("TCP", "UDP", "ICMP", "Any")
 NAME_PATTERN = r"[a-z][a-z0-9-]{0,14}[a-z0-9]|[a-z]"
 POOL_NAME_PATTERN = r"[a-z][a-z0-9]{0,11}"
 K8S_VERSION_PATTERN = r"1\.[0-9]{2}(\.[0-9]{1,2})?"
+# https://learn.microsoft.com/azure/aks/auto-upgrade-cluster, https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image
+UPGRADE_CHANNELS = ("patch", "stable", "rapid", "node-image", "none")
+NODE_OS_CHANNELS = ("NodeImage", "SecurityPatch", "Unmanaged", "None")
 SURGE_PATTERN = r"[1-9][0-9]{0,2}%?"
 RULE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}"  # Azure Firewall rule names
 RULE_NAME_HINT = "letters, digits, '.', '_' and '-', at most 80 characters"
@@ -141,6 +144,10 @@ class EntraId:
 class ClusterSpec:
     name: str
     kubernetes_version: str | None
+    upgrade_channel: str
+    """AKS's cluster auto-upgrade channel: none, patch, stable, rapid or node-image."""
+    node_os_upgrade_channel: str
+    """How node images are updated: None, Unmanaged, NodeImage or SecurityPatch."""
     network_plugin: str
     network_plugin_mode: str | None
     network_dataplane: str
@@ -469,6 +476,8 @@ def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Cluster
                       hint="the cluster's DNS prefix too: letters, digits and hyphens, 1 to 54 characters, "
                       "a letter first and a letter or digit last"),
         kubernetes_version=_kubernetes_version(obj),
+        upgrade_channel=obj.choice("upgradeChannel", UPGRADE_CHANNELS, "patch"),
+        node_os_upgrade_channel=obj.choice("nodeOsUpgradeChannel", NODE_OS_CHANNELS, "NodeImage"),
         network_plugin=plugin,
         network_plugin_mode=mode,
         network_dataplane=dataplane,
