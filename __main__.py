@@ -47,10 +47,16 @@ spoke = VirtualNetwork("spoke", VirtualNetworkArgs(
 vnets = {"hub": hub, "spoke": spoke} if hub else {"spoke": spoke}
 edge = vnets[plan.edge]  # the VNet holding the firewall and Bastion subnets
 edge_group = groups.names[plan.edge]
+# Writes to a VNet go one at a time: its subnets in a chain, then the peerings, then the zone links.
+vnet_writes: list[pulumi.Resource] = [vnet.last_write for vnet in vnets.values()]
+cluster_depends_on: list[pulumi.Resource] = []
 if hub is not None:
-    HubSpokePeering("peering", HubSpokePeeringArgs(
+    peering = HubSpokePeering("peering", HubSpokePeeringArgs(
         hub_resource_group_name=hub_group, hub_vnet_name=hub.vnet_name, hub_vnet_id=hub.vnet_id,
-        spoke_resource_group_name=spoke_group, spoke_vnet_name=spoke.vnet_name, spoke_vnet_id=spoke.vnet_id))
+        spoke_resource_group_name=spoke_group, spoke_vnet_name=spoke.vnet_name, spoke_vnet_id=spoke.vnet_id,
+        after=vnet_writes))
+    vnet_writes = list(peering.peerings)
+    cluster_depends_on += peering.peerings  # nodes reach the internet only through the hub's firewall
 
 firewall = None
 if spec.egress.firewall is not None:
@@ -59,7 +65,6 @@ if spec.egress.firewall is not None:
         edge.subnet_ids.get("AzureFirewallManagementSubnet"), plan.firewall_sources,
         public_api=not cluster_spec.private))
 
-cluster_depends_on: list[pulumi.Resource] = []
 next_hop = plan.default_route_next_hop
 if routes is not None and next_hop is not None:
     address = firewall.private_ip if firewall is not None and next_hop == "firewall" else next_hop
@@ -68,7 +73,7 @@ if routes is not None and next_hop is not None:
 dns = None
 if plan.api_server_zone is not None:
     dns = PrivateApiDns("api-dns", PrivateApiDnsArgs(
-        env, hub_group, plan.api_server_zone, {role: vnet.vnet_id for role, vnet in vnets.items()}))
+        env, hub_group, plan.api_server_zone, {role: vnet.vnet_id for role, vnet in vnets.items()}, after=vnet_writes))
     cluster_depends_on += dns.links
 
 if net.bastion:
@@ -83,7 +88,7 @@ cluster = Cluster("cluster", ClusterArgs(
     environment=env, spec=cluster_spec, kubernetes=spec.kubernetes, resource_group_name=spoke_group,
     node_subnet_id=spoke.subnet_ids["nodes"], pod_subnet_id=spoke.subnet_ids.get("pods"),
     api_server_subnet_id=spoke.subnet_ids.get("apiserver"), ilb_subnet_id=spoke.subnet_ids.get("ilb"),
-    route_table_id=routes.route_table_id if routes else None,
+    vnet_id=spoke.vnet_id, route_table_id=routes.route_table_id if routes else None,
     private_dns_zone_id=dns.zone_id if dns else None, ingress=ingress, network_profile=plan.network_profile,
     app_gateway_id=gateway.gateway_id if gateway else None, depends_on=cluster_depends_on))
 

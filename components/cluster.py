@@ -35,6 +35,9 @@ class ClusterArgs:
     pod_subnet_id: pulumi.Input[str] | None = None
     api_server_subnet_id: pulumi.Input[str] | None = None
     ilb_subnet_id: pulumi.Input[str] | None = None
+    vnet_id: pulumi.Input[str] | None = None
+    """The cluster's VNet: with a private DNS zone of ours, AKS links the zone to it, so it needs
+    Network Contributor there (aks-baseline and AKS-Construction grant at VNet scope)."""
     route_table_id: pulumi.Input[str] | None = None
     """The cluster's route table (kubenet writes pod routes into it; UDR holds the default route)."""
     private_dns_zone_id: pulumi.Input[str] | None = None
@@ -87,7 +90,9 @@ class Cluster(pulumi.ComponentResource):
                   ("ilb", args.ilb_subnet_id, "Network Contributor"),
                   ("apiserver", args.api_server_subnet_id, "Network Contributor"),
                   ("routes", args.route_table_id, "Network Contributor"),
-                  ("dns", args.private_dns_zone_id, "Private DNS Zone Contributor")]
+                  ("dns", args.private_dns_zone_id, "Private DNS Zone Contributor"),
+                  # https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone
+                  ("vnet", args.vnet_id if args.private_dns_zone_id is not None else None, "Network Contributor")]
         assignments = [assign_role(f"{name}-role-{what}", role, scope, identity.principal_id, self)
                        for what, scope, role in grants if scope is not None]
 
@@ -136,6 +141,23 @@ class Cluster(pulumi.ComponentResource):
                 parent=self, protect=env.protect, ignore_changes=ignore,
                 depends_on=[*assignments, *args.depends_on],
                 custom_timeouts=pulumi.CustomTimeouts(create="60m", update="60m", delete="60m")))
+
+        # With Entra ID and Azure RBAC, Entra principals are authorized by Azure RBAC alone:
+        # nobody can use the cluster until a role on it is granted.
+        # https://learn.microsoft.com/azure/aks/manage-azure-rbac
+        entra = spec.entra_id
+        if entra is not None and entra.azure_rbac:
+            from pulumi_azure_native import authorization
+            for role, groups in (("Azure Kubernetes Service RBAC Cluster Admin", entra.admin_group_object_ids),
+                                 ("Azure Kubernetes Service RBAC Reader", entra.reader_group_object_ids)):
+                kind = "admins" if "Admin" in role else "readers"
+                for index, group in enumerate(groups):
+                    assign_role(f"{name}-access-{kind}-{index}", role, cluster.id, group, self, principal_type="Group")
+            applies_layer = args.kubernetes.mode == "apply"
+            if entra.grant_deployer or (entra.grant_deployer is None and applies_layer):
+                assign_role(f"{name}-access-deployer", "Azure Kubernetes Service RBAC Cluster Admin", cluster.id,
+                            authorization.get_client_config_output().object_id, self,
+                            principal_type=entra.deployer_type)
 
         for pool in standalone:
             settings = subnets(pool_settings(pool, spec.max_surge))

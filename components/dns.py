@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -18,6 +18,8 @@ class PrivateApiDnsArgs:
     resource_group_name: pulumi.Input[str]
     zone_name: str
     vnet_ids: Mapping[str, pulumi.Input[str]]
+    after: Sequence[pulumi.Resource] = ()
+    """The last writes to the linked VNets: a link waits for them (Azure takes one VNet write at a time)."""
     """Role (hub, spoke) to the id of each VNet whose resolvers must answer for the zone."""
 
 
@@ -43,7 +45,7 @@ class PrivateApiDns(pulumi.ComponentResource):
                 virtual_network=privatedns.SubResourceArgs(id=vnet_id),
                 # AKS writes the API server's record itself; VMs must not register here.
                 registration_enabled=False, tags=tags(args.environment),
-                opts=pulumi.ResourceOptions(parent=self))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)))
             for role, vnet_id in args.vnet_ids.items()]
         self.zone_id = zone.id
         self.zone_name = zone.name

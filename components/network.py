@@ -94,6 +94,8 @@ class VirtualNetwork(pulumi.ComponentResource):
     """The VNet's Azure name."""
     subnet_ids: dict[str, pulumi.Output[str]]
     """Subnet role (or fixed Azure name) to the subnet's resource id."""
+    last_write: pulumi.Resource
+    """The VNet's last subnet: what another write to the VNet (a peering, a zone link) waits for."""
 
     def __init__(self, name: str, args: VirtualNetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:network:VirtualNetwork", name, None, opts)
@@ -138,6 +140,7 @@ class VirtualNetwork(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[previous] if previous else None))
             previous = subnet
             self.subnet_ids[role] = subnet.id
+        self.last_write = previous or vnet
         self.register_outputs({"vnetId": self.vnet_id,
                                "vnetName": self.vnet_name, "subnetIds": self.subnet_ids})
 
@@ -150,10 +153,15 @@ class HubSpokePeeringArgs:
     spoke_resource_group_name: pulumi.Input[str]
     spoke_vnet_name: pulumi.Input[str]
     spoke_vnet_id: pulumi.Input[str]
+    after: Sequence[pulumi.Resource] = ()
+    """The last writes to both VNets: a peering is one more write to each, and Azure takes one at a time."""
 
 
 class HubSpokePeering(pulumi.ComponentResource):
     """Peering in both directions; forwarded traffic allowed so the hub firewall's traffic flows."""
+
+    peerings: list[network.VirtualNetworkPeering]
+    """Both sides: the cluster waits for them (its egress crosses them to the hub's firewall)."""
 
     hub_to_spoke_id: pulumi.Output[str]
     """The hub side's peering id."""
@@ -162,7 +170,7 @@ class HubSpokePeering(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:network:HubSpokePeering", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.after))
 
         def peer(suffix: str, group: pulumi.Input[str], local: pulumi.Input[str], remote_id: pulumi.Input[str],
                  peering_name: str) -> network.VirtualNetworkPeering:
@@ -178,6 +186,7 @@ class HubSpokePeering(pulumi.ComponentResource):
                           "peer-spoke-to-hub")
         self.hub_to_spoke_id = hub_side.id
         self.spoke_to_hub_id = spoke_side.id
+        self.peerings = [hub_side, spoke_side]
         self.register_outputs({"hubToSpokeId": self.hub_to_spoke_id, "spokeToHubId": self.spoke_to_hub_id})
 
 

@@ -15,6 +15,8 @@ BUILTIN_ROLES: Mapping[str, str] = {
     "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
     "Private DNS Zone Contributor": "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
     "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
+    "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    "Azure Kubernetes Service RBAC Reader": "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
 }
 
 
@@ -32,14 +34,15 @@ def role_definition_id(role: str) -> pulumi.Output[str]:
 
 
 def assign_role(name: str, role: str, scope: pulumi.Input[str], principal_id: pulumi.Input[str],
-                parent: pulumi.Resource,
-                depends_on: Sequence[pulumi.Resource] | None = None) -> authorization.RoleAssignment:
-    """Grant a managed identity (a service principal) a built-in role on a scope.
+                parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource] | None = None,
+                principal_type: str = "ServicePrincipal") -> authorization.RoleAssignment:
+    """Grant a principal a built-in role on a scope: a managed identity (a service principal) by default.
 
-    `principal_type` is set so that Azure does not look the principal up in Entra ID, which
-    fails for identities created moments before (replication delay).
+    `principal_type` is always set: Azure then does not look the principal up in Entra ID, which
+    fails for identities created moments before (replication delay), and the SDK's default (User)
+    never stands in for a group or a service principal.
     """
     return authorization.RoleAssignment(
         name, role_definition_id=role_definition_id(role), scope=scope, principal_id=principal_id,
-        principal_type="ServicePrincipal",
+        principal_type=principal_type,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on or [])))

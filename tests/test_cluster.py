@@ -38,7 +38,8 @@ def test_user_assigned_identity_with_its_network_roles(prod):
     assert (BUILTIN_ROLES["Private DNS Zone Contributor"], "privatelink.westeurope.azmk8s.io") in grants
     assert (BUILTIN_ROLES["Network Contributor"], "snet-nodes") in grants
     assert all(r.inputs["principalType"] == "ServicePrincipal"
-               for r in prod.of_type("azure-native:authorization:RoleAssignment"))
+               for r in prod.of_type("azure-native:authorization:RoleAssignment")
+               if r.inputs["principalId"] == identity.outputs["principalId"])
 
 
 def test_cluster_waits_for_its_roles_route_and_zone_links(prod):

@@ -207,3 +207,55 @@ def test_a_misspelled_azure_input_is_caught():
     subnet = Record("azure-native:network:Subnet", "s", "urn:s", None, True,
                     {"subnetName": "snet-nodes", "addressPrefixs": "10.0.0.0/24", "tags": {"anything": "x"}}, {})
     assert unknown_inputs([subnet]) == ["azure-native:network:Subnet s: addressPrefixs"]
+
+
+def _urn_of(result, typ, name_part):
+    return next(r.urn for r in result.of_type(typ) if name_part in r.name)
+
+
+def test_vnet_writes_go_one_at_a_time_and_the_cluster_waits_for_the_way_out(prod):
+    subnets = prod.of_type("azure-native:network:Subnet")
+    last = {}
+    for vnet in ("hub", "spoke"):
+        mine = [s for s in subnets if s.name.startswith(f"{vnet}-")]
+        waited = {d for s in mine for d in s.dependencies}
+        last[vnet] = next(s.urn for s in mine if s.urn not in waited)  # the end of the chain
+    peerings = prod.of_type("azure-native:network:VirtualNetworkPeering")
+    assert len(peerings) == 2 and all({last["hub"], last["spoke"]} <= set(p.dependencies) for p in peerings)
+    links = prod.of_type("azure-native:privatedns:VirtualNetworkLink")
+    assert links and all({p.urn for p in peerings} <= set(link.dependencies) for link in links)
+    cluster = prod.one("azure-native:containerservice:ManagedCluster")
+    route = prod.one("azure-native:network:Route")
+    assert {p.urn for p in peerings} | {route.urn} | {link.urn for link in links} <= set(cluster.dependencies)
+
+
+def test_a_private_zone_of_ours_gives_the_control_plane_network_contributor_on_the_vnet(prod):
+    from components.roles import BUILTIN_ROLES
+    identity = prod.one("azure-native:managedidentity:UserAssignedIdentity")
+    vnet = next(v for v in prod.of_type("azure-native:network:VirtualNetwork") if v.name == "spoke-vnet")
+    grants = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["scope"])
+              for r in prod.of_type("azure-native:authorization:RoleAssignment")
+              if r.inputs["principalId"] == identity.outputs["principalId"]}
+    assert (BUILTIN_ROLES["Network Contributor"], vnet.outputs["id"]) in grants
+
+
+def test_entra_groups_and_the_deployer_get_their_aks_rbac_roles_on_the_cluster(prod, dev):
+    from components.roles import BUILTIN_ROLES
+    admin, reader = BUILTIN_ROLES["Azure Kubernetes Service RBAC Cluster Admin"], BUILTIN_ROLES[
+        "Azure Kubernetes Service RBAC Reader"]
+    cluster = prod.one("azure-native:containerservice:ManagedCluster")
+    access = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["principalId"], r.inputs.get("principalType"))
+              for r in prod.of_type("azure-native:authorization:RoleAssignment") if r.inputs["scope"] == cluster.outputs["id"]}
+    assert access == {(admin, "6f1a2b3c-4d5e-4f60-8a71-92b3c4d5e6f7", "Group"),
+                      (reader, "0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d", "Group")}  # prod renders: no deployer grant
+    dev_cluster = dev.one("azure-native:containerservice:ManagedCluster")
+    deployer = [r for r in dev.of_type("azure-native:authorization:RoleAssignment")
+                if r.inputs["scope"] == dev_cluster.outputs["id"]]
+    assert [r.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for r in deployer] == [admin]
+    assert deployer[0].inputs["principalType"] == "ServicePrincipal"  # CI's identity, unless the stack says User
+
+
+def test_applying_the_layer_with_nobody_allowed_to_is_refused():
+    with pytest.raises(ConfigError) as refused:
+        validate_stack_config(variant(load("dev"), {"aks-networking:cluster.entraId": {"grantDeployer": False}}), "dev")
+    assert [p.path for p in refused.value.problems] == ["aks-networking:cluster.entraId.grantDeployer"]

@@ -74,6 +74,8 @@ def api_server_profile(cluster: ClusterSpec, zone: Any = None, subnet: Any = Non
     `subnet` the delegated subnet's id for API server VNet integration. Both may be Outputs.
     """
     profile: dict[str, Any] = {"enablePrivateCluster": cluster.private}
+    if cluster.disable_run_command:
+        profile["disableRunCommand"] = True
     if cluster.private:
         profile["privateDNSZone"] = zone if cluster.private_dns_zone == "hub" else cluster.private_dns_zone
         profile["enablePrivateClusterPublicFQDN"] = False

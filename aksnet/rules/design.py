@@ -237,6 +237,17 @@ def patch_pin_without_patch_upgrades(spec: StackConfig) -> Iterator[Problem]:
                          "a downgrade; give the minor alone, or set upgradeChannel none")
 
 
+@book.refusal("someone-may-apply-the-layer", "When Pulumi applies the Kubernetes layer, its principal may.",
+              "https://learn.microsoft.com/azure/aks/manage-azure-rbac")
+def someone_may_apply_the_layer(spec: StackConfig) -> Iterator[Problem]:
+    c, entra = spec.cluster, spec.cluster.entra_id
+    if spec.kubernetes.mode == "apply" and entra is not None and entra.azure_rbac and not c.local_accounts \
+            and entra.grant_deployer is False:
+        yield Problem.at("cluster.entraId.grantDeployer", "is false while Pulumi applies the Kubernetes layer "
+                         "(kubernetes.apply) with Azure RBAC and no local accounts: the principal running it would "
+                         "hold no role on the cluster; grant it, or skip or render the layer")
+
+
 @book.refusal("system-pool-present", "AKS needs a System node pool.",
               "https://learn.microsoft.com/azure/aks/use-system-pools")
 def system_pool_present(spec: StackConfig) -> Iterator[Problem]:

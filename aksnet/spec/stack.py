@@ -137,7 +137,15 @@ class NodePool:
 @dataclass(frozen=True)
 class EntraId:
     admin_group_object_ids: tuple[str, ...]
+    """Groups that administer the cluster: with Azure RBAC, "Azure Kubernetes Service RBAC Cluster Admin"."""
     azure_rbac: bool
+    reader_group_object_ids: tuple[str, ...] = ()
+    """Groups that read it: "Azure Kubernetes Service RBAC Reader"."""
+    grant_deployer: bool | None = None
+    """Whether the principal that runs `pulumi up` gets Cluster Admin; None: when Pulumi applies the
+    Kubernetes layer, which it could not otherwise."""
+    deployer_type: str = "ServicePrincipal"
+    """What that principal is: ServicePrincipal (CI through OIDC), or User (a person's `az login`)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,8 @@ class ClusterSpec:
     service_mesh: str
     entra_id: EntraId | None
     local_accounts: bool
+    disable_run_command: bool
+    """`az aks command invoke` off: on a private cluster, the way in that bypasses the network."""
     workload_identity: bool
     azure_policy: bool
     sku_tier: str
@@ -447,10 +457,14 @@ def _entra_id(obj: Obj) -> EntraId | None:
     if entra is None:
         return EntraId((), True)
     enabled = entra.flag("enabled", True)
-    groups = entra.items("adminGroupObjectIds", string_item(GUID, "an Entra ID group object id (a GUID)"), ())
+    group = string_item(GUID, "an Entra ID group object id (a GUID)")
+    admins = entra.items("adminGroupObjectIds", group, ())
+    readers = entra.items("readerGroupObjectIds", group, ())
     rbac = entra.flag("azureRbac", True)
+    deployer = entra.flag("grantDeployer") if entra.has("grantDeployer") else None
+    deployer_type = entra.choice("deployerType", ("ServicePrincipal", "User"), "ServicePrincipal")
     entra.done()
-    return EntraId(groups, rbac) if enabled else None
+    return EntraId(admins, rbac, readers, deployer, deployer_type) if enabled else None
 
 
 def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> ClusterSpec | None:
@@ -498,6 +512,7 @@ def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Cluster
         service_mesh=obj.choice("serviceMesh", SERVICE_MESHES, "none"),
         entra_id=_entra_id(obj),
         local_accounts=obj.flag("localAccounts", False),
+        disable_run_command=obj.flag("disableRunCommand", False),
         workload_identity=obj.flag("workloadIdentity", True),
         azure_policy=obj.flag("azurePolicy", False),
         sku_tier=obj.choice("skuTier", ("Free", "Standard", "Premium"), "Standard"),
