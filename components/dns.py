@@ -37,7 +37,8 @@ class PrivateApiDns(pulumi.ComponentResource):
         super().__init__("aks-networking:dns:PrivateApiDns", name, None, opts)
         zone = privatedns.PrivateZone(
             f"{name}-zone", private_zone_name=args.zone_name, resource_group_name=args.resource_group_name,
-            location="global", tags=tags(args.environment), opts=pulumi.ResourceOptions(parent=self))
+            location="global", tags=tags(args.environment),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.environment.protect))
         self.links = [
             privatedns.VirtualNetworkLink(
                 f"{name}-link-{role}", virtual_network_link_name=f"link-{role}", private_zone_name=zone.name,

@@ -66,7 +66,8 @@ class EgressFirewall(pulumi.ComponentResource):
             policy_args["intrusion_detection"] = {"mode": "Deny"}
         policy = network.FirewallPolicy(
             f"{name}-policy", firewall_policy_name=azure_name(env, "afwp", "egress"), resource_group_name=group,
-            location=env.location, tags=tags(env), opts=child, **policy_args)
+            location=env.location, tags=tags(env), opts=pulumi.ResourceOptions(parent=self, protect=env.protect),
+            **policy_args)
 
         groups = [network.FirewallPolicyRuleCollectionGroup(
             f"{name}-rules-aks", rule_collection_group_name="aks-egress", firewall_policy_name=policy.name,

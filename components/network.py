@@ -25,12 +25,15 @@ from aksnet.vocabulary import NO_NSG_SUBNETS
 
 def standard_public_ip(name: str, env: Environment, role: str, resource_group_name: pulumi.Input[str],
                        zones: Sequence[str], parent: pulumi.Resource) -> network.PublicIPAddress:
-    """A Standard, static public IP (the only kind the firewall, gateways, Bastion and NAT take)."""
+    """A Standard, static public IP (the only kind the firewall, gateways, Bastion and NAT take).
+
+    Protected with the environment: partners allow-list egress addresses, and a replaced IP is a new one.
+    """
     return network.PublicIPAddress(
         name, public_ip_address_name=azure_name(env, "pip", role), resource_group_name=resource_group_name,
         location=env.location, sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
         public_ip_allocation_method="Static", zones=list(zones) or None, tags=tags(env),
-        opts=pulumi.ResourceOptions(parent=parent))
+        opts=pulumi.ResourceOptions(parent=parent, protect=env.protect))
 
 
 def _rule_args(rule: Rule) -> network.SecurityRuleArgs:
@@ -67,7 +70,7 @@ class ResourceGroups(pulumi.ComponentResource):
         self.names = {
             role: resources.ResourceGroup(
                 f"{name}-{role}", resource_group_name=azure_name(env, "rg", role), location=env.location,
-                tags=tags(env), opts=pulumi.ResourceOptions(parent=self)).name
+                tags=tags(env), opts=pulumi.ResourceOptions(parent=self, protect=env.protect)).name
             for role in args.roles}
         self.register_outputs({"names": self.names})
 

@@ -5,7 +5,10 @@ import pytest
 from tools.urns import explain, recorded_urns
 
 PROTECTED_IN_PROD = ("azure-native:network:VirtualNetwork", "azure-native:network:AzureFirewall",
-                     "azure-native:network:ApplicationGateway", "azure-native:containerservice:ManagedCluster")
+                     "azure-native:network:ApplicationGateway", "azure-native:containerservice:ManagedCluster",
+                     # partners allow-list the egress addresses; the zone holds the API server's record
+                     "azure-native:resources:ResourceGroup", "azure-native:network:PublicIPAddress",
+                     "azure-native:privatedns:PrivateZone", "azure-native:network:FirewallPolicy")
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -24,7 +27,7 @@ def test_a_renamed_component_fails_with_its_explanation(prod):
     assert "aliases=[pulumi.Alias(" in message
 
 
-def test_prod_protects_its_vnets_firewall_gateway_and_cluster(prod, dev):
+def test_prod_protects_what_cannot_be_replaced_without_an_outage(prod, dev):
     for typ in PROTECTED_IN_PROD:
         records = prod.of_type(typ)
         assert records and all(r.protect for r in records), typ
