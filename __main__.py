@@ -30,11 +30,22 @@ stack = load_running_stack()
 spec, plan = stack.spec, stack.plan
 env, net, cluster_spec, ingress = spec.environment, spec.network, spec.cluster, spec.ingress
 
+def egress_firewall(edge: VirtualNetwork, edge_group: pulumi.Input[str]) -> EgressFirewall | None:
+    if spec.egress.firewall is None:
+        return None
+    return EgressFirewall("firewall", EgressFirewallArgs(
+        env, spec.egress.firewall, edge_group, edge.subnet_ids["AzureFirewallSubnet"],
+        edge.subnet_ids.get("AzureFirewallManagementSubnet"), plan.firewall_sources,
+        public_api=not cluster_spec.private))
+
+
 groups = ResourceGroups("groups", ResourceGroupsArgs(env, list(plan.resource_groups)))
 spoke_group = groups.names["spoke"]
 hub_group = groups.names.get("hub", spoke_group)
 hub = VirtualNetwork("hub", VirtualNetworkArgs(env, net.hub, hub_group, security_rules=plan.nsg_rules)) \
     if net.hub else None
+# With a hub, the firewall comes first: the spoke may resolve names through its DNS proxy.
+firewall = egress_firewall(hub, hub_group) if hub is not None else None
 
 routes = RouteTable("routes", RouteTableArgs(env, "aks", spoke_group)) if plan.route_table else None
 nat = NatGatewayEgress("nat", NatGatewayEgressArgs(env, spoke_group, cluster_spec.outbound_ip_count)) \
@@ -43,10 +54,13 @@ spoke = VirtualNetwork("spoke", VirtualNetworkArgs(
     env, net.spoke, spoke_group,
     route_tables=dict.fromkeys(plan.route_table_subnets, routes.route_table_id) if routes else {},
     nat_gateways=dict.fromkeys(plan.nat_gateway_subnets, nat.nat_gateway_id) if nat else {},
-    security_rules=plan.nsg_rules))
+    security_rules=plan.nsg_rules,
+    dns_servers=[firewall.private_ip] if plan.dns_through_firewall and firewall is not None else ()))
 vnets = {"hub": hub, "spoke": spoke} if hub else {"spoke": spoke}
 edge = vnets[plan.edge]  # the VNet holding the firewall and Bastion subnets
 edge_group = groups.names[plan.edge]
+if hub is None:
+    firewall = egress_firewall(spoke, spoke_group)
 # Writes to a VNet go one at a time: its subnets in a chain, then the peerings, then the zone links.
 vnet_writes: list[pulumi.Resource] = [vnet.last_write for vnet in vnets.values()]
 cluster_depends_on: list[pulumi.Resource] = []
@@ -57,13 +71,6 @@ if hub is not None:
         after=vnet_writes))
     vnet_writes = list(peering.peerings)
     cluster_depends_on += peering.peerings  # nodes reach the internet only through the hub's firewall
-
-firewall = None
-if spec.egress.firewall is not None:
-    firewall = EgressFirewall("firewall", EgressFirewallArgs(
-        env, spec.egress.firewall, edge_group, edge.subnet_ids["AzureFirewallSubnet"],
-        edge.subnet_ids.get("AzureFirewallManagementSubnet"), plan.firewall_sources,
-        public_api=not cluster_spec.private))
 
 next_hop = plan.default_route_next_hop
 if routes is not None and next_hop is not None:

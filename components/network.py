@@ -86,6 +86,8 @@ class VirtualNetworkArgs:
     """Subnet role to the id of the NAT gateway to associate."""
     security_rules: Mapping[str, Sequence[Rule]] = field(default_factory=dict)
     """Subnet role to the rules of its NSG beyond Azure's defaults (aksnet.plan.security_rules)."""
+    dns_servers: Sequence[pulumi.Input[str]] = ()
+    """The VNet's DNS servers; none: Azure's (168.63.129.16)."""
 
 
 class VirtualNetwork(pulumi.ComponentResource):
@@ -109,6 +111,7 @@ class VirtualNetwork(pulumi.ComponentResource):
             f"{name}-vnet", virtual_network_name=azure_name(env, "vnet", spec.role),
             resource_group_name=group, location=env.location,
             address_space=network.AddressSpaceArgs(address_prefixes=[str(s) for s in spec.address_space]),
+            dhcp_options=network.DhcpOptionsArgs(dns_servers=list(args.dns_servers)) if args.dns_servers else None,
             tags=tags(env),
             opts=pulumi.ResourceOptions(parent=self, protect=env.protect))
         self.vnet_id = vnet.id

@@ -259,3 +259,13 @@ def test_applying_the_layer_with_nobody_allowed_to_is_refused():
     with pytest.raises(ConfigError) as refused:
         validate_stack_config(variant(load("dev"), {"aks-networking:cluster.entraId": {"grantDeployer": False}}), "dev")
     assert [p.path for p in refused.value.problems] == ["aks-networking:cluster.entraId.grantDeployer"]
+
+
+def test_with_the_dns_proxy_on_the_spoke_resolves_through_the_firewall(prod, dev):
+    firewall = prod.one("azure-native:network:AzureFirewall")
+    address = firewall.outputs["ipConfigurations"][0]["privateIPAddress"]
+    vnets = {v.name: v for v in prod.of_type("azure-native:network:VirtualNetwork")}
+    assert vnets["spoke-vnet"].inputs["dhcpOptions"] == {"dnsServers": [address]}
+    assert "dhcpOptions" not in vnets["hub-vnet"].inputs  # the hub, and the firewall itself, use Azure DNS
+    assert firewall.urn in vnets["spoke-vnet"].dependencies
+    assert all("dhcpOptions" not in v.inputs for v in dev.of_type("azure-native:network:VirtualNetwork"))

@@ -44,6 +44,10 @@ class Plan:
     nat_gateway_subnets: tuple[str, ...]
     firewall_sources: tuple[str, ...]
     """The ranges the firewall sees traffic from (its IP group)."""
+    dns_through_firewall: bool
+    """The spoke resolves through the firewall's DNS proxy, so that FQDN network rules and clients see
+    the same addresses (https://learn.microsoft.com/azure/firewall/dns-details); only with a hub,
+    where the firewall exists before the spoke that points at it."""
     api_server_zone: str | None
     """The private DNS zone of the API server the stack brings (in the hub), or None."""
     network_profile: Mapping[str, Any]
@@ -75,6 +79,8 @@ def make_plan(spec: StackConfig, addresses: AddressPlan) -> Plan:
         default_route_next_hop=default_route_next_hop(spec),
         nat_gateway_subnets=nat_gateway_subnets(spec),
         firewall_sources=firewall_sources(spec),
+        dns_through_firewall=spec.egress.firewall is not None and spec.egress.firewall.dns_proxy
+        and network.hub is not None,
         api_server_zone=api_server_zone_name(spec.environment.location, cluster.api_server_vnet_integration)
         if private_zone else None,
         network_profile=network_profile(cluster),
