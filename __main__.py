@@ -39,7 +39,7 @@ def egress_firewall(edge: VirtualNetwork, edge_group: pulumi.Input[str]) -> Egre
         public_api=not cluster_spec.private))
 
 
-groups = ResourceGroups("groups", ResourceGroupsArgs(env, list(plan.resource_groups)))
+groups = ResourceGroups("groups", ResourceGroupsArgs(env, list(plan.resource_groups), lock_hub=env.lock_hub))
 spoke_group = groups.names["spoke"]
 hub_group = groups.names.get("hub", spoke_group)
 hub = VirtualNetwork("hub", VirtualNetworkArgs(env, net.hub, hub_group, security_rules=plan.nsg_rules)) \

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import network, resources
+from pulumi_azure_native import authorization, network, resources
 
 from aksnet.plan.naming import azure_name, subnet_name, tags
 from aksnet.plan.security_rules import Rule
@@ -56,6 +56,8 @@ class ResourceGroupsArgs:
     environment: Environment
     roles: Sequence[str]
     """One group per role: `hub` for the shared network, `spoke` for the cluster's."""
+    lock_hub: bool = False
+    """A CanNotDelete lock on the hub's group."""
 
 
 class ResourceGroups(pulumi.ComponentResource):
@@ -72,6 +74,13 @@ class ResourceGroups(pulumi.ComponentResource):
                 f"{name}-{role}", resource_group_name=azure_name(env, "rg", role), location=env.location,
                 tags=tags(env), opts=pulumi.ResourceOptions(parent=self, protect=env.protect)).name
             for role in args.roles}
+        if args.lock_hub and "hub" in self.names:
+            # https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources
+            authorization.ManagementLockAtResourceGroupLevel(
+                f"{name}-hub-lock", lock_name="do-not-delete-the-hub", level="CanNotDelete",
+                resource_group_name=self.names["hub"],
+                notes="The shared network of every spoke: lift the lock only for a reviewed change.",
+                opts=pulumi.ResourceOptions(parent=self, protect=env.protect))
         self.register_outputs({"names": self.names})
 
 

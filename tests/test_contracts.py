@@ -269,3 +269,14 @@ def test_with_the_dns_proxy_on_the_spoke_resolves_through_the_firewall(prod, dev
     assert "dhcpOptions" not in vnets["hub-vnet"].inputs  # the hub, and the firewall itself, use Azure DNS
     assert firewall.urn in vnets["spoke-vnet"].dependencies
     assert all("dhcpOptions" not in v.inputs for v in dev.of_type("azure-native:network:VirtualNetwork"))
+
+
+def test_the_hub_lock_is_a_cannotdelete_lock_on_the_hub_group_when_asked_for(prod):
+    from tools.mock_engine import run_program
+    assert prod.of_type("azure-native:authorization:ManagementLockAtResourceGroupLevel") == []
+    result = run_program("prod", variant(load("prod"), {"aks-networking:environment.lockHub": True}))
+    assert result.error is None, result.error
+    lock = result.one("azure-native:authorization:ManagementLockAtResourceGroupLevel")
+    assert (lock.inputs["level"], lock.inputs["resourceGroupName"]) == ("CanNotDelete", "rg-prod-hub")
+    with pytest.raises(ConfigError):
+        validate_stack_config(variant(load("dev"), {"aks-networking:environment.lockHub": True}), "dev")

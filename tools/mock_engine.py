@@ -76,6 +76,7 @@ ARM_PATHS: Mapping[str, str] = {
     "azure-native:network:WebApplicationFirewallPolicy":
         "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/{policyName}",
     "azure-native:network:BastionHost": "Microsoft.Network/bastionHosts/{bastionHostName}",
+    "azure-native:authorization:ManagementLockAtResourceGroupLevel": "Microsoft.Authorization/locks/{lockName}",
     "azure-native:privatedns:PrivateZone": "Microsoft.Network/privateDnsZones/{privateZoneName}",
     "azure-native:privatedns:VirtualNetworkLink":
         "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",

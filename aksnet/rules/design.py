@@ -248,6 +248,13 @@ def someone_may_apply_the_layer(spec: StackConfig) -> Iterator[Problem]:
                          "hold no role on the cluster; grant it, or skip or render the layer")
 
 
+@book.refusal("hub-lock-needs-a-hub", "A hub lock needs a hub.",
+              "https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources")
+def hub_lock_needs_a_hub(spec: StackConfig) -> Iterator[Problem]:
+    if spec.environment.lock_hub and spec.network.hub is None:
+        yield Problem.at("environment.lockHub", "is true but the stack has no hub (network.hub); remove it")
+
+
 @book.refusal("system-pool-present", "AKS needs a System node pool.",
               "https://learn.microsoft.com/azure/aks/use-system-pools")
 def system_pool_present(spec: StackConfig) -> Iterator[Problem]:

@@ -77,6 +77,10 @@ class Environment:
     """Production stacks get the strict rules (WAF Prevention, zones, mandatory policies)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     protect: bool = False
+    lock_hub: bool = False
+    """A CanNotDelete management lock on the hub's resource group: nobody, in the portal or a pipeline,
+    deletes the shared network by accident. It also stops an update that removes something there
+    (a subnet, a rule collection group): lift it for such a change."""
     """Protect the VNets, firewall, gateway and cluster from deletion (`pulumi up` refuses)."""
 
 
@@ -363,6 +367,7 @@ def _environment(obj: Obj, stack: str, location: str) -> Environment:
         production=obj.flag("production", False),
         tags=azure_tags(obj, "tags"),
         protect=obj.flag("protect", False),
+        lock_hub=obj.flag("lockHub", False),
     )
     obj.done()
     return env
