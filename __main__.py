@@ -10,7 +10,7 @@ import pulumi
 from components.appgateway import AgicPermissions, AgicPermissionsArgs, AppGateway, AppGatewayArgs
 from components.bastion import Bastion, BastionArgs
 from components.cluster import Cluster, ClusterArgs
-from components.dns import PrivateApiDns, PrivateApiDnsArgs
+from components.dns import DnsResolver, DnsResolverArgs, PrivateApiDns, PrivateApiDnsArgs
 from components.egress import NatGatewayEgress, NatGatewayEgressArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
 from components.kubernetes_layer import KubernetesLayer, KubernetesLayerArgs
@@ -82,6 +82,11 @@ if plan.api_server_zone is not None:
     dns = PrivateApiDns("api-dns", PrivateApiDnsArgs(
         env, hub_group, plan.api_server_zone, {role: vnet.vnet_id for role, vnet in vnets.items()}, after=vnet_writes))
     cluster_depends_on += dns.links
+
+if hub is not None and plan.dns_resolver_address is not None:
+    DnsResolver("dns-resolver", DnsResolverArgs(env, hub_group, hub.vnet_id, hub.subnet_ids["dns"],
+                                                plan.dns_resolver_address))
+    pulumi.export("dnsResolverAddress", plan.dns_resolver_address)
 
 if net.bastion:
     Bastion("bastion", BastionArgs(env, edge_group, edge.subnet_ids["AzureBastionSubnet"],

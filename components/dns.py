@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_azure_native import privatedns
+from pulumi_azure_native import dnsresolver, privatedns
 
-from aksnet.plan.naming import tags
+from aksnet.plan.naming import azure_name, tags
 from aksnet.spec.stack import Environment
 
 
@@ -51,3 +51,43 @@ class PrivateApiDns(pulumi.ComponentResource):
         self.zone_id = zone.id
         self.zone_name = zone.name
         self.register_outputs({"zoneId": self.zone_id, "zoneName": self.zone_name})
+
+
+@dataclass(frozen=True)
+class DnsResolverArgs:
+    environment: Environment
+    resource_group_name: pulumi.Input[str]
+    vnet_id: pulumi.Input[str]
+    """The hub: the resolver answers with the private zones linked to it."""
+    subnet_id: pulumi.Input[str]
+    address: str
+    """The inbound endpoint's static address (the plan's `dns_resolver_address`)."""
+
+
+class DnsResolver(pulumi.ComponentResource):
+    """An Azure DNS Private Resolver in the hub with an inbound endpoint at a fixed address.
+
+    On-premises DNS servers forward the private zones (`privatelink.<region>.azmk8s.io` and the
+    like) to that address. https://learn.microsoft.com/azure/dns/dns-private-resolver-overview
+    """
+
+    address: str
+    """The inbound endpoint's address."""
+
+    def __init__(self, name: str, args: DnsResolverArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("aks-networking:dns:DnsResolver", name, None, opts)
+        env = args.environment
+        resolver = dnsresolver.DnsResolver(
+            f"{name}-resolver", dns_resolver_name=azure_name(env, "dnspr", "hub"),
+            resource_group_name=args.resource_group_name, location=env.location,
+            virtual_network=dnsresolver.SubResourceArgs(id=args.vnet_id), tags=tags(env),
+            opts=pulumi.ResourceOptions(parent=self))
+        dnsresolver.InboundEndpoint(
+            f"{name}-inbound", inbound_endpoint_name="inbound", dns_resolver_name=resolver.name,
+            resource_group_name=args.resource_group_name, location=env.location,
+            ip_configurations=[dnsresolver.IpConfigurationArgs(
+                subnet=dnsresolver.SubResourceArgs(id=args.subnet_id), private_ip_address=args.address,
+                private_ip_allocation_method="Static")],
+            tags=tags(env), opts=pulumi.ResourceOptions(parent=self))
+        self.address = args.address
+        self.register_outputs({"address": self.address})

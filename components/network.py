@@ -48,7 +48,8 @@ def _rule_args(rule: Rule) -> network.SecurityRuleArgs:
 
 # API server VNet integration delegates its subnet to AKS.
 # https://learn.microsoft.com/azure/aks/api-server-vnet-integration
-DELEGATIONS: Mapping[str, str] = {"apiserver": "Microsoft.ContainerService/managedClusters"}
+DELEGATIONS: Mapping[str, str] = {"apiserver": "Microsoft.ContainerService/managedClusters",
+                                  "dns": "Microsoft.Network/dnsResolvers"}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from aksnet.rules.registry import BY_ID, RecordedResource
 from aksnet.spec.problems import ConfigError
 from aksnet.spec.schema import Obj, Problems
 from aksnet.vocabulary import AGENT_POOL, CLUSTER
-from tests.stacks import load, validate_stack_config, variant
+from tests.stacks import DELETE, load, validate_stack_config, variant
 
 
 def test_route_tables_never_learn_gateway_routes(prod, dev):
@@ -280,3 +280,27 @@ def test_the_hub_lock_is_a_cannotdelete_lock_on_the_hub_group_when_asked_for(pro
     assert (lock.inputs["level"], lock.inputs["resourceGroupName"]) == ("CanNotDelete", "rg-prod-hub")
     with pytest.raises(ConfigError):
         validate_stack_config(variant(load("dev"), {"aks-networking:environment.lockHub": True}), "dev")
+
+
+def test_the_hub_resolver_answers_at_a_fixed_address_in_its_delegated_subnet(prod):
+    endpoint = prod.one("azure-native:dnsresolver:InboundEndpoint")
+    config = endpoint.inputs["ipConfigurations"][0]
+    assert (config["privateIpAddress"], config["privateIpAllocationMethod"]) == ("10.200.0.132", "Static")
+    subnet = next(s for s in prod.of_type("azure-native:network:Subnet") if s.inputs["subnetName"] == "snet-dns")
+    assert config["subnet"]["id"] == subnet.outputs["id"]
+    assert subnet.inputs["delegations"][0]["serviceName"] == "Microsoft.Network/dnsResolvers"
+    resolver = prod.one("azure-native:dnsresolver:DnsResolver")
+    hub = next(v for v in prod.of_type("azure-native:network:VirtualNetwork") if v.name == "hub-vnet")
+    assert resolver.inputs["virtualNetwork"]["id"] == hub.outputs["id"]
+    assert prod.exports["dnsResolverAddress"] == "10.200.0.132"
+
+
+@pytest.mark.parametrize("changes,key", [
+    ({"aks-networking:network.hub.subnets.dns": DELETE}, "aks-networking:network.dnsResolver"),
+    ({"aks-networking:network.dnsResolver": False}, "aks-networking:network.hub.subnets.dns"),
+    ({"aks-networking:network.hub.subnets.dns": "10.200.0.0/23"}, "aks-networking:network.hub.subnets.dns"),
+])
+def test_the_resolver_and_its_subnet_go_together(changes, key):
+    with pytest.raises(ConfigError) as refused:
+        validate_stack_config(variant(load("prod"), changes), "prod")
+    assert key in [p.path for p in refused.value.problems]

@@ -36,7 +36,7 @@ def test_prod_json_lists_hub_spoke_subnets_nsgs_and_two_peerings(prod_json):
     vnets = {r["inputs"]["virtualNetworkName"] for r in by_type["azure-native:network:VirtualNetwork"]}
     assert vnets == {"vnet-prod-hub", "vnet-prod-spoke"}
     subnets = {r["inputs"]["subnetName"] for r in by_type["azure-native:network:Subnet"]}
-    assert subnets == {"AzureFirewallSubnet", "AzureBastionSubnet", "snet-nodes", "snet-appgw", "snet-ilb"}
+    assert subnets == {"AzureFirewallSubnet", "AzureBastionSubnet", "snet-dns", "snet-nodes", "snet-appgw", "snet-ilb"}
     for subnet in by_type["azure-native:network:Subnet"]:
         has_nsg = "networkSecurityGroup" in subnet["inputs"]
         assert has_nsg == (subnet["inputs"]["subnetName"] != "AzureFirewallSubnet"), subnet["name"]

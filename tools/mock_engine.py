@@ -77,6 +77,9 @@ ARM_PATHS: Mapping[str, str] = {
         "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/{policyName}",
     "azure-native:network:BastionHost": "Microsoft.Network/bastionHosts/{bastionHostName}",
     "azure-native:authorization:ManagementLockAtResourceGroupLevel": "Microsoft.Authorization/locks/{lockName}",
+    "azure-native:dnsresolver:DnsResolver": "Microsoft.Network/dnsResolvers/{dnsResolverName}",
+    "azure-native:dnsresolver:InboundEndpoint":
+        "Microsoft.Network/dnsResolvers/{dnsResolverName}/inboundEndpoints/{inboundEndpointName}",
     "azure-native:privatedns:PrivateZone": "Microsoft.Network/privateDnsZones/{privateZoneName}",
     "azure-native:privatedns:VirtualNetworkLink":
         "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",

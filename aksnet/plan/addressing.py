@@ -51,6 +51,7 @@ MIN_PREFIX = {
     "AzureBastionSubnet": 26,
     "GatewaySubnet": 27,
     "apiserver": 28,
+    "dns": 28,  # https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions
 }
 
 ROLE_TEXT = {
@@ -63,6 +64,7 @@ ROLE_TEXT = {
     "AzureFirewallManagementSubnet": "Azure Firewall management",
     "AzureBastionSubnet": "Azure Bastion",
     "GatewaySubnet": "VPN/ExpressRoute gateway",
+    "dns": "DNS Private Resolver inbound endpoint",
 }
 
 

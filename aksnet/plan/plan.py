@@ -25,6 +25,7 @@ from aksnet.plan.routing import (
 from aksnet.plan.security_rules import Rule as NsgRule
 from aksnet.plan.security_rules import subnet_rules
 from aksnet.spec.stack import StackConfig
+from aksnet.vocabulary import AZURE_RESERVED_FIRST
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Plan:
     """The spoke resolves through the firewall's DNS proxy, so that FQDN network rules and clients see
     the same addresses (https://learn.microsoft.com/azure/firewall/dns-details); only with a hub,
     where the firewall exists before the spoke that points at it."""
+    dns_resolver_address: str | None
+    """The resolver's inbound endpoint, static at the first usable address of its subnet: what
+    on-premises conditional forwarders point at. None without a resolver."""
     api_server_zone: str | None
     """The private DNS zone of the API server the stack brings (in the hub), or None."""
     network_profile: Mapping[str, Any]
@@ -79,6 +83,8 @@ def make_plan(spec: StackConfig, addresses: AddressPlan) -> Plan:
         default_route_next_hop=default_route_next_hop(spec),
         nat_gateway_subnets=nat_gateway_subnets(spec),
         firewall_sources=firewall_sources(spec),
+        dns_resolver_address=str(network.hub.subnets["dns"].network_address + AZURE_RESERVED_FIRST)
+        if network.dns_resolver and network.hub is not None and "dns" in network.hub.subnets else None,
         dns_through_firewall=spec.egress.firewall is not None and spec.egress.firewall.dns_proxy
         and network.hub is not None,
         api_server_zone=api_server_zone_name(spec.environment.location, cluster.api_server_vnet_integration)

@@ -35,7 +35,7 @@ from aksnet.spec.workloads import Workloads, check_workloads, parse_workloads
 from aksnet.vocabulary import CONFIG_NAMESPACES, FIXED_SUBNETS, NS, ROLE_SUBNETS
 
 # Subnet roles. Role subnets get names of ours; fixed-name subnets keep the name Azure demands.
-HUB_SUBNETS = FIXED_SUBNETS
+HUB_SUBNETS = (*FIXED_SUBNETS, "dns")
 
 NETWORK_PLUGINS = ("kubenet", "azure", "none")
 PLUGIN_MODES = ("overlay",)
@@ -101,6 +101,9 @@ class NetworkSpec:
     """Azure Bastion in AzureBastionSubnet; on by default for a private API server."""
     on_premises: tuple[Network4, ...] = ()
     """Ranges reached through the hub (VPN, ExpressRoute): nothing of ours may overlap them."""
+    dns_resolver: bool = False
+    """An Azure DNS Private Resolver in the hub: its inbound endpoint (in the hub's `dns` subnet) answers
+    on-premises and other networks for the private zones linked to the hub."""
 
     def subnet(self, role: str) -> Network4 | None:
         """The prefix of a subnet role, wherever it lives (fixed subnets may sit in the hub)."""
@@ -403,6 +406,7 @@ def _network(obj: Obj, private_api: bool) -> NetworkSpec | None:
     hub_obj = obj.nested("hub")
     bastion = obj.flag("bastion", private_api)
     on_premises = obj.items("onPremises", _cidr_item, (), max_items=500)
+    dns_resolver = obj.flag("dnsResolver", False)
     spoke_obj = obj.nested("spoke", required=True)
     hub = _vnet(hub_obj, "hub", HUB_SUBNETS) if hub_obj is not None else None
     # Without a hub, the single VNet also holds the firewall and Bastion subnets.
@@ -414,7 +418,7 @@ def _network(obj: Obj, private_api: bool) -> NetworkSpec | None:
         obj.problems.add(f"{obj.path}.spoke.subnets.nodes", "is required: the subnet of the cluster's nodes")
     if spoke is None:
         return None
-    return NetworkSpec(spoke=spoke, hub=hub, bastion=bastion, on_premises=on_premises)
+    return NetworkSpec(spoke=spoke, hub=hub, bastion=bastion, on_premises=on_premises, dns_resolver=dns_resolver)
 
 
 def default_max_pods(plugin: str, mode: str | None, has_pod_subnet: bool) -> int:
