@@ -40,7 +40,7 @@ def test_prod_json_lists_hub_spoke_subnets_nsgs_and_two_peerings(prod_json):
     for subnet in by_type["azure-native:network:Subnet"]:
         has_nsg = "networkSecurityGroup" in subnet["inputs"]
         assert has_nsg == (subnet["inputs"]["subnetName"] != "AzureFirewallSubnet"), subnet["name"]
-    assert len(by_type["azure-native:network:NetworkSecurityGroup"]) == 4
+    assert len(by_type["azure-native:network:NetworkSecurityGroup"]) == 5
     assert len(by_type["azure-native:network:VirtualNetworkPeering"]) == 2
     assert set(prod_json) >= {"resources", "addressPlan", "findings", "reachability"}
 
