@@ -9,7 +9,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed-requirements.txt
 STACK ?= dev
 
-.PHONY: preview test lint bench diagrams clean
+.PHONY: preview test lint render bench diagrams clean
 
 $(INSTALLED): $(REQUIREMENTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: $(INSTALLED)
 
 test: lint $(CHECKOV_INSTALLED)
 	$(PY) -m pytest -q -n 2
+
+# The Kubernetes layer of a GitOps stack, into the path Flux reconciles (commit it with the change).
+render: $(INSTALLED)
+	$(PY) -m tools.render $(STACK)
 
 bench: $(INSTALLED)
 	$(PY) bench/preview_overhead.py

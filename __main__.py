@@ -13,6 +13,7 @@ from components.cluster import Cluster, ClusterArgs
 from components.dns import DnsResolver, DnsResolverArgs, PrivateApiDns, PrivateApiDnsArgs
 from components.egress import NatGatewayEgress, NatGatewayEgressArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
+from components.gitops import GitOpsDelivery, GitOpsDeliveryArgs
 from components.kubernetes_layer import KubernetesLayer, KubernetesLayerArgs
 from components.network import (
     HubSpokePeering,
@@ -36,7 +37,7 @@ def egress_firewall(edge: VirtualNetwork, edge_group: pulumi.Input[str]) -> Egre
     return EgressFirewall("firewall", EgressFirewallArgs(
         env, spec.egress.firewall, edge_group, edge.subnet_ids["AzureFirewallSubnet"],
         edge.subnet_ids.get("AzureFirewallManagementSubnet"), plan.firewall_sources,
-        public_api=not cluster_spec.private))
+        public_api=not cluster_spec.private, gitops_fqdns=plan.gitops_fqdns))
 
 
 groups = ResourceGroups("groups", ResourceGroupsArgs(env, list(plan.resource_groups), lock_hub=env.lock_hub))
@@ -111,6 +112,8 @@ if gateway is not None:
 
 if cluster.kubernetes_provider is not None:
     KubernetesLayer("k8s", KubernetesLayerArgs(plan.manifests, cluster.kubernetes_provider))
+if spec.kubernetes.gitops is not None:
+    GitOpsDelivery("gitops", GitOpsDeliveryArgs(spec.kubernetes.gitops, cluster.cluster_name, spoke_group))
 pulumi.export("kubernetesLayer", spec.kubernetes.describe())
 pulumi.export("addressPlan", [row.as_dict() for row in plan.address_plan])
 pulumi.export("vnetIds", {role: vnet.vnet_id for role, vnet in vnets.items()})

@@ -192,13 +192,10 @@ class Cluster(pulumi.ComponentResource):
             "kubeconfig": self.kubeconfig})
 
     def _kubernetes_provider(self, name: str, kubernetes: KubernetesSpec) -> pulumi.ProviderResource | None:
-        """A provider for the Kubernetes layer: applying through the kubeconfig, or rendering YAML."""
-        if not kubernetes.apply and kubernetes.render_dir is None:
+        """A provider for the Kubernetes layer when Pulumi applies it, through the kubeconfig."""
+        if kubernetes.delivery != "apply":
             return None
         import pulumi_kubernetes as k8s
-        if kubernetes.render_dir is not None:
-            return k8s.Provider(f"{name}-k8s", render_yaml_to_directory=kubernetes.render_dir,
-                                opts=pulumi.ResourceOptions(parent=self))
         return k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True,
                             opts=pulumi.ResourceOptions(parent=self))
 

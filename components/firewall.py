@@ -25,6 +25,8 @@ class EgressFirewallArgs:
     """The cluster's ranges that may leave through the firewall (node and pod subnets)."""
     public_api: bool
     """A public API server needs the node-to-control-plane tunnel rules."""
+    gitops_fqdns: Sequence[str] = ()
+    """What the Flux extension reaches, when the layer is delivered by GitOps."""
 
 
 class EgressFirewall(pulumi.ComponentResource):
@@ -72,7 +74,8 @@ class EgressFirewall(pulumi.ComponentResource):
         groups = [network.FirewallPolicyRuleCollectionGroup(
             f"{name}-rules-aks", rule_collection_group_name="aks-egress", firewall_policy_name=policy.name,
             resource_group_name=group, priority=200,
-            rule_collections=egress_rule_collections(spec, env.location, args.public_api, [sources.id]),  # type: ignore[arg-type]
+            rule_collections=egress_rule_collections(spec, env.location, args.public_api, [sources.id],
+                                                     args.gitops_fqdns),  # type: ignore[arg-type]
             opts=child)]
         dnat = dnat_rule_collections(spec, ips[0].ip_address)
         if dnat:

@@ -1,7 +1,7 @@
-"""The Kubernetes layer: the stack's objects declared through the cluster's provider.
+"""The Kubernetes layer applied by Pulumi: the stack's objects through the cluster's kubeconfig.
 
-The provider either applies them (the cluster's kubeconfig) or renders them as YAML to a
-directory (`kubernetes.renderDir`), for a private API server the runner cannot reach.
+For `kubernetes.delivery: apply`; a GitOps stack's layer is rendered into Git (`tools.render`)
+and reconciled by Flux instead (`components.gitops`).
 """
 
 from __future__ import annotations

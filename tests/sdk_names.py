@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 # Maps whose keys are the user's (tag names, add-on names, add-on settings), not the schema's.
-FREE_KEYS = {"tags": "all", "config": "all", "addonProfiles": "keys", "userAssignedIdentities": "all"}
+FREE_KEYS = {"tags": "all", "config": "all", "addonProfiles": "keys", "userAssignedIdentities": "all",
+             "kustomizations": "keys"}
 
 
 @functools.cache

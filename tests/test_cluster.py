@@ -85,27 +85,19 @@ def test_dev_has_neither_firewall_nor_application_gateway(dev):
         "webAppRouting": {"enabled": True, "nginx": {"defaultIngressControllerType": "External"}}}
 
 
-def test_kubeconfig_is_secret_and_the_provider_applies_or_renders(dev, prod):
+def test_kubeconfig_is_secret_and_only_an_applying_stack_has_a_provider(dev, prod):
     assert dev.exports["kubeconfig"] == "[secret]"
     assert "kubeconfig" in dev.one("pulumi:providers:kubernetes").inputs
-    rendering = prod.one("pulumi:providers:kubernetes").inputs  # prod's private API: rendered
-    assert rendering["renderYamlToDirectory"] == "rendered/prod" and "kubeconfig" not in rendering
+    assert prod.of_type("pulumi:providers:kubernetes") == []  # prod's private API: Flux delivers the layer
 
 
-def test_layer_skipped_says_so_and_declares_no_provider():
-    config = variant(load("prod"), {"aks-networking:kubernetes": {"apply": False}})
-    result = run_program("prod", config)
+def test_a_layer_not_delivered_says_so_and_declares_no_provider():
+    config = variant(load("dev"), {"aks-networking:kubernetes.delivery": "none"})
+    result = run_program("dev", config)
     assert result.error is None
     assert result.of_type("pulumi:providers:kubernetes") == []
     assert not any(r.type.startswith("kubernetes:") for r in result.records)
-    assert result.exports["kubernetesLayer"] == "skipped (kubernetes.apply is false)"
-
-
-def test_render_dir_gives_a_rendering_provider():
-    result = run_program("dev", variant(load("dev"), {"aks-networking:kubernetes": {"renderDir": "rendered"}}))
-    assert result.error is None
-    provider = result.one("pulumi:providers:kubernetes")
-    assert provider.inputs.get("renderYamlToDirectory") == "rendered" and "kubeconfig" not in provider.inputs
+    assert result.exports["kubernetesLayer"] == "not delivered (kubernetes.delivery is none)"
 
 
 def test_user_assigned_nat_gateway_on_the_node_subnet():

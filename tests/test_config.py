@@ -80,7 +80,7 @@ def test_secure_defaults():
     assert cluster.local_accounts is False and cluster.entra_id is not None and cluster.entra_id.azure_rbac
     assert cluster.workload_identity is True
     assert spec.ingress.controller == "none"
-    assert spec.kubernetes.apply is True
+    assert spec.kubernetes.delivery == "apply"
     # no stray pod CIDR on flat Azure CNI, the plugin's own max pods default
     assert cluster.network_plugin == "azure" and cluster.pod_cidr is None
     assert cluster.node_pools[0].max_pods == 30

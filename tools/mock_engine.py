@@ -80,6 +80,12 @@ ARM_PATHS: Mapping[str, str] = {
     "azure-native:dnsresolver:DnsResolver": "Microsoft.Network/dnsResolvers/{dnsResolverName}",
     "azure-native:dnsresolver:InboundEndpoint":
         "Microsoft.Network/dnsResolvers/{dnsResolverName}/inboundEndpoints/{inboundEndpointName}",
+    "azure-native:kubernetesconfiguration:Extension":
+        "Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration"
+        "/extensions/{extensionName}",
+    "azure-native:kubernetesconfiguration:FluxConfiguration":
+        "Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration"
+        "/fluxConfigurations/{fluxConfigurationName}",
     "azure-native:privatedns:PrivateZone": "Microsoft.Network/privateDnsZones/{privateZoneName}",
     "azure-native:privatedns:VirtualNetworkLink":
         "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",

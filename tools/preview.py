@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +86,7 @@ def out_directory_problem(directory: str) -> str | None:
     return None
 
 
-def write_manifests(result: RunResult, directory: str) -> list[str]:
+def write_manifests(manifests: Sequence[Mapping[str, Any]], directory: str) -> list[str]:
     """Each Kubernetes object the stack declares, as YAML, one file each, replacing the directory whole.
 
     The files are written to a new directory beside it, which then takes its place: a run that
@@ -100,7 +100,7 @@ def write_manifests(result: RunResult, directory: str) -> list[str]:
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".out-", dir=parent)
     names = []
-    for manifest in kubernetes_manifests(result):
+    for manifest in manifests:
         meta = manifest.get("metadata") or {}
         stem = "-".join(p for p in (manifest.get("kind", "object").lower(), meta.get("namespace"),
                                     meta.get("name", "object")) if p)
@@ -108,7 +108,7 @@ def write_manifests(result: RunResult, directory: str) -> list[str]:
             yaml.safe_dump(manifest, handle, sort_keys=False)
         names.append(f"{stem}.yaml")
     with open(os.path.join(staging, OUT_MARKER), "w", encoding="utf-8") as handle:
-        handle.write("Written by python -m tools.preview --out; the next run replaces this directory whole.\n")
+        handle.write("Written by aks-networking (tools.preview --out, tools.render); the next run replaces it whole.\n")
     if os.path.isdir(directory):
         retired = tempfile.mkdtemp(prefix=".old-", dir=parent)
         os.rename(directory, os.path.join(retired, "out"))
@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     findings, reachability = analysis.findings, analysis.reachability
     mandatory = [f for f in findings if f["level"] == "mandatory"]
     # Files only from a run that passes: a refused stack must not leave manifests to apply.
-    written = write_manifests(result, args.out) if args.out and not mandatory else []
+    written = write_manifests(loaded.plan.manifests, args.out) if args.out and not mandatory else []
     diagrams = write_stack_diagrams(args.diagram, args.stack, loaded.plan, result, analysis) \
         if args.diagram and not mandatory else []
     if args.json:
@@ -198,7 +198,7 @@ def write_stack_diagrams(directory: str, stack: str, plan: Plan, result: RunResu
     """Topology from the run's resources, east-west from its reachability: one run, no re-reading."""
     from tools.diagram import east_west, topology, write_diagrams
     apps = sorted(f"{m['metadata'].get('namespace')}/{m['metadata']['name']}"
-                  for m in kubernetes_manifests(result) if m.get("kind") == "Deployment")
+                  for m in plan.manifests if m.get("kind") == "Deployment")
     return write_diagrams(directory, stack, topology(result.records, plan, f"{stack}: topology"),
                           east_west(analysis.reachability, apps, f"{stack}: east-west traffic"))
 
@@ -208,27 +208,6 @@ class Analysis:
     findings: list[dict]
     reachability: list[dict]
     matrix: list[str]
-
-
-def kubernetes_manifests(result: RunResult) -> list[dict]:
-    """The Kubernetes objects the run declared, as manifests (from their recorded inputs)."""
-    out = []
-    for record in result.records:
-        if record.custom and record.type.startswith("kubernetes:") and "providers" not in record.type:
-            out.append(_integers({k: v for k, v in record.inputs.items()
-                                  if k in ("apiVersion", "kind", "metadata", "spec", "data", "stringData", "type")}))
-    return out
-
-
-def _integers(value: Any) -> Any:
-    """The engine carries every number as a double; Kubernetes integer fields want 80, not 80.0."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _integers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_integers(v) for v in value]
-    return value
 
 
 def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
@@ -241,8 +220,10 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
 
     spec, production = loaded.spec, loaded.spec.environment.production
     findings = [f.as_dict() for f in loaded.checked.findings]
-    findings += check_policies(result.records, stack, production)
-    manifests = kubernetes_manifests(result)
+    manifests = list(loaded.plan.manifests)
+    # Objects Pulumi does not declare (GitOps delivers them) are held to the same rules.
+    findings += check_policies(result.records, stack, production,
+                               manifests if spec.kubernetes.delivery != "apply" else ())
     if not manifests:
         return Analysis(findings, [], [])
     check = check_intent(spec.kubernetes.workloads, manifests, loaded.plan.ingress_controller)

@@ -44,7 +44,16 @@ def network_rules(firewall: FirewallSpec, location: str, public_api: bool,
     return rules
 
 
-def application_rules(firewall: FirewallSpec, sources: Sequence[Any]) -> list[dict[str, Any]]:
+def gitops_fqdns(location: str, repository_url: str) -> tuple[str, ...]:
+    """What the AKS Flux extension reaches: its regional data plane, and the Git host of the source.
+    https://learn.microsoft.com/azure/aks/outbound-rules-control-egress#cluster-extensions
+    (its images come from MCR, which the AzureKubernetesService tag already allows)."""
+    host = repository_url.split("://", 1)[-1].split("/", 1)[0].split("@")[-1].split(":")[0]
+    return (f"{location}.dp.kubernetesconfiguration.azure.com", host)
+
+
+def application_rules(firewall: FirewallSpec, sources: Sequence[Any],
+                      gitops: Sequence[str] = ()) -> list[dict[str, Any]]:
     rules: list[dict[str, Any]] = [{
         "ruleType": "ApplicationRule", "name": "aks-fqdn-tag", "sourceIpGroups": list(sources),
         "fqdnTags": ["AzureKubernetesService"],
@@ -54,11 +63,14 @@ def application_rules(firewall: FirewallSpec, sources: Sequence[Any]) -> list[di
         rules.append({"ruleType": "ApplicationRule", "name": "stack-allowed-fqdns", "sourceIpGroups": list(sources),
                       "targetFqdns": list(firewall.allowed_fqdns),
                       "protocols": [{"protocolType": "Https", "port": 443}]})
+    if gitops:
+        rules.append({"ruleType": "ApplicationRule", "name": "gitops", "sourceIpGroups": list(sources),
+                      "targetFqdns": list(gitops), "protocols": [{"protocolType": "Https", "port": 443}]})
     return rules
 
 
 def egress_rule_collections(firewall: FirewallSpec, location: str, public_api: bool,
-                            sources: Sequence[Any]) -> list[dict[str, Any]]:
+                            sources: Sequence[Any], gitops: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The filter collections of the AKS egress rule collection group."""
     collections = []
     network = network_rules(firewall, location, public_api, sources)
@@ -67,7 +79,7 @@ def egress_rule_collections(firewall: FirewallSpec, location: str, public_api: b
                             "priority": NETWORK_COLLECTION_PRIORITY, "action": {"type": "Allow"}, "rules": network})
     collections.append({"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "aks-application",
                         "priority": APPLICATION_COLLECTION_PRIORITY, "action": {"type": "Allow"},
-                        "rules": application_rules(firewall, sources)})
+                        "rules": application_rules(firewall, sources, gitops)})
     return collections
 
 

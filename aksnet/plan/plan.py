@@ -12,6 +12,7 @@ from typing import Any
 
 from aksnet.plan.addressing import AddressPlan, PlanRow
 from aksnet.plan.cluster_profile import network_profile
+from aksnet.plan.egress_rules import gitops_fqdns
 from aksnet.plan.manifests import ingress_controller, kubernetes_objects
 from aksnet.plan.naming import api_server_zone_name, subnet_name
 from aksnet.plan.netpol import IngressController
@@ -44,6 +45,8 @@ class Plan:
     """`firewall`, an appliance address, or None when egress is not routed."""
     nat_gateway_subnets: tuple[str, ...]
     firewall_sources: tuple[str, ...]
+    gitops_fqdns: tuple[str, ...]
+    """What the firewall lets the Flux extension reach, when the layer is delivered by GitOps."""
     """The ranges the firewall sees traffic from (its IP group)."""
     dns_through_firewall: bool
     """The spoke resolves through the firewall's DNS proxy, so that FQDN network rules and clients see
@@ -83,6 +86,8 @@ def make_plan(spec: StackConfig, addresses: AddressPlan) -> Plan:
         default_route_next_hop=default_route_next_hop(spec),
         nat_gateway_subnets=nat_gateway_subnets(spec),
         firewall_sources=firewall_sources(spec),
+        gitops_fqdns=gitops_fqdns(spec.environment.location, spec.kubernetes.gitops.url)
+        if spec.kubernetes.gitops is not None and spec.kubernetes.delivery == "gitops" else (),
         dns_resolver_address=str(network.hub.subnets["dns"].network_address + AZURE_RESERVED_FIRST)
         if network.dns_resolver and network.hub is not None and "dns" in network.hub.subnets else None,
         dns_through_firewall=spec.egress.firewall is not None and spec.egress.firewall.dns_proxy

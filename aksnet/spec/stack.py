@@ -254,23 +254,37 @@ class IngressSpec:
 
 
 @dataclass(frozen=True)
+class GitOpsSpec:
+    """Where the AKS Flux extension finds the layer: a Git repository, a branch and a path in it."""
+
+    url: str
+    branch: str
+    path: str
+    """The directory `make render STACK=<stack>` writes and Flux reconciles."""
+    interval_seconds: int
+
+
+@dataclass(frozen=True)
 class KubernetesSpec:
-    apply: bool = True
-    """False skips the Kubernetes layer (a private API the runner cannot reach)."""
-    render_dir: str | None = None
-    """Write the Kubernetes objects as YAML to this directory instead of applying them."""
+    delivery: str = "apply"
+    """How the layer reaches the cluster: `apply` (Pulumi's Kubernetes provider, through the
+    cluster's kubeconfig), `gitops` (the AKS Flux extension, from the rendered manifests in Git),
+    or `none`."""
+    gitops: GitOpsSpec | None = None
     workloads: Workloads = field(default_factory=Workloads)
     """Namespaces, apps, ingresses, flows and literal policies."""
 
     @property
     def mode(self) -> str:
-        """`apply`, `render` or `skip`."""
-        return "render" if self.render_dir is not None else ("apply" if self.apply else "skip")
+        """`apply`, `gitops` or `none`."""
+        return self.delivery
 
     def describe(self) -> str:
         """What happens to the layer, for the stack's outputs."""
-        return {"apply": "applied through the cluster's kubeconfig", "render": f"rendered to {self.render_dir}",
-                "skip": "skipped (kubernetes.apply is false)"}[self.mode]
+        if self.gitops is not None and self.delivery == "gitops":
+            return f"reconciled by Flux from {self.gitops.url} ({self.gitops.branch}:{self.gitops.path})"
+        return {"apply": "applied through the cluster's kubeconfig",
+                "none": "not delivered (kubernetes.delivery is none)"}.get(self.delivery, self.delivery)
 
 
 @dataclass(frozen=True)
@@ -668,15 +682,41 @@ def _ingress(obj: Obj) -> IngressSpec:
     return IngressSpec(controller=controller, app_gateway=appgw, nginx=nginx)
 
 
+DELIVERIES = ("apply", "gitops", "none")
+
+
+def _gitops(obj: Obj) -> GitOpsSpec | None:
+    gitops = obj.nested("gitops")
+    if gitops is None:
+        return None
+    spec = GitOpsSpec(
+        url=gitops.text("url", pattern=r"(https://|ssh://)[A-Za-z0-9.-]+(:[0-9]+)?/[A-Za-z0-9._~/-]+",
+                        hint="an https:// or ssh:// Git repository URL"),
+        branch=gitops.text("branch", "main", pattern=r"[A-Za-z0-9._/-]+", hint="a branch name"),
+        path=gitops.text("path", pattern=r"[A-Za-z0-9_-][A-Za-z0-9_./-]*", hint="a relative directory such as "
+                         "deploy/prod"),
+        interval_seconds=gitops.whole("intervalSeconds", 300, minimum=60, maximum=86400),
+    )
+    gitops.done()
+    return spec
+
+
 def _kubernetes(obj: Obj) -> KubernetesSpec:
+    for retired in ("apply", "renderDir"):
+        if obj.has(retired):
+            obj.raw(retired)
+            obj.problems.add(obj.key_path(retired), "is replaced by kubernetes.delivery: apply (Pulumi applies the "
+                             "layer), gitops (the Flux extension reconciles it from Git) or none")
     spec = KubernetesSpec(
-        apply=obj.flag("apply", True),
-        render_dir=obj.text("renderDir", None, pattern=r"[A-Za-z0-9_./-]+", hint="a relative directory path"),
+        delivery=obj.choice("delivery", DELIVERIES, "apply"),
+        gitops=_gitops(obj),
         workloads=parse_workloads(obj),
     )
-    if obj.data.get("apply") is False and spec.render_dir is not None:
-        obj.problems.add(obj.key_path("renderDir"), "is set while apply is false; rendering replaces "
-                         "applying, so remove apply: false, or remove renderDir to skip the layer")
+    if spec.delivery == "gitops" and spec.gitops is None:
+        obj.problems.add(obj.key_path("gitops"), "is required with delivery gitops: {url, branch, path}")
+    if spec.delivery != "gitops" and spec.gitops is not None:
+        obj.problems.add(obj.key_path("gitops"), f"is set but delivery is {spec.delivery}; set delivery gitops "
+                         "or remove it")
     obj.done()
     check_workloads(spec.workloads, obj.path, obj.problems)
     return spec
