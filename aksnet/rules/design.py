@@ -244,8 +244,8 @@ def someone_may_apply_the_layer(spec: StackConfig) -> Iterator[Problem]:
     if spec.kubernetes.mode == "apply" and entra is not None and entra.azure_rbac and not c.local_accounts \
             and entra.grant_deployer is False:
         yield Problem.at("cluster.entraId.grantDeployer", "is false while Pulumi applies the Kubernetes layer "
-                         "(kubernetes.delivery apply) with Azure RBAC and no local accounts: the principal running it would "
-                         "hold no role on the cluster; grant it, or skip or render the layer")
+                         "(kubernetes.delivery apply) with Azure RBAC and no local accounts: the principal running "
+                         "it would hold no role on the cluster; grant it, or deliver the layer by gitops")
 
 
 @book.refusal("hub-lock-needs-a-hub", "A hub lock needs a hub.",
