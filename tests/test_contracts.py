@@ -304,3 +304,10 @@ def test_the_resolver_and_its_subnet_go_together(changes, key):
     with pytest.raises(ConfigError) as refused:
         validate_stack_config(variant(load("prod"), changes), "prod")
     assert key in [p.path for p in refused.value.problems]
+
+
+def test_prod_disables_run_command_now_that_its_layer_arrives_by_gitops(prod, dev):
+    assert prod.one("azure-native:containerservice:ManagedCluster").inputs["apiServerAccessProfile"][
+        "disableRunCommand"] is True
+    assert "disableRunCommand" not in dev.one("azure-native:containerservice:ManagedCluster").inputs[
+        "apiServerAccessProfile"]
