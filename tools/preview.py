@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tools.mock_engine import Record, RunResult, run_program
-from tools.stackfile import StackFileError, read_stack_file, stack_file_path
+from tools.stackfile import StackRefused, load_stack_for_cli
 
 if TYPE_CHECKING:
     from aksnet.pipeline import LoadedStack
@@ -135,21 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
             return 2
 
-    path = args.config or stack_file_path(args.stack)
     try:
-        stack_file = read_stack_file(path, display=args.config or os.path.basename(path))
-    except StackFileError as error:
-        print(error, file=sys.stderr)
-        return 2 if not os.path.exists(path) else 1
-
-    from aksnet.pipeline import load_stack
-    from aksnet.spec.problems import ConfigError
-    try:
-        loaded = load_stack(stack_file.config, args.stack)
-    except ConfigError as error:
-        for line in error.lines(stack_file.display):
-            print(line, file=sys.stderr)
-        return 1
+        stack_file, loaded = load_stack_for_cli(args.stack, args.config)
+    except StackRefused as refused:
+        return refused.code
     result = run_program(args.stack, stack_file.config)
     if result.error is not None:
         return _report_error(result.error, stack_file.display)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from tools.mock_engine import PROJECT_DIR
 from tools.preview import out_directory_problem, write_manifests
-from tools.stackfile import StackFileError, read_stack_file, stack_file_path
+from tools.stackfile import StackRefused, load_stack_for_cli
 
 
 def same_tree(a: str, b: str) -> bool:
@@ -43,19 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--root", default=PROJECT_DIR, help=argparse.SUPPRESS)  # tests render elsewhere
     args = parser.parse_args(argv)
 
-    path = args.config or stack_file_path(args.stack)
     try:
-        stack_file = read_stack_file(path, display=args.config or os.path.basename(path))
-    except StackFileError as error:
-        print(error, file=sys.stderr)
-        return 2 if not os.path.exists(path) else 1
-    from aksnet.pipeline import load_stack
-    from aksnet.spec.problems import ConfigError
-    try:
-        loaded = load_stack(stack_file.config, args.stack)
-    except ConfigError as error:
-        print("\n".join(error.lines(stack_file.display)), file=sys.stderr)
-        return 1
+        stack_file, loaded = load_stack_for_cli(args.stack, args.config)
+    except StackRefused as refused:
+        return refused.code
     gitops = loaded.spec.kubernetes.gitops
     if loaded.spec.kubernetes.delivery != "gitops" or gitops is None:
         print(f"{stack_file.display}: aks-networking:kubernetes.delivery: is {loaded.spec.kubernetes.delivery}; "

@@ -8,13 +8,17 @@ gigabytes) and tab indentation; a stack file is at most 1 MiB.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from tools.mock_engine import PROJECT_DIR
+
+if TYPE_CHECKING:
+    from aksnet.pipeline import LoadedStack
 
 MAX_BYTES = 1024 * 1024
 
@@ -124,3 +128,33 @@ def _encrypted_secret(path: str, value: Any) -> str | None:
             if found:
                 return found
     return None
+
+
+class StackRefused(Exception):
+    """A command line cannot go on with this stack: the lines are printed, `code` is the exit status."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def load_stack_for_cli(stack: str, config_path: str | None) -> tuple[StackFile, LoadedStack]:
+    """The stack file of a command line (`STACK` or `--config FILE`), read, checked and planned.
+
+    Prints the file's problems, one line each, and raises `StackRefused` with the exit status:
+    2 when the file does not exist, 1 when it is refused.
+    """
+    from aksnet.pipeline import load_stack
+    from aksnet.spec.problems import ConfigError
+    path = config_path or stack_file_path(stack)
+    try:
+        stack_file = read_stack_file(path, display=config_path or os.path.basename(path))
+    except StackFileError as error:
+        print(error, file=sys.stderr)
+        raise StackRefused(2 if not os.path.exists(path) else 1) from None
+    try:
+        return stack_file, load_stack(stack_file.config, stack)
+    except ConfigError as error:
+        for line in error.lines(stack_file.display):
+            print(line, file=sys.stderr)
+        raise StackRefused(1) from None
