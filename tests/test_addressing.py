@@ -160,3 +160,20 @@ def test_overlapping_subnets_are_always_reported(a, la, b, lb):
     reported = any(path == "aks-networking:network.spoke.subnets.ilb" and "must not overlap" in message
                    for path, message in problems(config, "dev"))
     assert reported == first.overlaps(second)
+
+
+@pytest.mark.parametrize("address,usable", [("192.168.2.3", False), ("192.168.2.4", True), ("192.168.2.14", True),
+                                            ("192.168.2.15", False)])
+def test_a_static_address_must_be_one_azure_hands_out(address, usable):
+    """Azure keeps the first four addresses and the last of the /28 192.168.2.0/28."""
+    config = variant(load("dev"), {"aks-networking:network.spoke.subnets.ilb": "192.168.2.0/28",
+                                   "aks-networking:kubernetes.apps[3].staticIp": address})
+    problems = [p for p in plan_of(config, "dev").problems if p.path.endswith("apps[3].staticIp")]
+    assert (problems == []) is usable
+
+
+def test_a_dnat_target_outside_every_vnet_is_refused():
+    rule = {"name": "https", "port": 443, "translatedAddress": "172.31.255.4", "translatedPort": 443}
+    config = variant(load("prod"), {"aks-networking:egress.firewall.dnatRules": [rule]})
+    message = one_problem_at(config, "aks-networking:egress.firewall.dnatRules[0].translatedAddress")
+    assert "not inside any VNet" in message

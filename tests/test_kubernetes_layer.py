@@ -138,3 +138,15 @@ def test_flow_ports_compile_to_the_policy_ports(ports, expected):
     spec = validate_stack_config(config, "dev")
     policies = {o["metadata"]["name"]: o for o in kubernetes_objects(spec) if o["kind"] == "NetworkPolicy"}
     assert policies["backend-to-store-egress"]["spec"]["egress"][0]["ports"] == expected
+
+
+def test_a_flow_from_a_namespace_puts_its_egress_policy_in_that_namespace_only():
+    config = variant(load("dev"), {
+        "aks-networking:kubernetes.namespaces": [{"name": "development", "labels": {"purpose": "development"}},
+                                                 {"name": "tools"}],
+        "aks-networking:kubernetes.flows": [{"name": "dev-to-tools", "from": {"namespace": "development"},
+                                             "to": {"cidr": "10.50.0.0/16"}, "ports": ["TCP/443"]}]})
+    spec = validate_stack_config(config, "dev")
+    egress = [o["metadata"]["namespace"] for o in kubernetes_objects(spec)
+              if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "dev-to-tools-egress"]
+    assert egress == ["development"]

@@ -34,3 +34,24 @@ def test_dev_plan_decisions():
     assert plan.resource_groups == ("spoke",) and plan.edge == "spoke"
     assert plan.route_table and plan.route_table_subnets == ("nodes",) and plan.default_route_next_hop is None
     assert plan.api_server_zone is None and plan.nat_gateway_subnets == ()
+
+
+def test_every_model_plan_and_component_argument_type_is_frozen():
+    """Specs, plans and component arguments are values: nothing downstream may change them."""
+    import importlib
+    import pkgutil
+
+    import aksnet
+    import components
+    unfrozen = []
+    for package in (aksnet, components):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            module = importlib.import_module(info.name)
+            for name, value in vars(module).items():
+                if (isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == info.name
+                        and not value.__dataclass_params__.frozen):
+                    unfrozen.append(f"{info.name}.{name}")
+    # Results the analyses build up while they run, kept mutable on purpose.
+    assert sorted(unfrozen) == ["aksnet.analysis.intent.IntentCheck", "aksnet.analysis.reachability.Cluster",
+                                "aksnet.analysis.reachability.Group", "aksnet.analysis.reachability.Reachability",
+                                "aksnet.plan.addressing.AddressPlan"]

@@ -230,3 +230,12 @@ def test_a_closed_pipe_ends_quietly():
     reader = subprocess.run(f"{sys.executable} -m tools.preview prod --json | head -c 10", shell=True,
                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
     assert reader.stdout == '{\n  "stack' and "Traceback" not in reader.stderr and "BrokenPipe" not in reader.stderr
+
+
+def test_without_default_deny_what_policies_leave_open_is_no_finding(tmp_path, capsys):
+    """Only namespaces the stack isolates are held to the flows; the rest allow everything, as declared."""
+    path = write(tmp_path, variant(load("dev"), {"aks-networking:kubernetes.defaultDeny": False}))
+    code, out, _ = run(capsys, "dev", "--config", path, "--json")
+    document = json.loads(out)
+    assert code == 0 and not [f for f in document["findings"] if f["policy"] == "reachability-matches-intent"]
+    assert document["reachability"]  # the open cluster is still reported
