@@ -31,7 +31,9 @@ stack = load_running_stack()
 spec, plan = stack.spec, stack.plan
 env, net, cluster_spec, ingress = spec.environment, spec.network, spec.cluster, spec.ingress
 
+
 def egress_firewall(edge: VirtualNetwork, edge_group: pulumi.Input[str]) -> EgressFirewall | None:
+    """The firewall in the VNet that holds its subnet (the hub, or the single VNet)."""
     if spec.egress.firewall is None:
         return None
     return EgressFirewall("firewall", EgressFirewallArgs(
