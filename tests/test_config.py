@@ -97,3 +97,8 @@ def test_a_null_section_reads_the_same_from_a_stack_file_and_from_the_engine():
     from tools.mock_engine import flatten_config
     config = variant(load("dev"), {"aks-networking:environment": None})
     assert load_spec(config, "dev") == load_spec(flatten_config(config), "dev")
+
+
+def test_a_surge_stored_as_a_number_reads_as_its_count():
+    """`pulumi config set --path 'aks-networking:cluster.maxSurge' 1` stores the number 1."""
+    assert load_spec(variant(load("dev"), {"aks-networking:cluster.maxSurge": 1}), "dev").cluster.max_surge == "1"

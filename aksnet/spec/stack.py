@@ -530,8 +530,7 @@ def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Cluster
         api_server_vnet_integration=obj.flag("apiServerVnetIntegration", False),
         authorized_ip_ranges=obj.items("authorizedIpRanges", _cidr_item, (), max_items=200),
         node_pools=pools,
-        max_surge=obj.text("maxSurge", "10%", pattern=SURGE_PATTERN,
-                           hint="a node count such as 1 or a percentage such as 33%"),
+        max_surge=_max_surge(obj),
         service_mesh=obj.choice("serviceMesh", SERVICE_MESHES, "none"),
         entra_id=_entra_id(obj),
         local_accounts=obj.flag("localAccounts", False),
@@ -544,6 +543,15 @@ def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Cluster
     if not obj.valid or service_cidr is None or dns_ip is None:
         return None
     return spec
+
+
+def _max_surge(obj: Obj) -> str:
+    """A node count or a percentage; `pulumi config set --path ...maxSurge 1` stores the number 1."""
+    value = obj.data.get("maxSurge")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        obj.raw("maxSurge")
+        return str(value)
+    return obj.text("maxSurge", "10%", pattern=SURGE_PATTERN, hint="a node count such as 1 or a percentage such as 33%")
 
 
 def _kubernetes_version(obj: Obj) -> str | None:
