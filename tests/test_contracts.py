@@ -311,3 +311,31 @@ def test_prod_disables_run_command_now_that_its_layer_arrives_by_gitops(prod, de
         "disableRunCommand"] is True
     assert "disableRunCommand" not in dev.one("azure-native:containerservice:ManagedCluster").inputs[
         "apiServerAccessProfile"]
+
+
+def test_peerings_forward_but_lend_no_gateway(prod):
+    """aks-baseline: VNet access on; gateway transit and remote gateways off (forwarded traffic on,
+    so the hub firewall's traffic flows)."""
+    for peering in prod.of_type("azure-native:network:VirtualNetworkPeering"):
+        flags = {k: peering.inputs[k] for k in ("allowVirtualNetworkAccess", "allowForwardedTraffic",
+                                                "allowGatewayTransit", "useRemoteGateways")}
+        assert flags == {"allowVirtualNetworkAccess": True, "allowForwardedTraffic": True,
+                         "allowGatewayTransit": False, "useRemoteGateways": False}
+
+
+def test_a_rule_disabled_for_development_does_not_refuse_a_development_stack():
+    config = variant(load("prod"), {"aks-networking:environment.production": False,
+                                    "aks-networking:ingress.appGateway.wafMode": "Detection"})
+    assert validate_stack_config(config, "prod").ingress.app_gateway.waf_mode == "Detection"
+    with pytest.raises(ConfigError):
+        validate_stack_config(variant(load("prod"), {"aks-networking:ingress.appGateway.wafMode": "Detection"}), "prod")
+
+
+def test_value_edges_of_flows_and_firewall_rules():
+    from aksnet.spec.schema import Problems
+    from aksnet.spec.stack import firewall_address
+    from aksnet.spec.workloads import parse_port
+    problems = Problems()
+    assert parse_port(problems, "p", "TCP/65535").port == 65535 and not problems.items
+    assert parse_port(problems, "p", "TCP/1-65535").end_port == 65535 and not problems.items
+    assert firewall_address(problems, "a", 5) is None and problems.items
