@@ -1,11 +1,11 @@
-"""The policy pack's rules: pure functions over the engine's camelCase resource properties.
+"""Guardrails over the recorded resources: pure functions over the engine's camelCase properties.
 
-A resource rule is `validate(args, report_violation)` where `args` has `resource_type`,
-`props`, `name` and `urn` (pulumi_policy's ResourceValidationArgs); a stack rule gets `args`
-with `resources`, each such an object. Nothing here imports the Pulumi SDK: the pack
-(`__main__.py`), the offline preview and the tests all call these functions.
-Each rule carries its enforcement for production and development stacks; the files in
-`config/` hand the same levels to `pulumi preview --policy-pack-config`.
+A resource check is `check(args, report_violation)` where `args` has `resource_type`, `props`,
+`name` and `urn` (pulumi_policy's ResourceValidationArgs); a whole-stack check gets `args` with
+`resources`, each such an object. Each is a rule of the registry (`aksnet.rules.registry`), with
+its levels per kind of environment: the CrossGuard pack (`policies/__main__.py`), the offline
+preview and the tests run these same functions, and `policies/config/<stack>.json` holds the
+registry's levels for `pulumi preview --policy-pack-config`.
 """
 
 from __future__ import annotations
