@@ -34,12 +34,11 @@ env, net, cluster_spec, ingress = spec.environment, spec.network, spec.cluster, 
 
 def egress_firewall(edge: VirtualNetwork, edge_group: pulumi.Input[str]) -> EgressFirewall | None:
     """The firewall in the VNet that holds its subnet (the hub, or the single VNet)."""
-    if spec.egress.firewall is None:
+    if spec.egress.firewall is None or plan.firewall is None:
         return None
     return EgressFirewall("firewall", EgressFirewallArgs(
         env, spec.egress.firewall, edge_group, edge.subnet_ids["AzureFirewallSubnet"],
-        edge.subnet_ids.get("AzureFirewallManagementSubnet"), plan.firewall_sources,
-        public_api=not cluster_spec.private, gitops_fqdns=plan.gitops_fqdns))
+        edge.subnet_ids.get("AzureFirewallManagementSubnet"), plan.firewall))
 
 
 groups = ResourceGroups("groups", ResourceGroupsArgs(env, list(plan.resource_groups), lock_hub=env.lock_hub))

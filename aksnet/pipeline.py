@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aksnet.plan.plan import Plan, make_plan
+from aksnet.plan.plan import Plan
 from aksnet.rules.registry import CheckedStack, check_stack
 from aksnet.spec.stack import StackConfig, decode_value, load_spec
 
@@ -43,5 +43,5 @@ def load_stack(config: Mapping[str, Any], stack: str, today: datetime.date | Non
         checked = check_stack(spec, today)
         if len(_loaded) >= _KEEP:
             _loaded.pop(next(iter(_loaded)))
-        _loaded[key] = LoadedStack(spec, checked, make_plan(spec, checked.addresses))
+        _loaded[key] = LoadedStack(spec, checked, checked.plan)
     return _loaded[key]

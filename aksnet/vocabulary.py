@@ -57,6 +57,11 @@ LABEL_NAME = r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)"
 LABEL_KEY = rf"(([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)/)?{LABEL_NAME}"
 LABEL_VALUE = rf"{LABEL_NAME}?"
 PORT_NAME = r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?"
+FQDN = r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
+"""A host name as Azure Firewall application rules take it, with an optional leading `*.`."""
+FQDN_HINT = "a host name such as api.github.com or *.blob.core.windows.net"
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+"""RFC 1918: what is not the internet (https://www.rfc-editor.org/rfc/rfc1918)."""
 """An IANA service name, as container ports and NetworkPolicies take it."""
 
 INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"

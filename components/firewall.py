@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import network
 
-from aksnet.plan.egress_rules import dnat_rule_collections, egress_rule_collections
+from aksnet.plan.egress_rules import AKS_SOURCES, PUBLIC_ADDRESS, FirewallPolicyPlan
 from aksnet.plan.naming import azure_name, tags
 from aksnet.spec.stack import Environment, FirewallSpec
 from components.network import standard_public_ip
@@ -21,12 +22,8 @@ class EgressFirewallArgs:
     resource_group_name: pulumi.Input[str]
     firewall_subnet_id: pulumi.Input[str]
     management_subnet_id: pulumi.Input[str] | None
-    source_ranges: Sequence[str]
-    """The cluster's ranges that may leave through the firewall (node and pod subnets)."""
-    public_api: bool
-    """A public API server needs the node-to-control-plane tunnel rules."""
-    gitops_fqdns: Sequence[str] = ()
-    """What the Flux extension reaches, when the layer is delivered by GitOps."""
+    policy: FirewallPolicyPlan
+    """The policy's IP groups and rule collection groups (`aksnet.plan.egress_rules`)."""
 
 
 class EgressFirewall(pulumi.ComponentResource):
@@ -54,9 +51,11 @@ class EgressFirewall(pulumi.ComponentResource):
             return standard_public_ip(f"{name}-pip-{suffix}", env, f"fw-{suffix}", group, spec.zones, self)
 
         ips = [public_ip(str(index)) for index in range(1, spec.public_ip_count + 1)]
-        sources = network.IpGroup(
-            f"{name}-cluster-sources", ip_groups_name=azure_name(env, "ipg", "aks"), resource_group_name=group,
-            location=env.location, ip_addresses=list(args.source_ranges), tags=tags(env), opts=child)
+        ip_groups = {key: network.IpGroup(
+            f"{name}-cluster-sources" if key == AKS_SOURCES else f"{name}-sources-{key}",
+            ip_groups_name=azure_name(env, "ipg", key), resource_group_name=group,
+            location=env.location, ip_addresses=list(ranges), tags=tags(env), opts=child)
+            for key, ranges in args.policy.ip_groups.items()}
 
         policy_args: dict = {
             "sku": {"tier": spec.sku},
@@ -71,18 +70,22 @@ class EgressFirewall(pulumi.ComponentResource):
             location=env.location, tags=tags(env), opts=pulumi.ResourceOptions(parent=self, protect=env.protect),
             **policy_args)
 
-        groups = [network.FirewallPolicyRuleCollectionGroup(
-            f"{name}-rules-aks", rule_collection_group_name="aks-egress", firewall_policy_name=policy.name,
-            resource_group_name=group, priority=200,
-            rule_collections=egress_rule_collections(spec, env.location, args.public_api, [sources.id],
-                                                     args.gitops_fqdns),  # type: ignore[arg-type]
-            opts=child)]
-        dnat = dnat_rule_collections(spec, ips[0].ip_address)
-        if dnat:
-            # Azure updates one rule collection group of a policy at a time.
+        def resolved(collection: Mapping[str, Any]) -> dict[str, Any]:
+            rules = [{**rule, **({"sourceIpGroups": [ip_groups[g].id for g in rule["sourceIpGroups"]]}
+                                 if "sourceIpGroups" in rule else {}),
+                      **({"destinationAddresses": [ips[0].ip_address if a == PUBLIC_ADDRESS else a
+                                                   for a in rule["destinationAddresses"]]}
+                         if rule.get("ruleType") == "NatRule" else {})}
+                     for rule in collection["rules"]]
+            return {**collection, "rules": rules}
+
+        # Azure updates one rule collection group of a policy at a time: each waits for the one before.
+        groups: list[network.FirewallPolicyRuleCollectionGroup] = []
+        for plan_group in args.policy.groups:
             groups.append(network.FirewallPolicyRuleCollectionGroup(
-                f"{name}-rules-dnat", rule_collection_group_name="publish", firewall_policy_name=policy.name,
-                resource_group_name=group, priority=100, rule_collections=dnat,  # type: ignore[arg-type]
+                f"{name}-rules-{plan_group.key}", rule_collection_group_name=plan_group.name,
+                firewall_policy_name=policy.name, resource_group_name=group, priority=plan_group.priority,
+                rule_collections=[resolved(c) for c in plan_group.collections],  # type: ignore[misc]
                 opts=pulumi.ResourceOptions(parent=self, depends_on=groups[-1:])))
 
         configurations = [{"name": "ipconfig-1", "subnet": {"id": args.firewall_subnet_id},

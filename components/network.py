@@ -14,6 +14,7 @@ import pulumi
 from pulumi_azure_native import authorization, network, resources
 
 from aksnet.plan.naming import azure_name, subnet_name, tags
+from aksnet.plan.routing import PEERING
 from aksnet.plan.security_rules import Rule
 from aksnet.spec.stack import Environment, VNetSpec
 from aksnet.vocabulary import NO_NSG_SUBNETS
@@ -193,8 +194,10 @@ class HubSpokePeering(pulumi.ComponentResource):
             return network.VirtualNetworkPeering(
                 f"{name}-{suffix}", virtual_network_peering_name=peering_name, resource_group_name=group,
                 virtual_network_name=local, remote_virtual_network=network.SubResourceArgs(id=remote_id),
-                allow_virtual_network_access=True, allow_forwarded_traffic=True,
-                allow_gateway_transit=False, use_remote_gateways=False, opts=child)
+                allow_virtual_network_access=PEERING.allow_virtual_network_access,
+                allow_forwarded_traffic=PEERING.allow_forwarded_traffic,
+                allow_gateway_transit=PEERING.allow_gateway_transit, use_remote_gateways=PEERING.use_remote_gateways,
+                opts=child)
 
         hub_side = peer("hub-to-spoke", args.hub_resource_group_name, args.hub_vnet_name, args.spoke_vnet_id,
                         "peer-hub-to-spoke")

@@ -3,6 +3,8 @@
 import pytest
 import yaml
 
+from aksnet.rules.registry import check_stack
+from aksnet.spec.stack import load_spec
 from tests.stacks import DELETE, load, validate_stack_config, variant
 from tools import preview
 
@@ -73,7 +75,7 @@ REFUSALS = {
     # Issue 4's refusals
     "public nginx behind userDefinedRouting": (
         "prod", {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}}},
-        "aks-networking:ingress.nginx.visibility", "asymmetric routing"),
+        "aks-networking:kubernetes.ingresses[0]", "asymmetric routing"),
     "AGIC with a v1 gateway": ("prod", {"aks-networking:ingress.appGateway.sku": "WAF"},
                                "aks-networking:ingress.appGateway.sku", "AGIC supports only Standard_v2 and WAF_v2"),
     "appliance default route on the gateway subnet": (
@@ -121,36 +123,40 @@ DNAT = {"aks-networking:egress.firewall.dnatRules": [
 
 
 def test_public_nginx_behind_udr_is_refused_even_with_a_dnat_rule():
-    """A DNAT rule does not bring a public load balancer's replies back: they still leave through the firewall."""
+    """A DNAT rule does not bring a public load balancer's replies back: they still leave through the
+    firewall. The path model finds it (no rule written for the case): the Ingress's paths are denied."""
     from aksnet.spec.problems import ConfigError
     config = variant(load("prod"), {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}},
                                     **DNAT})
     with pytest.raises(ConfigError) as refused:
         validate_stack_config(config, "prod")
-    assert [p.path for p in refused.value.problems] == ["aks-networking:ingress.nginx.visibility"]
+    ingress = [p for p in refused.value.problems if p.path == "aks-networking:kubernetes.ingresses[0]"]
+    assert ingress and all("asymmetric routing" in p.message and "VirtualAppliance 10.200.0.4" in p.message
+                           for p in ingress)
 
 
-def test_public_load_balancer_behind_udr_gets_one_answer_from_config_check_preview_and_pack(tmp_path, capsys):
-    """The config check, the offline preview and the policy pack run one rule object, so they agree."""
-    from aksnet.rules.registry import BY_ID, RecordedResource, RecordedStack
+def test_public_load_balancer_behind_udr_gets_one_answer_from_config_check_and_preview(tmp_path, capsys):
+    """The config check and the offline preview run the same path rule, so they agree; in development
+    the same denial is advisory."""
     from aksnet.spec.problems import ConfigError
-    from aksnet.vocabulary import CLUSTER, SERVICE
     app = {"name": "public", "namespace": "shop", "image": "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
            "labels": {"app": "public"}, "ports": [{"port": 80}], "serviceType": "LoadBalancer"}
-    config = variant(load("prod"), {"aks-networking:kubernetes.apps": [*load("prod")["aks-networking:kubernetes"]["apps"], app],
-                                    **DNAT})
+    flow = {"name": "internet-to-public", "from": {"cidr": "0.0.0.0/0"}, "to": {"app": "public", "namespace": "shop"},
+            "ports": ["TCP/80"]}
+    kubernetes = load("prod")["aks-networking:kubernetes"]
+    config = variant(load("prod"), {"aks-networking:kubernetes.apps": [*kubernetes["apps"], app],
+                                    "aks-networking:kubernetes.flows": [*kubernetes["flows"], flow]})
     with pytest.raises(ConfigError) as refused:
         validate_stack_config(config, "prod")
-    assert any(p.path.endswith(".serviceType") for p in refused.value.problems)
+    # The Service's own path and the flow that declares the internet's access both break on the reply.
+    assert {p.path for p in refused.value.problems} == {"aks-networking:kubernetes.apps[3].serviceType",
+                                                        "aks-networking:kubernetes.flows[3]"}
+    assert all("asymmetric" in p.message for p in refused.value.problems)
     path = tmp_path / "stack.yaml"
     path.write_text(yaml.safe_dump({"config": config}))
     assert preview.main(["prod", "--config", str(path)]) == 1
     assert "asymmetric routing" in capsys.readouterr().err
-    rule = BY_ID["no-public-load-balancer-behind-udr"]
-    found = []
-    rule.stack(RecordedStack([
-        RecordedResource(CLUSTER, "aks", "urn:aks", {"networkProfile": {"outboundType": "userDefinedRouting"}}),
-        RecordedResource(SERVICE, "svc", "urn:svc", {"metadata": {"name": "public", "namespace": "shop"},
-                                                     "spec": {"type": "LoadBalancer"}})]),
-        lambda message, urn=None: found.append(message))
-    assert found and rule.level(True) == "mandatory"
+    development = variant(config, {"aks-networking:environment.production": False})
+    checked = check_stack(load_spec(development, "prod"))
+    assert any(f.policy == "declared-paths-arrive" and f.level == "advisory" and "asymmetric" in f.message
+               for f in checked.findings)

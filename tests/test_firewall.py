@@ -1,7 +1,9 @@
 """Egress through Azure Firewall: policy, AKS rules, the default route, DNAT."""
 
 
-from aksnet.plan.egress_rules import egress_rule_collections
+import dataclasses
+
+from aksnet.plan.egress_rules import firewall_policy
 from tests.stacks import load, validate_stack_config, variant
 from tools.mock_engine import run_program
 
@@ -28,16 +30,30 @@ def test_aks_fqdn_tag_on_http_and_https_from_the_cluster_only(prod):
     group = prod.one("azure-native:network:IpGroup")
     assert group.inputs["ipAddresses"] == ["10.240.0.0/22"]
     for rule in rules_of(prod):
-        assert rule["sourceIpGroups"] == [group.outputs["id"]] and "*" not in str(rule.get("sourceAddresses", ""))
+        # The cluster's IP group, or (workload rules, image pulls) the node subnet the firewall sees
+        assert rule.get("sourceIpGroups") == [group.outputs["id"]] or rule["sourceAddresses"] == ["10.240.0.0/22"]
+
+
+def test_workload_rules_follow_flows_and_images(prod):
+    workloads = next(g for g in prod.of_type("azure-native:network:FirewallPolicyRuleCollectionGroup")
+                     if g.inputs["ruleCollectionGroupName"] == "workload-egress")
+    rules = {r["name"]: r for c in workloads.inputs["ruleCollections"] for r in c["rules"]}
+    assert rules["api-to-payments"]["destinationAddresses"] == ["203.0.113.0/24"]
+    assert rules["api-to-payments"]["destinationPorts"] == ["443"] and rules["api-to-payments"]["ipProtocols"] == ["TCP"]
+    assert "registry-1.docker.io" in rules["pull-docker-io"]["targetFqdns"]
+    assert "ghcr.io" in rules["pull-ghcr-io"]["targetFqdns"]
+    assert workloads.inputs["priority"] == 300
 
 
 def test_private_cluster_needs_no_tunnel_rules_and_a_public_one_does():
     spec = validate_stack_config(load("prod"), "prod")
-    private = egress_rule_collections(spec.egress.firewall, "westeurope", public_api=False, sources=["g"])
-    public = egress_rule_collections(spec.egress.firewall, "westeurope", public_api=True, sources=["g"])
-    def ports(collections):
+    public_spec = dataclasses.replace(spec, cluster=dataclasses.replace(spec.cluster, private=False))
+    private, public = (firewall_policy(s, ["10.240.0.0/22"], routed=True) for s in (spec, public_spec))
+
+    def ports(policy):
+        aks = next(g for g in policy.groups if g.name == "aks-egress")
         return {(r["ipProtocols"][0], r["destinationPorts"][0], r["destinationAddresses"][0])
-                                     for c in collections for r in c["rules"] if r["ruleType"] == "NetworkRule"}
+                for c in aks.collections for r in c["rules"] if r["ruleType"] == "NetworkRule"}
     assert ports(private) == set()
     assert ports(public) == {("UDP", "1194", "AzureCloud.westeurope"), ("TCP", "9000", "AzureCloud.westeurope")}
 
@@ -62,8 +78,15 @@ def test_firewall_waits_for_its_rule_groups(prod):
     assert groups <= set(firewall.dependencies)
 
 
+INTERNAL_APP = {"name": "portal", "namespace": "shop", "image": "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
+                "labels": {"app": "portal"}, "ports": [{"port": 443, "targetPort": 8443}],
+                "serviceType": "InternalLoadBalancer", "staticIp": "10.240.5.4"}
+
+
 def test_stack_rules_and_dnat():
+    apps = load("prod")["aks-networking:kubernetes"]["apps"]
     config = variant(load("prod"), {"aks-networking:egress.firewall.allowedFqdns": ["api.github.com"],
+                                    "aks-networking:kubernetes.apps": [*apps, INTERNAL_APP],
                                     "aks-networking:egress.firewall.dnatRules": [
                                         {"name": "web", "port": 443, "translatedAddress": "10.240.5.4",
                                          "translatedPort": 443}]})

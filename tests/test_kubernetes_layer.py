@@ -92,11 +92,16 @@ def test_flow_and_ingress_references_are_checked(changes, key):
 
 
 def test_public_load_balancer_service_behind_udr_is_refused():
-    config = variant(load("prod"), {"aks-networking:kubernetes.apps[0].serviceType": "LoadBalancer"})
+    # Declared from the internet, so the NetworkPolicy admits it: the reply's route is what breaks.
+    flows = load("prod")["aks-networking:kubernetes"]["flows"]
+    config = variant(load("prod"), {"aks-networking:kubernetes.apps[0].serviceType": "LoadBalancer",
+                                    "aks-networking:kubernetes.flows": [*flows, {
+                                        "name": "internet-to-web", "from": {"cidr": "0.0.0.0/0"},
+                                        "to": {"app": "web", "namespace": "shop"}, "ports": ["TCP/80"]}]})
     with pytest.raises(ConfigError) as caught:
         validate_stack_config(config, "prod")
     assert any(p.path == "aks-networking:kubernetes.apps[0].serviceType" and "asymmetric" in p.message
-               for p in caught.value.problems)
+               for p in caught.value.problems), caught.value.lines()
 
 
 CHECKOV = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".venv-checkov", "bin", "checkov")

@@ -53,8 +53,6 @@ CASES = {
     "network-policy-engine-set": (resource(CLUSTER, {"networkProfile": {"networkPlugin": "azure"}}),
                                   resource(CLUSTER, OK_CLUSTER)),
     "default-deny-per-app-namespace": (RecordedStack([DEPLOY]), RecordedStack([DEPLOY, DENY])),
-    "no-public-load-balancer-behind-udr": (RecordedStack([udr_cluster(), svc("LoadBalancer")]),
-                                           RecordedStack([udr_cluster(), svc("LoadBalancer", internal=True)])),
     "waf-prevention": (resource(rules.WAF_POLICY, {"policySettings": {"state": "Enabled", "mode": "Detection"}}),
                        resource(rules.WAF_POLICY, {"policySettings": {"state": "Enabled", "mode": "Prevention"}})),
     "firewall-threat-intel-deny": (resource(rules.FIREWALL_POLICY, {"threatIntelMode": "Alert"}),

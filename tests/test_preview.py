@@ -182,8 +182,11 @@ def test_the_preview_runs_the_program_once_and_reads_checks_and_plans_the_stack_
             calls[name] += 1
             return function(*args, **kwargs)
         return wrapper
-    for name in ("load_spec", "check_stack", "make_plan"):
+    import aksnet.rules.registry
+    for name in ("load_spec", "check_stack"):
         monkeypatch.setattr(aksnet.pipeline, name, counting(name, getattr(aksnet.pipeline, name)))
+    # The registry plans once for the rules that read the plan; the pipeline keeps that plan.
+    monkeypatch.setattr(aksnet.rules.registry, "make_plan", counting("make_plan", aksnet.rules.registry.make_plan))
     monkeypatch.setattr(tools.preview, "run_program", counting("run_program", tools.preview.run_program))
     path = tmp_path / "stack.yaml"  # a stack this session has not loaded yet
     path.write_text(yaml.safe_dump({"config": variant(load("dev"), {"aks-networking:environment.tags": {"t": "1"}})}))

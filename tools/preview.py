@@ -203,6 +203,7 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
     """The registry's findings: advisory spec rules, the resource rules over the run's resources,
     and reachability against the declared flows."""
     from aksnet.analysis.intent import check_intent
+    from aksnet.plan.manifests import published_flows
     from aksnet.rules.registry import intent_findings
     from tools.policy_check import check as check_policies
     from tools.reach import render
@@ -215,7 +216,8 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
                                manifests if spec.kubernetes.delivery != "apply" else ())
     if not manifests:
         return Analysis(findings, [], [])
-    check = check_intent(spec.kubernetes.workloads, manifests, loaded.plan.ingress_controller)
+    check = check_intent(spec.kubernetes.workloads, manifests, loaded.plan.ingress_controller,
+                         [flow for _, flow in published_flows(spec)])
     findings += [f.as_dict() for f in intent_findings(check, production)]
     apps = {f"{a.namespace}/{a.name}" for a in spec.kubernetes.workloads.apps}
     focus = apps | {m for e in check.allowed for m in (e["from"], e["to"])}

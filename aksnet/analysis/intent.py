@@ -14,7 +14,7 @@ from typing import Any
 
 from aksnet.analysis.reachability import PortSet, Reachability, cluster_from_objects, evaluate
 from aksnet.plan.netpol import IngressController, as_container_ports, ingress_flows
-from aksnet.spec.workloads import App, Endpoint, PortRange, Workloads
+from aksnet.spec.workloads import App, Endpoint, Flow, PortRange, Workloads
 from aksnet.vocabulary import NAMESPACE_NAME_LABEL
 
 PLATFORM_PODS = [
@@ -50,15 +50,16 @@ class IntentCheck:
 
 
 def check_intent(workloads: Workloads, manifests: Sequence[Mapping[str, Any]],
-                 controller: IngressController | None) -> IntentCheck:
-    """Evaluate the stack's policies and compare what they allow with the declared flows."""
+                 controller: IngressController | None, published: Sequence[Flow] = ()) -> IntentCheck:
+    """Evaluate the stack's policies and compare what they allow with the declared flows (and the
+    `published` ones other layers imply: `aksnet.plan.manifests.published_flows`)."""
     cluster, errors = cluster_from_objects([*platform_objects(controller), *manifests])
     if errors:
         raise ValueError("; ".join(errors))
     result = evaluate(cluster)
     apps = {f"{a.namespace}/{a.name}": a for a in workloads.apps}
     managed = set(apps) if workloads.default_deny else set()
-    intended = _intended(workloads, controller, result)
+    intended = _intended(workloads, controller, result, published)
     allowed, unintended, missing = [], [], []
     seen: set[tuple[str, str]] = set()
     for source, destination, ports in result.pairs():
@@ -98,7 +99,7 @@ def _difference(a: PortSet, b: PortSet) -> PortSet:
 
 
 def _intended(workloads: Workloads, controller: IngressController | None,
-              result: Reachability) -> dict[tuple[str, str], PortSet]:
+              result: Reachability, published: Sequence[Flow] = ()) -> dict[tuple[str, str], PortSet]:
     """(source, destination) -> ports the stack declares, over the engine's endpoints."""
     apps = {f"{a.namespace}/{a.name}": a for a in workloads.apps}
     regions = [g.external for g in result.groups if g.external is not None]
@@ -135,7 +136,7 @@ def _intended(workloads: Workloads, controller: IngressController | None,
     if workloads.default_deny:
         for key in apps:
             add(key, "kube-system/coredns", PortSet.of([("UDP", 53, 53), ("TCP", 53, 53)]))
-    for flow in (*workloads.flows, *ingress_flows(workloads)):
+    for flow in (*workloads.flows, *ingress_flows(workloads), *published):
         for destination in members(flow.destination):
             app = apps.get(destination)
             ports = _resolve(as_container_ports(flow.ports, app), app)

@@ -15,7 +15,7 @@ from typing import Any
 from aksnet.plan.naming import subnet_name
 from aksnet.plan.netpol import IngressController, compile_policies
 from aksnet.spec.stack import StackConfig
-from aksnet.spec.workloads import App
+from aksnet.spec.workloads import App, Endpoint, Flow, PortRange
 from aksnet.vocabulary import AGIC_INGRESS_CLASS, APP_ROUTING_INGRESS_CLASS, APP_ROUTING_NAMESPACE
 from aksnet.vocabulary import INTERNAL_LB_ANNOTATION as INTERNAL
 from aksnet.vocabulary import INTERNAL_LB_SUBNET_ANNOTATION as INTERNAL_SUBNET
@@ -137,5 +137,23 @@ def declared_objects(spec: StackConfig) -> list[tuple[str, dict[str, Any]]]:
         objects.append((f"kubernetes.ingresses[{index}]", {
             "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
             "metadata": {"name": route.name, "namespace": route.namespace}, "spec": ingress_spec}))
-    objects += compile_policies(workloads, ingress_controller(spec))
+    objects += compile_policies(workloads, ingress_controller(spec), published_flows(spec))
     return objects
+
+
+def published_flows(spec: StackConfig) -> list[tuple[str, Flow]]:
+    """A flow from the firewall to each app a DNAT rule publishes: Azure Firewall sends DNAT traffic
+    from its own private address (https://learn.microsoft.com/azure/firewall/firewall-faq), so the
+    app's NetworkPolicy admits the firewall's subnet on the translated port."""
+    firewall, subnet = spec.egress.firewall, spec.network.subnet("AzureFirewallSubnet")
+    if firewall is None or subnet is None:
+        return []
+    flows = []
+    for index, rule in enumerate(firewall.dnat_rules):
+        app = next((a for a in spec.kubernetes.workloads.apps if a.static_ip == rule.translated_address), None)
+        if app is not None:
+            flows.append((f"egress.firewall.dnatRules[{index}]", Flow(
+                name=f"dnat-{rule.name}", source=Endpoint(cidr=subnet),
+                destination=Endpoint(app=app.name, namespace=app.namespace),
+                ports=(PortRange(rule.protocol, rule.translated_port),))))
+    return flows

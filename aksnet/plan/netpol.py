@@ -10,7 +10,7 @@ each backend. https://kubernetes.io/docs/concepts/services-networking/network-po
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,9 +124,10 @@ def _ingress_flows(workloads: Workloads) -> list[tuple[str, Flow]]:
     return flows
 
 
-def compile_policies(workloads: Workloads, controller: IngressController | None) -> list[tuple[str, dict[str, Any]]]:
+def compile_policies(workloads: Workloads, controller: IngressController | None,
+                     published: Sequence[tuple[str, Flow]] = ()) -> list[tuple[str, dict[str, Any]]]:
     """NetworkPolicy manifests for the stack's flows, default deny and DNS, each with the stack key
-    that declares it."""
+    that declares it. `published`: flows other layers imply (a firewall DNAT rule's), with their keys."""
     policies: list[tuple[str, dict[str, Any]]] = []
 
     def policy(origin: str, namespace: str, name: str, spec: dict[str, Any]) -> None:
@@ -140,7 +141,7 @@ def compile_policies(workloads: Workloads, controller: IngressController | None)
             policy("kubernetes.defaultDeny", namespace, "allow-dns",
                    {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [DNS_PEER], "ports": DNS_PORTS}]})
     declared = [(f"kubernetes.flows[{index}]", flow) for index, flow in enumerate(workloads.flows)]
-    for origin, flow in (*declared, *_ingress_flows(workloads)):
+    for origin, flow in (*declared, *_ingress_flows(workloads), *published):
         ports = _ports(container_ports(flow, workloads))
         rule_ports = {"ports": ports} if ports else {}
         for namespace, selector in _targets(flow.source, workloads):

@@ -12,7 +12,7 @@ from typing import Any
 
 from aksnet.plan.addressing import AddressPlan, PlanRow
 from aksnet.plan.cluster_profile import network_profile
-from aksnet.plan.egress_rules import gitops_fqdns
+from aksnet.plan.egress_rules import FirewallPolicyPlan, firewall_policy, gitops_fqdns
 from aksnet.plan.manifests import ingress_controller, kubernetes_objects
 from aksnet.plan.naming import api_server_zone_name, subnet_name
 from aksnet.plan.netpol import IngressController
@@ -45,9 +45,11 @@ class Plan:
     """`firewall`, an appliance address, or None when egress is not routed."""
     nat_gateway_subnets: tuple[str, ...]
     firewall_sources: tuple[str, ...]
+    """The ranges the firewall sees traffic from (its IP group)."""
     gitops_fqdns: tuple[str, ...]
     """What the firewall lets the Flux extension reach, when the layer is delivered by GitOps."""
-    """The ranges the firewall sees traffic from (its IP group)."""
+    firewall: FirewallPolicyPlan | None
+    """The firewall policy's rule groups, or None without a firewall."""
     dns_through_firewall: bool
     """The spoke resolves through the firewall's DNS proxy, so that FQDN network rules and clients see
     the same addresses (https://learn.microsoft.com/azure/firewall/dns-details); only with a hub,
@@ -76,6 +78,9 @@ def make_plan(spec: StackConfig, addresses: AddressPlan) -> Plan:
     """The plan of a checked stack (`aksnet.rules.registry.check_stack` gives `addresses`)."""
     network, cluster = spec.network, spec.cluster
     private_zone = cluster.private and cluster.private_dns_zone == "hub"
+    gitops = gitops_fqdns(spec.environment.location, spec.kubernetes.gitops.url) \
+        if spec.kubernetes.gitops is not None and spec.kubernetes.delivery == "gitops" else ()
+    next_hop = default_route_next_hop(spec)
     return Plan(
         resource_groups=("hub", "spoke") if network.hub else ("spoke",),
         edge="hub" if network.hub else "spoke",
@@ -83,11 +88,11 @@ def make_plan(spec: StackConfig, addresses: AddressPlan) -> Plan:
         nsg_rules={role: tuple(rules) for role, rules in subnet_rules(spec).items()},
         route_table=needs_route_table(spec),
         route_table_subnets=route_table_subnets(spec),
-        default_route_next_hop=default_route_next_hop(spec),
+        default_route_next_hop=next_hop,
         nat_gateway_subnets=nat_gateway_subnets(spec),
         firewall_sources=firewall_sources(spec),
-        gitops_fqdns=gitops_fqdns(spec.environment.location, spec.kubernetes.gitops.url)
-        if spec.kubernetes.gitops is not None and spec.kubernetes.delivery == "gitops" else (),
+        gitops_fqdns=gitops,
+        firewall=firewall_policy(spec, firewall_sources(spec), next_hop == "firewall", gitops),
         dns_resolver_address=str(network.hub.subnets["dns"].network_address + AZURE_RESERVED_FIRST)
         if network.dns_resolver and network.hub is not None and "dns" in network.hub.subnets else None,
         dns_through_firewall=spec.egress.firewall is not None and spec.egress.firewall.dns_proxy

@@ -11,7 +11,26 @@ Pure functions, no Pulumi; `__main__.py` wires what they decide.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aksnet.spec.stack import StackConfig
+
+
+@dataclass(frozen=True)
+class PeeringSettings:
+    """Both sides of the hub-spoke peering alike. Forwarded traffic is allowed: what the firewall
+    forwards (DNAT, and replies to what it forwarded) enters the spoke although it did not start in
+    the hub. No gateway transit: the stack brings no VPN or ExpressRoute gateway, so on-premises
+    ranges reach the spoke only once a gateway of the hub is shared with it.
+    https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview"""
+
+    allow_virtual_network_access: bool = True
+    allow_forwarded_traffic: bool = True
+    allow_gateway_transit: bool = False
+    use_remote_gateways: bool = False
+
+
+PEERING = PeeringSettings()
 
 
 def needs_route_table(spec: StackConfig) -> bool:

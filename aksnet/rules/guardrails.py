@@ -11,12 +11,10 @@ registry's levels for `pulumi preview --policy-pack-config`.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from aksnet.rules.rule import Report, Rule, RuleBook
-from aksnet.spec.problems import Problem
-from aksnet.spec.stack import StackConfig
 from aksnet.vocabulary import (
     AGENT_POOL,
     APP_GATEWAY,
@@ -25,11 +23,9 @@ from aksnet.vocabulary import (
     FIREWALL,
     FIREWALL_POLICY,
     INGRESS,
-    INTERNAL_LB_ANNOTATION,
     NETWORK_POLICY,
     NO_NSG_SUBNETS,
     PLATFORM_NAMESPACES,
-    SERVICE,
     SUBNET,
     WAF_POLICY,
 )
@@ -276,50 +272,5 @@ def default_deny_per_app_namespace(args: Any, report: Report) -> None:
     for namespace in sorted(namespaces - covered - set(PLATFORM_NAMESPACES)):
         report(f"Namespace {namespace} runs apps without a default-deny NetworkPolicy for ingress and egress.", None)
 
-
-ASYMMETRIC_ROUTING = ("answers through the firewall and breaks (asymmetric routing)")
-
-
-def public_load_balancers_behind_udr(spec: StackConfig) -> Iterator[Problem]:
-    """A firewall DNAT rule does not save a public load balancer: its replies still leave through
-    the firewall. The fix is an internal Service published by DNAT, or the ingress gateway."""
-    if spec.cluster.outbound_type != "userDefinedRouting":
-        return
-    for index, app in enumerate(spec.kubernetes.workloads.apps):
-        if app.service_type == "LoadBalancer":
-            yield Problem.at(f"kubernetes.apps[{index}].serviceType", f"LoadBalancer (public) behind "
-                          f"userDefinedRouting {ASYMMETRIC_ROUTING}; use InternalLoadBalancer and publish it "
-                           "with a firewall DNAT rule (egress.firewall.dnatRules), or route it through the "
-                           "ingress controller")
-    nginx = spec.ingress.nginx
-    if spec.ingress.controller == "nginx" and nginx is not None and nginx.visibility == "public":
-        yield Problem.at("ingress.nginx.visibility", f"public behind userDefinedRouting {ASYMMETRIC_ROUTING}; "
-                       "use internal and publish it with a firewall DNAT rule (egress.firewall.dnatRules) or an "
-                       "application gateway")
-
-
-def no_public_load_balancer_behind_udr(args: Any, report: Report) -> None:
-    udr = any((((r.props or {}).get("networkProfile") or {}).get("outboundType") == "userDefinedRouting")
-              for r in args.resources if r.resource_type == CLUSTER)
-    if not udr:
-        return
-    for resource in args.resources:
-        if resource.resource_type != SERVICE:
-            continue
-        props = resource.props or {}
-        annotations = ((props.get("metadata") or {}).get("annotations") or {})
-        public = annotations.get(INTERNAL_LB_ANNOTATION) != "true"
-        if (props.get("spec") or {}).get("type") == "LoadBalancer" and public:
-            meta = props.get("metadata") or {}
-            report(f"Service {meta.get('namespace', 'default')}/{meta.get('name')} is a public load balancer, but "
-                    "egress leaves through the firewall: replies take another path and break (asymmetric "
-                    "routing). Make it internal and publish it through the firewall or the ingress.", None)
-
-
-
-
-book.add(Rule("no-public-load-balancer-behind-udr", "No public load balancer behind user-defined routing.",
-              "mandatory", "mandatory", spec=public_load_balancers_behind_udr, stack=no_public_load_balancer_behind_udr,
-              source=AKS_EGRESS))
 
 RULES: tuple[Rule, ...] = tuple(book.rules)

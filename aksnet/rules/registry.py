@@ -14,7 +14,8 @@ from typing import Any
 
 from aksnet.analysis.intent import IntentCheck
 from aksnet.plan.addressing import AddressPlan, plan_addresses
-from aksnet.rules import design, guardrails
+from aksnet.plan.plan import Plan, make_plan
+from aksnet.rules import design, guardrails, path_rules
 from aksnet.rules.rule import Level, Rule
 from aksnet.spec.problems import ConfigError, Problem
 from aksnet.spec.stack import StackConfig
@@ -35,7 +36,7 @@ INTENT = Rule(
     source="https://kubernetes.io/docs/concepts/services-networking/network-policies/")
 """Evaluated over the plan's manifests by `aksnet.analysis.intent` (see `intent_findings`)."""
 
-RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *guardrails.RULES, INTENT)
+RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *guardrails.RULES, INTENT, *path_rules.RULES)
 BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 assert len(BY_ID) == len(RULES), "rule ids are unique"
 
@@ -65,6 +66,8 @@ class CheckedStack:
     spec: StackConfig
     addresses: AddressPlan
     """The address plan, computed once: the plan reuses it."""
+    plan: Plan
+    """The plan, made once for the rules that read it and kept for the program."""
     findings: tuple[Finding, ...] = field(default=())
     """Advisory spec rules that fired."""
 
@@ -79,19 +82,23 @@ def check_stack(spec: StackConfig, today: datetime.date | None = None) -> Checke
     addresses = plan_addresses(spec)
     refused: list[Problem] = []
     findings: list[Finding] = []
-    for over_plan in (False, True):  # rules over the plan only for a design the others accept
+    plan: Plan | None = None
+    for after_plan in (False, True):  # rules over the plan only for a design the others accept
+        if after_plan:
+            plan = make_plan(spec, addresses)
         for rule in RULES:
             level = rule.level(production)
-            if not rule.checks_spec or level == "disabled" or rule.over_plan != over_plan:
+            if not rule.checks_spec or level == "disabled" or rule.after_plan != after_plan:
                 continue
-            problems = addresses.problems if rule is ADDRESS_PLAN else rule.spec_problems(spec, today)
+            problems = addresses.problems if rule is ADDRESS_PLAN else rule.spec_problems(spec, today, plan)
             if level == "mandatory":
                 refused += problems
             else:
                 findings += [Finding(rule.id, level, problem.path, problem.message) for problem in problems]
         if refused:
             raise ConfigError(refused)
-    return CheckedStack(spec, addresses, tuple(findings))
+    assert plan is not None
+    return CheckedStack(spec, addresses, plan, tuple(findings))
 
 
 @dataclass(frozen=True)

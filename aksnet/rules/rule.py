@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from aksnet.plan.plan import Plan
 from aksnet.spec.problems import Problem
 from aksnet.spec.stack import StackConfig
 
@@ -25,6 +26,8 @@ Report = Callable[[str, str | None], None]
 SpecCheck = Callable[[StackConfig], Iterable[Problem]]
 DatedCheck = Callable[[StackConfig, datetime.date], Iterable[Problem]]
 """A spec check that depends on the day it runs (support windows); the day is injected."""
+PlanCheck = Callable[[StackConfig, Plan], Iterable[Problem]]
+"""A check over the stack and its plan (the path model walks the plan's network)."""
 ResourceCheck = Callable[[Any, Report], None]
 """`check(args, report)`: `args` has `resource_type`, `props`, `name`, `urn` (resource rules) or
 `resources`, a sequence of such objects (stack rules)."""
@@ -46,16 +49,26 @@ class Rule:
     over_plan: bool = False
     """Its spec check reads the plan (manifests, names), which only a design that passes every
     other refusal has: it runs after them."""
+    planned: PlanCheck | None = None
+    """A check over the plan itself; it runs after every other spec rule, as `over_plan` ones do."""
 
     def level(self, production: bool) -> Level:
         return self.production if production else self.development
 
     @property
     def checks_spec(self) -> bool:
-        return self.spec is not None or self.dated is not None
+        return self.spec is not None or self.dated is not None or self.planned is not None
 
-    def spec_problems(self, spec: StackConfig, today: datetime.date) -> list[Problem]:
-        """What the rule finds in a stack's spec on a day."""
+    @property
+    def after_plan(self) -> bool:
+        """Whether it runs in the second stage, once the stack passes every other refusal."""
+        return self.over_plan or self.planned is not None
+
+    def spec_problems(self, spec: StackConfig, today: datetime.date, plan: Plan | None = None) -> list[Problem]:
+        """What the rule finds in a stack's spec (and its plan, for a plan check) on a day."""
+        if self.planned is not None:
+            assert plan is not None, "a plan check runs in the second stage"
+            return list(self.planned(spec, plan))
         if self.dated is not None:
             return list(self.dated(spec, today))
         return list(self.spec(spec)) if self.spec is not None else []
@@ -81,6 +94,14 @@ class RuleBook:
         def declare(check: SpecCheck) -> SpecCheck:
             self.add(Rule(rule_id, description, production, development, spec=check, source=source,
                           over_plan=over_plan))
+            return check
+        return declare
+
+    def plan_rule(self, rule_id: str, description: str, source: str, *, production: Level,
+                  development: Level) -> Callable[[PlanCheck], PlanCheck]:
+        """A rule over the stack and its plan."""
+        def declare(check: PlanCheck) -> PlanCheck:
+            self.add(Rule(rule_id, description, production, development, planned=check, source=source))
             return check
         return declare
 

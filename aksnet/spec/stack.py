@@ -32,7 +32,7 @@ from aksnet.spec.schema import (
     zone_item,
 )
 from aksnet.spec.workloads import Workloads, check_workloads, parse_workloads
-from aksnet.vocabulary import CONFIG_NAMESPACES, FIXED_SUBNETS, NS, ROLE_SUBNETS
+from aksnet.vocabulary import CONFIG_NAMESPACES, FIXED_SUBNETS, FQDN, FQDN_HINT, NS, ROLE_SUBNETS
 
 # Subnet roles. Role subnets get names of ours; fixed-name subnets keep the name Azure demands.
 HUB_SUBNETS = (*FIXED_SUBNETS, "dns")
@@ -648,9 +648,7 @@ def _egress(obj: Obj) -> EgressSpec:
         zones=fw.items("zones", zone_item, (), max_items=3),
         public_ip_count=fw.whole("publicIpCount", 1, minimum=1, maximum=250),
         dns_proxy=fw.flag("dnsProxy", not basic),
-        allowed_fqdns=fw.items("allowedFqdns", string_item(
-            r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+",
-            "a host name such as api.github.com or *.blob.core.windows.net"), ()),
+        allowed_fqdns=fw.items("allowedFqdns", string_item(FQDN, FQDN_HINT), ()),
         network_rules=fw.records("networkRules", _network_rule),
         dnat_rules=fw.records("dnatRules", _dnat_rule),
     )

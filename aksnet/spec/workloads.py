@@ -7,23 +7,28 @@ NetworkPolicies and `aksnet.analysis.reachability` proves the result.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aksnet.spec.policy_spec import check_policy_spec
 from aksnet.spec.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, show, string_item
 from aksnet.vocabulary import (
     DNS_1035_LABEL,
     DNS_1123_LABEL,
+    FQDN,
+    FQDN_HINT,
     KUBERNETES_PROTOCOLS,
     LABEL_KEY,
     LABEL_VALUE,
     PLATFORM_NAMESPACES,
+    PRIVATE_RANGES,
 )
 
 DNS_LABEL = DNS_1123_LABEL
 DNS_LABEL_HINT = "lower-case letters, digits and '-', at most 63 characters"
+INTERNET = ipaddress.IPv4Network("0.0.0.0/0")
 SERVICE_TYPES = ("ClusterIP", "InternalLoadBalancer", "LoadBalancer", "None")
 PORT_PATTERN = r"(TCP|UDP|SCTP)/([0-9]{1,5})(-([0-9]{1,5}))?|(TCP|UDP|SCTP)/([a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?)"
 
@@ -107,6 +112,9 @@ class Endpoint:
     cidr: Network4 | None = None
     except_: tuple[Network4, ...] = ()
     ingress_controller: bool = False
+    fqdn: str | None = None
+    """A host on the internet. Its pods' NetworkPolicy allows the internet (every address outside
+    RFC 1918) on the flow's ports, and the firewall narrows that to the name."""
 
 
 @dataclass(frozen=True)
@@ -233,9 +241,10 @@ def _endpoint(problems: Problems, path: str, value: object) -> Endpoint | None:
     obj = Obj(problems, path, value)
     if not obj.valid:
         if value is None:
-            problems.add(path, "is required: an app, a namespace, labels, a cidr or ingressController")
+            problems.add(path, "is required: an app, a namespace, labels, a cidr, an fqdn or ingressController")
         return None
     cidr = obj.cidr("cidr", None)
+    fqdn = obj.text("fqdn", None, pattern=FQDN, hint=FQDN_HINT)
     endpoint = Endpoint(
         app=obj.text("app", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
         namespace=obj.text("namespace", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
@@ -243,20 +252,23 @@ def _endpoint(problems: Problems, path: str, value: object) -> Endpoint | None:
         pod_labels=kubernetes_labels(obj, "podLabels") if obj.has("podLabels") else None,
         cidr=cidr,
         except_=obj.items("except", _cidr_item, ()),
-        ingress_controller=obj.flag("ingressController", False))
+        ingress_controller=obj.flag("ingressController", False), fqdn=fqdn.lower() if fqdn else None)
     obj.done()
     kinds = [endpoint.app is not None or endpoint.namespace is not None or endpoint.namespace_labels is not None
-             or endpoint.pod_labels is not None, endpoint.cidr is not None, endpoint.ingress_controller]
+             or endpoint.pod_labels is not None, endpoint.cidr is not None, endpoint.ingress_controller,
+             endpoint.fqdn is not None]
     if sum(kinds) != 1:
         problems.add(path, "needs exactly one of: pods (app, namespace, namespaceLabels, podLabels), "
-                     "cidr, or ingressController")
+                     "cidr, fqdn, or ingressController")
+    elif endpoint.fqdn is not None:
+        endpoint = replace(endpoint, cidr=INTERNET, except_=tuple(ipaddress.IPv4Network(r) for r in PRIVATE_RANGES))
     if endpoint.app is not None and endpoint.namespace is None:
         problems.add(f"{path}.app", "needs the app's namespace beside it")
     if endpoint.app is not None and endpoint.pod_labels is not None:
         problems.add(f"{path}.podLabels", "is set together with app; an app already selects its pods")
     if endpoint.namespace is not None and endpoint.namespace_labels is not None:
         problems.add(f"{path}.namespaceLabels", "is set together with namespace; choose one")
-    for index, excluded in enumerate(endpoint.except_):
+    for index, excluded in enumerate(() if endpoint.fqdn else endpoint.except_):
         if cidr is None or not (excluded.subnet_of(cidr) and excluded != cidr):
             problems.add(f"{path}.except[{index}]", f"{excluded} must lie strictly inside cidr {cidr}")
     return endpoint
@@ -269,6 +281,9 @@ def _flow(obj: Obj) -> Flow | None:
     ports = obj.items("ports", parse_port, (), unique=False)
     if source is None or destination is None:
         return None
+    if source.fqdn is not None:
+        obj.problems.add(f"{obj.key_path('from')}.fqdn", "is a destination only: traffic from the internet "
+                         "arrives through an Ingress, a public Service or a firewall DNAT rule")
     if destination.ingress_controller:
         obj.problems.add(f"{obj.key_path('to')}.ingressController", "is a source only: the ingress controller "
                          "sends to apps; for traffic from the internet, declare an Ingress to the app")
@@ -340,7 +355,7 @@ def check_workloads(workloads: Workloads, path: str, problems: Problems) -> None
             if port.name is not None and target is not None and port.name not in {p.name for p in target.ports}:
                 problems.add(f"{path}.flows[{index}].ports[{number}]",
                             f"'{port.name}' is not a named port of {destination.app}")
-        if flow.source.cidr is not None and flow.destination.cidr is not None:
+        if flow.source.cidr is not None and flow.destination.cidr is not None and flow.source.fqdn is None:
             problems.add(f"{path}.flows[{index}]", "runs between two CIDRs; one side must be pods of the cluster")
     for index, policy in enumerate(workloads.policies):
         if policy.namespace not in known:

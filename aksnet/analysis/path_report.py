@@ -1,0 +1,259 @@
+"""Every flow a stack declares or implies, walked through the path model. Pure, no Pulumi.
+
+Declared flows: `kubernetes.flows`, each Ingress (from the internet, on its listeners), each
+public Service, each firewall DNAT rule. Derived flows, which nobody types: each registry the
+apps pull from, AKS's required endpoints, the enabled add-ons' endpoints, the Flux extension's.
+Exposures: what the internet reaches of the apps although nothing declares it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aksnet.analysis.paths import Network, Path, Place, Tracer, network_of
+from aksnet.plan.outbound import AKS_REQUIRED_FQDNS, AZURE_POLICY, image_registry, registry_fqdns
+from aksnet.spec.workloads import Endpoint, Flow, PortRange
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    flow: str
+    origin: str
+    """The stack key that declares or implies the flow."""
+    kind: str
+    """`declared` or `derived`."""
+    source: str
+    destination: str
+    port: str
+    path: Path
+
+    def as_dict(self) -> dict[str, Any]:
+        decided = self.path.as_dict()["decidedBy"]
+        return {"flow": self.flow, "kind": self.kind, "from": self.source, "to": self.destination,
+                "ports": [self.port], "verdict": self.path.verdict, "decidedBy": decided, "key": self.origin}
+
+    def describe(self) -> str:
+        hop = self.path.decided_by
+        how = f" by {hop.layer} ({hop.resource}: {hop.rule})" if hop is not None else ""
+        return f"{self.source} -> {self.destination} {self.port}: {self.path.verdict}{how}"
+
+
+@dataclass(frozen=True)
+class PathReport:
+    paths: tuple[PathEntry, ...]
+    exposures: tuple[PathEntry, ...]
+    imprecise: tuple[tuple[str, str], ...]
+    """(stack key, message): firewall rules whose source is wider than the flow's pods."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"paths": [p.as_dict() for p in self.paths], "exposures": [p.as_dict() for p in self.exposures]}
+
+
+def _apps_of(endpoint: Endpoint, spec: Any) -> list[str]:
+    """The apps an endpoint of pods selects."""
+    workloads = spec.kubernetes.workloads
+    out = []
+    for app in workloads.apps:
+        labels = {**workloads.namespaces.get(app.namespace, {}), "kubernetes.io/metadata.name": app.namespace}
+        if endpoint.app is not None and (app.name, app.namespace) != (endpoint.app, endpoint.namespace):
+            continue
+        if endpoint.namespace is not None and app.namespace != endpoint.namespace:
+            continue
+        if endpoint.namespace_labels and any(labels.get(k) != v for k, v in endpoint.namespace_labels.items()):
+            continue
+        if endpoint.pod_labels and any(app.labels.get(k) != v for k, v in endpoint.pod_labels.items()):
+            continue
+        out.append(f"{app.namespace}/{app.name}")
+    return out
+
+
+def _places(endpoint: Endpoint, spec: Any, tracer: Tracer) -> list[Place]:
+    if endpoint.fqdn is not None:
+        return [tracer.fqdn(endpoint.fqdn)]
+    if endpoint.cidr is not None:
+        cidr = endpoint.cidr
+        address = cidr.network_address + (1 if cidr.num_addresses > 2 else 0)
+        return [tracer.address_place(address, str(cidr))]
+    if endpoint.ingress_controller:
+        return []
+    return [tracer.app_place(key) for key in _apps_of(endpoint, spec)]
+
+
+def _ports(ports: Sequence[PortRange], destination: Place, spec: Any) -> list[tuple[str, int, str]]:
+    """(protocol, port, label) to walk: a range by its first port, a named port by the Service port of
+    that name, every port by the destination's first Service port (or HTTPS)."""
+    app = None
+    if destination.app is not None:
+        namespace, name = destination.app.key.split("/")
+        app = spec.kubernetes.workloads.app(namespace, name)
+    if not ports:
+        first = app.ports[0] if app is not None and app.ports else None
+        return [(first.protocol, first.port, "all") if first else ("TCP", 443, "all")]
+    out = []
+    for port in ports:
+        if port.name is not None:
+            match = next((p for p in (app.ports if app else ()) if p.name == port.name), None)
+            if match is not None:
+                out.append((port.protocol, match.port, port.text()))
+        elif port.port is not None:
+            out.append((port.protocol, port.port, port.text()))
+    return out
+
+
+def _declared(spec: Any, tracer: Tracer) -> Iterator[PathEntry]:
+    workloads = spec.kubernetes.workloads
+    for index, flow in enumerate(workloads.flows):
+        yield from _flow_paths(f"kubernetes.flows[{index}]", flow, spec, tracer)
+    internet = tracer.internet()
+    for index, route in enumerate(workloads.ingresses):
+        listeners = (443, 80) if route.tls_secret else (80,)
+        seen = set()
+        for entry in route.paths:
+            key = f"{route.namespace}/{entry.app}"
+            for listener in listeners:
+                if (key, listener) in seen:
+                    continue
+                seen.add((key, listener))
+                yield PathEntry(f"ingress-{route.name}", f"kubernetes.ingresses[{index}]", "declared",
+                                f"internet ({route.host})", key, f"TCP/{listener}",
+                                tracer.trace(internet, tracer.app_place(key), "TCP", listener, via="ingress"))
+    for index, app in enumerate(workloads.apps):
+        if app.service_type != "LoadBalancer":
+            continue
+        key = f"{app.namespace}/{app.name}"
+        for port in app.ports:
+            yield PathEntry(f"service-{app.name}", f"kubernetes.apps[{index}].serviceType", "declared", "internet",
+                            key, f"{port.protocol}/{port.port}",
+                            tracer.trace(internet, tracer.app_place(key), port.protocol, port.port, via="service"))
+    firewall = spec.egress.firewall
+    for index, rule in enumerate(firewall.dnat_rules if firewall is not None else ()):
+        target = next((a for a in workloads.apps if a.static_ip == rule.translated_address), None)
+        place = tracer.app_place(f"{target.namespace}/{target.name}") if target is not None else \
+            tracer.address_place(rule.translated_address)
+        yield PathEntry(f"dnat-{rule.name}", f"egress.firewall.dnatRules[{index}]", "declared", "internet",
+                        place.label, f"{rule.protocol}/{rule.port}",
+                        tracer.trace(internet, place, rule.protocol, rule.port, via="dnat"))
+
+
+def _flow_paths(origin: str, flow: Flow, spec: Any, tracer: Tracer) -> Iterator[PathEntry]:
+    for source in _places(flow.source, spec, tracer):
+        for destination in _places(flow.destination, spec, tracer):
+            if source.label == destination.label:
+                continue
+            for protocol, port, label in _ports(flow.ports, destination, spec):
+                yield PathEntry(flow.name, origin, "declared", source.label, destination.label, label,
+                                tracer.trace(source, destination, protocol, port))
+
+
+def _derived(spec: Any, plan: Any, tracer: Tracer) -> Iterator[PathEntry]:
+    node = tracer.node()
+
+    def to(name: str, origin: str, fqdn: str) -> PathEntry:
+        host = fqdn.replace("*.", "any.")
+        return PathEntry(name, origin, "derived", "nodes", host, "TCP/443",
+                         tracer.trace(node, tracer.fqdn(host), "TCP", 443))
+
+    registries: dict[str, int] = {}
+    for index, app in enumerate(spec.kubernetes.workloads.apps):
+        registries.setdefault(image_registry(app.image), index)
+    for host, index in sorted(registries.items()):
+        for fqdn in registry_fqdns(host):
+            yield to(f"pull-{host}", f"kubernetes.apps[{index}].image", fqdn)
+    for fqdn in AKS_REQUIRED_FQDNS:
+        yield to("aks-required", "cluster", fqdn)
+    if not spec.cluster.private:
+        yield to("aks-api-server", "cluster.private", f"cluster.hcp.{spec.environment.location}.azmk8s.io")
+    if spec.cluster.azure_policy:
+        for fqdn in AZURE_POLICY.fqdns:
+            yield to(AZURE_POLICY.name, "cluster.azurePolicy", fqdn)
+    for fqdn in plan.gitops_fqdns:
+        yield to("gitops", "kubernetes.gitops.url", fqdn)
+
+
+def _exposures(spec: Any, tracer: Tracer, declared: Sequence[PathEntry]) -> Iterator[PathEntry]:
+    """Internet paths to the apps that are allowed although no declared flow is that path."""
+    internet = tracer.internet()
+    known = {(p.destination, p.port) for p in declared if p.source.startswith("internet")}
+    firewall = spec.egress.firewall
+    public_ports = {("TCP", 80), ("TCP", 443)} | {(r.protocol, r.port) for r in
+                                                 (firewall.dnat_rules if firewall is not None else ())}
+    for app in spec.kubernetes.workloads.apps:
+        key = f"{app.namespace}/{app.name}"
+        ports = public_ports | {(p.protocol, p.port) for p in app.ports} | {(p.protocol, p.container_port)
+                                                                            for p in app.ports}
+        for protocol, port in sorted(ports):
+            if (key, f"{protocol}/{port}") in known:
+                continue
+            path = tracer.trace(internet, tracer.app_place(key), protocol, port)
+            if path.verdict == "allowed":
+                yield PathEntry("undeclared", f"kubernetes.apps[{spec.kubernetes.workloads.apps.index(app)}]",
+                                "exposure", "internet", key, f"{protocol}/{port}", path)
+
+
+def _imprecise(spec: Any, plan: Any, net: Network) -> Iterator[tuple[str, str]]:
+    firewall = plan.firewall
+    if firewall is None:
+        return
+    names = {rule["name"] for group in firewall.groups if group.name == "workload-egress"
+             for collection in group.collections for rule in collection["rules"]}
+    why = "pods leave with their node's address (SNAT)" if net.pod_cidr is not None else \
+        "every pod of the cluster takes an address there"
+    for index, flow in enumerate(spec.kubernetes.workloads.flows):
+        if flow.name in names:
+            yield (f"kubernetes.flows[{index}]", f"the firewall rule {flow.name} admits all of "
+                   f"{', '.join(firewall.workload_sources)} ({why}); only its NetworkPolicy keeps the rest of "
+                   "the cluster from it")
+
+
+_memo: dict[int, tuple[Any, PathReport]] = {}
+
+
+def path_report(spec: Any, plan: Any) -> PathReport:
+    """The stack's paths, exposures and imprecise firewall sources (kept for the last plan asked)."""
+    cached = _memo.get(id(plan))
+    if cached is not None and cached[0] is plan:
+        return cached[1]
+    net = network_of(spec, plan)
+    tracer = Tracer(net)
+    declared = list(_declared(spec, tracer))
+    report = PathReport(tuple(declared + list(_derived(spec, plan, tracer))),
+                        tuple(_exposures(spec, tracer, declared)), tuple(_imprecise(spec, plan, net)))
+    _memo.clear()
+    _memo[id(plan)] = (plan, report)
+    return report
+
+
+def parse_port(text: str) -> tuple[str, int] | None:
+    """`TCP/443` -> ("TCP", 443), or None."""
+    protocol, _, number = text.partition("/")
+    if protocol.upper() not in ("TCP", "UDP", "SCTP") or not number.isdigit() or not 0 < int(number) < 65536:
+        return None
+    return protocol.upper(), int(number)
+
+
+def place_of(text: str, tracer: Tracer) -> Place | str:
+    """A place from the command line's words, or what is wrong with them."""
+    net = tracer.net
+    if text == "internet":
+        return tracer.internet()
+    if text == "onprem":
+        return tracer.onprem() or "onprem: the stack declares no network.onPremises ranges"
+    if text == "apiserver":
+        return tracer.apiserver()
+    if text.startswith("fqdn:"):
+        return tracer.fqdn(text[5:]) if text[5:] else "fqdn: needs a name, such as fqdn:api.github.com"
+    if "/" in text and not text[0].isdigit():
+        if text in net.apps:
+            return tracer.app_place(text)
+        known = ", ".join(sorted(net.apps)) or "none"
+        return f"{text}: not an app of the stack (its apps: {known})"
+    try:
+        network = ipaddress.IPv4Network(text, strict=False)
+    except ValueError:
+        return (f"{text}: expected internet, onprem, apiserver, NAMESPACE/APP, fqdn:NAME, or an IPv4 address "
+                "or CIDR")
+    address = network.network_address + (1 if network.num_addresses > 2 else 0)
+    return tracer.address_place(address, text)

@@ -1,0 +1,78 @@
+"""What the platform itself must reach on the internet, kept as data with its source and date. Pure, no Pulumi.
+
+These become the derived flows of the path model (`aksnet.analysis.paths`) and the firewall rules
+that let them through (`aksnet.plan.egress_rules`). A list here is a fact about someone else's
+service: each names the page it comes from and the day it was last checked against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CHECKED = "2026-11-28"
+AKS_OUTBOUND = "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress"
+
+AKS_FQDN_TAG = "AzureKubernetesService"
+AKS_TAG_FQDNS = (
+    "mcr.microsoft.com", "*.data.mcr.microsoft.com", "mcr-0001.mcr-msedge.net", "management.azure.com",
+    "login.microsoftonline.com", "packages.microsoft.com", "acs-mirror.azureedge.net", "packages.aks.azure.com",
+)
+"""What the `AzureKubernetesService` FQDN tag allows on HTTPS, besides the public API server's
+`*.hcp.<region>.azmk8s.io` (AKS_OUTBOUND, "Azure Global required FQDN / application rules";
+checked on CHECKED). The path model evaluates the tag as this list."""
+
+AKS_REQUIRED_FQDNS = ("mcr.microsoft.com", "management.azure.com", "login.microsoftonline.com",
+                      "packages.aks.azure.com", "acs-mirror.azureedge.net")
+"""The required endpoints a node reaches on HTTPS (AKS_OUTBOUND): the derived `aks-required` flows."""
+
+
+@dataclass(frozen=True)
+class AddOn:
+    name: str
+    fqdns: tuple[str, ...]
+    source: str
+
+
+AZURE_POLICY = AddOn("azure-policy", ("data.policy.core.windows.net", "store.policy.core.windows.net",
+                                      "dc.services.visualstudio.com"),
+                     f"{AKS_OUTBOUND}#azure-policy")
+"""The Azure Policy add-on's endpoints, HTTPS (checked on CHECKED)."""
+
+
+@dataclass(frozen=True)
+class Registry:
+    host: str
+    """The host an image reference names (`docker.io` for a bare `redis:7`)."""
+    fqdns: tuple[str, ...]
+    """What a pull reaches: the registry, its token service and its blob storage."""
+    source: str
+
+
+REGISTRIES = (
+    Registry("docker.io", ("registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com",
+                           "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com"),
+             "https://docs.docker.com/desktop/setup/allow-list/"),
+    Registry("ghcr.io", ("ghcr.io", "pkg-containers.githubusercontent.com"),
+             "https://api.github.com/meta (domains.packages)"),
+    Registry("mcr.microsoft.com", ("mcr.microsoft.com", "*.data.mcr.microsoft.com"), AKS_OUTBOUND),
+    Registry("quay.io", ("quay.io", "cdn01.quay.io", "cdn02.quay.io", "cdn03.quay.io"),
+             "https://access.redhat.com/articles/7084334"),
+)
+"""Public registries and the FQDNs a pull from each reaches (checked on CHECKED). A registry not
+listed is reached at its own host only: one that redirects blobs elsewhere needs those FQDNs in
+egress.firewall.allowedFqdns."""
+BY_HOST = {registry.host: registry for registry in REGISTRIES}
+
+
+def image_registry(image: str) -> str:
+    """The registry host of an image reference, as the container runtime reads it: a first path
+    component with a dot or a port, or `localhost`, is a host; anything else is Docker Hub."""
+    first, _, rest = image.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        return first.lower()
+    return "docker.io"
+
+
+def registry_fqdns(host: str) -> tuple[str, ...]:
+    registry = BY_HOST.get(host)
+    return registry.fqdns if registry is not None else (host,)

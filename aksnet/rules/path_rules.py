@@ -1,0 +1,45 @@
+"""Rules over the path model: every declared or derived flow arrives, nothing else reaches in.
+
+They read the plan (`aksnet.analysis.path_report`), so they run after every other refusal.
+A denied flow names the layer that denies it; the stack key is the one that declares or implies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aksnet.analysis.path_report import path_report
+from aksnet.plan.plan import Plan
+from aksnet.rules.rule import Rule, RuleBook
+from aksnet.spec.problems import Problem
+from aksnet.spec.stack import StackConfig
+
+book = RuleBook()
+PATH_MODEL = "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress"
+
+
+@book.plan_rule("declared-paths-arrive", "Every declared and derived flow is allowed by every layer on its path.",
+                PATH_MODEL, production="mandatory", development="advisory")
+def declared_paths_arrive(spec: StackConfig, plan: Plan) -> Iterator[Problem]:
+    for entry in path_report(spec, plan).paths:
+        if entry.path.verdict == "denied":
+            yield Problem.at(entry.origin, f"flow {entry.flow}: {entry.describe()}")
+
+
+@book.plan_rule("no-undeclared-exposure", "Nothing on the internet reaches an app unless a flow, an Ingress, a "
+                "public Service or a DNAT rule declares it.", PATH_MODEL, production="mandatory",
+                development="advisory")
+def no_undeclared_exposure(spec: StackConfig, plan: Plan) -> Iterator[Problem]:
+    for entry in path_report(spec, plan).exposures:
+        yield Problem.at(entry.origin, f"undeclared exposure: {entry.describe()}")
+
+
+@book.plan_rule("firewall-rule-precision", "A firewall rule made for one flow admits no more than the network "
+                "plugin forces.", "https://learn.microsoft.com/azure/aks/azure-cni-overlay",
+                production="advisory", development="advisory")
+def firewall_rule_precision(spec: StackConfig, plan: Plan) -> Iterator[Problem]:
+    for origin, message in path_report(spec, plan).imprecise:
+        yield Problem.at(origin, message)
+
+
+RULES: tuple[Rule, ...] = tuple(book.rules)
