@@ -30,17 +30,19 @@ class LoadedStack:
 _loaded: dict[str, LoadedStack] = {}
 
 
-def load_stack(config: Mapping[str, Any], stack: str, today: datetime.date | None = None) -> LoadedStack:
+def load_stack(config: Mapping[str, Any], stack: str, today: datetime.date | None = None,
+               advisory: frozenset[str] = frozenset()) -> LoadedStack:
     """Parse, check and plan; raise `ConfigError` with every problem of the stack file at once.
 
     `today` is the day support windows are judged on; the real one unless a test says otherwise.
+    `advisory`: rule ids that report instead of refusing (`aksnet.rules.registry.check_stack`).
     """
     today = today or datetime.date.today()
-    key = f"{stack}\0{today}\0" + json.dumps({k: decode_value(v) for k, v in config.items()}, sort_keys=True,
-                                             default=str)
+    decoded = json.dumps({k: decode_value(v) for k, v in config.items()}, sort_keys=True, default=str)
+    key = f"{stack}\0{today}\0{sorted(advisory)}\0{decoded}"
     if key not in _loaded:
         spec = load_spec(config, stack)
-        checked = check_stack(spec, today)
+        checked = check_stack(spec, today, advisory)
         if len(_loaded) >= _KEEP:
             _loaded.pop(next(iter(_loaded)))
         _loaded[key] = LoadedStack(spec, checked, checked.plan)

@@ -337,11 +337,59 @@ def _merge_outside(allowed: Sequence[dict]) -> list[dict]:
     return out
 
 
-def write_diagrams(directory: str, stack: str, topology_graph: Graph, east_west_graph: Graph) -> list[str]:
-    """Write `<stack>-topology` and `<stack>-east-west` as .mmd and .dot, and .svg when dot exists."""
+def north_south(paths: Sequence[dict], title: str) -> Graph:
+    """The paths that cross the cluster's edge: from the internet in, and from the cluster out, each
+    with its verdict and the layer that decided it. A destination's names (a registry's) are one node."""
+    graph = Graph(title=title)
+    ids: dict[str, str] = {}
+    nodes: dict[str, Node] = {}
+    names: dict[str, list[str]] = {}
+    namespaces: dict[str, Group] = {}
+
+    def node(endpoint: str, flow: str) -> str:
+        if "/" in endpoint and not endpoint[0].isdigit():
+            namespace, name = endpoint.split("/", 1)
+            group = namespaces.setdefault(namespace, Group(slug("ns_" + namespace), f"namespace {namespace}"))
+            key, label, shape, home = endpoint, name, "round", group.items
+        elif endpoint.startswith("internet"):
+            key, label, shape, home = "internet", "internet", "circle", graph.items
+        elif endpoint == "nodes":
+            key, label, shape, home = "nodes", "nodes (kubelet, add-ons)", "box", graph.items
+        else:
+            key, label, shape, home = f"out {flow}", flow, "box", graph.items
+            names.setdefault(key, []).append(endpoint)
+        if key not in ids:
+            ids[key] = slug("ns_" + key)
+            nodes[key] = Node(ids[key], label, shape)
+            home.append(nodes[key])
+        return ids[key]
+
+    edges: dict[tuple[str, str], list[str]] = {}
+    for entry in paths:
+        outside = not ("/" in entry["to"] and not entry["to"][0].isdigit()) or entry["from"].startswith("internet")
+        if not outside or entry["from"] == entry["to"]:
+            continue
+        decided = entry["decidedBy"]["layer"] if entry.get("decidedBy") else "-"
+        text = f"{', '.join(entry['ports'])} {entry['verdict']} ({decided})"
+        key = (node(entry["from"], entry["flow"]), node(entry["to"], entry["flow"]))
+        if text not in edges.setdefault(key, []):
+            edges[key].append(text)
+    for key, endpoints in names.items():
+        unique = sorted(set(endpoints))
+        more = f" (+{len(unique) - 1} more)" if len(unique) > 1 else ""
+        nodes[key].label = f"{nodes[key].label}: {unique[0]}{more}"
+    graph.items[:0] = list(namespaces.values())
+    for (source, target), texts in edges.items():
+        denied = any(" denied " in t for t in texts)
+        graph.edges.append(Edge(source, target, "; ".join(texts), "dashed" if denied else "solid"))
+    return graph
+
+
+def write_diagrams(directory: str, stack: str, graphs: Sequence[tuple[str, Graph]]) -> list[str]:
+    """Write `<stack>-<kind>` (topology, east-west, north-south) as .mmd and .dot, and .svg when dot exists."""
     os.makedirs(directory, exist_ok=True)
     written = []
-    for kind, graph in (("topology", topology_graph), ("east-west", east_west_graph)):
+    for kind, graph in graphs:
         stem = os.path.join(directory, f"{stack}-{kind}")
         for extension, text in ((".mmd", to_mermaid(graph)), (".dot", to_dot(graph))):
             with open(stem + extension + ".tmp", "w", encoding="utf-8") as handle:

@@ -75,6 +75,16 @@ OUT_MARKER = ".aks-networking-preview"
 """The file that marks a directory the preview wrote, so a later --out may replace it whole."""
 
 
+def render_paths(paths: Sequence[dict]) -> list[str]:
+    """One line a path: flow, ends, port, verdict and the layer that decided it."""
+    lines = []
+    for entry in paths:
+        decided = entry["decidedBy"] or {}
+        lines.append(f"  {entry['verdict']:<8} {entry['flow']}: {entry['from']} -> {entry['to']} "
+                     f"{', '.join(entry['ports'])}  [{decided.get('layer', '-')}: {decided.get('rule', '-')}]")
+    return lines
+
+
 def out_directory_problem(directory: str) -> str | None:
     """Why --out cannot take `directory`, or None: it must be new, empty, or one the preview wrote."""
     if os.path.exists(directory) and not os.path.isdir(directory):
@@ -153,7 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.diagram and not mandatory else []
     if args.json:
         document = {"stack": args.stack, "resources": resources_json(result), "addressPlan": plan,
-                    "findings": findings, "reachability": reachability,
+                    "findings": findings, "reachability": reachability, "paths": analysis.paths,
+                    "exposures": analysis.exposures,
                     "outputs": {k: v for k, v in result.exports.items() if k != "addressPlan"}}
         json.dump(document, sys.stdout, indent=2, default=str)
         print()
@@ -166,6 +177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if analysis.matrix:
             print("\nReachability of the stack's workloads under its NetworkPolicies")
             print("\n".join(analysis.matrix))
+        print("\nPaths of the declared and derived flows (python -m tools.path for any other)")
+        print("\n".join(render_paths(analysis.paths)))
+        if analysis.exposures:
+            print("\nExposures: reached from the internet although nothing declares it")
+            print("\n".join(render_paths(analysis.exposures)))
         print("\nPolicy findings" + (":" if findings else ": none"))
         for finding in findings:
             print(f"  [{finding['level']}] {finding['policy']} {finding['resource']}: {finding['message']}")
@@ -185,11 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def write_stack_diagrams(directory: str, stack: str, plan: Plan, result: RunResult, analysis: Analysis) -> list[str]:
     """Topology from the run's resources, east-west from its reachability: one run, no re-reading."""
-    from tools.diagram import east_west, topology, write_diagrams
+    from tools.diagram import east_west, north_south, topology, write_diagrams
     apps = sorted(f"{m['metadata'].get('namespace')}/{m['metadata']['name']}"
                   for m in plan.manifests if m.get("kind") == "Deployment")
-    return write_diagrams(directory, stack, topology(result.records, plan, f"{stack}: topology"),
-                          east_west(analysis.reachability, apps, f"{stack}: east-west traffic"))
+    return write_diagrams(directory, stack, [
+        ("topology", topology(result.records, plan, f"{stack}: topology")),
+        ("east-west", east_west(analysis.reachability, apps, f"{stack}: east-west traffic")),
+        ("north-south", north_south(analysis.paths, f"{stack}: north-south paths"))])
 
 
 @dataclass
@@ -197,12 +215,16 @@ class Analysis:
     findings: list[dict]
     reachability: list[dict]
     matrix: list[str]
+    paths: list[dict]
+    """Every declared and derived flow, walked through the path model."""
+    exposures: list[dict]
 
 
 def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
     """The registry's findings: advisory spec rules, the resource rules over the run's resources,
     and reachability against the declared flows."""
     from aksnet.analysis.intent import check_intent
+    from aksnet.analysis.path_report import path_report
     from aksnet.plan.manifests import published_flows
     from aksnet.rules.registry import intent_findings
     from tools.policy_check import check as check_policies
@@ -210,18 +232,20 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
 
     spec, production = loaded.spec, loaded.spec.environment.production
     findings = [f.as_dict() for f in loaded.checked.findings]
+    report = path_report(spec, loaded.plan)
+    paths, exposures = [p.as_dict() for p in report.paths], [p.as_dict() for p in report.exposures]
     manifests = list(loaded.plan.manifests)
     # Objects Pulumi does not declare (GitOps delivers them) are held to the same rules.
     findings += check_policies(result.records, stack, production,
                                manifests if spec.kubernetes.delivery != "apply" else ())
     if not manifests:
-        return Analysis(findings, [], [])
+        return Analysis(findings, [], [], paths, exposures)
     check = check_intent(spec.kubernetes.workloads, manifests, loaded.plan.ingress_controller,
                          [flow for _, flow in published_flows(spec)])
     findings += [f.as_dict() for f in intent_findings(check, production)]
     apps = {f"{a.namespace}/{a.name}" for a in spec.kubernetes.workloads.apps}
     focus = apps | {m for e in check.allowed for m in (e["from"], e["to"])}
-    return Analysis(findings, check.allowed, render(check.reachability, focus))
+    return Analysis(findings, check.allowed, render(check.reachability, focus), paths, exposures)
 
 
 def _report_error(error: BaseException, display: str) -> int:

@@ -17,7 +17,7 @@ from tools.mock_engine import PROJECT_DIR
 
 README = os.path.join(PROJECT_DIR, "README.md")
 DIAGRAMS = os.path.join(PROJECT_DIR, "docs", "diagrams")
-NAMES = ("dev-topology", "dev-east-west", "prod-topology", "prod-east-west")
+NAMES = ("dev-topology", "dev-east-west", "dev-north-south", "prod-topology", "prod-east-west", "prod-north-south")
 
 
 def embedded(readme: str) -> str:

@@ -138,7 +138,8 @@ class StackRefused(Exception):
         self.code = code
 
 
-def load_stack_for_cli(stack: str, config_path: str | None) -> tuple[StackFile, LoadedStack]:
+def load_stack_for_cli(stack: str, config_path: str | None,
+                       advisory: frozenset[str] = frozenset()) -> tuple[StackFile, LoadedStack]:
     """The stack file of a command line (`STACK` or `--config FILE`), read, checked and planned.
 
     Prints the file's problems, one line each, and raises `StackRefused` with the exit status:
@@ -153,7 +154,7 @@ def load_stack_for_cli(stack: str, config_path: str | None) -> tuple[StackFile, 
         print(error, file=sys.stderr)
         raise StackRefused(2 if not os.path.exists(path) else 1) from None
     try:
-        return stack_file, load_stack(stack_file.config, stack)
+        return stack_file, load_stack(stack_file.config, stack, advisory=advisory)
     except ConfigError as error:
         for line in error.lines(stack_file.display):
             print(line, file=sys.stderr)

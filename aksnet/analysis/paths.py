@@ -549,13 +549,15 @@ class Tracer:
             return None
         return next((r.id for r in self._regions if any(address in c for c in r.cidrs)), None)
 
-    def _policy_hop(self, source: str | None, destination: str | None, protocol: str, port: int) -> Hop | None:
+    def _policy_hop(self, source: str | None, destination: str | None, protocol: str, port: int,
+                    shown: tuple[str, str] | None = None) -> Hop | None:
+        """`shown`: how to name the two ends, when an outside region's CIDRs would say less than a label."""
         if self.net.reach is None or source is None or destination is None:
             return None
         allowed = self.net.reach.allowed_between(source, destination)
         ok = _ports_allow(allowed, protocol, port)
-        return Hop("networkPolicy", f"{_short(source)} -> {_short(destination)}", f"{protocol}/{port}",
-                   "allow" if ok else "deny")
+        names = shown or (_short(source), _short(destination))
+        return Hop("networkPolicy", f"{names[0]} -> {names[1]}", f"{protocol}/{port}", "allow" if ok else "deny")
 
     # Layers ---------------------------------------------------------------------------------
 
@@ -646,7 +648,8 @@ class Tracer:
             return [*hops, Hop("route", "cluster network", f"{app.key}: pod addresses from the pod CIDR are routable "
                                "only inside the cluster; reach the app through an internal load balancer", "deny")]
         hop = self._policy_hop(self._member(source), app.key, protocol, self._container_port(destination, protocol,
-                                                                                             port))
+                                                                                             port),
+                               (source.label, app.key))
         return hops + ([hop] if hop else [])
 
     def _vnet_subnet(self, place: Place) -> Subnet:
@@ -661,7 +664,8 @@ class Tracer:
         assert destination.address is not None
         subnet = self._vnet_subnet(source)
         if source.app is not None:
-            hop = self._policy_hop(source.app.key, self._member(destination), protocol, port)
+            hop = self._policy_hop(source.app.key, self._member(destination), protocol, port,
+                                   (source.app.key, destination.label))
             if hop is not None:
                 hops.append(hop)
                 if hop.action == "deny":
@@ -817,7 +821,8 @@ class Tracer:
             if hop.action == "deny":
                 return hops
         container = self._container_port(destination, protocol, service_port)
-        hop = self._policy_hop(self._member(source), destination.app.key, protocol, container)
+        hop = self._policy_hop(self._member(source), destination.app.key, protocol, container,
+                               (source.label, destination.app.key))
         if frontend == "nginx" and self.net.controller is not None and self.net.controller.namespace is not None:
             hop = self._policy_hop(f"{self.net.controller.namespace}/ingress-controller", destination.app.key,
                                    protocol, container)

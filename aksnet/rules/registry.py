@@ -72,10 +72,12 @@ class CheckedStack:
     """Advisory spec rules that fired."""
 
 
-def check_stack(spec: StackConfig, today: datetime.date | None = None) -> CheckedStack:
+def check_stack(spec: StackConfig, today: datetime.date | None = None,
+                advisory: frozenset[str] = frozenset()) -> CheckedStack:
     """Run every spec rule at the stack's level; raise `ConfigError` with every mandatory problem.
 
     `today` is the day support windows are judged on (the real one unless a test says otherwise).
+    `advisory`: rule ids that only report here (`tools.path` shows a denied path instead of refusing it).
     """
     today = today or datetime.date.today()
     production = spec.environment.production
@@ -88,6 +90,8 @@ def check_stack(spec: StackConfig, today: datetime.date | None = None) -> Checke
             plan = make_plan(spec, addresses)
         for rule in RULES:
             level = rule.level(production)
+            if rule.id in advisory and level == "mandatory":
+                level = "advisory"
             if not rule.checks_spec or level == "disabled" or rule.after_plan != after_plan:
                 continue
             problems = addresses.problems if rule is ADDRESS_PLAN else rule.spec_problems(spec, today, plan)
