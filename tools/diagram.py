@@ -371,13 +371,13 @@ def north_south(paths: Sequence[dict], title: str) -> Graph:
             continue
         decided = entry["decidedBy"]["layer"] if entry.get("decidedBy") else "-"
         text = f"{', '.join(entry['ports'])} {entry['verdict']} ({decided})"
-        key = (node(entry["from"], entry["flow"]), node(entry["to"], entry["flow"]))
-        if text not in edges.setdefault(key, []):
-            edges[key].append(text)
-    for key, endpoints in names.items():
+        pair = (node(entry["from"], entry["flow"]), node(entry["to"], entry["flow"]))
+        if text not in edges.setdefault(pair, []):
+            edges[pair].append(text)
+    for name, endpoints in names.items():
         unique = sorted(set(endpoints))
         more = f" (+{len(unique) - 1} more)" if len(unique) > 1 else ""
-        nodes[key].label = f"{nodes[key].label}: {unique[0]}{more}"
+        nodes[name].label = f"{nodes[name].label}: {unique[0]}{more}"
     graph.items[:0] = list(namespaces.values())
     for (source, target), texts in edges.items():
         denied = any(" denied " in t for t in texts)
