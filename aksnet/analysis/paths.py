@@ -24,6 +24,8 @@ naive ones.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -96,6 +98,12 @@ class Path:
 
 # Ports and addresses ------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)
+def parse_prefix(prefix: str) -> Net:
+    """A rule's prefix, parsed once: rules are matched many times over."""
+    return Net(prefix, strict=False)
+
+
 def port_matches(ports: Iterable[str], port: int) -> bool:
     """Azure's port lists: `*`, `443`, `8000-8080`."""
     for entry in ports:
@@ -145,7 +153,7 @@ class AddressBook:
         if prefix == "AzureLoadBalancer":
             return address == AZURE_PLATFORM
         if prefix[:1].isdigit():
-            return address in Net(prefix, strict=False)
+            return address in parse_prefix(prefix)
         return False
 
 
@@ -267,7 +275,7 @@ def _addresses_match(prefixes: Sequence[str], address: IPv4 | None, tags: frozen
     for prefix in prefixes:
         if prefix == "*" or prefix in tags:
             return True
-        if address is not None and prefix[:1].isdigit() and address in Net(prefix, strict=False):
+        if address is not None and prefix[:1].isdigit() and address in parse_prefix(prefix):
             return True
     return False
 
@@ -305,9 +313,91 @@ def firewall_rule_matches(entry: FirewallRule, packet: Packet, context: Firewall
     return any(fqdn_matches(n, packet.fqdn) for n in names)
 
 
+def _ranges(prefixes: Iterable[str]) -> tuple[bool, tuple[tuple[int, int], ...], frozenset[str]]:
+    """(any address, integer ranges, service tags) of a rule's address list."""
+    ranges, tags, anything = [], set(), False
+    for prefix in prefixes:
+        if prefix == "*":
+            anything = True
+        elif prefix[:1].isdigit():
+            net = parse_prefix(prefix)
+            ranges.append((int(net.network_address), int(net.broadcast_address)))
+        else:
+            tags.add(prefix)
+    return anything, tuple(ranges), frozenset(tags)
+
+
+def _in(compiled: tuple[bool, tuple[tuple[int, int], ...], frozenset[str]], address: int | None,
+        tags: frozenset[str]) -> bool:
+    anything, ranges, named = compiled
+    return anything or bool(named & tags) or (address is not None and any(a <= address <= b for a, b in ranges))
+
+
+def _port_ranges(ports: Iterable[str]) -> tuple[tuple[int, int], ...] | None:
+    """None: every port."""
+    out = []
+    for entry in ports:
+        text = str(entry)
+        if text == "*":
+            return None
+        low, _, high = text.partition("-")
+        out.append((int(low), int(high or low)))
+    return tuple(out)
+
+
+class CompiledFirewall:
+    """A policy's rules in processing order, compiled once into integer ranges and sets: what
+    `firewall_rule_matches` decides, at the speed a platform of hundreds of rules needs."""
+
+    def __init__(self, rules: Sequence[FirewallRule], context: FirewallContext):
+        self.context = context
+        self.entries = []
+        for entry in rules:
+            rule = entry.rule
+            sources = [*rule.get("sourceAddresses", ())]
+            for group in rule.get("sourceIpGroups", ()):
+                sources += list(context.ip_groups.get(group, ()))
+            kind = rule["ruleType"]
+            destinations = [str(context.public_address) if a == PUBLIC_ADDRESS and context.public_address else a
+                            for a in rule.get("destinationAddresses", ())]
+            protocols = {p.upper() for p in rule.get("ipProtocols", ())}
+            names = [*rule.get("targetFqdns", ())]
+            for tag in rule.get("fqdnTags", ()):
+                names += list(context.tag_fqdns.get(tag, ()))
+            self.entries.append((entry, kind, _ranges(sources), _ranges(destinations),
+                                 None if protocols & {"ANY", "*"} else frozenset(protocols),
+                                 _port_ranges(rule.get("destinationPorts", ())),
+                                 frozenset(p["port"] for p in rule.get("protocols", ())),
+                                 tuple(n.lower() for n in names),
+                                 tuple(f.lower() for f in rule.get("destinationFqdns", ()))
+                                 if context.dns_proxy else ()))
+
+    def decide(self, packet: Packet) -> FirewallRule | None:
+        source = int(packet.source)
+        destination = int(packet.destination) if packet.destination is not None else None
+        protocol, port, name = packet.protocol.upper(), packet.port, (packet.fqdn or "").lower()
+        source_tags, destination_tags = packet.source_tags, packet.destination_tags
+        # The cheap tests first (protocol, port, name), the address ranges last.
+        for entry, kind, sources, destinations, protocols, ports, web_ports, names, fqdns in self.entries:
+            if kind == "ApplicationRule":
+                if not (protocol == "TCP" and name and port in web_ports and any(fqdn_matches(n, name) for n in names)):
+                    continue
+            else:
+                if protocols is not None and protocol not in protocols:
+                    continue
+                if ports is not None and not any(a <= port <= b for a, b in ports):
+                    continue
+                if not (_in(destinations, destination, destination_tags) or (
+                        kind == "NetworkRule" and name and any(fqdn_matches(f, name) for f in fqdns))):
+                    continue
+            if _in(sources, source, source_tags):
+                return entry
+        return None
+
+
 def firewall_decide(rules: Sequence[FirewallRule], packet: Packet, context: FirewallContext) -> FirewallRule | None:
     """The first matching rule in processing order (`firewall_rules`), or None: denied by default."""
-    return next((r for r in rules if firewall_rule_matches(r, packet, context)), None)
+    return CompiledFirewall(rules, context).decide(packet)
 
 
 # The stack as a network ---------------------------------------------------------------------
@@ -389,7 +479,7 @@ class Network:
         return AddressBook(tuple(n for spaces in self.vnet_spaces.values() for n in spaces) + self.on_premises)
 
 
-def _system_routes(vnet: str, spaces: Mapping[str, Sequence[Net]], peered: bool) -> list[Route]:
+def system_routes(vnet: str, spaces: Mapping[str, Sequence[Net]], peered: bool) -> list[Route]:
     routes = [Route(Net("0.0.0.0/0"), "Internet", "system", "default")]
     routes += [Route(n, "None", "system", "private-range") for n in (*PRIVATE, Net("100.64.0.0/10"))]
     for other, prefixes in spaces.items():
@@ -425,7 +515,7 @@ def network_of(spec: Any, plan: Any, manifests: Sequence[Mapping[str, Any]] | No
     subnets: dict[str, Subnet] = {}
     for vnet in net.vnets:
         for role, prefix in vnet.subnets.items():
-            routes = _system_routes(vnet.role, spaces, peered) + user.get(role, [])
+            routes = system_routes(vnet.role, spaces, peered) + user.get(role, [])
             if pod_cidr is not None and vnet.role == "spoke" and role in pod_routed:
                 routes.append(Route(pod_cidr, "Cluster", "aks", "pod-cidr"))
             nsg = None if role in NO_NSG_SUBNETS else tuple(plan.nsg_rules.get(role, ()))
@@ -493,7 +583,13 @@ class Tracer:
     def __init__(self, net: Network):
         self.net = net
         self.book = net.book()
-        self._regions = [g.external for g in net.reach.groups if g.external is not None] if net.reach else []
+        regions = [g.external for g in net.reach.groups if g.external is not None] if net.reach else []
+        # The outside regions as sorted integer ranges, to find an address's region by bisection.
+        self._region_ranges = sorted((int(c.network_address), int(c.broadcast_address), r.id)
+                                     for r in regions for c in r.cidrs)
+        self._region_starts = [start for start, _, _ in self._region_ranges]
+        self._firewall = CompiledFirewall(net.firewall_rules, net.firewall_context) \
+            if net.firewall_context is not None else None
 
     # Places ---------------------------------------------------------------------------------
 
@@ -547,7 +643,10 @@ class Tracer:
         address = address or place.address
         if address is None:
             return None
-        return next((r.id for r in self._regions if any(address in c for c in r.cidrs)), None)
+        index = bisect.bisect_right(self._region_starts, int(address)) - 1
+        if index >= 0 and self._region_ranges[index][1] >= int(address):
+            return self._region_ranges[index][2]
+        return None
 
     def _policy_hop(self, source: str | None, destination: str | None, protocol: str, port: int,
                     shown: tuple[str, str] | None = None) -> Hop | None:
@@ -581,8 +680,8 @@ class Tracer:
         return Hop("peering", f"{origin} -> {target}", rule, "forward" if admitted else "deny")
 
     def _firewall_hop(self, packet: Packet) -> tuple[Hop, FirewallRule | None]:
-        assert self.net.firewall_context is not None
-        rule = firewall_decide(self.net.firewall_rules, packet, self.net.firewall_context)
+        assert self._firewall is not None
+        rule = self._firewall.decide(packet)
         if rule is None:
             return Hop("firewall", "firewall policy", "no rule matches: denied by default", "deny"), None
         action = {"Allow": "allow", "Deny": "deny", "DNAT": "translate"}[rule.action]
@@ -658,7 +757,7 @@ class Tracer:
             return place.subnet
         assert place.vnet is not None
         return Subnet(place.vnet, place.vnet, self.net.vnet_spaces[place.vnet][0], f"vnet {place.vnet}", None,
-                      tuple(_system_routes(place.vnet, self.net.vnet_spaces, self.net.hub)))
+                      tuple(system_routes(place.vnet, self.net.vnet_spaces, self.net.hub)))
 
     def _vnet_path(self, source: Place, destination: Place, protocol: str, port: int, hops: list[Hop]) -> list[Hop]:
         assert destination.address is not None

@@ -18,6 +18,7 @@ cluster of thousands of replicas costs what its distinct pods cost.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
@@ -332,8 +333,12 @@ class Reachability:
                     if src != dst:
                         yield src, dst, ports
 
+    @functools.cached_property
+    def _group_of(self) -> dict[str, int]:
+        return {m: i for i, g in enumerate(self.groups) for m in g.members}
+
     def allowed_between(self, source: str, destination: str) -> PortSet:
-        index = {m: i for i, g in enumerate(self.groups) for m in g.members}
+        index = self._group_of
         return self.allowed.get((index[source], index[destination]), NOTHING)
 
 
