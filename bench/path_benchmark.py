@@ -35,8 +35,8 @@ from aksnet.analysis.paths import (  # noqa: E402
     Route,
     Subnet,
     Tracer,
-    system_routes,
     firewall_rules,
+    system_routes,
 )
 from aksnet.analysis.reachability import cluster_from_objects, evaluate  # noqa: E402
 from aksnet.plan.egress_rules import RuleGroup  # noqa: E402
