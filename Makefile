@@ -42,6 +42,7 @@ render: $(INSTALLED)
 bench: $(INSTALLED)
 	$(PY) bench/preview_overhead.py
 	$(PY) bench/reach_benchmark.py
+	$(PY) bench/path_benchmark.py
 
 # The diagrams in docs/diagrams and in README.md, from the stacks (a test fails when they drift).
 diagrams: $(INSTALLED)
