@@ -1,6 +1,6 @@
 """Mutation benchmark: how many deliberate one-token changes does the test suite catch, per layer?
 
-    .venv/bin/python bench/mutation_benchmark.py [--per-layer 20] [--seed 1] [--only-named]
+    .venv/bin/python bench/mutation_benchmark.py [--per-layer 20] [--layers spec,rules] [--seed 1] [--only-named]
 
 Mutants are drawn, with a fixed seed, from every place in a layer's code where one token can be
 flipped: a comparison (== and !=, < and <=, > and >=, in and not in), a boolean operator (and,
@@ -126,12 +126,19 @@ def main() -> int:
     parser.add_argument("--per-layer", type=int, default=20, help="sampled mutants per layer")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only-named", action="store_true", help="run the named mutants alone")
+    parser.add_argument("--layers", default=",".join(LAYERS), help="comma-separated layers to sample (all by default)")
     parser.add_argument("--timeout", type=int, default=300, help="seconds a suite run may take")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     sampled: list[Mutant] = []
     if not args.only_named:
+        chosen = args.layers.split(",")
+        unknown = sorted(set(chosen) - set(LAYERS))
+        if unknown:
+            parser.error(f"--layers: unknown {', '.join(unknown)}; the layers are {', '.join(LAYERS)}")
         for layer, folder in LAYERS.items():
+            if layer not in chosen:
+                continue
             pool = [m for path in layer_files(folder) for m in candidates(layer, path)]
             sampled += rng.sample(pool, min(args.per_layer, len(pool)))
     named = named_mutants()
