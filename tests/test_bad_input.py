@@ -1,5 +1,7 @@
 """Inputs that would break the cluster or slip past a guardrail are refused, one line naming the key."""
 
+import json
+
 import pytest
 import yaml
 
@@ -209,13 +211,36 @@ def test_suggestions_of_one_run_agree(tmp_path, capsys):
     assert suggested == "172.16.0.0/16" and f"inside {suggested} such as 172.16.0.10" in dns
 
 
-def test_a_nested_secret_is_named_as_a_secret_not_a_mapping(tmp_path, capsys):
+def test_nested_secrets_and_typed_values_are_what_pulumi_config_set_path_writes(tmp_path, capsys):
+    """`pulumi config set --path` stores 1 and true typed, and --secret a nested {secure: ...}: the
+    offline preview reads them as the strings they stand for, and never shows the ciphertext."""
     path = tmp_path / "stack.yaml"
-    config = variant(load("dev"), {"aks-networking:environment.tags.owner": {"secure": "v1:abc"}})
+    rule = {"name": "ntp", "protocols": ["UDP"], "destinationFqdns": ["ntp.ubuntu.com"], "ports": [123]}
+    config = variant(load("prod"), {"aks-networking:environment.tags": {"owner": {"secure": "v1:c2VjcmV0"},
+                                                                       "costCenter": 1234, "critical": True},
+                                    "aks-networking:cluster.maxSurge": 1,
+                                    "aks-networking:egress.firewall.networkRules": [rule]})
+    path.write_text(yaml.safe_dump({"config": config}))
+    assert preview.main(["prod", "--config", str(path), "--json"]) == 0
+    out = capsys.readouterr().out
+    document = json.loads(out)
+    group = next(r for r in document["resources"] if r["type"] == "azure-native:resources:ResourceGroup")
+    assert group["inputs"]["tags"]["owner"] == "[secret]" and "c2VjcmV0" not in out
+    assert group["inputs"]["tags"]["costCenter"] == "1234" and group["inputs"]["tags"]["critical"] == "true"
+    cluster = next(r for r in document["resources"] if r["type"] == "azure-native:containerservice:ManagedCluster")
+    assert all(p["upgradeSettings"]["maxSurge"] == "1" for p in cluster["inputs"]["agentPoolProfiles"])
+    rules = [r for g in document["resources"] if g["type"].endswith("FirewallPolicyRuleCollectionGroup")
+             for c in g["inputs"]["ruleCollections"] for r in c["rules"]]
+    assert next(r for r in rules if r["name"] == "ntp")["destinationPorts"] == ["123"]
+
+
+def test_a_secret_where_a_form_is_needed_is_refused_without_showing_it(tmp_path, capsys):
+    path = tmp_path / "stack.yaml"
+    config = variant(load("dev"), {"aks-networking:network.spoke.subnets.nodes": {"secure": "v1:c2VjcmV0"}})
     path.write_text(yaml.safe_dump({"config": config}))
     assert preview.main(["dev", "--config", str(path)]) == 1
     err = capsys.readouterr().err
-    assert "aks-networking:environment.tags.owner: is an encrypted secret" in err and "a mapping" not in err
+    assert "aks-networking:network.spoke.subnets.nodes" in err and "[secret]" in err and "c2VjcmV0" not in err
 
 
 def test_a_network_rule_needs_somewhere_to_go(tmp_path, capsys):

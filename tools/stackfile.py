@@ -106,28 +106,34 @@ def read_stack_file(path: str, display: str | None = None) -> StackFile:
     for key, value in config.items():
         if not isinstance(key, str) or ":" not in key:
             raise StackFileError(f"{display}: config.{key}: keys are namespaced, e.g. aks-networking:cluster")
-        secret = _encrypted_secret(key, value)
-        if secret is not None:
-            raise StackFileError(f"{display}: {secret}: is an encrypted secret, which only the Pulumi CLI can "
-                                 "decrypt; preview a copy (--config) with a plain stand-in value")
-    return StackFile(path=path, display=display, config=dict(config))
+        if _is_encrypted(value):
+            raise StackFileError(f"{display}: {key}: is encrypted whole, which only the Pulumi CLI can decrypt; "
+                                 "encrypt only the values that are secret (pulumi config set --path --secret "
+                                 f"'{key}.<path>' <value>), or preview a copy (--config) with plain values")
+    return StackFile(path=path, display=display, config={k: _stand_ins(v) for k, v in config.items()})
 
 
-def _encrypted_secret(path: str, value: Any) -> str | None:
-    """The key path of the first `secure:` value (what `pulumi config set --secret [--path]` writes)."""
+SECRET_STAND_IN = "[secret]"
+"""What the offline preview reads in place of an encrypted value: it cannot decrypt one, and it
+never echoes the ciphertext."""
+
+
+def _is_encrypted(value: Any) -> bool:
+    """What `pulumi config set --secret` writes: a mapping whose one key is `secure`."""
+    return isinstance(value, Mapping) and set(value) == {"secure"}
+
+
+def _stand_ins(value: Any) -> Any:
+    """The value with each nested encrypted value (what `pulumi config set --path --secret` writes)
+    replaced by SECRET_STAND_IN: a key that takes any text reads it; one that needs a form (a CIDR,
+    a port) refuses it in a line that names the key and shows no secret."""
+    if _is_encrypted(value):
+        return SECRET_STAND_IN
     if isinstance(value, Mapping):
-        if set(value) == {"secure"}:
-            return path
-        for key, item in value.items():
-            found = _encrypted_secret(f"{path}.{key}", item)
-            if found:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _encrypted_secret(f"{path}[{index}]", item)
-            if found:
-                return found
-    return None
+        return {key: _stand_ins(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stand_ins(item) for item in value]
+    return value
 
 
 class StackRefused(Exception):

@@ -41,6 +41,17 @@ Item = Callable[["Problems", str, object], "T | None"]
 """Reads one element of a list: `(problems, path, value)` to the element, or None when it is wrong."""
 
 
+def typed_as_text(value: object) -> object:
+    """What `pulumi config set --path` stores typed, back in the string form the key means: it
+    writes `1` as a number and `true` as a boolean, so a port, a count or a tag value arrives as
+    one. Anything else is returned as it is, to be refused by the caller."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
 def type_name(value: object) -> str:
     if value is None:
         return "null"
@@ -138,6 +149,7 @@ class Obj:
         if value is default or value is None:
             return fallback
         path = self.key_path(key)
+        value = typed_as_text(value)
         if not isinstance(value, str):
             self.problems.add(path, f"is {type_name(value)}, expected a string")
             return fallback
@@ -373,10 +385,10 @@ def mapping_of(problems: Problems, path: str, value: object,
 def labels_item(problems: Problems, path: str, value: object) -> dict[str, str]:
     """Kubernetes-style labels or Azure tags: string keys to string values."""
     def read(problems: Problems, key_path: str, key: str, element: object) -> str | None:
-        if isinstance(element, bool) or not isinstance(element, str | int):
+        text = typed_as_text(element)
+        if not isinstance(text, str):
             problems.add(key_path, f"is {type_name(element)}, expected a string")
             return None
-        text = str(element)
         if not text.isascii() or not key.isascii():
             problems.add(key_path, "has non-ASCII characters; use plain ASCII")
             return None

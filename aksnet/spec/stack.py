@@ -546,11 +546,8 @@ def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Cluster
 
 
 def _max_surge(obj: Obj) -> str:
-    """A node count or a percentage; `pulumi config set --path ...maxSurge 1` stores the number 1."""
-    value = obj.data.get("maxSurge")
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        obj.raw("maxSurge")
-        return str(value)
+    """A node count or a percentage (`pulumi config set --path ...maxSurge 1` stores the number 1,
+    which reads as "1")."""
     return obj.text("maxSurge", "10%", pattern=SURGE_PATTERN, hint="a node count such as 1 or a percentage such as 33%")
 
 
