@@ -5,17 +5,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-requirements
 REQUIREMENTS := requirements.txt requirements-dev.txt policies/requirements.txt
+LOCK := requirements.lock
+LOWEST := .venv-lowest
 CHECKOV_VENV := .venv-checkov
 CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed-requirements.txt
 STACK ?= dev
 
-.PHONY: preview test lint render bench diagrams clean
+.PHONY: preview test lint lock test-lowest render bench diagrams clean
 
-$(INSTALLED): $(REQUIREMENTS)
+# Installs exactly the versions of requirements.lock (make lock writes it from the requirement files).
+$(INSTALLED): $(REQUIREMENTS) $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@cat $(REQUIREMENTS) > $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c $(LOCK)
+	@cat $(REQUIREMENTS) $(LOCK) > $(INSTALLED)
 
 # checkov scans the rendered manifests in the tests; it lives apart, its pins clash with ours.
 $(CHECKOV_INSTALLED): requirements-checkov.txt
@@ -35,6 +38,18 @@ lint: $(INSTALLED)
 test: lint $(CHECKOV_INSTALLED)
 	$(PY) -m pytest -q -n 2
 
+# Every package pinned, for Python 3.11 to 3.13 on any platform: run after changing a requirement
+# file, or monthly to take the updates the ranges allow (then make test, and commit both).
+lock: $(INSTALLED)
+	$(PY) -m uv pip compile --quiet --universal --python-version 3.11 --upgrade requirements-dev.txt -o $(LOCK)
+
+# The suite on the lowest version of each direct requirement: the floors in the files are true.
+test-lowest: $(INSTALLED) $(CHECKOV_INSTALLED)
+	rm -rf $(LOWEST)
+	$(PY) -m uv venv --quiet --python $(PYTHON) $(LOWEST)
+	$(PY) -m uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -r requirements-dev.txt
+	$(LOWEST)/bin/python -m pytest -q -n 2 -p no:cacheprovider
+
 # The Kubernetes layer of a GitOps stack, into the path Flux reconciles (commit it with the change).
 render: $(INSTALLED)
 	$(PY) -m tools.render $(STACK)
@@ -51,4 +66,4 @@ diagrams: $(INSTALLED)
 	$(PY) -m tools.readme_diagrams
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(LOWEST) .pytest_cache

@@ -1,51 +1,172 @@
-"""The users' CI: valid workflows, Pulumi's action, OIDC to Azure, no stored cloud secret."""
+"""The users' CI: least privilege, pinned actions, locked dependencies, drift detection, and the
+workflows clean under actionlint and zizmor."""
+
+from __future__ import annotations
 
 import glob
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-WORKFLOWS = sorted(glob.glob(os.path.join(os.path.dirname(os.path.dirname(__file__)), ".github", "workflows", "*.yml")))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORKFLOWS = sorted(glob.glob(os.path.join(ROOT, ".github", "workflows", "*.yml")))
+BIN = os.path.dirname(sys.executable)
+SHA_PIN = re.compile(r"^\s*(?:-\s*)?uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # v\d+(\.\d+)*\s*$")
 
 
 def load(name):
-    return yaml.safe_load(open(next(p for p in WORKFLOWS if p.endswith(name))))
+    document = yaml.safe_load(Path(ROOT, ".github", "workflows", name).read_text())
+    document["on"] = document.pop(True, document.get("on"))  # YAML 1.1 reads the key `on` as true
+    return document
 
 
-def steps(workflow):
-    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+def steps(job):
+    return job.get("steps", [])
 
 
-def test_workflows_are_valid_yaml_with_jobs():
-    assert len(WORKFLOWS) == 3
+def text(name):
+    return Path(ROOT, ".github", "workflows", name).read_text()
+
+
+def test_the_four_workflows_are_named_and_have_jobs():
+    assert [os.path.basename(p) for p in WORKFLOWS] == ["deploy.yml", "drift.yml", "offline.yml", "preview.yml"]
     for path in WORKFLOWS:
-        document = yaml.safe_load(Path(path).read_text())
-        assert document["jobs"] and document["name"]
+        document = load(os.path.basename(path))
+        assert document["name"] and document["jobs"]
+        assert all(job.get("name") for job in document["jobs"].values())
 
 
-def test_previews_and_ups_use_pulumi_actions_with_the_policy_pack():
-    for name, command in (("preview.yml", "preview"), ("deploy.yml", "up")):
-        pulumi = [s for s in steps(load(name)) if s.get("uses", "").startswith("pulumi/actions@")]
-        assert pulumi and all(s["with"]["command"] == command and s["with"]["policyPacks"] == "policies"
-                              for s in pulumi)
+@pytest.mark.parametrize("tool, argv", [
+    ("actionlint", []),  # every workflow of the repository
+    ("zizmor", ["--offline", "--persona=pedantic", ".github"]),  # workflows and dependabot.yml
+])
+def test_workflows_have_no_finding(tool, argv):
+    """Zero findings, at zizmor's most demanding persona: nothing here is justified away."""
+    run = subprocess.run([os.path.join(BIN, tool), *argv], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_no_stored_cloud_secret_and_oidc_permission():
+def test_every_action_is_pinned_to_a_full_sha_with_its_version():
+    uses = [line for path in WORKFLOWS for line in Path(path).read_text().splitlines() if "uses:" in line]
+    assert uses and all(SHA_PIN.match(line) for line in uses), [u for u in uses if not SHA_PIN.match(u)]
+    # One version of each action everywhere.
+    pins = {}
+    for line in uses:
+        action, sha = SHA_PIN.match(line).group(1, 2)
+        assert pins.setdefault(action, sha) == sha, action
+
+
+def test_no_stored_secret_and_no_workflow_wide_permission():
     for path in WORKFLOWS:
-        text = Path(path).read_text()
-        assert set(re.findall(r"secrets\.([A-Z_]+)", text)) <= {"PULUMI_ACCESS_TOKEN", "GITHUB_TOKEN"}, path
-        assert "client-secret" not in text and "ARM_CLIENT_SECRET" not in text and "AZURE_CREDENTIALS" not in text
-    for name in ("preview.yml", "deploy.yml"):
-        assert load(name)["permissions"]["id-token"] == "write"
+        body = Path(path).read_text()
+        assert "secrets." not in body, path  # OIDC to Azure and Pulumi Cloud; github.token for the rest
+        assert "client-secret" not in body and "ARM_CLIENT_SECRET" not in body
+        document = load(os.path.basename(path))
+        assert document["permissions"] == {}, path
+        for name, job in document["jobs"].items():
+            assert job.get("timeout-minutes"), f"{path}: {name} has no timeout"
+            assert "permissions" in job, f"{path}: {name} states no permissions"
+            for step in steps(job):
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, path
 
 
-def test_prod_deploys_after_dev_behind_an_approval_environment():
-    jobs = load("deploy.yml")["jobs"]
-    assert jobs["prod"]["needs"] == "dev" and jobs["prod"]["environment"] == "production"
+def test_a_pull_request_preview_cannot_obtain_the_deploy_identity():
+    preview = load("preview.yml")
+    assert set(preview["on"]) == {"pull_request"}  # never pull_request_target, which runs with the base's secrets
+    (job,) = preview["jobs"].values()
+    assert "environment" not in job  # its OIDC subject is `pull_request`, trusted by the preview identity only
+    assert job["if"] == "github.event.pull_request.head.repo.full_name == github.repository"  # forks get nothing
+    body = text("preview.yml")
+    assert "vars.AZURE_PREVIEW_CLIENT_ID" in body and "vars.AZURE_CLIENT_ID" not in body
+    assert "PULUMI_DEPLOY_TEAM" not in body and "team:${{ vars.PULUMI_PREVIEW_TEAM }}" in body
+    commands = {s["with"]["command"] for s in steps(job) if s.get("uses", "").startswith("pulumi/actions@")}
+    assert commands == {"preview"}
+
+    deploy = load("deploy.yml")
+    assert deploy["on"] == {"push": {"branches": ["main"]}}
+    environments = {name: job["environment"] for name, job in deploy["jobs"].items()}
+    assert environments == {"dev": "dev", "prod": "production"}
+    for job in deploy["jobs"].values():
+        # AZURE_CLIENT_ID is an environment variable of dev and production: each job gets its own.
+        logins = [s for s in steps(job) if s.get("uses", "").startswith("azure/login@")]
+        assert [s["with"]["client-id"] for s in logins] == ["${{ vars.AZURE_CLIENT_ID }}"]
+        assert job["env"]["ARM_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"
+    assert load("drift.yml")["jobs"]["drift"]["environment"] == "drift"
+    # The README tells how to trust exactly these subjects.
+    readme = Path(ROOT, "README.md").read_text()
+    for subject in ("repo:OWNER/REPO:pull_request", "repo:OWNER/REPO:environment:dev",
+                    "repo:OWNER/REPO:environment:production", "repo:OWNER/REPO:environment:drift"):
+        assert subject in readme, subject
 
 
-def test_offline_job_runs_make_test_and_both_previews():
-    runs = " ".join(s.get("run", "") for s in steps(load("offline.yml")))
-    assert "make test" in runs and "tools.preview dev" in runs and "tools.preview prod" in runs
+def test_tokens_only_where_a_job_needs_them():
+    for path in WORKFLOWS:
+        for name, job in load(os.path.basename(path))["jobs"].items():
+            uses_oidc = any(s.get("uses", "").startswith(("azure/login@", "pulumi/auth-actions@")) for s in steps(job))
+            assert (job["permissions"].get("id-token") == "write") == uses_oidc, f"{path}: {name}"
+
+
+def test_deploys_queue_per_environment_and_previews_cancel_superseded_runs():
+    deploy = load("deploy.yml")
+    assert "concurrency" not in deploy  # a prod approval must not hold back dev
+    assert {job["concurrency"]["group"]: job["concurrency"]["cancel-in-progress"]
+            for job in deploy["jobs"].values()} == {"deploy-dev": False, "deploy-production": False}
+    assert deploy["jobs"]["prod"]["needs"] == "dev"
+    preview = load("preview.yml")["concurrency"]
+    assert preview["cancel-in-progress"] is True and "pull_request.number" in preview["group"]
+
+
+def test_the_pulumi_cli_is_pinned_to_the_locked_sdk_version():
+    lock = Path(ROOT, "requirements.lock").read_text()
+    sdk = re.search(r"^pulumi==(\S+)$", lock, re.M).group(1)
+    for path in WORKFLOWS:
+        for job in load(os.path.basename(path))["jobs"].values():
+            for step in steps(job):
+                if step.get("uses", "").startswith("pulumi/actions@"):
+                    assert step["with"]["pulumi-version"] == sdk, path
+
+
+def test_programs_install_from_the_lock_file_and_deploys_use_no_cache():
+    for name in ("preview.yml", "deploy.yml", "drift.yml"):
+        runs = [s["run"] for job in load(name)["jobs"].values() for s in steps(job) if "run" in s and "pip" in s["run"]]
+        assert runs and all("-c requirements.lock" in line for run in runs for line in run.splitlines()), name
+    for name in ("deploy.yml", "drift.yml"):  # a cache written by another run must not reach a deploying job
+        assert "cache:" not in text(name)
+    for name in ("preview.yml", "offline.yml"):
+        assert "cache: pip" in text(name)
+
+
+def test_offline_tests_every_supported_python_and_the_lowest_versions():
+    jobs = load("offline.yml")["jobs"]
+    assert jobs["test"]["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13"]
+    assert any(s.get("run") == "make test" for s in steps(jobs["test"]))
+    assert any(s.get("run") == "make test-lowest" for s in steps(jobs["lowest"]))
+    makefile = Path(ROOT, "Makefile").read_text()
+    assert "--resolution lowest-direct" in makefile and "-c $(LOCK)" in makefile
+
+
+def test_drift_runs_a_refreshed_preview_daily_and_reports_in_an_issue():
+    drift = load("drift.yml")
+    assert drift["on"]["schedule"] and "workflow_dispatch" in drift["on"]
+    job = drift["jobs"]["drift"]
+    preview = next(s for s in steps(job) if s.get("uses", "").startswith("pulumi/actions@"))
+    assert preview["with"]["refresh"] is True and preview["with"]["expect-no-changes"] is True
+    report = next(s for s in steps(job) if s.get("if") == "steps.preview.outcome == 'failure'")
+    assert "gh issue create" in report["run"] and "gh issue comment" in report["run"]
+    assert job["permissions"]["issues"] == "write"
+
+
+def test_dependabot_updates_actions_and_pip():
+    config = yaml.safe_load(Path(ROOT, ".github", "dependabot.yml").read_text())
+    assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "pip"}
+
+
+def test_the_policy_pack_has_a_version():
+    pack = yaml.safe_load(Path(ROOT, "policies", "PulumiPolicy.yaml").read_text())
+    assert re.fullmatch(r"\d+\.\d+\.\d+", str(pack["version"]))
