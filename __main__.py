@@ -10,6 +10,7 @@ import pulumi
 from components.appgateway import AgicPermissions, AgicPermissionsArgs, AppGateway, AppGatewayArgs
 from components.bastion import Bastion, BastionArgs
 from components.cluster import Cluster, ClusterArgs
+from components.diagnostics import Diagnostics, DiagnosticsArgs
 from components.dns import DnsResolver, DnsResolverArgs, PrivateApiDns, PrivateApiDnsArgs
 from components.egress import NatGatewayEgress, NatGatewayEgressArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
@@ -90,9 +91,9 @@ if hub is not None and plan.dns_resolver_address is not None:
                                                 plan.dns_resolver_address))
     pulumi.export("dnsResolverAddress", plan.dns_resolver_address)
 
-if net.bastion:
-    Bastion("bastion", BastionArgs(env, edge_group, edge.subnet_ids["AzureBastionSubnet"],
-                                   spec.egress.firewall.zones if spec.egress.firewall else ()))
+bastion = Bastion("bastion", BastionArgs(env, edge_group, edge.subnet_ids["AzureBastionSubnet"],
+                                         spec.egress.firewall.zones if spec.egress.firewall else ())) \
+    if net.bastion else None
 
 gateway = None
 if ingress.controller == "appgw" and ingress.app_gateway is not None:
@@ -115,6 +116,17 @@ if cluster.kubernetes_provider is not None:
     KubernetesLayer("k8s", KubernetesLayerArgs(plan.manifests, cluster.kubernetes_provider))
 if spec.kubernetes.gitops is not None:
     GitOpsDelivery("gitops", GitOpsDeliveryArgs(spec.kubernetes.gitops, cluster.cluster_name, spoke_group))
+if spec.diagnostics.enabled:
+    # The workspace and the flow logs' account live with the shared network (the hub, when there is one).
+    diagnostics = Diagnostics("diagnostics", DiagnosticsArgs(
+        env, spec.diagnostics, edge_group, {role: vnet.vnet_id for role, vnet in vnets.items()}))
+    watched = {"firewall": firewall.firewall_id if firewall else None,
+               "appGateway": gateway.gateway_id if gateway else None,
+               "bastion": bastion.bastion_id if bastion else None, "cluster": cluster.cluster_id}
+    for key, resource_id in watched.items():
+        if resource_id is not None:
+            diagnostics.watch(key, resource_id)
+    pulumi.export("workspaceId", diagnostics.workspace_id)
 pulumi.export("kubernetesLayer", spec.kubernetes.describe())
 pulumi.export("addressPlan", [row.as_dict() for row in plan.address_plan])
 pulumi.export("vnetIds", {role: vnet.vnet_id for role, vnet in vnets.items()})

@@ -92,6 +92,9 @@ ARM_PATHS: Mapping[str, str] = {
     "azure-native:managedidentity:UserAssignedIdentity":
         "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}",
     "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters/{resourceName}",
+    "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces/{workspaceName}",
+    "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts/{accountName}",
+    "azure-native:network:FlowLog": "Microsoft.Network/networkWatchers/{networkWatcherName}/flowLogs/{flowLogName}",
     "azure-native:containerservice:AgentPool":
         "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{agentPoolName}",
 }
@@ -117,8 +120,14 @@ def _invoke_user_credentials(args: Mapping[str, Any]) -> dict:
 
 
 # Every invoke the program makes, and nothing else.
+def _invoke_workspace(args: Mapping[str, Any]) -> dict:
+    """An existing Log Analytics workspace: its customer id is a GUID of its own."""
+    return {"customerId": _guid(str(args.get("resourceGroupName")), str(args.get("workspaceName")), "customer")}
+
+
 INVOKES: Mapping[str, Callable[[Mapping[str, Any]], dict]] = {
     "azure-native:authorization:getClientConfig": _invoke_client_config,
+    "azure-native:operationalinsights:getWorkspace": _invoke_workspace,
     "azure-native:containerservice:listManagedClusterUserCredentials": _invoke_user_credentials,
 }
 
@@ -180,6 +189,9 @@ class AzureMocks(pulumi.runtime.Mocks):
         if typ == "azure-native:authorization:RoleAssignment":
             return f"{inputs.get('scope', sub)}/providers/Microsoft.Authorization/roleAssignments/" \
                    f"{inputs.get('roleAssignmentName') or _guid(name)}"
+        if typ == "azure-native:monitor:DiagnosticSetting":  # an extension resource, under its target
+            return f"{inputs.get('resourceUri', sub)}/providers/Microsoft.Insights/diagnosticSettings/" \
+                   f"{inputs.get('name', name)}"
         if typ.startswith("pulumi:providers:"):
             return _guid("provider", name)
         if typ.startswith("kubernetes:"):
@@ -216,6 +228,8 @@ class AzureMocks(pulumi.runtime.Mocks):
         elif typ == "azure-native:managedidentity:UserAssignedIdentity":
             out.update(principalId=_guid(resource_id, "principal"), clientId=_guid(resource_id, "client"),
                        tenantId=TENANT_ID)
+        elif typ == "azure-native:operationalinsights:Workspace":
+            out["customerId"] = _guid(resource_id, "customer")
         elif typ == "azure-native:containerservice:ManagedCluster":
             out.update(self._cluster_outputs(resource_id, azure_name, inputs))
         return resource_id, out

@@ -288,6 +288,22 @@ class KubernetesSpec:
 
 
 @dataclass(frozen=True)
+class DiagnosticsSpec:
+    """Where the platform's logs go: a Log Analytics workspace (the stack's, or an existing one),
+    diagnostic settings on the firewall, gateway, Bastion and cluster, and VNet flow logs."""
+
+    enabled: bool = True
+    workspace_id: str | None = None
+    """An existing workspace's resource id; None: the stack creates one."""
+    retention_days: int = 30
+    flow_logs: bool = True
+    """VNet flow logs (Network Watcher), to a storage account of the stack."""
+    traffic_analytics: bool = False
+    network_watcher_group: str = "NetworkWatcherRG"
+    """The resource group of the region's Network Watcher, which Azure creates with the first VNet."""
+
+
+@dataclass(frozen=True)
 class StackConfig:
     environment: Environment
     network: NetworkSpec
@@ -295,11 +311,12 @@ class StackConfig:
     egress: EgressSpec
     ingress: IngressSpec
     kubernetes: KubernetesSpec
+    diagnostics: DiagnosticsSpec = field(default_factory=DiagnosticsSpec)
 
 
 # Parsing ---------------------------------------------------------------------------------
 
-SECTIONS = ("environment", "network", "cluster", "egress", "ingress", "kubernetes")
+SECTIONS = ("environment", "network", "cluster", "egress", "ingress", "kubernetes", "diagnostics")
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
@@ -368,11 +385,43 @@ def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
     egress = _egress(section("egress"))
     ingress = _ingress(section("ingress"))
     kubernetes = _kubernetes(section("kubernetes"))
+    diagnostics = _diagnostics(section("diagnostics"))
     if problems:
         raise ConfigError(problems.items)
     if network is None or cluster is None:  # each reports why, so this is a defect of ours
         raise AssertionError("a section could not be read, yet no problem was recorded")
-    return StackConfig(environment, network, cluster, egress, ingress, kubernetes)
+    return StackConfig(environment, network, cluster, egress, ingress, kubernetes, diagnostics)
+
+
+WORKSPACE_ID = (rf"/subscriptions/{GUID}/resourceGroups/[-\w._()]{{1,90}}/providers/"
+                r"Microsoft\.OperationalInsights/workspaces/[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]")
+RESOURCE_GROUP_NAME = r"[-\w._()]{1,89}[-\w_()]"
+
+
+def _diagnostics(obj: Obj) -> DiagnosticsSpec:
+    """Log Analytics retention: 30 to 730 days on the pay-as-you-go tier.
+    https://learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure"""
+    enabled = obj.flag("enabled", True)
+    flow_logs = obj.flag("flowLogs", enabled)
+    spec = DiagnosticsSpec(
+        enabled=enabled,
+        workspace_id=obj.text("workspaceId", None, pattern=WORKSPACE_ID,
+                              hint="a Log Analytics workspace's resource id, /subscriptions/<id>/resourceGroups/"
+                                   "<group>/providers/Microsoft.OperationalInsights/workspaces/<name>"),
+        retention_days=obj.whole("retentionDays", 30, minimum=30, maximum=730),
+        flow_logs=flow_logs,
+        traffic_analytics=obj.flag("trafficAnalytics", False),
+        network_watcher_group=obj.text("networkWatcherResourceGroup", "NetworkWatcherRG", pattern=RESOURCE_GROUP_NAME,
+                                       hint="a resource group name"))
+    obj.done()
+    if not enabled and (flow_logs or spec.traffic_analytics or spec.workspace_id):
+        for key in ("flowLogs", "trafficAnalytics", "workspaceId"):
+            if obj.has(key) and obj.data.get(key) not in (False, None):
+                obj.problems.add(obj.key_path(key), "is set, but diagnostics.enabled is false; remove one of them")
+        spec = DiagnosticsSpec(enabled=False, flow_logs=False)
+    if spec.traffic_analytics and not spec.flow_logs:
+        obj.problems.add(obj.key_path("trafficAnalytics"), "needs flowLogs: traffic analytics reads the flow logs")
+    return spec
 
 
 def _environment(obj: Obj, stack: str, location: str) -> Environment:
