@@ -11,7 +11,7 @@ from components.appgateway import AgicPermissions, AgicPermissionsArgs, AppGatew
 from components.bastion import Bastion, BastionArgs
 from components.cluster import Cluster, ClusterArgs
 from components.diagnostics import Diagnostics, DiagnosticsArgs
-from components.dns import DnsResolver, DnsResolverArgs, PrivateApiDns, PrivateApiDnsArgs
+from components.dns import DnsResolver, DnsResolverArgs, PrivateApiDns, PrivateApiDnsArgs, PrivateZone, PrivateZoneArgs
 from components.egress import NatGatewayEgress, NatGatewayEgressArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
 from components.gitops import GitOpsDelivery, GitOpsDeliveryArgs
@@ -26,6 +26,7 @@ from components.network import (
     VirtualNetwork,
     VirtualNetworkArgs,
 )
+from components.registry import PrivateRegistry, PrivateRegistryArgs
 from stack_config import load_running_stack
 
 stack = load_running_stack()
@@ -95,6 +96,17 @@ bastion = Bastion("bastion", BastionArgs(env, edge_group, edge.subnet_ids["Azure
                                          spec.egress.firewall.zones if spec.egress.firewall else ())) \
     if net.bastion else None
 
+registry = None
+if spec.registry is not None:
+    # Its links wait for the API zone's: links of two zones to one VNet at once can conflict.
+    registry_dns = PrivateZone("registry-dns", PrivateZoneArgs(
+        env, hub_group, "privatelink.azurecr.io", {role: vnet.vnet_id for role, vnet in vnets.items()},
+        after=[*vnet_writes, *(dns.links if dns is not None else [])]))
+    cluster_depends_on += registry_dns.links  # the first pulls resolve the registry privately
+    registry = PrivateRegistry("registry", PrivateRegistryArgs(
+        env, spec.registry, spoke_group, spoke.subnet_ids["endpoints"], registry_dns.zone_id,
+        plan.registry_zone_redundant))
+
 gateway = None
 if ingress.controller == "appgw" and ingress.app_gateway is not None:
     gateway = AppGateway("appgw", AppGatewayArgs(env, ingress.app_gateway, spoke_group, spoke.subnet_ids["appgw"]))
@@ -112,6 +124,10 @@ if gateway is not None:
         agic_principal_id=cluster.addon_identities.apply(lambda ids: ids["ingressApplicationGateway"]),
         gateway_id=gateway.gateway_id, resource_group_name=spoke_group, subnet_id=spoke.subnet_ids["appgw"]))
 
+if registry is not None:
+    registry.grant_pull(cluster.kubelet_object_id)
+    pulumi.export("registryLoginServer", registry.login_server)
+
 if cluster.kubernetes_provider is not None:
     KubernetesLayer("k8s", KubernetesLayerArgs(plan.manifests, cluster.kubernetes_provider))
 if spec.kubernetes.gitops is not None:
@@ -122,7 +138,8 @@ if spec.diagnostics.enabled:
         env, spec.diagnostics, edge_group, {role: vnet.vnet_id for role, vnet in vnets.items()}))
     watched = {"firewall": firewall.firewall_id if firewall else None,
                "appGateway": gateway.gateway_id if gateway else None,
-               "bastion": bastion.bastion_id if bastion else None, "cluster": cluster.cluster_id}
+               "bastion": bastion.bastion_id if bastion else None, "cluster": cluster.cluster_id,
+               "registry": registry.registry_id if registry else None}
     for key, resource_id in watched.items():
         if resource_id is not None:
             diagnostics.watch(key, resource_id)

@@ -14,7 +14,7 @@ CONFIG_NAMESPACES = (NS, "azure-native", "kubernetes", "pulumi")
 
 # Subnets ----------------------------------------------------------------------------------
 
-ROLE_SUBNETS = ("nodes", "pods", "appgw", "ilb", "apiserver")
+ROLE_SUBNETS = ("nodes", "pods", "appgw", "ilb", "apiserver", "endpoints")
 """Subnets named by their role; Azure sees them as `snet-<role>`."""
 
 FIXED_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "AzureBastionSubnet", "GatewaySubnet")
@@ -60,6 +60,8 @@ PORT_NAME = r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?"
 FQDN = r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
 """A host name as Azure Firewall application rules take it, with an optional leading `*.`."""
 FQDN_HINT = "a host name such as api.github.com or *.blob.core.windows.net"
+PLATFORM_IMAGE = "platform://"
+"""How an app names an image of the stack's own registry: `platform://shop/api:1.4.2`."""
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 """RFC 1918: what is not the internet (https://www.rfc-editor.org/rfc/rfc1918)."""
 """An IANA service name, as container ports and NetworkPolicies take it."""

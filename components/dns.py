@@ -1,4 +1,5 @@
-"""The private DNS zone of a private API server, held in the hub and linked to hub and spoke."""
+"""Private DNS: the zones of the private API server and of private endpoints, held in the hub and
+linked to hub and spoke; and the DNS Private Resolver that answers for them."""
 
 from __future__ import annotations
 
@@ -13,28 +14,34 @@ from aksnet.spec.stack import Environment
 
 
 @dataclass(frozen=True)
-class PrivateApiDnsArgs:
+class PrivateZoneArgs:
     environment: Environment
     resource_group_name: pulumi.Input[str]
     zone_name: str
     vnet_ids: Mapping[str, pulumi.Input[str]]
+    """Role (hub, spoke) to the id of each VNet whose resolvers must answer for the zone."""
     after: Sequence[pulumi.Resource] = ()
     """The last writes to the linked VNets: a link waits for them (Azure takes one VNet write at a time)."""
-    """Role (hub, spoke) to the id of each VNet whose resolvers must answer for the zone."""
 
 
-class PrivateApiDns(pulumi.ComponentResource):
-    """A private DNS zone for the API server and its links to the VNets that resolve it."""
+PrivateApiDnsArgs = PrivateZoneArgs
 
+
+class PrivateZone(pulumi.ComponentResource):
+    """A private DNS zone and its links to the VNets that resolve it. Records come from elsewhere
+    (AKS writes the API server's, a private endpoint's zone group writes its own): no VM
+    auto-registers in it."""
+
+    TYPE = "aks-networking:dns:PrivateZone"
     zone_id: pulumi.Output[str]
-    """The zone's resource id, handed to the cluster as `privateDNSZone`."""
+    """The zone's resource id."""
     zone_name: pulumi.Output[str]
     """The zone's name."""
     links: list[privatedns.VirtualNetworkLink]
-    """The VNet links; the cluster waits for them."""
+    """The VNet links; whoever needs the names resolved waits for them."""
 
-    def __init__(self, name: str, args: PrivateApiDnsArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("aks-networking:dns:PrivateApiDns", name, None, opts)
+    def __init__(self, name: str, args: PrivateZoneArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(self.TYPE, name, None, opts)
         zone = privatedns.PrivateZone(
             f"{name}-zone", private_zone_name=args.zone_name, resource_group_name=args.resource_group_name,
             location="global", tags=tags(args.environment),
@@ -44,13 +51,19 @@ class PrivateApiDns(pulumi.ComponentResource):
                 f"{name}-link-{role}", virtual_network_link_name=f"link-{role}", private_zone_name=zone.name,
                 resource_group_name=args.resource_group_name, location="global",
                 virtual_network=privatedns.SubResourceArgs(id=vnet_id),
-                # AKS writes the API server's record itself; VMs must not register here.
                 registration_enabled=False, tags=tags(args.environment),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)))
             for role, vnet_id in args.vnet_ids.items()]
         self.zone_id = zone.id
         self.zone_name = zone.name
         self.register_outputs({"zoneId": self.zone_id, "zoneName": self.zone_name})
+
+
+class PrivateApiDns(PrivateZone):
+    """The private API server's zone (`privatelink.<region>.azmk8s.io`), handed to the cluster as
+    `privateDNSZone`; AKS writes the API server's record."""
+
+    TYPE = "aks-networking:dns:PrivateApiDns"
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ def test_prod_network_profile(prod):
 
 def test_prod_private_api_uses_the_hub_zone_linked_to_hub_and_spoke(prod):
     access = cluster_inputs(prod)["apiServerAccessProfile"]
-    zone = prod.one("azure-native:privatedns:PrivateZone")
+    zone = next(z for z in prod.of_type("azure-native:privatedns:PrivateZone") if z.name == "api-dns-zone")
     assert access["enablePrivateCluster"] is True
     assert zone.inputs["privateZoneName"] == "privatelink.westeurope.azmk8s.io"
     assert access["privateDNSZone"] == zone.outputs["id"]
     assert zone.inputs["resourceGroupName"] == "rg-prod-hub"
     linked = {link.inputs["virtualNetwork"]["id"].rsplit("/", 1)[-1]
-              for link in prod.of_type("azure-native:privatedns:VirtualNetworkLink")}
+              for link in prod.of_type("azure-native:privatedns:VirtualNetworkLink") if link.name.startswith("api-dns")}
     assert linked == {"vnet-prod-hub", "vnet-prod-spoke"}
 
 

@@ -14,7 +14,7 @@ def settings_by_target(result):
     return {s.inputs["resourceUri"]: s.inputs for s in result.of_type("azure-native:monitor:DiagnosticSetting")}
 
 
-def test_prod_sends_the_firewall_gateway_bastion_and_control_plane_logs_to_its_workspace(prod):
+def test_prod_sends_the_firewall_gateway_bastion_registry_and_control_plane_logs_to_its_workspace(prod):
     workspace = prod.one("azure-native:operationalinsights:Workspace")
     assert workspace.inputs["retentionInDays"] == 30 and workspace.protect
     settings = settings_by_target(prod)
@@ -31,7 +31,9 @@ def test_prod_sends_the_firewall_gateway_bastion_and_control_plane_logs_to_its_w
     cluster = settings[prod.one("azure-native:containerservice:ManagedCluster").outputs["id"]]
     categories = {entry["category"] for entry in cluster["logs"]}
     assert {"kube-audit-admin", "guard", "kube-apiserver"} <= categories and "kube-audit" not in categories
-    assert len(settings) == 4
+    registry = settings[prod.one("azure-native:containerregistry:Registry").outputs["id"]]
+    assert registry["logAnalyticsDestinationType"] == "Dedicated"
+    assert len(settings) == 5
 
 
 def test_every_vnet_has_a_flow_log_to_a_closed_storage_account(prod):

@@ -40,9 +40,21 @@ def test_workload_rules_follow_flows_and_images(prod):
     rules = {r["name"]: r for c in workloads.inputs["ruleCollections"] for r in c["rules"]}
     assert rules["api-to-payments"]["destinationAddresses"] == ["203.0.113.0/24"]
     assert rules["api-to-payments"]["destinationPorts"] == ["443"] and rules["api-to-payments"]["ipProtocols"] == ["TCP"]
-    assert "registry-1.docker.io" in rules["pull-docker-io"]["targetFqdns"]
-    assert "ghcr.io" in rules["pull-ghcr-io"]["targetFqdns"]
+    # prod's images come from its own registry, through the private endpoint: no pull leaves by the firewall
+    assert set(rules) == {"api-to-payments"}
     assert workloads.inputs["priority"] == 300
+
+
+def test_an_allowed_public_registry_gets_its_pull_rule():
+    apps = load("prod")["aks-networking:kubernetes"]["apps"]
+    config = variant(load("prod"), {"aks-networking:kubernetes.apps": [
+        {**apps[0], "image": "ghcr.io/example/web:1"}, *apps[1:]],
+        "aks-networking:kubernetes.allowedRegistries": ["ghcr.io"]})
+    result = run_program("prod", config)
+    assert result.error is None, result.error
+    pull = next(r for r in rules_of(result) if r["name"] == "pull-ghcr-io")
+    assert pull["targetFqdns"] == ["ghcr.io", "pkg-containers.githubusercontent.com"]
+    assert pull["sourceAddresses"] == ["10.240.0.0/22"]  # the kubelet pulls from the node
 
 
 def test_private_cluster_needs_no_tunnel_rules_and_a_public_one_does():

@@ -314,12 +314,12 @@ def test_prod_lists_an_allowed_path_for_every_declared_and_derived_flow(prod_pre
     paths = prod_preview["paths"]
     flows = {p["flow"] for p in paths}
     declared = {f["name"] for f in load("prod")["aks-networking:kubernetes"]["flows"]}
-    assert declared | {"ingress-shop", "pull-docker.io", "pull-ghcr.io", "aks-required", "azure-policy",
-                       "gitops"} == flows
+    assert declared | {"ingress-shop", "pull-platform", "aks-required", "azure-policy", "gitops"} == flows
     assert all(p["verdict"] == "allowed" for p in paths), [p for p in paths if p["verdict"] != "allowed"]
     assert prod_preview["exposures"] == []
-    pulls = {p["to"] for p in paths if p["flow"].startswith("pull-")}
-    assert {"registry-1.docker.io", "auth.docker.io", "ghcr.io"} <= pulls
+    pulls = {p["to"]: p["decidedBy"]["layer"] for p in paths if p["flow"].startswith("pull-")}
+    assert pulls == {"contosoaksnetprod.azurecr.io": "privateEndpoint",
+                     "contosoaksnetprod.westeurope.data.azurecr.io": "privateEndpoint"}
 
 
 def test_taking_the_generated_rule_away_turns_the_flow_into_a_firewall_denial():

@@ -36,11 +36,12 @@ def test_prod_json_lists_hub_spoke_subnets_nsgs_and_two_peerings(prod_json):
     vnets = {r["inputs"]["virtualNetworkName"] for r in by_type["azure-native:network:VirtualNetwork"]}
     assert vnets == {"vnet-prod-hub", "vnet-prod-spoke"}
     subnets = {r["inputs"]["subnetName"] for r in by_type["azure-native:network:Subnet"]}
-    assert subnets == {"AzureFirewallSubnet", "AzureBastionSubnet", "snet-dns", "snet-nodes", "snet-appgw", "snet-ilb"}
+    assert subnets == {"AzureFirewallSubnet", "AzureBastionSubnet", "snet-dns", "snet-nodes", "snet-appgw", "snet-ilb",
+                       "snet-endpoints"}
     for subnet in by_type["azure-native:network:Subnet"]:
         has_nsg = "networkSecurityGroup" in subnet["inputs"]
         assert has_nsg == (subnet["inputs"]["subnetName"] != "AzureFirewallSubnet"), subnet["name"]
-    assert len(by_type["azure-native:network:NetworkSecurityGroup"]) == 5
+    assert len(by_type["azure-native:network:NetworkSecurityGroup"]) == 6
     assert len(by_type["azure-native:network:VirtualNetworkPeering"]) == 2
     assert set(prod_json) >= {"resources", "addressPlan", "findings", "reachability"}
 

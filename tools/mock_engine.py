@@ -94,6 +94,10 @@ ARM_PATHS: Mapping[str, str] = {
     "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters/{resourceName}",
     "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces/{workspaceName}",
     "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts/{accountName}",
+    "azure-native:containerregistry:Registry": "Microsoft.ContainerRegistry/registries/{registryName}",
+    "azure-native:network:PrivateEndpoint": "Microsoft.Network/privateEndpoints/{privateEndpointName}",
+    "azure-native:network:PrivateDnsZoneGroup":
+        "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}",
     "azure-native:network:FlowLog": "Microsoft.Network/networkWatchers/{networkWatcherName}/flowLogs/{flowLogName}",
     "azure-native:containerservice:AgentPool":
         "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{agentPoolName}",
@@ -228,6 +232,8 @@ class AzureMocks(pulumi.runtime.Mocks):
         elif typ == "azure-native:managedidentity:UserAssignedIdentity":
             out.update(principalId=_guid(resource_id, "principal"), clientId=_guid(resource_id, "client"),
                        tenantId=TENANT_ID)
+        elif typ == "azure-native:containerregistry:Registry":
+            out["loginServer"] = f"{str(inputs.get('registryName', name)).lower()}.azurecr.io"
         elif typ == "azure-native:operationalinsights:Workspace":
             out["customerId"] = _guid(resource_id, "customer")
         elif typ == "azure-native:containerservice:ManagedCluster":

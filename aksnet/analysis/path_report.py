@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aksnet.analysis.paths import Network, Path, Place, Tracer, network_of
-from aksnet.plan.outbound import AKS_REQUIRED_FQDNS, AZURE_POLICY, image_registry, registry_fqdns
+from aksnet.plan.manifests import app_images, pulled_registries
+from aksnet.plan.outbound import AKS_REQUIRED_FQDNS, AZURE_POLICY, image_registry, registry_endpoints, registry_fqdns
 from aksnet.spec.workloads import Endpoint, Flow, PortRange
 
 
@@ -156,10 +157,12 @@ def _derived(spec: Any, plan: Any, tracer: Tracer) -> Iterator[PathEntry]:
         return PathEntry(name, origin, "derived", "nodes", host, "TCP/443",
                          tracer.trace(node, tracer.fqdn(host), "TCP", 443))
 
-    registries: dict[str, int] = {}
-    for index, app in enumerate(spec.kubernetes.workloads.apps):
-        registries.setdefault(image_registry(app.image), index)
-    for host, index in sorted(registries.items()):
+    images = app_images(spec)
+    if spec.registry is not None and any(image_registry(i) == spec.registry.login_server for i in images):
+        index = next(i for i, image in enumerate(images) if image_registry(image) == spec.registry.login_server)
+        for fqdn in registry_endpoints(spec.registry, spec.environment.location):
+            yield to("pull-platform", f"kubernetes.apps[{index}].image", fqdn)
+    for host, index in pulled_registries(spec):
         for fqdn in registry_fqdns(host):
             yield to(f"pull-{host}", f"kubernetes.apps[{index}].image", fqdn)
     for fqdn in AKS_REQUIRED_FQDNS:

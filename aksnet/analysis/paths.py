@@ -28,14 +28,14 @@ import bisect
 import functools
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aksnet.analysis.intent import platform_objects
 from aksnet.analysis.reachability import Reachability, cluster_from_objects, evaluate
 from aksnet.plan.egress_rules import PUBLIC_ADDRESS
 from aksnet.plan.netpol import IngressController
-from aksnet.plan.outbound import AKS_FQDN_TAG, AKS_TAG_FQDNS
+from aksnet.plan.outbound import AKS_FQDN_TAG, AKS_TAG_FQDNS, registry_endpoints
 from aksnet.plan.routing import PEERING
 from aksnet.plan.security_rules import Rule as NsgRule
 from aksnet.vocabulary import NO_NSG_SUBNETS, PRIVATE_RANGES
@@ -468,6 +468,8 @@ class Network:
     controller: IngressController | None
     hub: bool
     location: str
+    private_names: Mapping[str, tuple[str, IPv4]] = field(default_factory=dict)
+    """A private endpoint's names: name -> (its private zone, the endpoint's address)."""
 
     def subnet_of(self, address: IPv4) -> Subnet | None:
         return next((s for s in self.subnets.values() if address in s.prefix), None)
@@ -560,7 +562,18 @@ def network_of(spec: Any, plan: Any, manifests: Sequence[Mapping[str, Any]] | No
         app_gateway=spec.ingress.app_gateway, nginx=spec.ingress.nginx, firewall_rules=rules,
         firewall_context=context, firewall_address=firewall_address, private_api=cluster.private,
         api_zone=plan.api_server_zone, api_address=api_address, authorized_ranges=tuple(cluster.authorized_ip_ranges),
-        reach=reach, controller=plan.ingress_controller, hub=peered, location=spec.environment.location)
+        reach=reach, controller=plan.ingress_controller, hub=peered, location=spec.environment.location,
+        private_names=_private_names(spec))
+
+
+def _private_names(spec: Any) -> dict[str, tuple[str, IPv4]]:
+    """The platform registry's names, answered by the `privatelink.azurecr.io` zone with its private
+    endpoint's addresses (the first ones of the endpoints subnet: one for each name)."""
+    if spec.registry is None:
+        return {}
+    subnet = spec.network.spoke.subnets["endpoints"]
+    return {name: ("privatelink.azurecr.io", subnet.network_address + 4 + index)
+            for index, name in enumerate(registry_endpoints(spec.registry, spec.environment.location))}
 
 
 
@@ -697,6 +710,9 @@ class Tracer:
             return Path(tuple(self._to_api(source, protocol, port, hops)))
         if destination.fqdn is not None:
             destination = self._resolve(source, destination, hops)
+        if source.kind == "internet" and destination.kind == "privateEndpoint":
+            return Path((*hops, Hop("privateEndpoint", f"public endpoint of {destination.fqdn}",
+                                    "public network access disabled: private endpoint only", "deny")))
         if source.kind == "internet":
             return self._inbound(source, destination, protocol, port, via)
         if source.kind == "onprem":
@@ -705,10 +721,18 @@ class Tracer:
 
     def _resolve(self, source: Place, destination: Place, hops: list[Hop]) -> Place:
         name = destination.fqdn or ""
-        zone = self.net.api_zone
-        if zone is not None and self.net.api_address is not None and name.endswith("." + zone) \
+        private = self.net.private_names.get(name)
+        if private is not None:
+            zone, address = private
+            if source.kind == "internet":  # public DNS answers, but the service's public access is off
+                hops.append(Hop("dns", "public DNS", f"{name} -> its public endpoint", "resolve"))
+                return Place("privateEndpoint", destination.label, None, fqdn=name)
+            hops.append(Hop("dns", f"private zone {zone}", f"{name} -> {address}", "resolve"))
+            return Place("privateEndpoint", destination.label, address, subnet=self.net.subnet_of(address), fqdn=name)
+        api_zone = self.net.api_zone
+        if api_zone is not None and self.net.api_address is not None and name.endswith("." + api_zone) \
                 and source.kind not in ("internet",):
-            hops.append(Hop("dns", f"private zone {zone}", f"{name} -> {self.net.api_address}", "resolve"))
+            hops.append(Hop("dns", f"private zone {api_zone}", f"{name} -> {self.net.api_address}", "resolve"))
             return Place("apiserver", destination.label, self.net.api_address, fqdn=name)
         hops.append(Hop("dns", "public DNS", f"{name} -> a public address", "resolve"))
         return Place("internet", destination.label, INTERNET_ADDRESS, fqdn=name, tags=frozenset({"Internet"}))
@@ -792,7 +816,7 @@ class Tracer:
             hops.append(firewall_hop)
             if firewall_hop.action != "allow":
                 return hops
-            if destination.subnet is None and destination.kind != "apiserver":
+            if destination.subnet is None and destination.kind not in ("apiserver", "privateEndpoint"):
                 return hops  # to the internet, from the firewall's public addresses
             return self._deliver(destination, packet, firewall_vnet or subnet.vnet, hops, forwarded=True)
         if route.next_hop == "Internet":
@@ -807,8 +831,9 @@ class Tracer:
             hops.append(self._peering_hop(from_vnet, target_vnet, forwarded))
             if hops[-1].action == "deny":
                 return hops
-        if destination.kind == "apiserver":
-            hops.append(Hop("privateEndpoint", "API server private endpoint", f"{packet.protocol}/{packet.port}",
+        if destination.kind in ("apiserver", "privateEndpoint"):
+            what = "API server" if destination.kind == "apiserver" else destination.fqdn
+            hops.append(Hop("privateEndpoint", f"private endpoint of {what}", f"{packet.protocol}/{packet.port}",
                             "allow" if (packet.protocol, packet.port) == ("TCP", 443) else "deny"))
             return hops
         subnet = destination.subnet
@@ -994,7 +1019,7 @@ class Tracer:
                                "authorizedIpRanges" if net.authorized_ranges else "open to the internet",
                                "allow" if ok else "deny")]
         if source.kind == "internet":
-            return [*hops, Hop("privateEndpoint", "API server private endpoint",
+            return [*hops, Hop("privateEndpoint", "private endpoint of API server",
                                "private cluster: no public endpoint", "deny")]
         if net.api_zone is not None:
             hops.append(Hop("dns", f"private zone {net.api_zone}", f"API server -> {net.api_address}", "resolve"))

@@ -60,6 +60,7 @@ ROLE_TEXT = {
     "appgw": "application gateway",
     "ilb": "internal load balancers",
     "apiserver": "API server VNet integration",
+    "endpoints": "private endpoints",
     "AzureFirewallSubnet": "Azure Firewall",
     "AzureFirewallManagementSubnet": "Azure Firewall management",
     "AzureBastionSubnet": "Azure Bastion",
@@ -216,6 +217,8 @@ def _subnet_needs(spec: StackConfig, plan: AddressPlan) -> dict[str, tuple[int, 
                           "gateway instances at maximum capacity plus a private frontend")
     if spec.egress.firewall is not None:
         needs["AzureFirewallSubnet"] = (1, "firewall private address")
+    if spec.registry is not None:
+        needs["endpoints"] = (2, "the registry's private endpoint: its login server and its regional data endpoint")
     return needs
 
 

@@ -8,6 +8,8 @@ Resource-specific tables (`Dedicated`) where the service offers them, so that a 
   https://learn.microsoft.com/azure/application-gateway/application-gateway-diagnostics
 - Bastion: who opened which session (its audit log has no resource-specific table).
   https://learn.microsoft.com/azure/bastion/diagnostic-logs
+- Container Registry: logins and repository events.
+  https://learn.microsoft.com/azure/container-registry/monitor-container-registry
 - AKS control plane: the API server, the audit of writes (kube-audit-admin, without the reads
   that make kube-audit costly), the Entra ID webhook (guard), the controller manager and the
   cluster autoscaler. https://learn.microsoft.com/azure/aks/monitor-aks#resource-logs
@@ -36,6 +38,7 @@ DIAGNOSTICS = {
     "firewall": LogSettings(category_groups=("allLogs",)),
     "appGateway": LogSettings(category_groups=("allLogs",)),
     "bastion": LogSettings(categories=("BastionAuditLogs",), dedicated=False),
+    "registry": LogSettings(category_groups=("allLogs",)),
     "cluster": LogSettings(categories=("kube-apiserver", "kube-audit-admin", "guard", "kube-controller-manager",
                                        "cluster-autoscaler")),
 }

@@ -26,7 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aksnet.plan.outbound import AKS_FQDN_TAG, AZURE_POLICY, image_registry, registry_fqdns
+from aksnet.plan.manifests import pulled_registries
+from aksnet.plan.outbound import AKS_FQDN_TAG, AZURE_POLICY, registry_fqdns
 from aksnet.spec.stack import FirewallSpec, StackConfig
 from aksnet.spec.workloads import Flow
 
@@ -150,7 +151,7 @@ def _workload_collections(spec: StackConfig) -> list[dict[str, Any]]:
             (application if rule["ruleType"] == "ApplicationRule" else network).append(rule)
     # The kubelet pulls images from the node's address, whatever the plugin.
     nodes = [str(spec.network.spoke.subnets["nodes"])]
-    for host in sorted({image_registry(app.image) for app in workloads.apps}):
+    for host, _ in pulled_registries(spec):
         application.append({"ruleType": "ApplicationRule", "name": registry_rule_name(host), "sourceAddresses": nodes,
                             "targetFqdns": list(registry_fqdns(host)),
                             "protocols": [{"protocolType": "Https", "port": 443}]})

@@ -14,6 +14,7 @@ from typing import Any
 
 from aksnet.plan.naming import subnet_name
 from aksnet.plan.netpol import IngressController, compile_policies
+from aksnet.plan.outbound import ALWAYS_ALLOWED_REGISTRIES, image_registry, resolved_image
 from aksnet.spec.stack import StackConfig
 from aksnet.spec.workloads import App, Endpoint, Flow, PortRange
 from aksnet.vocabulary import AGIC_INGRESS_CLASS, APP_ROUTING_INGRESS_CLASS, APP_ROUTING_NAMESPACE
@@ -49,9 +50,28 @@ def _internal_annotations(static_ip: ipaddress.IPv4Address | None) -> dict[str, 
     return annotations
 
 
-def _deployment(app: App) -> dict[str, Any]:
+def app_images(spec: StackConfig) -> list[str]:
+    """Each app's image as the kubelet pulls it (the platform registry's short form resolved)."""
+    server = spec.registry.login_server if spec.registry is not None else None
+    return [resolved_image(app.image, server) for app in spec.kubernetes.workloads.apps]
+
+
+def pulled_registries(spec: StackConfig) -> list[tuple[str, int]]:
+    """(registry host, index of the first app pulling from it) for each registry the apps pull from
+    through the firewall: not the platform's (reached by its private endpoint), not those the AKS
+    FQDN tag already allows."""
+    private = {spec.registry.login_server} if spec.registry is not None else set()
+    first: dict[str, int] = {}
+    for index, image in enumerate(app_images(spec)):
+        host = image_registry(image)
+        if host not in private and host not in ALWAYS_ALLOWED_REGISTRIES:
+            first.setdefault(host, index)
+    return sorted(first.items())
+
+
+def _deployment(app: App, image: str) -> dict[str, Any]:
     container: dict[str, Any] = {
-        "name": app.name, "image": app.image, "imagePullPolicy": "Always",
+        "name": app.name, "image": image, "imagePullPolicy": "Always",
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                             "runAsNonRoot": True, "runAsUser": 10001, "capabilities": {"drop": ["ALL"]}},
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
@@ -119,8 +139,8 @@ def declared_objects(spec: StackConfig) -> list[tuple[str, dict[str, Any]]]:
             "metadata": {"name": STATIC_NGINX_CLASS},
             "spec": {"ingressClassName": STATIC_NGINX_CLASS, "controllerNamePrefix": STATIC_NGINX_CLASS,
                      "loadBalancerAnnotations": _internal_annotations(nginx.static_ip)}}))
-    for index, app in enumerate(workloads.apps):
-        objects.append((f"kubernetes.apps[{index}]", _deployment(app)))
+    for index, (app, image) in enumerate(zip(workloads.apps, app_images(spec), strict=True)):
+        objects.append((f"kubernetes.apps[{index}]", _deployment(app, image)))
         service = _service(app)
         if service is not None:
             objects.append((f"kubernetes.apps[{index}]", service))

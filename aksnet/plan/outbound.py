@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aksnet.spec.stack import RegistrySpec
+from aksnet.vocabulary import PLATFORM_IMAGE
+
 CHECKED = "2026-11-28"
 AKS_OUTBOUND = "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress"
 
@@ -20,6 +23,9 @@ AKS_TAG_FQDNS = (
 """What the `AzureKubernetesService` FQDN tag allows on HTTPS, besides the public API server's
 `*.hcp.<region>.azmk8s.io` (AKS_OUTBOUND, "Azure Global required FQDN / application rules";
 checked on CHECKED). The path model evaluates the tag as this list."""
+
+ALWAYS_ALLOWED_REGISTRIES = ("mcr.microsoft.com",)
+"""Registries every AKS cluster reaches anyway: the AzureKubernetesService FQDN tag covers them."""
 
 AKS_REQUIRED_FQDNS = ("mcr.microsoft.com", "management.azure.com", "login.microsoftonline.com",
                       "packages.aks.azure.com", "acs-mirror.azureedge.net")
@@ -64,6 +70,13 @@ egress.firewall.allowedFqdns."""
 BY_HOST = {registry.host: registry for registry in REGISTRIES}
 
 
+def resolved_image(image: str, login_server: str | None) -> str:
+    """An image as the kubelet pulls it: `platform://shop/api:1.4` names the stack's registry."""
+    if image.startswith(PLATFORM_IMAGE) and login_server is not None:
+        return f"{login_server}/{image[len(PLATFORM_IMAGE):]}"
+    return image
+
+
 def image_registry(image: str) -> str:
     """The registry host of an image reference, as the container runtime reads it: a first path
     component with a dot or a port, or `localhost`, is a host; anything else is Docker Hub."""
@@ -76,3 +89,10 @@ def image_registry(image: str) -> str:
 def registry_fqdns(host: str) -> tuple[str, ...]:
     registry = BY_HOST.get(host)
     return registry.fqdns if registry is not None else (host,)
+
+
+def registry_endpoints(registry: RegistrySpec, location: str) -> tuple[str, str]:
+    """The platform registry's login server and its dedicated data endpoint in the region: the two
+    names its private endpoint answers for (the data endpoint is where the layers come from).
+    https://learn.microsoft.com/azure/container-registry/container-registry-dedicated-data-endpoints"""
+    return registry.login_server, f"{registry.name.lower()}.{location}.data.azurecr.io"

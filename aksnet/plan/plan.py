@@ -25,6 +25,7 @@ from aksnet.plan.routing import (
 )
 from aksnet.plan.security_rules import Rule as NsgRule
 from aksnet.plan.security_rules import subnet_rules
+from aksnet.spec.regions import REGIONS
 from aksnet.spec.stack import StackConfig
 from aksnet.vocabulary import AZURE_RESERVED_FIRST
 
@@ -64,6 +65,8 @@ class Plan:
     ingress_controller: IngressController | None
     manifests: tuple[Mapping[str, Any], ...]
     """Every Kubernetes object of the layer, as manifests."""
+    registry_zone_redundant: bool = False
+    """The platform registry spreads over the region's zones: in production, where the region has them."""
 
     def as_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -103,4 +106,6 @@ def make_plan(spec: StackConfig, addresses: AddressPlan) -> Plan:
         address_plan=tuple(addresses.rows),
         ingress_controller=ingress_controller(spec),
         manifests=tuple(kubernetes_objects(spec)),
+        registry_zone_redundant=spec.registry is not None and spec.environment.production
+        and REGIONS.get(spec.environment.location, False),
     )

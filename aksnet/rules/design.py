@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from aksnet.plan.manifests import declared_objects, object_key
+from aksnet.plan.manifests import app_images, declared_objects, object_key
+from aksnet.plan.outbound import ALWAYS_ALLOWED_REGISTRIES, image_registry
 from aksnet.rules.rule import Rule, RuleBook
 from aksnet.spec.kubernetes_versions import CHECKED as VERSIONS_CHECKED
 from aksnet.spec.kubernetes_versions import MINORS, WARN_DAYS, creatable
 from aksnet.spec.problems import Problem
 from aksnet.spec.regions import REGIONS
 from aksnet.spec.stack import StackConfig
-from aksnet.vocabulary import PLATFORM_NAMESPACES
+from aksnet.vocabulary import PLATFORM_IMAGE, PLATFORM_NAMESPACES
 
 MAX_PODS_RANGE = (10, 250)
 SYSTEM_POOL_MIN_PODS = 30
@@ -334,6 +335,47 @@ def local_accounts_off_needs_entra_id(spec: StackConfig) -> Iterator[Problem]:
     if not c.local_accounts and c.entra_id is None:
         yield Problem.at("cluster.localAccounts", "false (local accounts disabled) needs Entra ID; enable "
                  "cluster.entraId or set localAccounts true")
+
+
+# Images ---------------------------------------------------------------------------------------
+
+ACR_PRIVATE_LINK = "https://learn.microsoft.com/azure/container-registry/container-registry-private-link"
+
+
+@book.refusal("images-from-known-registries", "Every image comes from the platform registry or a registry the "
+              "stack allows.", ACR_PRIVATE_LINK)
+def images_from_known_registries(spec: StackConfig) -> Iterator[Problem]:
+    """A pull from anywhere else is blocked by the firewall, or unreviewed where nothing blocks it."""
+    allowed = set(spec.kubernetes.allowed_registries) | set(ALWAYS_ALLOWED_REGISTRIES)
+    for index, (app, image) in enumerate(zip(spec.kubernetes.workloads.apps, app_images(spec), strict=True)):
+        key = f"kubernetes.apps[{index}].image"
+        if app.image.startswith(PLATFORM_IMAGE) and spec.registry is None:
+            yield Problem.at(key, f"{app.image} names the platform registry, but the stack has none; declare "
+                             "registry.name, or use the image's full reference")
+            continue
+        host = image_registry(image)
+        if spec.registry is not None and host == spec.registry.login_server:
+            continue
+        if host not in allowed:
+            platform = "push it to the platform registry (platform://...) or " if spec.registry else ""
+            yield Problem.at(key, f"{app.image} comes from {host}, which the stack does not allow; {platform}add "
+                             f"{host} to kubernetes.allowedRegistries")
+
+
+@book.refusal("registry-and-its-endpoint-subnet", "The platform registry and the private endpoint subnet go "
+              "together.", ACR_PRIVATE_LINK)
+def registry_and_its_endpoint_subnet(spec: StackConfig) -> Iterator[Problem]:
+    has_subnet = "endpoints" in spec.network.spoke.subnets
+    if spec.registry is not None and not has_subnet:
+        yield Problem.at("registry", "needs a subnet for its private endpoint: network.spoke.subnets.endpoints "
+                         "(a /28 is plenty)")
+    if has_subnet and spec.registry is None:
+        yield Problem.at("network.spoke.subnets.endpoints", "is declared but nothing uses it; declare registry, or "
+                         "remove the subnet")
+    for registry in spec.kubernetes.allowed_registries:
+        if spec.registry is not None and registry == spec.registry.login_server:
+            yield Problem.at("kubernetes.allowedRegistries", f"lists {registry}, the platform registry, which the "
+                             "cluster reaches privately; remove it")
 
 
 # Egress ---------------------------------------------------------------------------------------

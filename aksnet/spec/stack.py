@@ -272,6 +272,8 @@ class KubernetesSpec:
     or `none`."""
     gitops: GitOpsSpec | None = None
     workloads: Workloads = field(default_factory=Workloads)
+    allowed_registries: tuple[str, ...] = ()
+    """Registries besides the platform's whose images the apps may run; the firewall lets their pulls out."""
     """Namespaces, apps, ingresses, flows and literal policies."""
 
     @property
@@ -285,6 +287,18 @@ class KubernetesSpec:
             return f"reconciled by Flux from {self.gitops.url} ({self.gitops.branch}:{self.gitops.path})"
         return {"apply": "applied through the cluster's kubeconfig",
                 "none": "not delivered (kubernetes.delivery is none)"}.get(self.delivery, self.delivery)
+
+
+@dataclass(frozen=True)
+class RegistrySpec:
+    """The platform's own container registry: ACR Premium behind a private endpoint."""
+
+    name: str
+    """Globally unique, 5-50 letters and digits: the login server is `<name>.azurecr.io`."""
+
+    @property
+    def login_server(self) -> str:
+        return f"{self.name.lower()}.azurecr.io"
 
 
 @dataclass(frozen=True)
@@ -312,11 +326,12 @@ class StackConfig:
     ingress: IngressSpec
     kubernetes: KubernetesSpec
     diagnostics: DiagnosticsSpec = field(default_factory=DiagnosticsSpec)
+    registry: RegistrySpec | None = None
 
 
 # Parsing ---------------------------------------------------------------------------------
 
-SECTIONS = ("environment", "network", "cluster", "egress", "ingress", "kubernetes", "diagnostics")
+SECTIONS = ("environment", "network", "cluster", "egress", "ingress", "kubernetes", "diagnostics", "registry")
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
@@ -386,11 +401,21 @@ def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
     ingress = _ingress(section("ingress"))
     kubernetes = _kubernetes(section("kubernetes"))
     diagnostics = _diagnostics(section("diagnostics"))
+    registry = _registry(section("registry"))
     if problems:
         raise ConfigError(problems.items)
     if network is None or cluster is None:  # each reports why, so this is a defect of ours
         raise AssertionError("a section could not be read, yet no problem was recorded")
-    return StackConfig(environment, network, cluster, egress, ingress, kubernetes, diagnostics)
+    return StackConfig(environment, network, cluster, egress, ingress, kubernetes, diagnostics, registry)
+
+
+def _registry(obj: Obj) -> RegistrySpec | None:
+    """https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftcontainerregistry"""
+    if not obj.valid:
+        return None
+    name = obj.text("name", pattern=r"[A-Za-z0-9]{5,50}", hint="5 to 50 letters and digits, unique in Azure")
+    obj.done()
+    return RegistrySpec(name) if name else None
 
 
 WORKSPACE_ID = (rf"/subscriptions/{GUID}/resourceGroups/[-\w._()]{{1,90}}/providers/"
@@ -763,6 +788,9 @@ def _kubernetes(obj: Obj) -> KubernetesSpec:
         delivery=obj.choice("delivery", DELIVERIES, "apply"),
         gitops=_gitops(obj),
         workloads=parse_workloads(obj),
+        allowed_registries=tuple(r.lower() for r in obj.items("allowedRegistries", string_item(
+            r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?",
+            "a registry host such as docker.io or ghcr.io"), ())),
     )
     if spec.delivery == "gitops" and spec.gitops is None:
         obj.problems.add(obj.key_path("gitops"), "is required with delivery gitops: {url, branch, path}")
