@@ -339,3 +339,37 @@ def test_value_edges_of_flows_and_firewall_rules():
     assert parse_port(problems, "p", "TCP/65535").port == 65535 and not problems.items
     assert parse_port(problems, "p", "TCP/1-65535").end_port == 65535 and not problems.items
     assert firewall_address(problems, "a", 5) is None and problems.items
+
+
+# Survivors of the 2026-11-28 mutation run (spec layer), each a behaviour a user relies on ------
+
+def test_an_ingress_path_port_takes_the_whole_port_range():
+    routes = load("prod")["aks-networking:kubernetes"]["ingresses"]
+    for port, in_range in ((65535, True), (65536, False), (0, False)):
+        config = variant(load("prod"), {"aks-networking:kubernetes.ingresses": [
+            {**routes[0], "paths": [{"path": "/", "app": "web", "port": port}]}]})
+        with pytest.raises(ConfigError) as refused:  # web has no Service port of these numbers
+            validate_stack_config(config, "prod")
+        messages = [p.message for p in refused.value.problems if p.path.endswith("ingresses[0].paths[0].port")]
+        assert any("from 1 to 65535" in m for m in messages) != in_range, (port, messages)
+
+
+def test_flux_reconciles_every_five_minutes_unless_told_otherwise(prod):
+    flux = prod.one("azure-native:kubernetesconfiguration:FluxConfiguration")
+    assert flux.inputs["gitRepository"]["syncIntervalInSeconds"] == 300
+    assert flux.inputs["kustomizations"]["layer"]["syncIntervalInSeconds"] == 300
+
+
+def test_the_layer_output_says_how_it_arrives(prod, dev):
+    assert prod.exports["kubernetesLayer"] == \
+        "reconciled by Flux from https://github.com/contoso/aks-networking (main:deploy/prod)"
+    assert dev.exports["kubernetesLayer"] == "applied through the cluster's kubeconfig"
+
+
+def test_a_peer_with_an_ip_block_and_one_selector_is_refused():
+    from aksnet.spec.policy_spec import check_policy_spec
+    from aksnet.spec.schema import Problems
+    problems = Problems()
+    check_policy_spec(problems, "spec", {"podSelector": {}, "ingress": [{"from": [
+        {"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}]}]})
+    assert any("combines ipBlock with a selector" in p.message for p in problems.items)

@@ -23,9 +23,8 @@ class Minor:
     ga: datetime.date
     """AKS general availability."""
     end_of_life: datetime.date
-    """End of AKS community support: from then on, clusters of it cannot be created."""
-    lts: bool = False
-    """Long-term support is available (Premium tier)."""
+    """End of AKS community support: from then on, clusters of it cannot be created. (Long-term
+    support on the Premium tier extends some minors; the project does not count on it.)"""
 
 
 def _month(text: str) -> datetime.date:
@@ -34,7 +33,7 @@ def _month(text: str) -> datetime.date:
 
 
 MINORS: dict[str, Minor] = {
-    "1.31": Minor(_month("2024-11"), _month("2025-11"), lts=True),
+    "1.31": Minor(_month("2024-11"), _month("2025-11")),
     "1.32": Minor(_month("2025-04"), _month("2026-03")),
     "1.33": Minor(_month("2025-07"), _month("2026-07")),
     "1.34": Minor(_month("2025-11"), _month("2026-11")),
