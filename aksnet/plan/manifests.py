@@ -81,10 +81,14 @@ def _deployment(app: App, image: str) -> dict[str, Any]:
         container["ports"] = [{**({"name": p.name} if p.name else {}), "containerPort": p.container_port,
                                "protocol": p.protocol} for p in app.ports]
         probe_port = app.ports[0]
-        if probe_port.protocol == "TCP":
-            probe = {"tcpSocket": {"port": probe_port.container_port}, "periodSeconds": 10}
-            container["readinessProbe"] = probe
-            container["livenessProbe"] = {**probe, "initialDelaySeconds": 10}
+        tcp = {"tcpSocket": {"port": probe_port.container_port}, "periodSeconds": 10} \
+            if probe_port.protocol == "TCP" else None
+        # AGIC builds the gateway's health probe from an httpGet readiness (or liveness) probe.
+        # https://learn.microsoft.com/azure/application-gateway/ingress-controller-add-health-probes
+        for key, probe in (("readinessProbe", app.readiness), ("livenessProbe", app.liveness)):
+            check = {"httpGet": {"path": probe.path, "port": probe.port}, "periodSeconds": 10} if probe else tcp
+            if check is not None:
+                container[key] = {**check, "initialDelaySeconds": 10} if key == "livenessProbe" else check
     return {"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": app.name, "namespace": app.namespace, "labels": dict(app.labels)},
             "spec": {"replicas": app.replicas, "selector": {"matchLabels": dict(app.labels)},

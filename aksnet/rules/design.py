@@ -378,6 +378,37 @@ def registry_and_its_endpoint_subnet(spec: StackConfig) -> Iterator[Problem]:
                              "cluster reaches privately; remove it")
 
 
+AGIC_PROBES = "https://learn.microsoft.com/azure/application-gateway/ingress-controller-add-health-probes"
+
+
+@book.refusal("agic-backends-probe-over-http", "Every backend of the application gateway has an HTTP readiness "
+              "probe on the port it serves.", AGIC_PROBES, production="mandatory", development="advisory")
+def agic_backends_probe_over_http(spec: StackConfig) -> Iterator[Problem]:
+    """Without one, AGIC probes GET / on the backend: an app that answers only under its own path is
+    marked unhealthy, and users get 502. AGIC probes no port but the one the backend serves."""
+    if spec.ingress.controller != "appgw":
+        return
+    workloads = spec.kubernetes.workloads
+    reported: set[int] = set()
+    for route in workloads.ingresses:
+        for entry in route.paths:
+            index = next((i for i, a in enumerate(workloads.apps)
+                          if (a.namespace, a.name) == (route.namespace, entry.app)), None)
+            if index is None or index in reported:
+                continue
+            app = workloads.apps[index]
+            served = app.container_port_of(entry.port, "TCP")
+            if app.readiness is None:
+                reported.add(index)
+                yield Problem.at(f"kubernetes.apps[{index}].probes", f"{app.name} is behind the application "
+                                 f"gateway ({route.name}{entry.path}) without an HTTP readiness probe: the gateway "
+                                 f"would probe GET / on port {served}; declare probes.readiness {{path, port}}")
+            elif app.readiness.port != served:
+                reported.add(index)
+                yield Problem.at(f"kubernetes.apps[{index}].probes.readiness.port", f"{app.readiness.port} is not "
+                                 f"the port the gateway reaches {app.name} on ({served}); AGIC probes that port only")
+
+
 # Egress ---------------------------------------------------------------------------------------
 
 @book.refusal("udr-needs-an-appliance", "userDefinedRouting needs a default route to a virtual appliance.", EGRESS)

@@ -48,6 +48,15 @@ class ContainerPort:
 
 
 @dataclass(frozen=True)
+class Probe:
+    """An HTTP GET health check of the container."""
+
+    path: str
+    port: int
+    """A container port of the app."""
+
+
+@dataclass(frozen=True)
 class App:
     name: str
     namespace: str
@@ -59,6 +68,10 @@ class App:
     static_ip: Address4 | None = None
     writable_paths: tuple[str, ...] = ("/tmp",)
     """Directories the container writes to (its root filesystem is read-only)."""
+    readiness: Probe | None = None
+    """When the pod gets traffic; AGIC's backend health probe follows it. None: a TCP check."""
+    liveness: Probe | None = None
+    """When the kubelet restarts the container; None: a TCP check."""
 
     def container_port_of(self, port: int, protocol: str) -> int:
         """A Service port of this app becomes its container port; any other port is a container port."""
@@ -196,11 +209,30 @@ def _app(obj: Obj) -> App | None:
         static_ip=obj.address("staticIp", None),
         writable_paths=obj.items("writablePaths", string_item(r"/[A-Za-z0-9._/-]*", "an absolute path"),
                                  ("/tmp",), max_items=10))
+    probes = obj.nested("probes")
+    if probes is not None and probes.valid:
+        app = replace(app, readiness=_probe(probes, "readiness", app), liveness=_probe(probes, "liveness", app))
+        probes.done()
     if app.static_ip is not None and app.service_type != "InternalLoadBalancer":
         obj.problems.add(obj.key_path("staticIp"), "is only for serviceType InternalLoadBalancer")
     if app.service_type != "None" and not app.ports:
         obj.problems.add(obj.key_path("ports"), f"is empty, but a {app.service_type} Service needs a port")
     return app
+
+
+def _probe(probes: Obj, key: str, app: App) -> Probe | None:
+    """`{path, port}`: the port defaults to the app's first container port and must be one of them."""
+    obj = probes.nested(key)
+    if obj is None or not obj.valid:
+        return None
+    path = obj.text("path", pattern=r"/[A-Za-z0-9._~/%-]*", hint="an absolute URL path such as /healthz")
+    ports = [p.container_port for p in app.ports if p.protocol == "TCP"]
+    port = obj.whole("port", ports[0] if ports else 0, minimum=1, maximum=65535)
+    obj.done()
+    if port and port not in ports:
+        obj.problems.add(obj.key_path("port") if obj.has("port") else obj.path,
+                         f"{port} is not a TCP container port of {app.name} ({', '.join(map(str, ports)) or 'none'})")
+    return Probe(path, port) if path and port else None
 
 
 def _ingress_path(entry: Obj) -> IngressPath | None:
