@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi_azure_native import containerservice, managedidentity
+from pulumi_azure_native import authorization, containerservice, managedidentity
 
 from aksnet.plan.cluster_profile import addon_profiles, api_server_profile, ingress_profile, pool_settings
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import ClusterSpec, Environment, IngressSpec, KubernetesSpec
+from aksnet.spec.stack import POD_SECURITY_INITIATIVES, ClusterSpec, Environment, IngressSpec, KubernetesSpec
 from components.roles import assign_role
 
 
@@ -111,7 +111,6 @@ class Cluster(pulumi.ComponentResource):
 
         aad = None
         if spec.entra_id is not None:
-            from pulumi_azure_native import authorization
             aad = {"managed": True, "enableAzureRBAC": spec.entra_id.azure_rbac,
                    "adminGroupObjectIDs": list(spec.entra_id.admin_group_object_ids),
                    "tenantID": authorization.get_client_config_output().tenant_id}
@@ -142,12 +141,22 @@ class Cluster(pulumi.ComponentResource):
                 depends_on=[*assignments, *args.depends_on],
                 custom_timeouts=pulumi.CustomTimeouts(create="60m", update="60m", delete="60m")))
 
+        if spec.pod_security is not None:
+            # The add-on enforces what is assigned at the cluster: the pod security initiative.
+            # https://learn.microsoft.com/azure/aks/use-azure-policy
+            authorization.PolicyAssignment(
+                f"{name}-pod-security", policy_assignment_name=f"pod-security-{spec.pod_security.initiative}",
+                scope=cluster.id, display_name=f"Kubernetes pod security {spec.pod_security.initiative} ({env.name})",
+                policy_definition_id="/providers/Microsoft.Authorization/policySetDefinitions/"
+                                     f"{POD_SECURITY_INITIATIVES[spec.pod_security.initiative]}",
+                parameters={"effect": {"value": spec.pod_security.effect}}, enforcement_mode="Default",
+                opts=pulumi.ResourceOptions(parent=self))
+
         # With Entra ID and Azure RBAC, Entra principals are authorized by Azure RBAC alone:
         # nobody can use the cluster until a role on it is granted.
         # https://learn.microsoft.com/azure/aks/manage-azure-rbac
         entra = spec.entra_id
         if entra is not None and entra.azure_rbac:
-            from pulumi_azure_native import authorization
             for role, groups in (("Azure Kubernetes Service RBAC Cluster Admin", entra.admin_group_object_ids),
                                  ("Azure Kubernetes Service RBAC Reader", entra.reader_group_object_ids)):
                 kind = "admins" if "Admin" in role else "readers"

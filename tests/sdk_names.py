@@ -11,9 +11,10 @@ import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-# Maps whose keys are the user's (tag names, add-on names, add-on settings), not the schema's.
+# Maps whose keys are the user's (tag names, add-on names, add-on settings, a policy's parameter
+# names), not the schema's.
 FREE_KEYS = {"tags": "all", "config": "all", "addonProfiles": "keys", "userAssignedIdentities": "all",
-             "kustomizations": "keys"}
+             "kustomizations": "keys", "parameters": "keys"}
 
 
 @functools.cache

@@ -1,8 +1,11 @@
 """The cluster component under the mock engine (preview=False), through both committed stacks."""
 
 
+import pytest
+
+from aksnet.spec.problems import ConfigError
 from components.roles import BUILTIN_ROLES
-from tests.stacks import load, variant
+from tests.stacks import load, validate_stack_config, variant
 from tools.mock_engine import run_program
 
 
@@ -108,3 +111,36 @@ def test_user_assigned_nat_gateway_on_the_node_subnet():
     nodes = next(s for s in result.of_type("azure-native:network:Subnet") if s.inputs["subnetName"] == "snet-nodes")
     assert nodes.inputs["natGateway"]["id"] == gateway.outputs["id"]
     assert "loadBalancerProfile" not in cluster_inputs(result)["networkProfile"]
+
+
+def test_the_azure_policy_add_on_enforces_the_pod_security_baseline_in_prod(prod):
+    assignment = prod.one("azure-native:authorization:PolicyAssignment").inputs
+    cluster = prod.one("azure-native:containerservice:ManagedCluster")
+    assert assignment["scope"] == cluster.outputs["id"]
+    assert assignment["policyDefinitionId"] == \
+        "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d"
+    assert assignment["parameters"] == {"effect": {"value": "deny"}}
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"aks-networking:environment.production": False}, ("baseline", "audit")),
+    ({"aks-networking:cluster.podSecurity": {"initiative": "restricted", "effect": "audit"}}, ("restricted", "audit")),
+    ({"aks-networking:cluster.azurePolicy": False}, None),
+])
+def test_pod_security_follows_the_stack(changes, expected):
+    security = validate_stack_config(variant(load("prod"), changes), "prod").cluster.pod_security
+    assert (None if security is None else (security.initiative, security.effect)) == expected
+
+
+def test_pod_security_without_the_add_on_is_refused():
+    config = variant(load("dev"), {"aks-networking:cluster.podSecurity": {"initiative": "baseline"}})
+    with pytest.raises(ConfigError) as refused:
+        validate_stack_config(config, "dev")
+    assert [p.path for p in refused.value.problems] == ["aks-networking:cluster.podSecurity"]
+
+
+def test_a_cluster_without_entra_id_can_have_the_policy_add_on():
+    result = run_program("dev", variant(load("dev"), {"aks-networking:cluster.azurePolicy": True}))
+    assert result.error is None, result.error
+    assert result.one("azure-native:authorization:PolicyAssignment").inputs["parameters"] == \
+        {"effect": {"value": "audit"}}

@@ -193,6 +193,9 @@ class AzureMocks(pulumi.runtime.Mocks):
         if typ == "azure-native:authorization:RoleAssignment":
             return f"{inputs.get('scope', sub)}/providers/Microsoft.Authorization/roleAssignments/" \
                    f"{inputs.get('roleAssignmentName') or _guid(name)}"
+        if typ == "azure-native:authorization:PolicyAssignment":  # an extension resource, under its scope
+            return f"{inputs.get('scope', sub)}/providers/Microsoft.Authorization/policyAssignments/" \
+                   f"{inputs.get('policyAssignmentName', name)}"
         if typ == "azure-native:monitor:DiagnosticSetting":  # an extension resource, under its target
             return f"{inputs.get('resourceUri', sub)}/providers/Microsoft.Insights/diagnosticSettings/" \
                    f"{inputs.get('name', name)}"

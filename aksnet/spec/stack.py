@@ -13,7 +13,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aksnet.spec.problems import ConfigError
 from aksnet.spec.regions import CHECKED as REGIONS_CHECKED
@@ -155,6 +155,22 @@ class EntraId:
     """What that principal is: ServicePrincipal (CI through OIDC), or User (a person's `az login`)."""
 
 
+POD_SECURITY_INITIATIVES = {
+    "baseline": "a8640138-9b0a-4a28-b8cb-1666c838647d",
+    "restricted": "42b8ef37-b724-4e24-bbc8-7a7708edfe00",
+}
+"""The built-in initiatives "Kubernetes cluster pod security baseline (restricted) standards for
+Linux-based workloads". https://learn.microsoft.com/azure/aks/use-azure-policy"""
+
+
+@dataclass(frozen=True)
+class PodSecurity:
+    initiative: str
+    """baseline or restricted (a key of POD_SECURITY_INITIATIVES)."""
+    effect: str
+    """audit or deny."""
+
+
 @dataclass(frozen=True)
 class ClusterSpec:
     name: str
@@ -187,6 +203,8 @@ class ClusterSpec:
     workload_identity: bool
     azure_policy: bool
     sku_tier: str
+    pod_security: PodSecurity | None = None
+    """The pod security initiative the Azure Policy add-on enforces; None without the add-on."""
 
     @property
     def uses_pod_cidr(self) -> bool:
@@ -613,10 +631,25 @@ def _cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Cluster
         azure_policy=obj.flag("azurePolicy", False),
         sku_tier=obj.choice("skuTier", ("Free", "Standard", "Premium"), "Standard"),
     )
+    spec = replace(spec, pod_security=_pod_security(obj, spec.azure_policy, env.production))
     obj.done()
     if not obj.valid or service_cidr is None or dns_ip is None:
         return None
     return spec
+
+
+def _pod_security(obj: Obj, azure_policy: bool, production: bool) -> PodSecurity | None:
+    """With the Azure Policy add-on, the pod security baseline by default, denying in production
+    and auditing in development."""
+    security = obj.nested("podSecurity")
+    if security is None or not security.valid:
+        return PodSecurity("baseline", "deny" if production else "audit") if azure_policy else None
+    if not azure_policy:
+        security.problems.add(security.path, "needs the Azure Policy add-on: set azurePolicy true, or remove it")
+    result = PodSecurity(security.choice("initiative", tuple(POD_SECURITY_INITIATIVES), "baseline"),
+                         security.choice("effect", ("audit", "deny"), "deny" if production else "audit"))
+    security.done()
+    return result if azure_policy else None
 
 
 def _max_surge(obj: Obj) -> str:
