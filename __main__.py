@@ -15,6 +15,7 @@ from components.dns import DnsResolver, DnsResolverArgs, PrivateApiDns, PrivateA
 from components.egress import NatGatewayEgress, NatGatewayEgressArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
 from components.gitops import GitOpsDelivery, GitOpsDeliveryArgs
+from components.keyvault import KeyVault, KeyVaultArgs
 from components.kubernetes_layer import KubernetesLayer, KubernetesLayerArgs
 from components.network import (
     HubSpokePeering,
@@ -96,20 +97,37 @@ bastion = Bastion("bastion", BastionArgs(env, edge_group, edge.subnet_ids["Azure
                                          spec.egress.firewall.zones if spec.egress.firewall else ())) \
     if net.bastion else None
 
+zone_links: list[pulumi.Resource] = list(dns.links) if dns is not None else []
+
+
+def private_endpoint_zone(name: str, zone: str) -> PrivateZone:
+    """A private endpoints' zone in the hub, linked to every VNet. Its links wait for the zones'
+    before it (links of two zones to one VNet at once can conflict), and the cluster for them all."""
+    created = PrivateZone(name, PrivateZoneArgs(env, hub_group, zone,
+                                                {role: vnet.vnet_id for role, vnet in vnets.items()},
+                                                after=[*vnet_writes, *zone_links]))
+    zone_links.extend(created.links)
+    cluster_depends_on.extend(created.links)  # the first pulls resolve the registry privately
+    return created
+
+
 registry = None
 if spec.registry is not None:
-    # Its links wait for the API zone's: links of two zones to one VNet at once can conflict.
-    registry_dns = PrivateZone("registry-dns", PrivateZoneArgs(
-        env, hub_group, "privatelink.azurecr.io", {role: vnet.vnet_id for role, vnet in vnets.items()},
-        after=[*vnet_writes, *(dns.links if dns is not None else [])]))
-    cluster_depends_on += registry_dns.links  # the first pulls resolve the registry privately
     registry = PrivateRegistry("registry", PrivateRegistryArgs(
-        env, spec.registry, spoke_group, spoke.subnet_ids["endpoints"], registry_dns.zone_id,
-        plan.registry_zone_redundant))
+        env, spec.registry, spoke_group, spoke.subnet_ids["endpoints"],
+        private_endpoint_zone("registry-dns", "privatelink.azurecr.io").zone_id, plan.registry_zone_redundant))
+
+key_vault = None
+if spec.tls is not None:
+    key_vault = KeyVault("keyvault", KeyVaultArgs(
+        env, spec.tls, spoke_group, spoke.subnet_ids["endpoints"],
+        private_endpoint_zone("keyvault-dns", "privatelink.vaultcore.azure.net").zone_id))
 
 gateway = None
 if ingress.controller == "appgw" and ingress.app_gateway is not None:
-    gateway = AppGateway("appgw", AppGatewayArgs(env, ingress.app_gateway, spoke_group, spoke.subnet_ids["appgw"]))
+    gateway = AppGateway("appgw", AppGatewayArgs(
+        env, ingress.app_gateway, spoke_group, spoke.subnet_ids["appgw"], plan.gateway_certificates,
+        key_vault.vault_id if key_vault is not None else None))
 
 cluster = Cluster("cluster", ClusterArgs(
     environment=env, spec=cluster_spec, kubernetes=spec.kubernetes, resource_group_name=spoke_group,
@@ -122,7 +140,8 @@ cluster = Cluster("cluster", ClusterArgs(
 if gateway is not None:
     AgicPermissions("agic", AgicPermissionsArgs(
         agic_principal_id=cluster.addon_identities.apply(lambda ids: ids["ingressApplicationGateway"]),
-        gateway_id=gateway.gateway_id, resource_group_name=spoke_group, subnet_id=spoke.subnet_ids["appgw"]))
+        gateway_id=gateway.gateway_id, resource_group_name=spoke_group, subnet_id=spoke.subnet_ids["appgw"],
+        gateway_identity_id=gateway.identity_id))
 
 if registry is not None:
     registry.grant_pull(cluster.kubelet_object_id)
@@ -139,7 +158,8 @@ if spec.diagnostics.enabled:
     watched = {"firewall": firewall.firewall_id if firewall else None,
                "appGateway": gateway.gateway_id if gateway else None,
                "bastion": bastion.bastion_id if bastion else None, "cluster": cluster.cluster_id,
-               "registry": registry.registry_id if registry else None}
+               "registry": registry.registry_id if registry else None,
+               "keyVault": key_vault.vault_id if key_vault else None}
     for key, resource_id in watched.items():
         if resource_id is not None:
             diagnostics.watch(key, resource_id)

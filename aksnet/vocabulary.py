@@ -72,6 +72,8 @@ LB_IPV4_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-ipv4"
 """Internal load balancer Services: https://learn.microsoft.com/azure/aks/internal-lb"""
 
 AGIC_INGRESS_CLASS = "azure-application-gateway"
+AGIC_SSL_CERTIFICATE = "appgw.ingress.kubernetes.io/appgw-ssl-certificate"
+AGIC_SSL_REDIRECT = "appgw.ingress.kubernetes.io/ssl-redirect"
 APP_ROUTING_INGRESS_CLASS = "webapprouting.kubernetes.azure.com"
 APP_ROUTING_NAMESPACE = "app-routing-system"
 """The nginx ingress controller is the AKS application routing add-on: https://learn.microsoft.com/azure/aks/app-routing"""

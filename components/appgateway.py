@@ -7,11 +7,12 @@ https://learn.microsoft.com/azure/application-gateway/ingress-controller-overvie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi_azure_native import network
+from pulumi_azure_native import managedidentity, network
 
 from aksnet.plan.naming import azure_name, tags
 from aksnet.spec.stack import AppGatewaySpec, Environment
@@ -33,6 +34,10 @@ class AppGatewayArgs:
     spec: AppGatewaySpec
     resource_group_name: pulumi.Input[str]
     subnet_id: pulumi.Input[str]
+    certificates: Mapping[str, str] = field(default_factory=dict)
+    """Certificate name to its versionless Key Vault secret id: the listeners AGIC builds use them."""
+    key_vault_id: pulumi.Input[str] | None = None
+    """The vault that holds them: the gateway's identity reads its secrets."""
 
 
 class AppGateway(pulumi.ComponentResource):
@@ -42,6 +47,8 @@ class AppGateway(pulumi.ComponentResource):
     """The gateway's resource id, handed to the AGIC add-on."""
     public_ip: pulumi.Output[str | None] | None
     """The public frontend's address, when the gateway has one."""
+    identity_id: pulumi.Output[str] | None
+    """The gateway's user-assigned identity (with certificates): AGIC must be allowed to assign it."""
 
     def __init__(self, name: str, args: AppGatewayArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:ingress:AppGateway", name, None, opts)
@@ -72,12 +79,25 @@ class AppGateway(pulumi.ComponentResource):
             frontends.append({"name": "frontend-private", "privateIPAddress": str(spec.private_ip),
                               "privateIPAllocationMethod": "Static", "subnet": {"id": args.subnet_id}})
 
+        # With certificates, the gateway reads them from Key Vault as a user-assigned identity.
+        # https://learn.microsoft.com/azure/application-gateway/key-vault-certs
+        identity = None
+        self.identity_id = None
+        if args.certificates:
+            identity = managedidentity.UserAssignedIdentity(
+                f"{name}-identity", resource_name_=azure_name(env, "id", "agw"),
+                resource_group_name=args.resource_group_name, location=env.location, tags=tags(env), opts=child)
+            assert args.key_vault_id is not None
+            reader = assign_role(f"{name}-keyvault-secrets", "Key Vault Secrets User", args.key_vault_id,
+                                 identity.principal_id, self)
+            self.identity_id = identity.id
+
         def own(kind: str, item: str) -> pulumi.Output[str]:
             """The id of one of the gateway's own sub-resources (they reference each other by id)."""
             return resource_group_id(args.resource_group_name).apply(
                 lambda group: f"{group}/providers/Microsoft.Network/applicationGateways/{gateway_name}/{kind}/{item}")
 
-        gateway = network.ApplicationGateway(  # type: ignore[call-overload]  # engine-shaped mappings
+        gateway = network.ApplicationGateway(  # type: ignore[call-overload,misc]  # engine-shaped mappings
             f"{name}-gateway", application_gateway_name=gateway_name, resource_group_name=args.resource_group_name,
             location=env.location, sku={"name": spec.sku, "tier": spec.sku},
             autoscale_configuration={"minCapacity": spec.min_capacity, "maxCapacity": spec.max_capacity},
@@ -97,8 +117,12 @@ class AppGateway(pulumi.ComponentResource):
                                     "httpListener": {"id": own("httpListeners", "bootstrap")},
                                     "backendAddressPool": {"id": own("backendAddressPools", "bootstrap")},
                                     "backendHttpSettings": {"id": own("backendHttpSettingsCollection", "bootstrap")}}],
+            identity={"type": "UserAssigned", "userAssignedIdentities": [identity.id]} if identity else None,
+            ssl_certificates=[{"name": certificate, "keyVaultSecretId": secret_id}
+                              for certificate, secret_id in sorted(args.certificates.items())] or None,
             tags=tags(env),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=list(AGIC_MANAGED), protect=env.protect,
+                                        depends_on=[reader] if identity else None,
                                         custom_timeouts=pulumi.CustomTimeouts(create="45m", update="45m")))
         self.gateway_id = gateway.id
         self.register_outputs({"gatewayId": self.gateway_id, "publicIp": self.public_ip})
@@ -111,6 +135,8 @@ class AgicPermissionsArgs:
     gateway_id: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
     subnet_id: pulumi.Input[str]
+    gateway_identity_id: pulumi.Input[str] | None = None
+    """The gateway's own identity: AGIC rewrites a gateway that has one only if it may assign it."""
 
 
 class AgicPermissions(pulumi.ComponentResource):
@@ -126,4 +152,7 @@ class AgicPermissions(pulumi.ComponentResource):
         assign_role(f"{name}-gateway", "Contributor", args.gateway_id, args.agic_principal_id, self)
         assign_role(f"{name}-group", "Reader", group_id, args.agic_principal_id, self)
         assign_role(f"{name}-subnet", "Network Contributor", args.subnet_id, args.agic_principal_id, self)
+        if args.gateway_identity_id is not None:
+            assign_role(f"{name}-gateway-identity", "Managed Identity Operator", args.gateway_identity_id,
+                        args.agic_principal_id, self)
         self.register_outputs({})

@@ -18,6 +18,7 @@ BUILTIN_ROLES: Mapping[str, str] = {
     "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     "Azure Kubernetes Service RBAC Reader": "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
 }
 
 

@@ -35,7 +35,9 @@ def test_agic_identity_gets_contributor_reader_and_network_contributor(prod):
     grants = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["scope"].rsplit("/", 1)[-1])
               for r in prod.of_type("azure-native:authorization:RoleAssignment") if r.inputs["principalId"] == agic}
     assert grants == {(BUILTIN_ROLES["Contributor"], "agw-prod-ingress"), (BUILTIN_ROLES["Reader"], "rg-prod-spoke"),
-                      (BUILTIN_ROLES["Network Contributor"], "snet-appgw")}
+                      (BUILTIN_ROLES["Network Contributor"], "snet-appgw"),
+                      # it rewrites a gateway with an identity of its own only if it may assign that identity
+                      (BUILTIN_ROLES["Managed Identity Operator"], "id-prod-agw")}
 
 
 def test_private_frontend_address_in_the_gateway_subnet():

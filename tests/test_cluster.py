@@ -33,7 +33,8 @@ def test_prod_private_api_uses_the_hub_zone_linked_to_hub_and_spoke(prod):
 
 
 def test_user_assigned_identity_with_its_network_roles(prod):
-    identity = prod.one("azure-native:managedidentity:UserAssignedIdentity")
+    identity = next(i for i in prod.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                    if i.name == "cluster-identity")
     assert cluster_inputs(prod)["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [identity.outputs["id"]]}
     grants = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["scope"].rsplit("/", 1)[-1])
               for r in prod.of_type("azure-native:authorization:RoleAssignment")

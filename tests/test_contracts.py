@@ -231,7 +231,8 @@ def test_vnet_writes_go_one_at_a_time_and_the_cluster_waits_for_the_way_out(prod
 
 def test_a_private_zone_of_ours_gives_the_control_plane_network_contributor_on_the_vnet(prod):
     from components.roles import BUILTIN_ROLES
-    identity = prod.one("azure-native:managedidentity:UserAssignedIdentity")
+    identity = next(i for i in prod.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                    if i.name == "cluster-identity")
     vnet = next(v for v in prod.of_type("azure-native:network:VirtualNetwork") if v.name == "spoke-vnet")
     grants = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["scope"])
               for r in prod.of_type("azure-native:authorization:RoleAssignment")

@@ -74,7 +74,8 @@ REFUSALS = {
                                    "aks-networking:network.bastion", "AzureBastionSubnet"),
     # Issue 4's refusals
     "public nginx behind userDefinedRouting": (
-        "prod", {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}}},
+        "prod", {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}},
+                 "aks-networking:tls": DELETE, "aks-networking:kubernetes.ingresses[0].tlsSecret": DELETE},
         "aks-networking:kubernetes.ingresses[0]", "asymmetric routing"),
     "AGIC with a v1 gateway": ("prod", {"aks-networking:ingress.appGateway.sku": "WAF"},
                                "aks-networking:ingress.appGateway.sku", "AGIC supports only Standard_v2 and WAF_v2"),
@@ -127,6 +128,7 @@ def test_public_nginx_behind_udr_is_refused_even_with_a_dnat_rule():
     firewall. The path model finds it (no rule written for the case): the Ingress's paths are denied."""
     from aksnet.spec.problems import ConfigError
     config = variant(load("prod"), {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}},
+                                    "aks-networking:tls": DELETE, "aks-networking:kubernetes.ingresses[0].tlsSecret": DELETE,
                                     **DNAT})
     with pytest.raises(ConfigError) as refused:
         validate_stack_config(config, "prod")

@@ -33,7 +33,9 @@ def test_prod_sends_the_firewall_gateway_bastion_registry_and_control_plane_logs
     assert {"kube-audit-admin", "guard", "kube-apiserver"} <= categories and "kube-audit" not in categories
     registry = settings[prod.one("azure-native:containerregistry:Registry").outputs["id"]]
     assert registry["logAnalyticsDestinationType"] == "Dedicated"
-    assert len(settings) == 5
+    vault = settings[prod.one("azure-native:keyvault:Vault").outputs["id"]]
+    assert vault["logs"] == [{"categoryGroup": "audit", "enabled": True}]
+    assert len(settings) == 6
 
 
 def test_every_vnet_has_a_flow_log_to_a_closed_storage_account(prod):

@@ -58,7 +58,6 @@ def test_ingresses_use_the_class_field_never_the_annotation(rendered):
     for ingress in (o for o in objects if o["kind"] == "Ingress"):
         assert ingress["spec"]["ingressClassName"] == expected
         assert "kubernetes.io/ingress.class" not in (ingress["metadata"].get("annotations") or {})
-        assert ingress["spec"]["tls"][0]["secretName"]
 
 
 def test_dev_workshop_scenario():

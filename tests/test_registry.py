@@ -21,14 +21,15 @@ def test_the_registry_is_premium_and_closed_to_the_internet(prod):
 
 def test_its_private_endpoint_and_zone_resolve_it_from_hub_and_spoke(prod):
     acr = prod.one("azure-native:containerregistry:Registry")
-    endpoint = prod.one("azure-native:network:PrivateEndpoint")
+    endpoint = next(e for e in prod.of_type("azure-native:network:PrivateEndpoint") if e.name == "registry-endpoint")
     subnet = next(s for s in prod.of_type("azure-native:network:Subnet") if s.inputs["subnetName"] == "snet-endpoints")
     assert endpoint.inputs["subnet"]["id"] == subnet.outputs["id"]
     assert endpoint.inputs["privateLinkServiceConnections"] == [
         {"name": "registry", "privateLinkServiceId": acr.outputs["id"], "groupIds": ["registry"]}]
     zone = next(z for z in prod.of_type("azure-native:privatedns:PrivateZone") if z.name == "registry-dns-zone")
     assert zone.inputs["privateZoneName"] == "privatelink.azurecr.io" and zone.inputs["resourceGroupName"] == "rg-prod-hub"
-    group = prod.one("azure-native:network:PrivateDnsZoneGroup")
+    group = next(g for g in prod.of_type("azure-native:network:PrivateDnsZoneGroup")
+                 if g.name == "registry-endpoint-dns")
     assert group.inputs["privateDnsZoneConfigs"][0]["privateDnsZoneId"] == zone.outputs["id"]
     links = [link for link in prod.of_type("azure-native:privatedns:VirtualNetworkLink")
              if link.name.startswith("registry-dns")]
@@ -66,7 +67,7 @@ APPS = load("prod")["aks-networking:kubernetes"]["apps"]
 @pytest.mark.parametrize("changes, key, fragment", [
     ({"aks-networking:registry": DELETE}, "aks-networking:kubernetes.apps[0].image", "the stack has none"),
     ({"aks-networking:network.spoke.subnets.endpoints": DELETE}, "aks-networking:registry", "endpoints"),
-    ({"aks-networking:registry": DELETE, "aks-networking:kubernetes.apps": [
+    ({"aks-networking:registry": DELETE, "aks-networking:tls": DELETE, "aks-networking:kubernetes.apps": [
         {**a, "image": "mcr.microsoft.com/azuredocs/aks-helloworld:v1"} for a in APPS]},
      "aks-networking:network.spoke.subnets.endpoints", "nothing uses it"),
     ({"aks-networking:kubernetes.apps": [{**APPS[0], "image": "quay.io/team/web:1"}, *APPS[1:]]},

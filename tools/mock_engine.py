@@ -98,10 +98,27 @@ ARM_PATHS: Mapping[str, str] = {
     "azure-native:network:PrivateEndpoint": "Microsoft.Network/privateEndpoints/{privateEndpointName}",
     "azure-native:network:PrivateDnsZoneGroup":
         "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}",
+    "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults/{vaultName}",
+    "azure-native:keyvault:Secret": "Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}",
     "azure-native:network:FlowLog": "Microsoft.Network/networkWatchers/{networkWatcherName}/flowLogs/{flowLogName}",
     "azure-native:containerservice:AgentPool":
         "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{agentPoolName}",
 }
+
+
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
+"""The key Pulumi's wire format marks a secret value with."""
+
+
+def _redacted(value: Any) -> Any:
+    """The inputs as the preview shows them: a Pulumi secret is `[secret]`, whatever it holds."""
+    if isinstance(value, dict):
+        if SECRET_SIGNATURE in value:
+            return "[secret]"
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
 
 
 def _guid(*parts: str) -> str:
@@ -167,7 +184,7 @@ class AzureMocks(pulumi.runtime.Mocks):
         return getattr(self._local, "last", ({}, {}))
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
-        inputs = dict(args.inputs)
+        inputs = _redacted(dict(args.inputs))
         if not args.custom:
             self._local.last = (inputs, {})
             return None, {}
@@ -235,6 +252,11 @@ class AzureMocks(pulumi.runtime.Mocks):
         elif typ == "azure-native:managedidentity:UserAssignedIdentity":
             out.update(principalId=_guid(resource_id, "principal"), clientId=_guid(resource_id, "client"),
                        tenantId=TENANT_ID)
+        elif typ == "azure-native:network:ApplicationGateway" and inputs.get("identity"):
+            # Azure answers a user-assigned identity list with a map from id to its details.
+            identity = dict(inputs["identity"])
+            identity["userAssignedIdentities"] = {i: {} for i in identity.get("userAssignedIdentities") or []}
+            out["identity"] = identity
         elif typ == "azure-native:containerregistry:Registry":
             out["loginServer"] = f"{str(inputs.get('registryName', name)).lower()}.azurecr.io"
         elif typ == "azure-native:operationalinsights:Workspace":

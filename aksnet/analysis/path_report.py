@@ -110,7 +110,7 @@ def _declared(spec: Any, tracer: Tracer) -> Iterator[PathEntry]:
         yield from _flow_paths(f"kubernetes.flows[{index}]", flow, spec, tracer)
     internet = tracer.internet()
     for index, route in enumerate(workloads.ingresses):
-        listeners = (443, 80) if route.tls_secret else (80,)
+        listeners = (443,) if route.tls_secret else (80,)  # with TLS, 80 only redirects
         seen = set()
         for entry in route.paths:
             key = f"{route.namespace}/{entry.app}"

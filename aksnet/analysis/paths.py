@@ -532,7 +532,8 @@ def network_of(spec: Any, plan: Any, manifests: Sequence[Mapping[str, Any]] | No
             base.network_address + 10 + index)
     ingress_routes = []
     for route in spec.kubernetes.workloads.ingresses:
-        listeners = (443, 80) if route.tls_secret else (80,)
+        # With TLS, port 80 only redirects to 443 (the gateway answers it; no backend sees it).
+        listeners = (443,) if route.tls_secret else (80,)
         for entry in route.paths:
             for listener in listeners:
                 ingress_routes.append((route.name, route.host, f"{route.namespace}/{entry.app}", entry.port, listener))
@@ -872,6 +873,11 @@ class Tracer:
             if self.net.ingress_controller == "appgw" and self.net.app_gateway is not None:
                 candidates += [self._through_gateway(source, destination, route, protocol, port)
                                for route in self.net.ingress_routes if route[2] == key and route[4] == port]
+                redirected = [r for r in self.net.ingress_routes if r[2] == key and r[4] == 443]
+                if port == 80 and redirected and protocol == "TCP":
+                    name, host = redirected[0][0], redirected[0][1]
+                    candidates.append([Hop("appGateway", "application gateway",
+                                           f"ingress {name}: {host}:80 redirects to https://{host}", "deny")])
             nginx = self.net.nginx
             if self.net.ingress_controller == "nginx" and nginx is not None and nginx.visibility == "public":
                 candidates += [self._through_public_lb(source, destination, protocol, port, "nginx", route[3])

@@ -10,6 +10,8 @@ Resource-specific tables (`Dedicated`) where the service offers them, so that a 
   https://learn.microsoft.com/azure/bastion/diagnostic-logs
 - Container Registry: logins and repository events.
   https://learn.microsoft.com/azure/container-registry/monitor-container-registry
+- Key Vault: who read or changed what (its audit log goes to AzureDiagnostics).
+  https://learn.microsoft.com/azure/key-vault/general/logging
 - AKS control plane: the API server, the audit of writes (kube-audit-admin, without the reads
   that make kube-audit costly), the Entra ID webhook (guard), the controller manager and the
   cluster autoscaler. https://learn.microsoft.com/azure/aks/monitor-aks#resource-logs
@@ -39,6 +41,7 @@ DIAGNOSTICS = {
     "appGateway": LogSettings(category_groups=("allLogs",)),
     "bastion": LogSettings(categories=("BastionAuditLogs",), dedicated=False),
     "registry": LogSettings(category_groups=("allLogs",)),
+    "keyVault": LogSettings(category_groups=("audit",), dedicated=False),
     "cluster": LogSettings(categories=("kube-apiserver", "kube-audit-admin", "guard", "kube-controller-manager",
                                        "cluster-autoscaler")),
 }

@@ -17,7 +17,13 @@ from aksnet.plan.netpol import IngressController, compile_policies
 from aksnet.plan.outbound import ALWAYS_ALLOWED_REGISTRIES, image_registry, resolved_image
 from aksnet.spec.stack import StackConfig
 from aksnet.spec.workloads import App, Endpoint, Flow, PortRange
-from aksnet.vocabulary import AGIC_INGRESS_CLASS, APP_ROUTING_INGRESS_CLASS, APP_ROUTING_NAMESPACE
+from aksnet.vocabulary import (
+    AGIC_INGRESS_CLASS,
+    AGIC_SSL_CERTIFICATE,
+    AGIC_SSL_REDIRECT,
+    APP_ROUTING_INGRESS_CLASS,
+    APP_ROUTING_NAMESPACE,
+)
 from aksnet.vocabulary import INTERNAL_LB_ANNOTATION as INTERNAL
 from aksnet.vocabulary import INTERNAL_LB_SUBNET_ANNOTATION as INTERNAL_SUBNET
 from aksnet.vocabulary import LB_IPV4_ANNOTATION as STATIC_IPV4
@@ -156,11 +162,15 @@ def declared_objects(spec: StackConfig) -> list[tuple[str, dict[str, Any]]]:
                 {"path": entry.path, "pathType": "Prefix",
                  "backend": {"service": {"name": entry.app, "port": {"number": entry.port}}}}
                 for entry in route.paths]}}]}
-        if route.tls_secret:
+        metadata: dict[str, Any] = {"name": route.name, "namespace": route.namespace}
+        if route.tls_secret and spec.ingress.controller == "appgw":
+            # The certificate the gateway already holds from Key Vault, and HTTP redirected to HTTPS.
+            # https://azure.github.io/application-gateway-kubernetes-ingress/annotations/
+            metadata["annotations"] = {AGIC_SSL_CERTIFICATE: route.tls_secret, AGIC_SSL_REDIRECT: "true"}
+        elif route.tls_secret:
             ingress_spec["tls"] = [{"hosts": [route.host], "secretName": route.tls_secret}]
         objects.append((f"kubernetes.ingresses[{index}]", {
-            "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-            "metadata": {"name": route.name, "namespace": route.namespace}, "spec": ingress_spec}))
+            "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": ingress_spec}))
     objects += compile_policies(workloads, ingress_controller(spec), published_flows(spec))
     return objects
 

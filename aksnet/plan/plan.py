@@ -7,7 +7,7 @@ nobody re-derives a decision from resource names.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aksnet.plan.addressing import AddressPlan, PlanRow
@@ -65,6 +65,8 @@ class Plan:
     ingress_controller: IngressController | None
     manifests: tuple[Mapping[str, Any], ...]
     """Every Kubernetes object of the layer, as manifests."""
+    gateway_certificates: Mapping[str, str] = field(default_factory=dict)
+    """Certificate name to the versionless Key Vault secret id the application gateway reads it from."""
     registry_zone_redundant: bool = False
     """The platform registry spreads over the region's zones: in production, where the region has them."""
 
@@ -106,6 +108,8 @@ def make_plan(spec: StackConfig, addresses: AddressPlan) -> Plan:
         address_plan=tuple(addresses.rows),
         ingress_controller=ingress_controller(spec),
         manifests=tuple(kubernetes_objects(spec)),
+        gateway_certificates={c.name: spec.tls.secret_id(c.name) for c in spec.tls.certificates}
+        if spec.tls is not None else {},
         registry_zone_redundant=spec.registry is not None and spec.environment.production
         and REGIONS.get(spec.environment.location, False),
     )

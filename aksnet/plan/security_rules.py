@@ -34,13 +34,18 @@ class Rule:
 
 
 # Application Gateway v2: GatewayManager on 65200-65535 and the Azure load balancer must reach
-# the subnet; listeners take 80 and 443.
+# the subnet; the listeners' ports come from the Ingresses.
 # https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups
 APPGW_RULES = (
     Rule("AllowGatewayManager", 100, "Inbound", "Allow", "Tcp", "GatewayManager", "*", ("65200-65535",)),
     Rule("AllowAzureLoadBalancer", 110, "Inbound", "Allow", "*", "AzureLoadBalancer", "*", ("*",)),
-    Rule("AllowHttpsFromInternet", 120, "Inbound", "Allow", "Tcp", "Internet", "*", ("80", "443")),
 )
+
+
+def gateway_listener_ports(spec: StackConfig) -> tuple[str, ...]:
+    """443 when an Ingress has TLS, with 80 only to redirect to it; 80 for Ingresses without."""
+    routes = spec.kubernetes.workloads.ingresses
+    return ("80", "443") if any(r.tls_secret for r in routes) else ("80",)
 
 # Azure Bastion refuses an NSG on its subnet without these rules.
 # https://learn.microsoft.com/azure/bastion/bastion-nsg
@@ -73,7 +78,9 @@ def public_service_ports(spec: StackConfig) -> tuple[tuple[str, str], ...]:
 
 def subnet_rules(spec: StackConfig) -> dict[str, Sequence[Rule]]:
     """Subnet role to its NSG rules."""
-    rules: dict[str, Sequence[Rule]] = {"appgw": APPGW_RULES, "AzureBastionSubnet": BASTION_RULES}
+    listeners = Rule("AllowListenersFromInternet", 120, "Inbound", "Allow", "Tcp", "Internet", "*",
+                     gateway_listener_ports(spec))
+    rules: dict[str, Sequence[Rule]] = {"appgw": (*APPGW_RULES, listeners), "AzureBastionSubnet": BASTION_RULES}
     public = public_service_ports(spec)
     if public:
         by_protocol: dict[str, list[str]] = {}

@@ -362,16 +362,17 @@ def images_from_known_registries(spec: StackConfig) -> Iterator[Problem]:
                              f"{host} to kubernetes.allowedRegistries")
 
 
-@book.refusal("registry-and-its-endpoint-subnet", "The platform registry and the private endpoint subnet go "
-              "together.", ACR_PRIVATE_LINK)
-def registry_and_its_endpoint_subnet(spec: StackConfig) -> Iterator[Problem]:
+@book.refusal("private-endpoints-and-their-subnet", "The registry and the Key Vault, reached by private endpoints, "
+              "and the subnet for them go together.", ACR_PRIVATE_LINK)
+def private_endpoints_and_their_subnet(spec: StackConfig) -> Iterator[Problem]:
     has_subnet = "endpoints" in spec.network.spoke.subnets
-    if spec.registry is not None and not has_subnet:
-        yield Problem.at("registry", "needs a subnet for its private endpoint: network.spoke.subnets.endpoints "
-                         "(a /28 is plenty)")
-    if has_subnet and spec.registry is None:
-        yield Problem.at("network.spoke.subnets.endpoints", "is declared but nothing uses it; declare registry, or "
-                         "remove the subnet")
+    for key, present in (("registry", spec.registry is not None), ("tls", spec.tls is not None)):
+        if present and not has_subnet:
+            yield Problem.at(key, "needs a subnet for its private endpoint: network.spoke.subnets.endpoints "
+                             "(a /28 is plenty)")
+    if has_subnet and spec.registry is None and spec.tls is None:
+        yield Problem.at("network.spoke.subnets.endpoints", "is declared but nothing uses it; declare registry or "
+                         "tls, or remove the subnet")
     for registry in spec.kubernetes.allowed_registries:
         if spec.registry is not None and registry == spec.registry.login_server:
             yield Problem.at("kubernetes.allowedRegistries", f"lists {registry}, the platform registry, which the "
@@ -407,6 +408,33 @@ def agic_backends_probe_over_http(spec: StackConfig) -> Iterator[Problem]:
                 reported.add(index)
                 yield Problem.at(f"kubernetes.apps[{index}].probes.readiness.port", f"{app.readiness.port} is not "
                                  f"the port the gateway reaches {app.name} on ({served}); AGIC probes that port only")
+
+
+AGIC_KEY_VAULT = "https://learn.microsoft.com/azure/application-gateway/key-vault-certs"
+
+
+@book.refusal("ingress-tls-has-a-certificate", "An Ingress's TLS names a certificate the stack provides to its "
+              "controller.", AGIC_KEY_VAULT)
+def ingress_tls_has_a_certificate(spec: StackConfig) -> Iterator[Problem]:
+    """A TLS secret nothing creates leaves HTTPS down. The application gateway takes the stack's
+    certificates from its Key Vault; nginx's Key Vault integration is not set up by this project."""
+    provided = {c.name for c in spec.tls.certificates} if spec.tls is not None else set()
+    controller = spec.ingress.controller
+    for index, route in enumerate(spec.kubernetes.workloads.ingresses):
+        if route.tls_secret is None:
+            continue
+        key = f"kubernetes.ingresses[{index}].tlsSecret"
+        if controller != "appgw":
+            yield Problem.at(key, f"asks for TLS through {controller}, whose certificates this project cannot "
+                             "provide yet (the application routing add-on's Key Vault integration); serve it over "
+                             "HTTP, or use ingress.controller appgw with tls.certificates")
+        elif route.tls_secret not in provided:
+            known = ", ".join(sorted(provided)) or "none"
+            yield Problem.at(key, f"names {route.tls_secret}, which no tls.certificates provides (provided: {known}); "
+                             "add it to tls.certificates, its PFX set as a secret")
+    if spec.tls is not None and controller != "appgw":
+        yield Problem.at("tls", "holds the application gateway's certificates, but ingress.controller is "
+                         f"{controller}; use appgw, or remove tls")
 
 
 # Egress ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 from aksnet.rules.rule import Report, Rule, RuleBook
 from aksnet.vocabulary import (
     AGENT_POOL,
+    AGIC_SSL_CERTIFICATE,
     APP_GATEWAY,
     CLUSTER,
     DEPLOYMENT,
@@ -250,8 +251,13 @@ def ingress_host_and_tls(args: Any, report: Report) -> None:
         report("Every Ingress rule needs a host: a hostless rule answers for any name.", None)
     hosts = {rule.get("host") for rule in rules}
     covered = {h for tls in spec.get("tls") or [] for h in tls.get("hosts") or []}
+    annotations = (_props(args).get("metadata") or {}).get("annotations") or {}
+    # AGIC serves every host of the Ingress with a certificate the gateway holds (from Key Vault).
+    if annotations.get(AGIC_SSL_CERTIFICATE):
+        return
     if not spec.get("tls") or not hosts <= covered:
-        report("The Ingress serves plain HTTP: add tls with a secret for every host.", None)
+        report("The Ingress serves plain HTTP: add tls with a secret for every host, or a certificate the "
+               "application gateway holds.", None)
 
 
 @book.guardrail("default-deny-per-app-namespace", "Every namespace that runs apps denies by default.",

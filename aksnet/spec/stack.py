@@ -320,6 +320,31 @@ class RegistrySpec:
 
 
 @dataclass(frozen=True)
+class Certificate:
+    name: str
+    """The Key Vault secret's name, and what an Ingress's `tlsSecret` names."""
+    pfx: str
+    """The certificate and its key, a password-less PFX in base64: a Pulumi secret."""
+
+
+@dataclass(frozen=True)
+class TlsSpec:
+    """The gateway's certificates, held in a Key Vault of the stack behind a private endpoint."""
+
+    key_vault: str
+    """The vault's name, unique in Azure: `https://<name>.vault.azure.net`."""
+    certificates: tuple[Certificate, ...]
+
+    @property
+    def vault_uri(self) -> str:
+        return f"https://{self.key_vault.lower()}.vault.azure.net"
+
+    def secret_id(self, certificate: str) -> str:
+        """The versionless secret id the gateway reads, so that a renewed certificate is picked up."""
+        return f"{self.vault_uri}/secrets/{certificate}"
+
+
+@dataclass(frozen=True)
 class DiagnosticsSpec:
     """Where the platform's logs go: a Log Analytics workspace (the stack's, or an existing one),
     diagnostic settings on the firewall, gateway, Bastion and cluster, and VNet flow logs."""
@@ -345,11 +370,13 @@ class StackConfig:
     kubernetes: KubernetesSpec
     diagnostics: DiagnosticsSpec = field(default_factory=DiagnosticsSpec)
     registry: RegistrySpec | None = None
+    tls: TlsSpec | None = None
 
 
 # Parsing ---------------------------------------------------------------------------------
 
-SECTIONS = ("environment", "network", "cluster", "egress", "ingress", "kubernetes", "diagnostics", "registry")
+SECTIONS = ("environment", "network", "cluster", "egress", "ingress", "kubernetes", "diagnostics", "registry",
+            "tls")
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
@@ -420,11 +447,34 @@ def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
     kubernetes = _kubernetes(section("kubernetes"))
     diagnostics = _diagnostics(section("diagnostics"))
     registry = _registry(section("registry"))
+    tls = _tls(section("tls"))
     if problems:
         raise ConfigError(problems.items)
     if network is None or cluster is None:  # each reports why, so this is a defect of ours
         raise AssertionError("a section could not be read, yet no problem was recorded")
-    return StackConfig(environment, network, cluster, egress, ingress, kubernetes, diagnostics, registry)
+    return StackConfig(environment, network, cluster, egress, ingress, kubernetes, diagnostics, registry, tls)
+
+
+def _certificate(obj: Obj) -> Certificate | None:
+    """https://learn.microsoft.com/azure/application-gateway/key-vault-certs#supported-certificates"""
+    name = obj.text("name", pattern=r"[A-Za-z0-9-]{1,127}", hint="letters, digits and '-', at most 127")
+    pfx = obj.text("pfx", pattern=r"\[secret\]|[A-Za-z0-9+/=]{16,}",
+                   hint="a password-less PFX in base64, set as a secret: pulumi config set --path --secret "
+                        "'aks-networking:tls.certificates[0].pfx' \"$(base64 -w0 cert.pfx)\"")
+    return Certificate(name, pfx) if name and pfx else None
+
+
+def _tls(obj: Obj) -> TlsSpec | None:
+    """Key Vault names: https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#vault-name-and-object-name"""
+    if not obj.valid:
+        return None
+    vault = obj.text("keyVault", pattern=r"[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]",
+                     hint="3 to 24 letters, digits and single hyphens, a letter first, unique in Azure")
+    certificates = obj.records("certificates", _certificate)
+    obj.done()
+    if not certificates:
+        obj.problems.add(obj.key_path("certificates"), "is empty; name at least one certificate, or remove tls")
+    return TlsSpec(vault, certificates) if vault else None
 
 
 def _registry(obj: Obj) -> RegistrySpec | None:
