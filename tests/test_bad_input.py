@@ -248,3 +248,11 @@ def test_a_network_rule_needs_somewhere_to_go(tmp_path, capsys):
     lines = lines_for("prod", {"aks-networking:egress.firewall.networkRules": [rule]}, tmp_path, capsys)
     assert any(line.startswith("aks-networking:egress.firewall.networkRules[0]: needs destinationAddresses")
                for line in lines), lines
+
+
+def test_a_required_key_left_empty_is_refused_by_name(tmp_path, capsys):
+    """`name:` with nothing after it is YAML's null: found by the property test on a generated stack."""
+    routes = load("prod")["aks-networking:kubernetes"]["ingresses"]
+    lines = lines_for("prod", {"aks-networking:kubernetes.ingresses": [{**routes[0], "name": None}]}, tmp_path, capsys)
+    assert any(line.startswith("aks-networking:kubernetes.ingresses[0].name: is required but empty") for line in lines), \
+        lines

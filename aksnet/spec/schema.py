@@ -114,8 +114,11 @@ class Obj:
 
     def raw(self, key: str, default: object = REQUIRED) -> object:
         self._read.add(key)
-        if key in self.data:
+        if key in self.data and (self.data[key] is not None or not isinstance(default, _Required)):
             return self.data[key]
+        if key in self.data:  # `name:` with nothing after it reads as null
+            self.problems.add(self.key_path(key), "is required but empty (null)")
+            return None
         if isinstance(default, _Required):
             self.problems.add(self.key_path(key), "is required but missing")
             return None
