@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_azure_native import authorization, keyvault, network
+from pulumi_azure_native import authorization, keyvault
 
-from aksnet.plan.naming import azure_name, tags
+from aksnet.plan.naming import tags
 from aksnet.spec.stack import Environment, TlsSpec
+from components.network import private_endpoint
 
 
 @dataclass(frozen=True)
@@ -43,19 +44,8 @@ class KeyVault(pulumi.ComponentResource):
                         "publicNetworkAccess": "Disabled",
                         "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"}},
             tags=tags(env), opts=pulumi.ResourceOptions(parent=self, protect=env.protect))
-        endpoint = network.PrivateEndpoint(  # type: ignore[call-overload]  # engine-shaped mappings
-            f"{name}-endpoint", private_endpoint_name=azure_name(env, "pe", "keyvault"),
-            resource_group_name=args.resource_group_name, location=env.location,
-            subnet={"id": args.endpoint_subnet_id},
-            private_link_service_connections=[{"name": "vault", "privateLinkServiceId": vault.id,
-                                               "groupIds": ["vault"]}],
-            tags=tags(env), opts=pulumi.ResourceOptions(parent=self))
-        network.PrivateDnsZoneGroup(
-            f"{name}-endpoint-dns", private_dns_zone_group_name="vault", private_endpoint_name=endpoint.name,
-            resource_group_name=args.resource_group_name,
-            private_dns_zone_configs=[{"name": "privatelink-vaultcore-azure-net",
-                                       "privateDnsZoneId": args.zone_id}],  # type: ignore[list-item]
-            opts=pulumi.ResourceOptions(parent=self))
+        private_endpoint(name, env, "keyvault", args.resource_group_name, args.endpoint_subnet_id, vault.id, "vault",
+                         args.zone_id, "privatelink.vaultcore.azure.net", self)
         for certificate in spec.certificates:
             # Written through Azure Resource Manager, which the vault's network rules do not stop.
             keyvault.Secret(  # type: ignore[call-overload]  # engine-shaped mappings

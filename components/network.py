@@ -249,3 +249,22 @@ class RouteTable(pulumi.ComponentResource):
             route_table_name=self.route_table_name, address_prefix=address_prefix,
             next_hop_type=next_hop_type, next_hop_ip_address=next_hop_ip,
             opts=pulumi.ResourceOptions(parent=self))
+
+
+def private_endpoint(name: str, env: Environment, role: str, resource_group_name: pulumi.Input[str],
+                     subnet_id: pulumi.Input[str], target_id: pulumi.Input[str], group: str,
+                     zone_id: pulumi.Input[str], zone: str, parent: pulumi.Resource) -> network.PrivateEndpoint:
+    """A private endpoint to one sub-resource (`group`: registry, vault) of a service, and the DNS
+    zone group that keeps its records in the private zone as Azure assigns the addresses.
+    https://learn.microsoft.com/azure/private-link/private-endpoint-dns"""
+    endpoint = network.PrivateEndpoint(  # type: ignore[call-overload]  # engine-shaped mappings
+        f"{name}-endpoint", private_endpoint_name=azure_name(env, "pe", role), resource_group_name=resource_group_name,
+        location=env.location, subnet={"id": subnet_id},
+        private_link_service_connections=[{"name": group, "privateLinkServiceId": target_id, "groupIds": [group]}],
+        tags=tags(env), opts=pulumi.ResourceOptions(parent=parent))
+    network.PrivateDnsZoneGroup(
+        f"{name}-endpoint-dns", private_dns_zone_group_name=group, private_endpoint_name=endpoint.name,
+        resource_group_name=resource_group_name,
+        private_dns_zone_configs=[{"name": zone.replace(".", "-"), "privateDnsZoneId": zone_id}],  # type: ignore[list-item]
+        opts=pulumi.ResourceOptions(parent=parent))
+    return endpoint

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_azure_native import containerregistry, network
+from pulumi_azure_native import containerregistry
 
-from aksnet.plan.naming import azure_name, tags
+from aksnet.plan.naming import tags
 from aksnet.spec.stack import Environment, RegistrySpec
+from components.network import private_endpoint
 from components.roles import assign_role
 
 
@@ -46,19 +47,8 @@ class PrivateRegistry(pulumi.ComponentResource):
             data_endpoint_enabled=True, zone_redundancy="Enabled" if args.zone_redundant else "Disabled",
             policies={"exportPolicy": {"status": "disabled"}}, tags=tags(env),
             opts=pulumi.ResourceOptions(parent=self, protect=env.protect))
-        endpoint = network.PrivateEndpoint(  # type: ignore[call-overload]  # engine-shaped mappings
-            f"{name}-endpoint", private_endpoint_name=azure_name(env, "pe", "registry"),
-            resource_group_name=args.resource_group_name, location=env.location,
-            subnet={"id": args.endpoint_subnet_id},
-            private_link_service_connections=[{"name": "registry", "privateLinkServiceId": registry.id,
-                                               "groupIds": ["registry"]}],
-            tags=tags(env), opts=pulumi.ResourceOptions(parent=self))
-        network.PrivateDnsZoneGroup(
-            f"{name}-endpoint-dns", private_dns_zone_group_name="registry", private_endpoint_name=endpoint.name,
-            resource_group_name=args.resource_group_name,
-            private_dns_zone_configs=[{"name": "privatelink-azurecr-io",
-                                       "privateDnsZoneId": args.zone_id}],  # type: ignore[list-item]
-            opts=pulumi.ResourceOptions(parent=self))
+        private_endpoint(name, env, "registry", args.resource_group_name, args.endpoint_subnet_id, registry.id,
+                         "registry", args.zone_id, "privatelink.azurecr.io", self)
         self._registry = registry
         self.registry_id = registry.id
         self.login_server = registry.login_server

@@ -15,7 +15,6 @@ from typing import Any
 from aksnet.analysis.reachability import PortSet, Reachability, cluster_from_objects, evaluate
 from aksnet.plan.netpol import IngressController, as_container_ports, ingress_flows
 from aksnet.spec.workloads import App, Endpoint, Flow, PortRange, Workloads
-from aksnet.vocabulary import NAMESPACE_NAME_LABEL
 
 PLATFORM_PODS = [
     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}},
@@ -113,19 +112,7 @@ def _intended(workloads: Workloads, controller: IngressController | None,
             if controller.cidr is not None:
                 return [r.id for r in regions if r.cidrs[0].network_address in controller.cidr]
             return [f"{controller.namespace}/ingress-controller"]
-        out = []
-        for key, app in apps.items():
-            labels = {**workloads.namespaces.get(app.namespace, {}), NAMESPACE_NAME_LABEL: app.namespace}
-            if endpoint.app is not None and (app.name, app.namespace) != (endpoint.app, endpoint.namespace):
-                continue
-            if endpoint.namespace is not None and app.namespace != endpoint.namespace:
-                continue
-            if endpoint.namespace_labels and any(labels.get(k) != v for k, v in endpoint.namespace_labels.items()):
-                continue
-            if endpoint.pod_labels and any(app.labels.get(k) != v for k, v in endpoint.pod_labels.items()):
-                continue
-            out.append(key)
-        return out
+        return [f"{app.namespace}/{app.name}" for app in workloads.apps_selected_by(endpoint)]
 
     intended: dict[tuple[str, str], PortSet] = {}
 

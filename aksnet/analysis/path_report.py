@@ -53,24 +53,6 @@ class PathReport:
         return {"paths": [p.as_dict() for p in self.paths], "exposures": [p.as_dict() for p in self.exposures]}
 
 
-def _apps_of(endpoint: Endpoint, spec: Any) -> list[str]:
-    """The apps an endpoint of pods selects."""
-    workloads = spec.kubernetes.workloads
-    out = []
-    for app in workloads.apps:
-        labels = {**workloads.namespaces.get(app.namespace, {}), "kubernetes.io/metadata.name": app.namespace}
-        if endpoint.app is not None and (app.name, app.namespace) != (endpoint.app, endpoint.namespace):
-            continue
-        if endpoint.namespace is not None and app.namespace != endpoint.namespace:
-            continue
-        if endpoint.namespace_labels and any(labels.get(k) != v for k, v in endpoint.namespace_labels.items()):
-            continue
-        if endpoint.pod_labels and any(app.labels.get(k) != v for k, v in endpoint.pod_labels.items()):
-            continue
-        out.append(f"{app.namespace}/{app.name}")
-    return out
-
-
 def _places(endpoint: Endpoint, spec: Any, tracer: Tracer) -> list[Place]:
     if endpoint.fqdn is not None:
         return [tracer.fqdn(endpoint.fqdn)]
@@ -80,7 +62,8 @@ def _places(endpoint: Endpoint, spec: Any, tracer: Tracer) -> list[Place]:
         return [tracer.address_place(address, str(cidr))]
     if endpoint.ingress_controller:
         return []
-    return [tracer.app_place(key) for key in _apps_of(endpoint, spec)]
+    return [tracer.app_place(f"{app.namespace}/{app.name}")
+            for app in spec.kubernetes.workloads.apps_selected_by(endpoint)]
 
 
 def _ports(ports: Sequence[PortRange], destination: Place, spec: Any) -> list[tuple[str, int, str]]:

@@ -581,6 +581,14 @@ def _private_names(spec: Any) -> dict[str, tuple[str, IPv4]]:
 
 # Tracing ------------------------------------------------------------------------------------
 
+def _stops(hops: list[Hop], hop: Hop | None) -> bool:
+    """Add a layer's verdict to the path (a layer with nothing to say adds none); True when it denies."""
+    if hop is None:
+        return False
+    hops.append(hop)
+    return hop.action == "deny"
+
+
 def _short(member: str) -> str:
     """An outside region can span many CIDRs: name the first and count the rest."""
     ranges = member.split(",")
@@ -787,20 +795,13 @@ class Tracer:
     def _vnet_path(self, source: Place, destination: Place, protocol: str, port: int, hops: list[Hop]) -> list[Hop]:
         assert destination.address is not None
         subnet = self._vnet_subnet(source)
-        if source.app is not None:
-            hop = self._policy_hop(source.app.key, self._member(destination), protocol, port,
-                                   (source.app.key, destination.label))
-            if hop is not None:
-                hops.append(hop)
-                if hop.action == "deny":
-                    return hops
+        if source.app is not None and _stops(hops, self._policy_hop(
+                source.app.key, self._member(destination), protocol, port, (source.app.key, destination.label))):
+            return hops
         packet = Packet(self._egress_address(source), destination.address, protocol, port, destination.fqdn,
                         destination_tags=destination.tags)
-        hop = self._nsg_hop(subnet, "Outbound", packet)
-        if hop is not None:
-            hops.append(hop)
-            if hop.action == "deny":
-                return hops
+        if _stops(hops, self._nsg_hop(subnet, "Outbound", packet)):
+            return hops
         route_hop, route = self._route_hop(subnet, destination.address)
         hops.append(route_hop)
         if route.next_hop == "None":
@@ -903,12 +904,9 @@ class Tracer:
         assert destination.app is not None and source.address is not None
         gateway_address = subnet.prefix.network_address + 4
         hops: list[Hop] = []
-        hop = self._nsg_hop(subnet, "Inbound", Packet(source.address, gateway_address, protocol, port,
-                                                      source_tags=source.tags))
-        if hop is not None:
-            hops.append(hop)
-            if hop.action == "deny":
-                return hops
+        if _stops(hops, self._nsg_hop(subnet, "Inbound", Packet(source.address, gateway_address, protocol, port,
+                                                                source_tags=source.tags))):
+            return hops
         name, host, key, service_port, listener = route
         if not gateway.public_frontend:
             return [*hops, Hop("appGateway", "application gateway", "no public frontend", "deny")]
@@ -926,17 +924,11 @@ class Tracer:
             return hops
         nodes = self.net.subnets[self.net.node_subnet]
         node = nodes.prefix.network_address + 5
-        hop = self._nsg_hop(nodes, "Inbound", Packet(gateway_address, node, "TCP", container))
-        if hop is not None:
-            hops.append(hop)
-            if hop.action == "deny":
-                return hops
-        hop = self._policy_hop(self._member(Place("address", "", gateway_address)), destination.app.key, "TCP",
-                               container)
-        if hop is not None:
-            hops.append(hop)
-            if hop.action == "deny":
-                return hops
+        if _stops(hops, self._nsg_hop(nodes, "Inbound", Packet(gateway_address, node, "TCP", container))):
+            return hops
+        from_gateway = self._member(Place("address", "", gateway_address))
+        if _stops(hops, self._policy_hop(from_gateway, destination.app.key, "TCP", container)):
+            return hops
         return self._reply(subnet, source.address, "direct", hops)
 
     def _through_public_lb(self, source: Place, destination: Place, protocol: str, port: int, frontend: str,
@@ -944,22 +936,19 @@ class Tracer:
         assert destination.app is not None and source.address is not None
         nodes = self.net.subnets["nodes"]
         hops = [Hop("loadBalancer", f"public load balancer ({frontend})", f"{protocol}/{port}", "forward")]
-        hop = self._nsg_hop(nodes, "Inbound", Packet(source.address, PUBLIC_FRONTEND, protocol, port,
-                                                     source_tags=source.tags))
-        if hop is not None:
-            hops.append(hop)
-            if hop.action == "deny":
-                return hops
+        if _stops(hops, self._nsg_hop(nodes, "Inbound", Packet(source.address, PUBLIC_FRONTEND, protocol, port,
+                                                               source_tags=source.tags))):
+            return hops
         container = self._container_port(destination, protocol, service_port)
-        hop = self._policy_hop(self._member(source), destination.app.key, protocol, container,
-                               (source.label, destination.app.key))
+        # Through nginx, the app's traffic comes from the controller's pods; else from the client.
         if frontend == "nginx" and self.net.controller is not None and self.net.controller.namespace is not None:
             hop = self._policy_hop(f"{self.net.controller.namespace}/ingress-controller", destination.app.key,
                                    protocol, container)
-        if hop is not None:
-            hops.append(hop)
-            if hop.action == "deny":
-                return hops
+        else:
+            hop = self._policy_hop(self._member(source), destination.app.key, protocol, container,
+                                   (source.label, destination.app.key))
+        if _stops(hops, hop):
+            return hops
         return self._reply(nodes, source.address, "direct", hops)
 
     def _through_dnat(self, source: Place, destination: Place, protocol: str, port: int) -> list[Hop]:
@@ -989,11 +978,9 @@ class Tracer:
                         f"{app.key} {protocol}/{translated_port}", "forward"))
         nodes = self.net.subnets[self.net.node_subnet]
         container = self._container_port(self.app_place(app.key), protocol, translated_port)
-        nsg = self._nsg_hop(nodes, "Inbound", Packet(self.net.firewall_address, translated, protocol, translated_port))
-        if nsg is not None:
-            hops.append(nsg)
-            if nsg.action == "deny":
-                return hops
+        packet = Packet(self.net.firewall_address, translated, protocol, translated_port)
+        if _stops(hops, self._nsg_hop(nodes, "Inbound", packet)):
+            return hops
         policy = self._policy_hop(self._member(Place("address", "", self.net.firewall_address)), app.key, protocol,
                                   container)
         if policy is not None:

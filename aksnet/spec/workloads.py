@@ -22,6 +22,7 @@ from aksnet.vocabulary import (
     KUBERNETES_PROTOCOLS,
     LABEL_KEY,
     LABEL_VALUE,
+    NAMESPACE_NAME_LABEL,
     PLATFORM_NAMESPACES,
     PRIVATE_RANGES,
 )
@@ -159,6 +160,23 @@ class Workloads:
 
     def app(self, namespace: str, name: str) -> App | None:
         return next((a for a in self.apps if a.namespace == namespace and a.name == name), None)
+
+    def apps_selected_by(self, endpoint: Endpoint) -> list[App]:
+        """The apps an endpoint of pods selects: by app, namespace, namespace labels and pod labels
+        (a namespace carries its own name as the label Kubernetes gives it)."""
+        out = []
+        for app in self.apps:
+            labels = {**self.namespaces.get(app.namespace, {}), NAMESPACE_NAME_LABEL: app.namespace}
+            if endpoint.app is not None and (app.name, app.namespace) != (endpoint.app, endpoint.namespace):
+                continue
+            if endpoint.namespace is not None and app.namespace != endpoint.namespace:
+                continue
+            if endpoint.namespace_labels and any(labels.get(k) != v for k, v in endpoint.namespace_labels.items()):
+                continue
+            if endpoint.pod_labels and any(app.labels.get(k) != v for k, v in endpoint.pod_labels.items()):
+                continue
+            out.append(app)
+        return out
 
     @property
     def app_namespaces(self) -> tuple[str, ...]:
