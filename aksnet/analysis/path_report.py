@@ -15,7 +15,14 @@ from typing import Any
 
 from aksnet.analysis.paths import Network, Path, Place, Tracer, network_of
 from aksnet.plan.manifests import app_images, pulled_registries
-from aksnet.plan.outbound import AKS_REQUIRED_FQDNS, AZURE_POLICY, image_registry, registry_endpoints, registry_fqdns
+from aksnet.plan.outbound import (
+    AKS_REQUIRED_FQDNS,
+    AZURE_POLICY,
+    image_registry,
+    public_api_server_fqdn,
+    registry_endpoints,
+    registry_fqdns,
+)
 from aksnet.spec.workloads import Endpoint, Flow, PortRange
 
 
@@ -57,9 +64,7 @@ def _places(endpoint: Endpoint, spec: Any, tracer: Tracer) -> list[Place]:
     if endpoint.fqdn is not None:
         return [tracer.fqdn(endpoint.fqdn)]
     if endpoint.cidr is not None:
-        cidr = endpoint.cidr
-        address = cidr.network_address + (1 if cidr.num_addresses > 2 else 0)
-        return [tracer.address_place(address, str(cidr))]
+        return [tracer.cidr_place(endpoint.cidr, str(endpoint.cidr))]
     if endpoint.ingress_controller:
         return []
     return [tracer.app_place(f"{app.namespace}/{app.name}")
@@ -151,7 +156,7 @@ def _derived(spec: Any, plan: Any, tracer: Tracer) -> Iterator[PathEntry]:
     for fqdn in AKS_REQUIRED_FQDNS:
         yield to("aks-required", "cluster", fqdn)
     if not spec.cluster.private:
-        yield to("aks-api-server", "cluster.private", f"cluster.hcp.{spec.environment.location}.azmk8s.io")
+        yield to("aks-api-server", "cluster.private", public_api_server_fqdn(spec.environment.location))
     if spec.cluster.azure_policy:
         for fqdn in AZURE_POLICY.fqdns:
             yield to(AZURE_POLICY.name, "cluster.azurePolicy", fqdn)
@@ -241,5 +246,4 @@ def place_of(text: str, tracer: Tracer) -> Place | str:
     except ValueError:
         return (f"{text}: expected internet, onprem, apiserver, NAMESPACE/APP, fqdn:NAME, or an IPv4 address "
                 "or CIDR")
-    address = network.network_address + (1 if network.num_addresses > 2 else 0)
-    return tracer.address_place(address, text)
+    return tracer.cidr_place(network, text)

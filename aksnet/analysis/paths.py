@@ -35,7 +35,7 @@ from aksnet.analysis.intent import platform_objects
 from aksnet.analysis.reachability import Reachability, cluster_from_objects, evaluate
 from aksnet.plan.egress_rules import PUBLIC_ADDRESS
 from aksnet.plan.netpol import IngressController
-from aksnet.plan.outbound import AKS_FQDN_TAG, AKS_TAG_FQDNS, registry_endpoints
+from aksnet.plan.outbound import AKS_FQDN_TAG, AKS_TAG_FQDNS, public_api_server_fqdn, registry_endpoints
 from aksnet.plan.routing import PEERING
 from aksnet.plan.security_rules import Rule as NsgRule
 from aksnet.vocabulary import NO_NSG_SUBNETS, PRIVATE_RANGES
@@ -492,7 +492,7 @@ def system_routes(vnet: str, spaces: Mapping[str, Sequence[Net]], peered: bool) 
     return routes
 
 
-def network_of(spec: Any, plan: Any, manifests: Sequence[Mapping[str, Any]] | None = None) -> Network:
+def network_of(spec: Any, plan: Any) -> Network:
     """The path model's view of a checked stack and its plan (`aksnet.pipeline.load_stack`)."""
     net, cluster = spec.network, spec.cluster
     spaces = {vnet.role: tuple(vnet.address_space) for vnet in net.vnets}
@@ -551,9 +551,8 @@ def network_of(spec: Any, plan: Any, manifests: Sequence[Mapping[str, Any]] | No
         api_subnet = net.spoke.subnets.get("apiserver") if cluster.api_server_vnet_integration else None
         api_address = (api_subnet or nodes).network_address + 4
     reach = None
-    manifests = list(plan.manifests if manifests is None else manifests)
-    if manifests:
-        objects, errors = cluster_from_objects([*platform_objects(plan.ingress_controller), *manifests])
+    if plan.manifests:
+        objects, errors = cluster_from_objects([*platform_objects(plan.ingress_controller), *plan.manifests])
         if errors:
             raise ValueError("; ".join(errors))
         reach = evaluate(objects)
@@ -635,6 +634,10 @@ class Tracer:
         if any(address in n for n in self.net.on_premises):
             return Place("onprem", label, address)
         return Place("internet", label, address, tags=frozenset({"Internet"}))
+
+    def cidr_place(self, network: Net, label: str) -> Place:
+        """A range, as one address of it stands for it (the first usable one of a range of more than two)."""
+        return self.address_place(network.network_address + (1 if network.num_addresses > 2 else 0), label)
 
     def internet(self) -> Place:
         return Place("internet", "internet", INTERNET_ADDRESS, tags=frozenset({"Internet"}))
@@ -1023,7 +1026,7 @@ class Tracer:
 
     def fqdn_destination(self) -> Place:
         """A public API server, as the cluster reaches it: a name under the AKS FQDN tag."""
-        return Place("internet", "apiserver", INTERNET_ADDRESS, fqdn=f"cluster.hcp.{self.net.location}.azmk8s.io",
+        return Place("internet", "apiserver", INTERNET_ADDRESS, fqdn=public_api_server_fqdn(self.net.location),
                      tags=frozenset({"Internet"}))
 
 

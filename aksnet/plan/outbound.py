@@ -70,6 +70,12 @@ egress.firewall.allowedFqdns."""
 BY_HOST = {registry.host: registry for registry in REGISTRIES}
 
 
+def public_api_server_fqdn(location: str) -> str:
+    """A name standing for a public API server's (`<prefix>-<hash>.hcp.<region>.azmk8s.io`, known
+    once the cluster exists): what the AKS FQDN tag's `*.hcp.<region>.azmk8s.io` lets through."""
+    return f"cluster.hcp.{location}.azmk8s.io"
+
+
 def resolved_image(image: str, login_server: str | None) -> str:
     """An image as the kubelet pulls it: `platform://shop/api:1.4` names the stack's registry."""
     if image.startswith(PLATFORM_IMAGE) and login_server is not None:
