@@ -13,6 +13,8 @@ So the adapter reads the whole map the language host hands the program, in the p
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 from pulumi.runtime import config as runtime_config
 
@@ -28,9 +30,15 @@ class StackConfigError(pulumi.RunError):
         super().__init__("\n".join(error.lines(source)))
 
 
+def running_config() -> dict[str, Any]:
+    """The running stack's whole config map. The policy pack reads it the same way: the engine hands a
+    pack the stack's config as it hands it to the program."""
+    return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+
+
 def load_running_stack() -> LoadedStack:
     """Read, check and plan the running stack; raise `StackConfigError` naming `Pulumi.<stack>.yaml`."""
-    everything = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    everything = running_config()
     stack = pulumi.get_stack()
     try:
         return load_stack(everything, stack)

@@ -1,12 +1,14 @@
 """The policy pack as the Pulumi CLI runs it: its own process, spoken to over gRPC.
 
-The pack (`policies/__main__.py`) prints its port and serves the Analyzer protocol; the test sends
-each recorded resource of both stacks as `Analyze`, all of them as `AnalyzeStack`, at the stack's
-levels (`Configure`), and compares the violations with the offline preview's findings for the same
-resources. Then what only the real analyzer does: values unknown during preview, lists handed over
-as sequences, secrets decrypted before the rules run.
+The pack (`policies/__main__.py`) prints its port and serves the Analyzer protocol. It is started
+as the engine starts it, with the stack's config in `PULUMI_CONFIG` and its name in `PULUMI_STACK`;
+the test sends each recorded resource of both stacks as `Analyze`, all of them as `AnalyzeStack`,
+at the stack's levels (`Configure`), and compares the violations with the offline preview's
+findings: the spec rules' and the resource rules'. Then what only the real analyzer does: values
+unknown during preview, lists handed over as sequences, secrets decrypted before the rules run.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -17,8 +19,11 @@ import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from aksnet.pipeline import load_stack
 from aksnet.rules.registry import check_resources
-from tools.mock_engine import PROJECT_DIR
+from aksnet.spec.problems import ConfigError
+from tests.stacks import load
+from tools.mock_engine import PROJECT_DIR, flatten_config
 from tools.policy_check import enforcement, recorded
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown value
@@ -26,9 +31,12 @@ SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44
 LEVELS = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY, "disabled": analyzer_pb2.DISABLED}
 
 
-@pytest.fixture(scope="module")
-def analyzer():
-    pack = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "policies", "__main__.py")],
+@contextlib.contextmanager
+def pack_process(stack, config):
+    """The pack in its own process, started for a stack as the engine starts it."""
+    env = {**os.environ, "PULUMI_CONFIG": json.dumps(flatten_config(config)), "PULUMI_PROJECT": "aks-networking",
+           "PULUMI_STACK": stack, "PULUMI_DRY_RUN": "true"}
+    pack = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "policies", "__main__.py")], env=env,
                             cwd=os.path.join(PROJECT_DIR, "policies"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         port = int(pack.stdout.readline().decode().strip())
@@ -39,6 +47,12 @@ def analyzer():
     finally:
         pack.kill()
         pack.wait()
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    with pack_process("prod", load("prod")) as stub:
+        yield stub
 
 
 def struct(props):
@@ -67,12 +81,28 @@ def violations(stub, resources):
 
 
 @pytest.mark.parametrize("stack,production", [("dev", False), ("prod", True)])
-def test_the_pack_over_grpc_finds_what_the_offline_preview_finds(analyzer, request, stack, production):
+def test_the_pack_over_grpc_finds_what_the_offline_preview_finds(request, stack, production):
     resources = recorded(request.getfixturevalue(stack).records)
-    configure(analyzer, stack, production)
-    offline = sorted((f.policy, f.message) for f in check_resources(resources, enforcement(stack, production))
-                     if f.level != "disabled")
-    assert violations(analyzer, resources) == offline
+    spec_findings = [(f.policy, f"{f.resource}: {f.message}") for f in load_stack(load(stack), stack).checked.findings]
+    assert spec_findings or not production  # prod has advisory findings of spec rules: they are compared too
+    offline = sorted([(f.policy, f.message) for f in check_resources(resources, enforcement(stack, production))
+                      if f.level != "disabled"] + spec_findings)
+    with pack_process(stack, load(stack)) as stub:
+        configure(stub, stack, production)
+        assert violations(stub, resources) == offline
+
+
+def test_the_pack_refuses_a_public_load_balancer_behind_udr_as_the_program_does():
+    """The LoadBalancer + UDR + DNAT stack of tests/test_policy_pack.py, through the real pack."""
+    from tests.test_policy_pack import load_balancer_behind_udr
+    config = load_balancer_behind_udr()
+    with pytest.raises(ConfigError) as refused:
+        load_stack(config, "prod")
+    with pack_process("prod", config) as stub:
+        configure(stub, "prod", True)
+        found = violations(stub, [])
+    assert [message for policy, message in found if policy == "declared-paths-arrive"] == \
+        sorted(f"{p.path}: {p.message}" for p in refused.value.problems)
 
 
 def test_unknown_values_lists_and_secrets_under_the_real_analyzer(analyzer):
@@ -87,4 +117,4 @@ def test_unknown_values_lists_and_secrets_under_the_real_analyzer(analyzer):
     paths = sorted(message.split(" ", 1)[0] for policy, message in found if policy == "no-plain-secrets")
     # The list is read past its unknown item; the secret arrives decrypted, and the message says so.
     assert paths == ["settings.clientSecret", "siteConfig.connectionStrings[1].connectionString"]
-    assert all("sees Pulumi secrets decrypted" in message for _, message in found)
+    assert all("sees Pulumi secrets decrypted" in message for policy, message in found if policy == "no-plain-secrets")

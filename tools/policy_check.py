@@ -1,4 +1,7 @@
-"""Run the registry's resource rules over a mocked run's resources, as `pulumi preview --policy-pack` would."""
+"""Run the registry's resource rules over a mocked run's resources, as `pulumi preview --policy-pack` would.
+
+    python -m tools.policy_check    # write policies/config/<stack>.json from the registry's levels
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from aksnet.rules.registry import RecordedResource, check_resources, pack_levels
 from tools.mock_engine import PROJECT_DIR, Record
 
 CONFIG_DIR = os.path.join(PROJECT_DIR, "policies", "config")
+PACK_CONFIGS = {"dev": False, "prod": True}
+"""The committed pack config files: the stack, and whether it is a production one."""
 
 
 def enforcement(stack: str, production: bool) -> dict[str, str]:
@@ -40,3 +45,13 @@ def check(records: Sequence[Record], stack: str, production: bool,
           manifests: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     resources = recorded(records) + [as_resource(m) for m in manifests]
     return [f.as_dict() for f in check_resources(resources, enforcement(stack, production))]
+
+
+def main() -> None:
+    for stack, production in PACK_CONFIGS.items():
+        with open(os.path.join(CONFIG_DIR, f"{stack}.json"), "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(pack_levels(production), indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -2,7 +2,9 @@
 
 The program (`stack_config.py`) and the offline preview call `check_stack` when the stack is
 read; the offline preview and the CrossGuard pack (`policies/__main__.py`) run the resource
-rules over the recorded resources; the policy config files are the registry's levels.
+rules over the recorded resources, and the pack runs the spec rules too, over the stack's
+configuration that the engine hands it (`spec_verdicts`); the policy config files are the
+registry's levels.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ assert len(BY_ID) == len(RULES), "rule ids are unique"
 
 def pack_levels(production: bool) -> dict[str, Level]:
     """The policy pack's enforcement for a kind of environment: `policies/config/<stack>.json`."""
-    return {rule.id: rule.level(production) for rule in RULES if rule.checks_resources}
+    return {rule.id: rule.level(production) for rule in RULES if rule.checks_spec or rule.checks_resources}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,43 @@ class CheckedStack:
     """Advisory spec rules that fired."""
 
 
+@dataclass(frozen=True)
+class SpecVerdicts:
+    """What every spec rule found in a stack, rule by rule, in the two stages `check_stack` runs."""
+
+    addresses: AddressPlan
+    plan: Plan | None
+    """None when a rule of the first stage refuses the stack: the plan rules did not run."""
+    found: Mapping[str, tuple[Problem, ...]]
+    """Rule id to its problems, for every rule that ran (an empty tuple: it passed)."""
+    levels: Mapping[str, Level]
+
+    def refused(self) -> list[Problem]:
+        return [p for rule_id, problems in self.found.items() if self.levels[rule_id] == "mandatory" for p in problems]
+
+
+def spec_verdicts(spec: StackConfig, today: datetime.date, advisory: frozenset[str] = frozenset()) -> SpecVerdicts:
+    """Run every spec rule not disabled at the stack's level: the first stage, then, when nothing of
+    it is mandatory and refused, the plan and the rules over it."""
+    levels: dict[str, Level] = {}
+    for rule in RULES:
+        level = rule.level(spec.environment.production)
+        levels[rule.id] = "advisory" if rule.id in advisory and level == "mandatory" else level
+    addresses = plan_addresses(spec)
+    found: dict[str, tuple[Problem, ...]] = {}
+    plan: Plan | None = None
+    for after_plan in (False, True):  # rules over the plan only for a design the others accept
+        if after_plan:
+            if any(levels[rule_id] == "mandatory" and problems for rule_id, problems in found.items()):
+                break
+            plan = make_plan(spec, addresses)
+        for rule in RULES:
+            if rule.checks_spec and levels[rule.id] != "disabled" and rule.after_plan == after_plan:
+                found[rule.id] = tuple(addresses.problems if rule is ADDRESS_PLAN
+                                       else rule.spec_problems(spec, today, plan))
+    return SpecVerdicts(addresses, plan, found, levels)
+
+
 def check_stack(spec: StackConfig, today: datetime.date | None = None,
                 advisory: frozenset[str] = frozenset()) -> CheckedStack:
     """Run every spec rule at the stack's level; raise `ConfigError` with every mandatory problem.
@@ -79,30 +118,14 @@ def check_stack(spec: StackConfig, today: datetime.date | None = None,
     `today` is the day support windows are judged on (the real one unless a test says otherwise).
     `advisory`: rule ids that only report here (`tools.path` shows a denied path instead of refusing it).
     """
-    today = today or datetime.date.today()
-    production = spec.environment.production
-    addresses = plan_addresses(spec)
-    refused: list[Problem] = []
-    findings: list[Finding] = []
-    plan: Plan | None = None
-    for after_plan in (False, True):  # rules over the plan only for a design the others accept
-        if after_plan:
-            plan = make_plan(spec, addresses)
-        for rule in RULES:
-            level = rule.level(production)
-            if rule.id in advisory and level == "mandatory":
-                level = "advisory"
-            if not rule.checks_spec or level == "disabled" or rule.after_plan != after_plan:
-                continue
-            problems = addresses.problems if rule is ADDRESS_PLAN else rule.spec_problems(spec, today, plan)
-            if level == "mandatory":
-                refused += problems
-            else:
-                findings += [Finding(rule.id, level, problem.path, problem.message) for problem in problems]
-        if refused:
-            raise ConfigError(refused)
-    assert plan is not None
-    return CheckedStack(spec, addresses, plan, tuple(findings))
+    verdicts = spec_verdicts(spec, today or datetime.date.today(), advisory)
+    refused = verdicts.refused()
+    if refused:
+        raise ConfigError(refused)
+    assert verdicts.plan is not None
+    findings = [Finding(rule_id, verdicts.levels[rule_id], problem.path, problem.message)
+                for rule_id, problems in verdicts.found.items() for problem in problems]
+    return CheckedStack(spec, verdicts.addresses, verdicts.plan, tuple(findings))
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """What a rule is: one refusal or guardrail, with an id, a level per kind of environment, and
 checks over the stack's spec, its recorded resources, or both. Pure, no Pulumi.
 
-- `spec` runs when the stack is read (`aksnet.rules.check_stack`), in the program and in the
-  offline preview alike. At `mandatory` its problems refuse the stack; at `advisory` they are
-  findings.
+- `spec` runs when the stack is read (`aksnet.rules.registry.check_stack`), in the program and in
+  the offline preview alike, and in the policy pack over the stack's configuration. At
+  `mandatory` its problems refuse the stack; at `advisory` they are findings.
 - `resource` sees one resource's engine (camelCase) properties, `stack` all of them at once,
   exactly as a CrossGuard policy does: the policy pack, the offline preview and the tests run
   these same functions.
@@ -75,7 +75,6 @@ class Rule:
 
     @property
     def checks_resources(self) -> bool:
-        """Whether the policy pack can run it (it sees resources, never the stack file)."""
         return self.resource is not None or self.stack is not None
 
 
