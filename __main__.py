@@ -70,10 +70,7 @@ if hub is None:
 vnet_writes: list[pulumi.Resource] = [vnet.last_write for vnet in vnets.values()]
 cluster_depends_on: list[pulumi.Resource] = []
 if hub is not None:
-    peering = HubSpokePeering("peering", HubSpokePeeringArgs(
-        hub_resource_group_name=hub_group, hub_vnet_name=hub.vnet_name, hub_vnet_id=hub.vnet_id,
-        spoke_resource_group_name=spoke_group, spoke_vnet_name=spoke.vnet_name, spoke_vnet_id=spoke.vnet_id,
-        after=vnet_writes))
+    peering = HubSpokePeering("peering", HubSpokePeeringArgs(hub, spoke, after=vnet_writes))
     vnet_writes = list(peering.peerings)
     cluster_depends_on += peering.peerings  # nodes reach the internet only through the hub's firewall
 

@@ -15,7 +15,8 @@ import pulumi
 from pulumi_azure_native import managedidentity, network
 
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import AppGatewaySpec, Environment
+from aksnet.spec.stack import AppGatewaySpec
+from components.args import SpecArgs
 from components.network import standard_public_ip
 from components.roles import assign_role, resource_group_id
 
@@ -29,10 +30,7 @@ SSL_POLICY = {"policyType": "Predefined", "policyName": "AppGwSslPolicy20220101"
 
 
 @dataclass(frozen=True)
-class AppGatewayArgs:
-    environment: Environment
-    spec: AppGatewaySpec
-    resource_group_name: pulumi.Input[str]
+class AppGatewayArgs(SpecArgs[AppGatewaySpec]):
     subnet_id: pulumi.Input[str]
     certificates: Mapping[str, str] = field(default_factory=dict)
     """Certificate name to its versionless Key Vault secret id: the listeners AGIC builds use them."""

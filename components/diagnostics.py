@@ -10,14 +10,12 @@ from pulumi_azure_native import monitor, network, operationalinsights, storage
 
 from aksnet.plan.diagnostics import DIAGNOSTICS, FLOW_LOG_FORMAT, TRAFFIC_ANALYTICS_INTERVAL
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import DiagnosticsSpec, Environment
+from aksnet.spec.stack import DiagnosticsSpec
+from components.args import SpecArgs
 
 
 @dataclass(frozen=True)
-class DiagnosticsArgs:
-    environment: Environment
-    spec: DiagnosticsSpec
-    resource_group_name: pulumi.Input[str]
+class DiagnosticsArgs(SpecArgs[DiagnosticsSpec]):
     vnet_ids: Mapping[str, pulumi.Input[str]]
     """VNet role to id: each gets a flow log."""
 

@@ -11,15 +11,13 @@ from pulumi_azure_native import network
 
 from aksnet.plan.egress_rules import AKS_SOURCES, PUBLIC_ADDRESS, FirewallPolicyPlan
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import Environment, FirewallSpec
+from aksnet.spec.stack import FirewallSpec
+from components.args import SpecArgs
 from components.network import standard_public_ip
 
 
 @dataclass(frozen=True)
-class EgressFirewallArgs:
-    environment: Environment
-    spec: FirewallSpec
-    resource_group_name: pulumi.Input[str]
+class EgressFirewallArgs(SpecArgs[FirewallSpec]):
     firewall_subnet_id: pulumi.Input[str]
     management_subnet_id: pulumi.Input[str] | None
     policy: FirewallPolicyPlan

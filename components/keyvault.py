@@ -8,18 +8,14 @@ import pulumi
 from pulumi_azure_native import authorization, keyvault
 
 from aksnet.plan.naming import tags
-from aksnet.spec.stack import Environment, TlsSpec
+from aksnet.spec.stack import TlsSpec
+from components.args import PrivateServiceArgs
 from components.network import private_endpoint
 
 
 @dataclass(frozen=True)
-class KeyVaultArgs:
-    environment: Environment
-    spec: TlsSpec
-    resource_group_name: pulumi.Input[str]
-    endpoint_subnet_id: pulumi.Input[str]
-    zone_id: pulumi.Input[str]
-    """The `privatelink.vaultcore.azure.net` zone: the endpoint's zone group writes the vault's record."""
+class KeyVaultArgs(PrivateServiceArgs[TlsSpec]):
+    """Its zone: `privatelink.vaultcore.azure.net`."""
 
 
 class KeyVault(pulumi.ComponentResource):

@@ -18,10 +18,7 @@ from aksnet.plan.routing import PEERING
 from aksnet.plan.security_rules import Rule
 from aksnet.spec.stack import Environment, VNetSpec
 from aksnet.vocabulary import NO_NSG_SUBNETS
-
-# Subnets that refuse a network security group.
-# https://learn.microsoft.com/azure/firewall/firewall-faq (firewall subnets),
-# https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings (GatewaySubnet)
+from components.args import SpecArgs
 
 
 def standard_public_ip(name: str, env: Environment, role: str, resource_group_name: pulumi.Input[str],
@@ -87,10 +84,7 @@ class ResourceGroups(pulumi.ComponentResource):
 
 
 @dataclass(frozen=True)
-class VirtualNetworkArgs:
-    environment: Environment
-    spec: VNetSpec
-    resource_group_name: pulumi.Input[str]
+class VirtualNetworkArgs(SpecArgs[VNetSpec]):
     route_tables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Subnet role to the id of the route table to associate."""
     nat_gateways: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -108,6 +102,8 @@ class VirtualNetwork(pulumi.ComponentResource):
     """The VNet's resource id."""
     vnet_name: pulumi.Output[str]
     """The VNet's Azure name."""
+    resource_group_name: pulumi.Input[str]
+    """The group it lives in."""
     subnet_ids: dict[str, pulumi.Output[str]]
     """Subnet role (or fixed Azure name) to the subnet's resource id."""
     last_write: pulumi.Resource
@@ -117,7 +113,7 @@ class VirtualNetwork(pulumi.ComponentResource):
         super().__init__("aks-networking:network:VirtualNetwork", name, None, opts)
         env, spec = args.environment, args.spec
         child = pulumi.ResourceOptions(parent=self)
-        group = args.resource_group_name
+        group = self.resource_group_name = args.resource_group_name
         vnet = network.VirtualNetwork(
             f"{name}-vnet", virtual_network_name=azure_name(env, "vnet", spec.role),
             resource_group_name=group, location=env.location,
@@ -164,12 +160,8 @@ class VirtualNetwork(pulumi.ComponentResource):
 
 @dataclass(frozen=True)
 class HubSpokePeeringArgs:
-    hub_resource_group_name: pulumi.Input[str]
-    hub_vnet_name: pulumi.Input[str]
-    hub_vnet_id: pulumi.Input[str]
-    spoke_resource_group_name: pulumi.Input[str]
-    spoke_vnet_name: pulumi.Input[str]
-    spoke_vnet_id: pulumi.Input[str]
+    hub: VirtualNetwork
+    spoke: VirtualNetwork
     after: Sequence[pulumi.Resource] = ()
     """The last writes to both VNets: a peering is one more write to each, and Azure takes one at a time."""
 
@@ -189,20 +181,18 @@ class HubSpokePeering(pulumi.ComponentResource):
         super().__init__("aks-networking:network:HubSpokePeering", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, depends_on=list(args.after))
 
-        def peer(suffix: str, group: pulumi.Input[str], local: pulumi.Input[str], remote_id: pulumi.Input[str],
-                 peering_name: str) -> network.VirtualNetworkPeering:
+        def peer(suffix: str, local: VirtualNetwork, remote: VirtualNetwork) -> network.VirtualNetworkPeering:
             return network.VirtualNetworkPeering(
-                f"{name}-{suffix}", virtual_network_peering_name=peering_name, resource_group_name=group,
-                virtual_network_name=local, remote_virtual_network=network.SubResourceArgs(id=remote_id),
+                f"{name}-{suffix}", virtual_network_peering_name=f"peer-{suffix}",
+                resource_group_name=local.resource_group_name, virtual_network_name=local.vnet_name,
+                remote_virtual_network=network.SubResourceArgs(id=remote.vnet_id),
                 allow_virtual_network_access=PEERING.allow_virtual_network_access,
                 allow_forwarded_traffic=PEERING.allow_forwarded_traffic,
                 allow_gateway_transit=PEERING.allow_gateway_transit, use_remote_gateways=PEERING.use_remote_gateways,
                 opts=child)
 
-        hub_side = peer("hub-to-spoke", args.hub_resource_group_name, args.hub_vnet_name, args.spoke_vnet_id,
-                        "peer-hub-to-spoke")
-        spoke_side = peer("spoke-to-hub", args.spoke_resource_group_name, args.spoke_vnet_name, args.hub_vnet_id,
-                          "peer-spoke-to-hub")
+        hub_side = peer("hub-to-spoke", args.hub, args.spoke)
+        spoke_side = peer("spoke-to-hub", args.spoke, args.hub)
         self.hub_to_spoke_id = hub_side.id
         self.spoke_to_hub_id = spoke_side.id
         self.peerings = [hub_side, spoke_side]

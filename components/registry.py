@@ -8,19 +8,16 @@ import pulumi
 from pulumi_azure_native import containerregistry
 
 from aksnet.plan.naming import tags
-from aksnet.spec.stack import Environment, RegistrySpec
+from aksnet.spec.stack import RegistrySpec
+from components.args import PrivateServiceArgs
 from components.network import private_endpoint
 from components.roles import assign_role
 
 
 @dataclass(frozen=True)
-class PrivateRegistryArgs:
-    environment: Environment
-    spec: RegistrySpec
-    resource_group_name: pulumi.Input[str]
-    endpoint_subnet_id: pulumi.Input[str]
-    zone_id: pulumi.Input[str]
-    """The `privatelink.azurecr.io` zone: the endpoint's zone group writes the registry's records there."""
+class PrivateRegistryArgs(PrivateServiceArgs[RegistrySpec]):
+    """Its zone: `privatelink.azurecr.io`."""
+
     zone_redundant: bool
 
 

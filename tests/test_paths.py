@@ -336,7 +336,7 @@ def test_taking_the_generated_rule_away_turns_the_flow_into_a_firewall_denial():
     before = Tracer(network_of(loaded.spec, loaded.plan)).trace(source, destination, "TCP", 443)
     after = t.trace(source, destination, "TCP", 443)
     assert before.verdict == "allowed" and before.decided_by.rule == "workload-egress/flows/api-to-payments"
-    assert after.verdict == "denied" and after.decided_by.as_dict() == {
+    assert after.verdict == "denied" and dataclasses.asdict(after.decided_by) == {
         "layer": "firewall", "resource": "firewall policy", "rule": "no rule matches: denied by default",
         "action": "deny"}
     report = path_report(loaded.spec, stripped)

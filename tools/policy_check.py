@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -44,7 +45,7 @@ def as_resource(manifest: Mapping[str, Any]) -> RecordedResource:
 def check(records: Sequence[Record], stack: str, production: bool,
           manifests: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     resources = recorded(records) + [as_resource(m) for m in manifests]
-    return [f.as_dict() for f in check_resources(resources, enforcement(stack, production))]
+    return [dataclasses.asdict(f) for f in check_resources(resources, enforcement(stack, production))]
 
 
 def main() -> None:

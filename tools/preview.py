@@ -9,6 +9,7 @@ when it is not; 2 on a usage error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -231,7 +232,7 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
     from tools.reach import render
 
     spec, production = loaded.spec, loaded.spec.environment.production
-    findings = [f.as_dict() for f in loaded.checked.findings]
+    findings = [dataclasses.asdict(f) for f in loaded.checked.findings]
     report = path_report(spec, loaded.plan)
     paths, exposures = [p.as_dict() for p in report.paths], [p.as_dict() for p in report.exposures]
     manifests = list(loaded.plan.manifests)
@@ -242,7 +243,7 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
         return Analysis(findings, [], [], paths, exposures)
     check = check_intent(spec.kubernetes.workloads, manifests, loaded.plan.ingress_controller,
                          [flow for _, flow in published_flows(spec)])
-    findings += [f.as_dict() for f in intent_findings(check, production)]
+    findings += [dataclasses.asdict(f) for f in intent_findings(check, production)]
     apps = {f"{a.namespace}/{a.name}" for a in spec.kubernetes.workloads.apps}
     focus = apps | {m for e in check.allowed for m in (e["from"], e["to"])}
     return Analysis(findings, check.allowed, render(check.reachability, focus), paths, exposures)

@@ -25,6 +25,7 @@ naive ones.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
@@ -71,9 +72,6 @@ class Hop:
     action: str
     """`allow`, `deny`, `forward`, `resolve` or `translate`."""
 
-    def as_dict(self) -> dict[str, str]:
-        return {"layer": self.layer, "resource": self.resource, "rule": self.rule, "action": self.action}
-
 
 @dataclass(frozen=True)
 class Path:
@@ -91,7 +89,7 @@ class Path:
 
     def as_dict(self) -> dict[str, Any]:
         decided = self.decided_by
-        return {"verdict": self.verdict, "hops": [h.as_dict() for h in self.hops],
+        return {"verdict": self.verdict, "hops": [dataclasses.asdict(h) for h in self.hops],
                 "decidedBy": None if decided is None else
                 {"layer": decided.layer, "resource": decided.resource, "rule": decided.rule}}
 

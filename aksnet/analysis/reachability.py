@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from aksnet.spec.workloads import PortRange
 from aksnet.vocabulary import KUBERNETES_PROTOCOLS, NAMESPACE_NAME_LABEL
 
 if TYPE_CHECKING:
@@ -175,14 +176,6 @@ class Pod:
 
 
 @dataclass(frozen=True)
-class PortRule:
-    protocol: str
-    port: int | None = None
-    end_port: int | None = None
-    name: str | None = None
-
-
-@dataclass(frozen=True)
 class Peer:
     pod_selector: Selector | None = None
     namespace_selector: Selector | None = None
@@ -194,7 +187,7 @@ class Peer:
 class Rule:
     peers: tuple[Peer, ...] | None
     """None: every peer."""
-    ports: tuple[PortRule, ...] | None
+    ports: tuple[PortRange, ...] | None
     """None: every port."""
 
 
@@ -276,7 +269,7 @@ def _peer(raw: Any) -> Peer:
                 namespace_selector=Selector.parse(raw["namespaceSelector"]) if "namespaceSelector" in raw else None)
 
 
-def _port(raw: Any) -> PortRule:
+def _port(raw: Any) -> PortRange:
     if not isinstance(raw, Mapping):
         raise ValueError("a port entry must be a mapping")
     protocol = raw.get("protocol", "TCP")
@@ -286,15 +279,15 @@ def _port(raw: Any) -> PortRule:
     if isinstance(port, str) and not port.isdigit():
         if end is not None:
             raise ValueError("endPort needs a numeric port")
-        return PortRule(protocol, name=port)
+        return PortRange(protocol, name=port)
     if port is None:
         if end is not None:
             raise ValueError("endPort needs a port")
-        return PortRule(protocol)
+        return PortRange(protocol)
     number = int(port)
     if not 1 <= number <= MAX_PORT or (end is not None and not number <= int(end) <= MAX_PORT):
         raise ValueError(f"port {port}-{end} is out of range")
-    return PortRule(protocol, number, int(end) if end is not None else None)
+    return PortRange(protocol, number, int(end) if end is not None else None)
 
 
 # Evaluation -------------------------------------------------------------------------------
@@ -530,9 +523,9 @@ class _PortAtoms:
         self.words = (len(self.atoms) + 63) // 64
         self.port_maps = port_maps
         self._rows: dict[tuple[object, ...], np.ndarray] = {}
-        self._blocks: dict[tuple[PortRule, ...] | None, np.ndarray] = {}
+        self._blocks: dict[tuple[PortRange, ...] | None, np.ndarray] = {}
 
-    def _mask(self, rule_ports: tuple[PortRule, ...] | None, named: tuple[tuple[str, int, str], ...]) -> int:
+    def _mask(self, rule_ports: tuple[PortRange, ...] | None, named: tuple[tuple[str, int, str], ...]) -> int:
         if rule_ports is None:
             return (1 << len(self.atoms)) - 1
         out = 0
@@ -546,14 +539,14 @@ class _PortAtoms:
     def _words(self, mask: int) -> np.ndarray:
         return self.np.array([(mask >> (64 * w)) & 0xFFFFFFFFFFFFFFFF for w in range(self.words)], dtype=self.np.uint64)
 
-    def row(self, rule_ports: tuple[PortRule, ...] | None, group: int) -> np.ndarray:
+    def row(self, rule_ports: tuple[PortRange, ...] | None, group: int) -> np.ndarray:
         named = self.port_maps[group] if rule_ports is not None and any(p.name for p in rule_ports) else ()
         key = (rule_ports, named)
         if key not in self._rows:
             self._rows[key] = self._words(self._mask(rule_ports, named))
         return self._rows[key]
 
-    def block(self, rule_ports: tuple[PortRule, ...] | None) -> np.ndarray:
+    def block(self, rule_ports: tuple[PortRange, ...] | None) -> np.ndarray:
         if rule_ports not in self._blocks:
             self._blocks[rule_ports] = self.np.stack([self.row(rule_ports, g) for g in range(len(self.port_maps))]) \
                 if self.port_maps else self.np.zeros((0, self.words), dtype=self.np.uint64)
@@ -567,7 +560,7 @@ class _PortAtoms:
         return PortSet.of([(p, a, b) for number, (p, a, b) in enumerate(self.atoms) if mask >> number & 1])
 
 
-def _resolve(rule_ports: tuple[PortRule, ...] | None, named: tuple[tuple[str, int, str], ...]) -> PortSet:
+def _resolve(rule_ports: tuple[PortRange, ...] | None, named: tuple[tuple[str, int, str], ...]) -> PortSet:
     if rule_ports is None:
         return PortSet.all()
     items = []

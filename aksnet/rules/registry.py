@@ -57,9 +57,6 @@ class Finding:
     resource: str
     message: str
 
-    def as_dict(self) -> dict[str, str]:
-        return {"policy": self.policy, "level": self.level, "resource": self.resource, "message": self.message}
-
 
 @dataclass(frozen=True)
 class CheckedStack:

@@ -100,7 +100,8 @@ class IngressRoute:
 
 @dataclass(frozen=True)
 class PortRange:
-    """`TCP/80`, `TCP/8000-8080`, or a named port `TCP/http` resolved at the destination."""
+    """`TCP/80`, `TCP/8000-8080`, or a named port `TCP/http` resolved at the destination; in a
+    NetworkPolicy, an entry without a port (`TCP`) is every port of its protocol."""
 
     protocol: str
     port: int | None = None
