@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import os
-import platform
 import random
-import statistics
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, machine, median
+from reach_benchmark import platform_cluster
+
 sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-from reach_benchmark import platform_cluster  # noqa: E402
-
-from aksnet.analysis.paths import (  # noqa: E402
+from aksnet.analysis.paths import (
     FIREWALL_PUBLIC_ADDRESS,
     App,
     FirewallContext,
@@ -38,9 +34,9 @@ from aksnet.analysis.paths import (  # noqa: E402
     firewall_rules,
     system_routes,
 )
-from aksnet.analysis.reachability import cluster_from_objects, evaluate  # noqa: E402
-from aksnet.plan.egress_rules import RuleGroup  # noqa: E402
-from aksnet.plan.security_rules import Rule as NsgRule  # noqa: E402
+from aksnet.analysis.reachability import cluster_from_objects, evaluate
+from aksnet.plan.egress_rules import RuleGroup
+from aksnet.plan.security_rules import Rule as NsgRule
 
 NET = ipaddress.IPv4Network
 IP = ipaddress.IPv4Address
@@ -122,7 +118,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(machine())
     objects = platform_cluster(100, 5000, 1000)
     engine, walks, builds = [], [], []
     verdicts: dict[str, int] = {}
@@ -146,9 +142,9 @@ def main() -> int:
             verdicts[path.verdict] = verdicts.get(path.verdict, 0) + 1
     print("platform: 5,000 pods, 1,000 NetworkPolicies, 300 NSG rules, 500 firewall rules, 2,000 flows")
     print(f"verdicts: {verdicts}")
-    print(f"engine (NetworkPolicy evaluation + every path): median {statistics.median(engine):.2f} s (target < 2 s)")
-    print(f"  of which the walk of 2,000 paths: median {statistics.median(walks):.2f} s")
-    print(f"building the synthetic network: median {statistics.median(builds):.2f} s")
+    print(median("engine (NetworkPolicy evaluation + every path)", engine, "< 2 s"))
+    print(median("  of which the walk of 2,000 paths", walks))
+    print(median("building the synthetic network", builds))
     return 0
 
 

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, machine, median, timed
 
 LIST_MODULES = """
 import json, sys
@@ -59,12 +56,6 @@ loop.run_until_complete(pulumi.runtime.stack.run_pulumi_func(program))
 """
 
 
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=9)
@@ -80,14 +71,13 @@ def main() -> int:
     for _ in range(args.rounds):
         previews.append(timed(preview_cmd))
         baselines.append(timed(baseline_cmd))
-    preview_s, baseline_s = statistics.median(previews), statistics.median(baselines)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(machine())
     loaded = json.loads(modules)
     print(f"SDK modules imported by both: {len(loaded)}, such as "
           f"{', '.join(m for m in loaded if m.count('.') == 1)}")
-    print(f"preview {args.stack}: median {preview_s:.3f} s over {args.rounds} runs")
-    print(f"baseline (same imports, one resource under mocks): median {baseline_s:.3f} s")
-    print(f"ratio: {preview_s / baseline_s:.2f} (target 1.6 or less)")
+    print(median(f"preview {args.stack} ({args.rounds} runs)", previews, digits=3))
+    print(median("baseline (same imports, one resource under mocks)", baselines, digits=3))
+    print(f"ratio: {statistics.median(previews) / statistics.median(baselines):.2f} (target 1.6 or less)")
     return 0
 
 

@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import yaml
+from common import ROOT, machine, median, timed
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from aksnet.analysis.reachability import cluster_from_objects, evaluate  # noqa: E402
-from tools.reach import load_objects, yaml_files  # noqa: E402
+from aksnet.analysis.reachability import cluster_from_objects, evaluate
+from tools.reach import load_objects, yaml_files
 
 TIERS = ("web", "api", "worker", "db", "cache")
 TEAMS = ("red", "blue", "green", "gold")
@@ -89,18 +87,12 @@ def write(objects: list[dict], directory: str) -> int:
     return os.path.getsize(path)
 
 
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nca", help="network-config-analyzer's nca command, for the ratio")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(machine())
     with tempfile.TemporaryDirectory() as work:
         size = write(platform_cluster(100, 5000, 1000), work)
         objects, _ = load_objects(yaml_files([work]))
@@ -112,17 +104,18 @@ def main() -> int:
             engine_times.append(time.perf_counter() - start)
             groups = len(result.groups)
         # The human output (grouped); --json lists every allowed pod pair, as large as the answer.
-        process_times = [timed([sys.executable, "-m", "tools.reach", work]) for _ in range(args.rounds)]
+        process_times = [timed([sys.executable, "-m", "tools.reach", work], check=False) for _ in range(args.rounds)]
         print(f"cluster: 100 namespaces, 5,000 pods, 1,000 policies, {size / 1e6:.2f} MB of YAML, "
               f"{groups} endpoint groups")
-        print(f"engine: median {statistics.median(engine_times):.2f} s (target < 2 s)")
-        print(f"tools.reach process, YAML included: median {statistics.median(process_times):.2f} s (target < 4 s)")
+        print(median("engine", engine_times, "< 2 s"))
+        print(median("tools.reach process, YAML included", process_times, "< 4 s"))
     if args.nca:
         with tempfile.TemporaryDirectory() as work:
             from tests.differential.make_nca_fixtures import nca_command
             command = nca_command(args.nca, platform_cluster(20, 400, 100), work)
-            ours = statistics.median(timed([sys.executable, "-m", "tools.reach", work, "--json"]) for _ in range(3))
-            theirs = timed(command)
+            ours = statistics.median(timed([sys.executable, "-m", "tools.reach", work, "--json"], check=False)
+                                     for _ in range(3))
+            theirs = timed(command, check=False)
             print(f"400 pods, 100 policies: tools.reach {ours:.2f} s, network-config-analyzer {theirs:.2f} s, "
                   f"ratio {theirs / ours:.0f}x")
     return 0
