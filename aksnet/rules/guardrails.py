@@ -11,10 +11,10 @@ registry's levels for `pulumi preview --policy-pack-config`.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from aksnet.rules.rule import Report, Rule, RuleBook
+from aksnet.rules.rule import Level, Report, Rule, RuleBook
 from aksnet.vocabulary import (
     AGENT_POOL,
     AGIC_SSL_CERTIFICATE,
@@ -45,11 +45,9 @@ def _props(args: Any) -> Mapping[str, Any]:
 # Cluster ------------------------------------------------------------------------------------
 
 @book.guardrail("private-api-or-authorized-ranges", "The API server is private or limited to authorized ranges.",
-                "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
+                "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges", of=(CLUSTER,),
                 production="mandatory", development="advisory")
 def private_api_or_authorized_ranges(args: Any, report: Report) -> None:
-    if args.resource_type != CLUSTER:
-        return
     access = _props(args).get("apiServerAccessProfile") or {}
     if access.get("enablePrivateCluster"):
         return
@@ -74,54 +72,48 @@ def covers_most_of_the_internet(ranges: Iterable[str]) -> bool:
     return sum(n.num_addresses for n in ipaddress.collapse_addresses(networks)) >= 2 ** 31
 
 
-@book.guardrail("network-policy-engine-set", "The cluster enforces NetworkPolicies.",
-                "https://learn.microsoft.com/azure/aks/use-network-policies",
-                production="mandatory", development="advisory")
-def network_policy_engine_set(args: Any, report: Report) -> None:
-    if args.resource_type != CLUSTER:
-        return
-    engine = (_props(args).get("networkProfile") or {}).get("networkPolicy")
-    if engine in (None, "", "none"):
-        report("No network policy engine: NetworkPolicies would be accepted and ignored. Set "
-               "networkPolicy to cilium, calico or azure.", None)
+def _cluster_guardrail(rule_id: str, description: str, source: str, production: Level, development: Level,
+                       violated: Callable[[Mapping[str, Any]], bool], message: str) -> None:
+    """A guardrail that reads the cluster's inputs and says one thing when they are wrong."""
+    @book.guardrail(rule_id, description, source, of=(CLUSTER,), production=production, development=development)
+    def check(args: Any, report: Report) -> None:
+        if violated(_props(args)):
+            report(message, None)
 
 
-@book.guardrail("no-docker-bridge-cidr", "No dockerBridgeCidr in the network profile.",
-                "https://learn.microsoft.com/azure/aks/configure-kubenet",
-                production="mandatory", development="mandatory")
-def no_docker_bridge_cidr(args: Any, report: Report) -> None:
-    if args.resource_type == CLUSTER and "dockerBridgeCidr" in (_props(args).get("networkProfile") or {}):
-        report("dockerBridgeCidr is gone from the AKS API since 2023-04-01; remove it.", None)
+def _network(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    return props.get("networkProfile") or {}
 
 
-@book.guardrail("local-accounts-disabled", "Local cluster accounts are disabled.",
-                "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad",
-                production="mandatory", development="advisory")
-def local_accounts_disabled(args: Any, report: Report) -> None:
-    if args.resource_type == CLUSTER and _props(args).get("disableLocalAccounts") is not True:
-        report("Local accounts are enabled: anyone with the admin kubeconfig bypasses Entra ID. "
-               "Set disableLocalAccounts true.", None)
-
-
-@book.guardrail("kubenet-retiring", "kubenet retires on 2028-03-31.",
-                "https://learn.microsoft.com/azure/aks/configure-kubenet",
-                production="advisory", development="advisory")
-def kubenet_retiring(args: Any, report: Report) -> None:
-    if args.resource_type == CLUSTER and (_props(args).get("networkProfile") or {}).get("networkPlugin") == "kubenet":
-        report("kubenet retires on 2028-03-31; plan the move to Azure CNI Overlay.", None)
-
-
-@book.guardrail("azure-npm-retiring", "Azure Network Policy Manager is retiring on Linux.",
-                "https://learn.microsoft.com/azure/aks/use-network-policies",
-                production="advisory", development="advisory")
-def azure_npm_retiring(args: Any, report: Report) -> None:
-    if args.resource_type == CLUSTER and (_props(args).get("networkProfile") or {}).get("networkPolicy") == "azure":
-        report("Azure Network Policy Manager is retiring on Linux; use Cilium or Calico.", None)
+POLICIES = "https://learn.microsoft.com/azure/aks/use-network-policies"
+KUBENET = "https://learn.microsoft.com/azure/aks/configure-kubenet"
+_cluster_guardrail(
+    "network-policy-engine-set", "The cluster enforces NetworkPolicies.", POLICIES, "mandatory", "advisory",
+    lambda props: _network(props).get("networkPolicy") in (None, "", "none"),
+    "No network policy engine: NetworkPolicies would be accepted and ignored. Set networkPolicy to cilium, "
+    "calico or azure.")
+_cluster_guardrail(
+    "no-docker-bridge-cidr", "No dockerBridgeCidr in the network profile.", KUBENET, "mandatory", "mandatory",
+    lambda props: "dockerBridgeCidr" in _network(props),
+    "dockerBridgeCidr is gone from the AKS API since 2023-04-01; remove it.")
+_cluster_guardrail(
+    "local-accounts-disabled", "Local cluster accounts are disabled.",
+    "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad", "mandatory", "advisory",
+    lambda props: props.get("disableLocalAccounts") is not True,
+    "Local accounts are enabled: anyone with the admin kubeconfig bypasses Entra ID. Set disableLocalAccounts true.")
+_cluster_guardrail(
+    "kubenet-retiring", "kubenet retires on 2028-03-31.", KUBENET, "advisory", "advisory",
+    lambda props: _network(props).get("networkPlugin") == "kubenet",
+    "kubenet retires on 2028-03-31; plan the move to Azure CNI Overlay.")
+_cluster_guardrail(
+    "azure-npm-retiring", "Azure Network Policy Manager is retiring on Linux.", POLICIES, "advisory", "advisory",
+    lambda props: _network(props).get("networkPolicy") == "azure",
+    "Azure Network Policy Manager is retiring on Linux; use Cilium or Calico.")
 
 
 @book.guardrail("zones-in-production", "Cluster pools, firewall and gateway span availability zones.",
                 "https://learn.microsoft.com/azure/aks/availability-zones",
-                production="mandatory", development="disabled")
+                of=(CLUSTER, AGENT_POOL, FIREWALL, APP_GATEWAY), production="mandatory", development="disabled")
 def zones_in_production(args: Any, report: Report) -> None:
     """Two zones at least: a list of one zone passes a presence check and survives no zone's outage."""
     props = _props(args)
@@ -135,18 +127,16 @@ def zones_in_production(args: Any, report: Report) -> None:
                 report(f"Node pool {pool.get('name')} spans fewer than two availability zones.", None)
     elif args.resource_type == AGENT_POOL and not spread(props.get("availabilityZones")):
         report(f"Node pool {props.get('agentPoolName', args.name)} spans fewer than two availability zones.", None)
-    elif args.resource_type in (FIREWALL, APP_GATEWAY) and not spread(props.get("zones")):
+    elif args.resource_type != AGENT_POOL and not spread(props.get("zones")):
         report("Fewer than two availability zones: one zone's outage takes it down.", None)
 
 
 # Network ------------------------------------------------------------------------------------
 
 @book.guardrail("nsg-on-every-subnet", "Every subnet that accepts one has an NSG.",
-                "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview",
+                "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview", of=(SUBNET,),
                 production="mandatory", development="advisory")
 def nsg_on_every_subnet(args: Any, report: Report) -> None:
-    if args.resource_type != SUBNET:
-        return
     props = _props(args)
     name = props.get("subnetName") or props.get("name") or args.name
     if name not in NO_NSG_SUBNETS and not props.get("networkSecurityGroup"):
@@ -154,20 +144,18 @@ def nsg_on_every_subnet(args: Any, report: Report) -> None:
 
 
 @book.guardrail("firewall-threat-intel-deny", "Firewall policies deny known malicious addresses.",
-                "https://learn.microsoft.com/azure/firewall/threat-intel",
+                "https://learn.microsoft.com/azure/firewall/threat-intel", of=(FIREWALL_POLICY,),
                 production="mandatory", development="advisory")
 def firewall_threat_intel_deny(args: Any, report: Report) -> None:
-    if args.resource_type == FIREWALL_POLICY and _props(args).get("threatIntelMode") != "Deny":
-        report(f"Threat intelligence is {_props(args).get('threatIntelMode', 'Alert')}; set Deny to block "
-               "known malicious addresses.", None)
+    mode = _props(args).get("threatIntelMode", "Alert")
+    if mode != "Deny":
+        report(f"Threat intelligence is {mode}; set Deny to block known malicious addresses.", None)
 
 
 @book.guardrail("firewall-uses-policy", "Firewalls use a Firewall Policy, not classic rules.",
-                "https://learn.microsoft.com/azure/firewall/policy-rule-sets",
+                "https://learn.microsoft.com/azure/firewall/policy-rule-sets", of=(FIREWALL,),
                 production="mandatory", development="advisory")
 def firewall_uses_policy(args: Any, report: Report) -> None:
-    if args.resource_type != FIREWALL:
-        return
     props = _props(args)
     kinds = ("applicationRuleCollections", "networkRuleCollections", "natRuleCollections")
     classic = [k for k in kinds if props.get(k)]
@@ -177,7 +165,7 @@ def firewall_uses_policy(args: Any, report: Report) -> None:
 
 @book.guardrail("waf-prevention", "Application gateways run a WAF policy in Prevention mode.",
                 "https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview",
-                production="mandatory", development="advisory")
+                of=(WAF_POLICY, APP_GATEWAY), production="mandatory", development="advisory")
 def waf_prevention(args: Any, report: Report) -> None:
     props = _props(args)
     if args.resource_type == WAF_POLICY:
@@ -185,7 +173,7 @@ def waf_prevention(args: Any, report: Report) -> None:
         if settings.get("state") != "Enabled" or settings.get("mode") != "Prevention":
             report(f"The WAF is {settings.get('state', 'Disabled')} in {settings.get('mode', 'Detection')} mode; "
                     "enable it in Prevention mode.", None)
-    elif args.resource_type == APP_GATEWAY:
+    else:
         sku = (props.get("sku") or {}).get("name")
         if sku != "WAF_v2" or not props.get("firewallPolicy"):
             report("The application gateway has no WAF policy: use WAF_v2 with a WebApplicationFirewallPolicy.", None)
@@ -230,21 +218,17 @@ def no_plain_secrets(args: Any, report: Report) -> None:
 # Kubernetes -----------------------------------------------------------------------------------
 
 @book.guardrail("no-ingress-class-annotation", "Ingresses use ingressClassName, not the deprecated annotation.",
-                "https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation",
+                "https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation", of=(INGRESS,),
                 production="mandatory", development="advisory")
 def no_ingress_class_annotation(args: Any, report: Report) -> None:
-    if args.resource_type == INGRESS:
-        annotations = ((_props(args).get("metadata") or {}).get("annotations") or {})
-        if "kubernetes.io/ingress.class" in annotations:
-            report("The kubernetes.io/ingress.class annotation is deprecated; use spec.ingressClassName.", None)
+    if "kubernetes.io/ingress.class" in ((_props(args).get("metadata") or {}).get("annotations") or {}):
+        report("The kubernetes.io/ingress.class annotation is deprecated; use spec.ingressClassName.", None)
 
 
 @book.guardrail("ingress-host-and-tls", "Ingresses name their hosts and serve them over TLS.",
-                "https://kubernetes.io/docs/concepts/services-networking/ingress/#tls",
+                "https://kubernetes.io/docs/concepts/services-networking/ingress/#tls", of=(INGRESS,),
                 production="mandatory", development="advisory")
 def ingress_host_and_tls(args: Any, report: Report) -> None:
-    if args.resource_type != INGRESS:
-        return
     spec = _props(args).get("spec") or {}
     rules = spec.get("rules") or []
     if not rules or any(not rule.get("host") for rule in rules):

@@ -113,11 +113,18 @@ class RuleBook:
         return declare
 
     def guardrail(self, rule_id: str, description: str, source: str, *, production: Level, development: Level,
-                  whole_stack: bool = False) -> Callable[[ResourceCheck], ResourceCheck]:
-        """A guardrail over the recorded resources, as a CrossGuard policy: over each resource, or over
-        all of them at once (`whole_stack`, a stack policy)."""
+                  of: tuple[str, ...] | None = None, whole_stack: bool = False
+                  ) -> Callable[[ResourceCheck], ResourceCheck]:
+        """A guardrail over the recorded resources, as a CrossGuard policy: over each resource of the
+        types `of` (None: of every type), or over all of them at once (`whole_stack`, a stack policy)."""
         def declare(check: ResourceCheck) -> ResourceCheck:
-            self.add(Rule(rule_id, description, production, development, source=source,
-                          stack=check if whole_stack else None, resource=None if whole_stack else check))
-            return check
+            if whole_stack:
+                self.add(Rule(rule_id, description, production, development, source=source, stack=check))
+                return check
+
+            def of_its_types(args: Any, report: Report) -> None:
+                if of is None or args.resource_type in of:
+                    check(args, report)
+            self.add(Rule(rule_id, description, production, development, source=source, resource=of_its_types))
+            return of_its_types
         return declare
