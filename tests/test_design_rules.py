@@ -24,7 +24,14 @@ REFUSALS = {
     "cilium dataplane with calico": ("prod", {"aks-networking:cluster.networkPolicy": "calico"},
                                      "aks-networking:cluster.networkPolicy", "cannot run beside the cilium dataplane"),
     "cilium dataplane on kubenet": ("dev", {"aks-networking:cluster.networkDataplane": "cilium"},
-                                    "aks-networking:cluster.networkDataplane", "needs networkPlugin azure"),
+                                    "aks-networking:cluster.networkDataplane", "needs networkPlugin azure, not kubenet"),
+    "cilium dataplane on a brought CNI": (
+        "dev", {"aks-networking:cluster.networkPlugin": "none", "aks-networking:cluster.podCidr": DELETE,
+                "aks-networking:cluster.networkPolicy": "none", "aks-networking:cluster.networkDataplane": "cilium"},
+        "aks-networking:cluster.networkDataplane", "needs networkPlugin azure, not none"),
+    "cilium dataplane without a policy engine": (
+        "prod", {"aks-networking:cluster.networkPolicy": "none"}, "aks-networking:cluster.networkPolicy",
+        "none does not hold with the cilium dataplane"),
     "overlay on kubenet": ("dev", {"aks-networking:cluster.networkPluginMode": "overlay"},
                            "aks-networking:cluster.networkPluginMode", "needs networkPlugin azure"),
     "policy engine with bring-your-own CNI": (

@@ -7,7 +7,7 @@ each rule carries the document that forces it.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from aksnet.plan.manifests import app_images, declared_objects, object_key
 from aksnet.plan.outbound import ALWAYS_ALLOWED_REGISTRIES, image_registry
@@ -16,7 +16,7 @@ from aksnet.spec.kubernetes_versions import CHECKED as VERSIONS_CHECKED
 from aksnet.spec.kubernetes_versions import MINORS, WARN_DAYS, creatable
 from aksnet.spec.problems import Problem
 from aksnet.spec.regions import REGIONS
-from aksnet.spec.stack import StackConfig
+from aksnet.spec.stack import ClusterSpec, StackConfig
 from aksnet.vocabulary import PLATFORM_IMAGE, PLATFORM_NAMESPACES
 
 MAX_PODS_RANGE = (10, 250)
@@ -56,63 +56,51 @@ def _fixed_subnet_home(spec: StackConfig) -> str:
 
 # Network profile ------------------------------------------------------------------------------
 
-@book.refusal("overlay-needs-azure-cni", "CNI Overlay is a mode of Azure CNI.", OVERLAY)
-def overlay_needs_azure_cni(spec: StackConfig) -> Iterator[Problem]:
-    c = spec.cluster
-    if c.network_plugin_mode == "overlay" and c.network_plugin != "azure":
-        yield Problem.at("cluster.networkPluginMode", f"overlay needs networkPlugin azure, not {c.network_plugin}")
+def _cluster_refusal(rule_id: str, description: str, source: str, key: str, refused: Callable[[ClusterSpec], bool],
+                     message: Callable[[ClusterSpec], str]) -> None:
+    """A refusal of one combination of the cluster's settings, named at one key."""
+    @book.refusal(rule_id, description, source)
+    def check(spec: StackConfig) -> Iterator[Problem]:
+        if refused(spec.cluster):
+            yield Problem.at(key, message(spec.cluster))
 
 
-@book.refusal("azure-npm-needs-azure-cni", "Azure NPM does not run on kubenet.", POLICIES)
-def azure_npm_needs_azure_cni(spec: StackConfig) -> Iterator[Problem]:
-    c = spec.cluster
-    if c.network_plugin == "kubenet" and c.network_policy == "azure":
-        yield Problem.at("cluster.networkPolicy", "azure (Azure NPM) does not run on kubenet; use calico, or "
-                 "networkPlugin azure")
-
-
-@book.refusal("byo-cni-brings-its-policy", "With networkPlugin none, the CNI brought installs policy.", POLICIES)
-def bring_your_own_cni_brings_its_policy(spec: StackConfig) -> Iterator[Problem]:
-    c = spec.cluster
-    if c.network_plugin != "none":
-        return
-    if c.network_policy != "none":
-        yield Problem.at("cluster.networkPolicy", f"{c.network_policy} cannot be installed with networkPlugin "
-                 "none (bring your own CNI); set none and install policy with your CNI")
-    if c.network_dataplane != "azure":
-        yield Problem.at("cluster.networkDataplane", "cilium needs networkPlugin azure, not none")
-
-
-@book.refusal("cilium-policy-needs-cilium-dataplane", "Cilium policy runs on the Cilium dataplane.", CILIUM)
-def cilium_policy_needs_cilium_dataplane(spec: StackConfig) -> Iterator[Problem]:
-    c = spec.cluster
-    if c.network_policy == "cilium" and c.network_dataplane != "cilium":
-        yield Problem.at("cluster.networkPolicy", "cilium needs networkDataplane cilium")
+_cluster_refusal(
+    "overlay-needs-azure-cni", "CNI Overlay is a mode of Azure CNI.", OVERLAY, "cluster.networkPluginMode",
+    lambda c: c.network_plugin_mode == "overlay" and c.network_plugin != "azure",
+    lambda c: f"overlay needs networkPlugin azure, not {c.network_plugin}")
+_cluster_refusal(
+    "azure-npm-needs-azure-cni", "Azure NPM does not run on kubenet.", POLICIES, "cluster.networkPolicy",
+    lambda c: c.network_plugin == "kubenet" and c.network_policy == "azure",
+    lambda c: "azure (Azure NPM) does not run on kubenet; use calico, or networkPlugin azure")
+_cluster_refusal(
+    "byo-cni-brings-its-policy", "With networkPlugin none, the CNI brought installs policy.", POLICIES,
+    "cluster.networkPolicy", lambda c: c.network_plugin == "none" and c.network_policy != "none",
+    lambda c: f"{c.network_policy} cannot be installed with networkPlugin none (bring your own CNI); set none "
+              "and install policy with your CNI")
+_cluster_refusal(
+    "cilium-policy-needs-cilium-dataplane", "Cilium policy runs on the Cilium dataplane.", CILIUM,
+    "cluster.networkPolicy", lambda c: c.network_policy == "cilium" and c.network_dataplane != "cilium",
+    lambda c: "cilium needs networkDataplane cilium")
+_cluster_refusal(
+    "cilium-dataplane-needs-azure-cni", "The Cilium dataplane runs on Azure CNI.", CILIUM, "cluster.networkDataplane",
+    lambda c: c.network_dataplane == "cilium" and c.network_plugin != "azure",
+    lambda c: f"cilium needs networkPlugin azure, not {c.network_plugin}")
+_cluster_refusal(
+    "cilium-dataplane-enforces-policies", "The Cilium dataplane enforces policies itself.", CILIUM,
+    "cluster.networkPolicy", lambda c: c.network_dataplane == "cilium" and c.network_policy != "cilium",
+    lambda c: f"{c.network_policy} cannot run beside the cilium dataplane, which enforces policies itself; use cilium"
+    if c.network_policy in ("azure", "calico") else
+    "none does not hold with the cilium dataplane, which always enforces NetworkPolicies; set cilium")
 
 
 @book.refusal("cilium-dataplane-needs-dynamic-pod-ips", "The Cilium dataplane needs Overlay or a pod subnet.", CILIUM)
 def cilium_dataplane_needs_dynamic_pod_ips(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
-    if c.network_dataplane != "cilium" or c.network_plugin == "none":
-        return
-    if c.network_plugin != "azure":
-        yield Problem.at("cluster.networkDataplane", f"cilium needs networkPlugin azure, not {c.network_plugin}")
-    elif c.network_plugin_mode != "overlay" and "pods" not in spec.network.spoke.subnets:
+    if c.network_dataplane == "cilium" and c.network_plugin == "azure" and c.network_plugin_mode != "overlay" \
+            and "pods" not in spec.network.spoke.subnets:
         yield Problem.at("cluster.networkDataplane", "cilium needs networkPluginMode overlay or a pods subnet "
-                 "(network.spoke.subnets.pods) for dynamic pod IPs")
-
-
-@book.refusal("cilium-dataplane-enforces-policies", "The Cilium dataplane enforces policies itself.", CILIUM)
-def cilium_dataplane_enforces_policies(spec: StackConfig) -> Iterator[Problem]:
-    c = spec.cluster
-    if c.network_dataplane != "cilium":
-        return
-    if c.network_policy in ("azure", "calico"):
-        yield Problem.at("cluster.networkPolicy", f"{c.network_policy} cannot run beside the cilium dataplane, "
-                 "which enforces policies itself; use cilium")
-    elif c.network_policy == "none":
-        yield Problem.at("cluster.networkPolicy", "none does not hold with the cilium dataplane, which always "
-                 "enforces NetworkPolicies; set cilium")
+                         "(network.spoke.subnets.pods) for dynamic pod IPs")
 
 
 @book.refusal("pod-subnet-only-for-dynamic-ips", "A pod subnet is for Azure CNI with dynamic pod IPs.", IP_PLANNING)
@@ -297,12 +285,10 @@ def max_pods_in_range(spec: StackConfig) -> Iterator[Problem]:
 
 # API server -----------------------------------------------------------------------------------
 
-@book.refusal("authorized-ranges-only-on-public-api", "Authorized IP ranges apply to a public API server.", AUTHORIZED)
-def authorized_ranges_only_on_public_api(spec: StackConfig) -> Iterator[Problem]:
-    c = spec.cluster
-    if c.private and c.authorized_ip_ranges:
-        yield Problem.at("cluster.authorizedIpRanges", "apply only to a public API server; remove them or set "
-                 "private false")
+_cluster_refusal(
+    "authorized-ranges-only-on-public-api", "Authorized IP ranges apply to a public API server.", AUTHORIZED,
+    "cluster.authorizedIpRanges", lambda c: c.private and bool(c.authorized_ip_ranges),
+    lambda c: "apply only to a public API server; remove them or set private false")
 
 
 @book.refusal("hub-zone-needs-private-api-and-hub", "A private DNS zone in the hub needs a private API and a hub.",
@@ -329,12 +315,10 @@ def vnet_integration_needs_its_subnet(spec: StackConfig) -> Iterator[Problem]:
                  "false; enable it or remove the subnet")
 
 
-@book.refusal("local-accounts-off-needs-entra-id", "Disabling local accounts needs Entra ID.", LOCAL_ACCOUNTS)
-def local_accounts_off_needs_entra_id(spec: StackConfig) -> Iterator[Problem]:
-    c = spec.cluster
-    if not c.local_accounts and c.entra_id is None:
-        yield Problem.at("cluster.localAccounts", "false (local accounts disabled) needs Entra ID; enable "
-                 "cluster.entraId or set localAccounts true")
+_cluster_refusal(
+    "local-accounts-off-needs-entra-id", "Disabling local accounts needs Entra ID.", LOCAL_ACCOUNTS,
+    "cluster.localAccounts", lambda c: not c.local_accounts and c.entra_id is None,
+    lambda c: "false (local accounts disabled) needs Entra ID; enable cluster.entraId or set localAccounts true")
 
 
 # Images ---------------------------------------------------------------------------------------
