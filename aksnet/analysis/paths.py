@@ -102,16 +102,21 @@ def parse_prefix(prefix: str) -> Net:
     return Net(prefix, strict=False)
 
 
-def port_matches(ports: Iterable[str], port: int) -> bool:
-    """Azure's port lists: `*`, `443`, `8000-8080`."""
+def port_ranges(ports: Iterable[str]) -> tuple[tuple[int, int], ...] | None:
+    """An Azure port list (`*`, `443`, `8000-8080`) as ranges; None: every port."""
+    out = []
     for entry in ports:
         text = str(entry)
         if text == "*":
-            return True
+            return None
         low, _, high = text.partition("-")
-        if int(low) <= port <= int(high or low):
-            return True
-    return False
+        out.append((int(low), int(high or low)))
+    return tuple(out)
+
+
+def port_matches(ports: Iterable[str], port: int) -> bool:
+    ranges = port_ranges(ports)
+    return ranges is None or any(low <= port <= high for low, high in ranges)
 
 
 def protocol_matches(rule_protocol: str, protocol: str) -> bool:
@@ -331,18 +336,6 @@ def _in(compiled: tuple[bool, tuple[tuple[int, int], ...], frozenset[str]], addr
     return anything or bool(named & tags) or (address is not None and any(a <= address <= b for a, b in ranges))
 
 
-def _port_ranges(ports: Iterable[str]) -> tuple[tuple[int, int], ...] | None:
-    """None: every port."""
-    out = []
-    for entry in ports:
-        text = str(entry)
-        if text == "*":
-            return None
-        low, _, high = text.partition("-")
-        out.append((int(low), int(high or low)))
-    return tuple(out)
-
-
 class CompiledFirewall:
     """A policy's rules in processing order, compiled once into integer ranges and sets: what
     `firewall_rule_matches` decides, at the speed a platform of hundreds of rules needs."""
@@ -364,7 +357,7 @@ class CompiledFirewall:
                 names += list(context.tag_fqdns.get(tag, ()))
             self.entries.append((entry, kind, _ranges(sources), _ranges(destinations),
                                  None if protocols & {"ANY", "*"} else frozenset(protocols),
-                                 _port_ranges(rule.get("destinationPorts", ())),
+                                 port_ranges(rule.get("destinationPorts", ())),
                                  frozenset(p["port"] for p in rule.get("protocols", ())),
                                  tuple(n.lower() for n in names),
                                  tuple(f.lower() for f in rule.get("destinationFqdns", ()))

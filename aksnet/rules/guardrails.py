@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from aksnet.rules.rule import Level, Report, Rule, RuleBook
+from aksnet.rules.rule import Level, Props, Report, Rule, RuleBook
 from aksnet.vocabulary import (
     AGENT_POOL,
     AGIC_SSL_CERTIFICATE,
@@ -38,7 +38,7 @@ AKS_EGRESS = "https://learn.microsoft.com/azure/aks/limit-egress-traffic"
 book = RuleBook()
 
 
-def _props(args: Any) -> Mapping[str, Any]:
+def _props(args: Any) -> Props:
     return args.props or {}
 
 
@@ -73,7 +73,7 @@ def covers_most_of_the_internet(ranges: Iterable[str]) -> bool:
 
 
 def _cluster_guardrail(rule_id: str, description: str, source: str, production: Level, development: Level,
-                       violated: Callable[[Mapping[str, Any]], bool], message: str) -> None:
+                       violated: Callable[[Props], bool], message: str) -> None:
     """A guardrail that reads the cluster's inputs and says one thing when they are wrong."""
     @book.guardrail(rule_id, description, source, of=(CLUSTER,), production=production, development=development)
     def check(args: Any, report: Report) -> None:
@@ -81,7 +81,7 @@ def _cluster_guardrail(rule_id: str, description: str, source: str, production: 
             report(message, None)
 
 
-def _network(props: Mapping[str, Any]) -> Mapping[str, Any]:
+def _network(props: Props) -> Props:
     return props.get("networkProfile") or {}
 
 

@@ -18,7 +18,7 @@ from aksnet.analysis.intent import IntentCheck
 from aksnet.plan.addressing import AddressPlan, plan_addresses
 from aksnet.plan.plan import Plan, make_plan
 from aksnet.rules import design, guardrails, path_rules
-from aksnet.rules.rule import Level, Rule
+from aksnet.rules.rule import Level, Props, Rule
 from aksnet.spec.problems import ConfigError, Problem
 from aksnet.spec.stack import StackConfig
 
@@ -127,12 +127,13 @@ def check_stack(spec: StackConfig, today: datetime.date | None = None,
 
 @dataclass(frozen=True)
 class RecordedResource:
-    """What a rule sees of a resource: the engine's type, name, URN and camelCase inputs."""
+    """What a rule sees of a resource, as a CrossGuard policy sees it."""
 
     resource_type: str
+    """The engine's type token, such as `azure-native:network:Subnet`."""
     name: str
     urn: str
-    props: Mapping[str, Any]
+    props: Props
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ checks over the stack's spec, its recorded resources, or both. Pure, no Pulumi.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,6 +21,8 @@ from aksnet.spec.problems import Problem
 from aksnet.spec.stack import StackConfig
 
 Level = Literal["mandatory", "advisory", "disabled"]
+Props = Mapping[str, Any]
+"""A resource's inputs, as the engine hands them to a policy: camelCase keys."""
 Report = Callable[[str, str | None], None]
 """`report(message, urn)`: pulumi_policy's `report_violation`."""
 SpecCheck = Callable[[StackConfig], Iterable[Problem]]

@@ -165,10 +165,11 @@ Linux-based workloads". https://learn.microsoft.com/azure/aks/use-azure-policy""
 
 @dataclass(frozen=True)
 class PodSecurity:
+    """The pod security standard assigned at the cluster: its `initiative`, baseline or restricted (a key
+    of POD_SECURITY_INITIATIVES), and the `effect` of a violation, audit or deny."""
+
     initiative: str
-    """baseline or restricted (a key of POD_SECURITY_INITIATIVES)."""
     effect: str
-    """audit or deny."""
 
 
 @dataclass(frozen=True)
@@ -249,8 +250,12 @@ class EgressSpec:
 
 @dataclass(frozen=True)
 class AppGatewaySpec:
+    """The application gateway AGIC drives: WAF_v2 or Standard_v2, autoscaling between `min_capacity`
+    and `max_capacity` instances, a public frontend, a private one at `private_ip`, or both."""
+
     sku: str
     waf_mode: str
+    """Prevention or Detection (a WAF_v2 gateway's policy)."""
     min_capacity: int
     max_capacity: int
     zones: tuple[str, ...]
@@ -321,10 +326,11 @@ class RegistrySpec:
 
 @dataclass(frozen=True)
 class Certificate:
+    """A certificate of the gateway: its `name` is the Key Vault secret's and what an Ingress's `tlsSecret`
+    names; its `pfx` holds the certificate and its key, a password-less PFX in base64 (a Pulumi secret)."""
+
     name: str
-    """The Key Vault secret's name, and what an Ingress's `tlsSecret` names."""
     pfx: str
-    """The certificate and its key, a password-less PFX in base64: a Pulumi secret."""
 
 
 @dataclass(frozen=True)

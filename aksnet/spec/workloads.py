@@ -50,15 +50,16 @@ class ContainerPort:
 
 @dataclass(frozen=True)
 class Probe:
-    """An HTTP GET health check of the container."""
+    """An HTTP GET health check of the container: `path` on `port`, one of the app's container ports."""
 
     path: str
     port: int
-    """A container port of the app."""
 
 
 @dataclass(frozen=True)
 class App:
+    """A workload of the stack: its Deployment, its Service, and the ports both expose."""
+
     name: str
     namespace: str
     image: str
