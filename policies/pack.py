@@ -36,9 +36,6 @@ from aksnet.spec.stack import load_spec
 from aksnet.vocabulary import NS
 from stack_config import running_config
 
-LEVELS = {"mandatory": EnforcementLevel.MANDATORY, "advisory": EnforcementLevel.ADVISORY,
-          "disabled": EnforcementLevel.DISABLED}
-
 
 @functools.lru_cache(maxsize=4)
 def _verdicts(config: str, stack: str, today: datetime.date) -> SpecVerdicts | str:
@@ -74,7 +71,7 @@ def _spec_policy(rule: Rule, verdicts: Callable[[], SpecVerdicts | str]) -> Stac
             for resource in args.resources:
                 rule.resource(resource, report)
     return StackValidationPolicy(name=rule.id, description=rule.description, validate=validate,
-                                 enforcement_level=LEVELS[rule.production])
+                                 enforcement_level=EnforcementLevel(rule.production))
 
 
 def policies(verdicts: Callable[[], SpecVerdicts | str] = running_verdicts) -> list[Policy]:
@@ -84,7 +81,7 @@ def policies(verdicts: Callable[[], SpecVerdicts | str] = running_verdicts) -> l
     """
     made: list[Policy] = []
     for rule in RULES:
-        level = LEVELS[rule.production]
+        level = EnforcementLevel(rule.production)
         if rule.checks_spec:
             made.append(_spec_policy(rule, verdicts))
         elif rule.stack is not None:
