@@ -7,6 +7,7 @@ zone's links and the role assignments before the cluster; AGIC's permissions aft
 
 import pulumi
 
+from aksnet.vocabulary import KEY_VAULT_PRIVATE_ZONE, REGISTRY_PRIVATE_ZONE
 from components.appgateway import AgicPermissions, AgicPermissionsArgs, AppGateway, AppGatewayArgs
 from components.bastion import Bastion, BastionArgs
 from components.cluster import Cluster, ClusterArgs
@@ -112,13 +113,13 @@ registry = None
 if spec.registry is not None:
     registry = PrivateRegistry("registry", PrivateRegistryArgs(
         env, spec.registry, spoke_group, spoke.subnet_ids["endpoints"],
-        private_endpoint_zone("registry-dns", "privatelink.azurecr.io").zone_id, plan.registry_zone_redundant))
+        private_endpoint_zone("registry-dns", REGISTRY_PRIVATE_ZONE).zone_id, plan.registry_zone_redundant))
 
 key_vault = None
 if spec.tls is not None:
     key_vault = KeyVault("keyvault", KeyVaultArgs(
         env, spec.tls, spoke_group, spoke.subnet_ids["endpoints"],
-        private_endpoint_zone("keyvault-dns", "privatelink.vaultcore.azure.net").zone_id))
+        private_endpoint_zone("keyvault-dns", KEY_VAULT_PRIVATE_ZONE).zone_id))
 
 gateway = None
 if ingress.controller == "appgw" and ingress.app_gateway is not None:

@@ -24,6 +24,11 @@ NO_NSG_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "Gatew
 """Subnets that refuse a network security group.
 https://learn.microsoft.com/azure/firewall/firewall-faq, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub"""
 
+REGISTRY_PRIVATE_ZONE = "privatelink.azurecr.io"
+KEY_VAULT_PRIVATE_ZONE = "privatelink.vaultcore.azure.net"
+"""The private DNS zones Azure answers a registry's and a vault's private endpoints in.
+https://learn.microsoft.com/azure/private-link/private-endpoint-dns"""
+
 AZURE_RESERVED_FIRST = 4
 """Azure keeps the first four addresses of every subnet (network, gateway, two for DNS) ..."""
 AZURE_RESERVED_LAST = 1

@@ -9,6 +9,7 @@ from pulumi_azure_native import authorization, keyvault
 
 from aksnet.plan.naming import tags
 from aksnet.spec.stack import TlsSpec
+from aksnet.vocabulary import KEY_VAULT_PRIVATE_ZONE
 from components.args import PrivateServiceArgs
 from components.network import private_endpoint
 
@@ -41,7 +42,7 @@ class KeyVault(pulumi.ComponentResource):
                         "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"}},
             tags=tags(env), opts=pulumi.ResourceOptions(parent=self, protect=env.protect))
         private_endpoint(name, env, "keyvault", args.resource_group_name, args.endpoint_subnet_id, vault.id, "vault",
-                         args.zone_id, "privatelink.vaultcore.azure.net", self)
+                         args.zone_id, KEY_VAULT_PRIVATE_ZONE, self)
         for certificate in spec.certificates:
             # Written through Azure Resource Manager, which the vault's network rules do not stop.
             keyvault.Secret(  # type: ignore[call-overload]  # engine-shaped mappings

@@ -9,6 +9,7 @@ from pulumi_azure_native import containerregistry
 
 from aksnet.plan.naming import tags
 from aksnet.spec.stack import RegistrySpec
+from aksnet.vocabulary import REGISTRY_PRIVATE_ZONE
 from components.args import PrivateServiceArgs
 from components.network import private_endpoint
 from components.roles import assign_role
@@ -45,7 +46,7 @@ class PrivateRegistry(pulumi.ComponentResource):
             policies={"exportPolicy": {"status": "disabled"}}, tags=tags(env),
             opts=pulumi.ResourceOptions(parent=self, protect=env.protect))
         private_endpoint(name, env, "registry", args.resource_group_name, args.endpoint_subnet_id, registry.id,
-                         "registry", args.zone_id, "privatelink.azurecr.io", self)
+                         "registry", args.zone_id, REGISTRY_PRIVATE_ZONE, self)
         self._registry = registry
         self.registry_id = registry.id
         self.login_server = registry.login_server

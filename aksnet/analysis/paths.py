@@ -39,7 +39,7 @@ from aksnet.plan.netpol import IngressController
 from aksnet.plan.outbound import AKS_FQDN_TAG, AKS_TAG_FQDNS, public_api_server_fqdn, registry_endpoints
 from aksnet.plan.routing import PEERING
 from aksnet.plan.security_rules import Rule as NsgRule
-from aksnet.vocabulary import NO_NSG_SUBNETS, PRIVATE_RANGES
+from aksnet.vocabulary import NO_NSG_SUBNETS, PRIVATE_RANGES, REGISTRY_PRIVATE_ZONE
 
 IPv4 = ipaddress.IPv4Address
 Net = ipaddress.IPv4Network
@@ -563,7 +563,7 @@ def _private_names(spec: Any) -> dict[str, tuple[str, IPv4]]:
     if spec.registry is None:
         return {}
     subnet = spec.network.spoke.subnets["endpoints"]
-    return {name: ("privatelink.azurecr.io", subnet.network_address + 4 + index)
+    return {name: (REGISTRY_PRIVATE_ZONE, subnet.network_address + 4 + index)
             for index, name in enumerate(registry_endpoints(spec.registry, spec.environment.location))}
 
 
