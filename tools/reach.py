@@ -11,6 +11,7 @@ object (the others are still evaluated and printed); 2 on a usage error.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -55,7 +56,9 @@ def load_objects(files: Iterable[str]) -> tuple[list[dict], list[str]]:
     return objects, errors
 
 
+@functools.lru_cache(maxsize=4096)
 def _short(ports: PortSet) -> str:
+    """A port set in a listing's words; a large answer names the same few sets many times over."""
     described = ports.describe()
     return "all" if described == "all" else ",".join(described)
 
@@ -69,10 +72,12 @@ def merged_groups(result: Reachability, groups: list) -> list[list]:
     wanted = {index[id(g)] for g in groups}
     rows: dict[int, list] = {i: [] for i in wanted}
     cols: dict[int, list] = {i: [] for i in wanted}
+    port_sets: dict[PortSet, int] = {}  # a number for each distinct set: hashing a set is the costly part
     for (s, d), ports in result.allowed.items():
         if s in wanted and d in wanted:
-            rows[s].append((d, ports))
-            cols[d].append((s, ports))
+            number = port_sets.setdefault(ports, len(port_sets))
+            rows[s].append((d, number))
+            cols[d].append((s, number))
     buckets: dict[tuple, list] = {}
     for i in sorted(wanted):
         group = result.groups[i]
@@ -87,23 +92,23 @@ def render_listing(result: Reachability, focus: set[str] | None = None) -> list[
     groups = [g for g in result.groups if focus is None or any(m in focus for m in g.members)]
     merged = merged_groups(result, groups)
     index = {id(g): i for i, g in enumerate(result.groups)}
-    name_of = {}
+    number_of = {}  # a group's endpoint name, E<number>
     lines = ["Endpoints (those no policy can tell apart share a name):"]
     for number, bucket in enumerate(merged, start=1):
         members = [m for g in bucket for m in (g.members[0].split(",") if g.external else g.members)]
         shown = ", ".join(members[:3]) + (f" and {len(members) - 3} more" if len(members) > 3 else "")
         lines.append(f"  E{number}  {len(members)} endpoint(s): {shown}")
         for g in bucket:
-            name_of[index[id(g)]] = f"E{number}"
-    reach: dict[str, dict[str, set[str]]] = {}
+            number_of[index[id(g)]] = number
+    reach: dict[int, dict[str, set[int]]] = {}
     for (s, d), ports in result.allowed.items():
-        if s in name_of and d in name_of:
-            reach.setdefault(name_of[s], {}).setdefault(_short(ports), set()).add(name_of[d])
+        if s in number_of and d in number_of:
+            reach.setdefault(number_of[s], {}).setdefault(_short(ports), set()).add(number_of[d])
     lines += ["", "Allowed (source -> destinations: ports):"]
-    for source in sorted(reach, key=lambda n: int(n[1:])):
-        parts = [f"{', '.join(sorted(targets, key=lambda n: int(n[1:])))}: {ports}"
+    for source in sorted(reach):
+        parts = [f"{', '.join(f'E{target}' for target in sorted(targets))}: {ports}"
                  for ports, targets in sorted(reach[source].items())]
-        lines.append(f"  {source} -> " + "; ".join(parts))
+        lines.append(f"  E{source} -> " + "; ".join(parts))
     return lines
 
 

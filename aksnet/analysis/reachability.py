@@ -46,7 +46,7 @@ class PortSet:
 
     @staticmethod
     def all() -> PortSet:
-        return PortSet(tuple((p, ((1, MAX_PORT),)) for p in PROTOCOLS))
+        return ALL_PORTS
 
     @staticmethod
     def of(items: Iterable[tuple[str, int, int]]) -> PortSet:
@@ -80,7 +80,7 @@ class PortSet:
 
     @property
     def is_all(self) -> bool:
-        return self == PortSet.all()
+        return self == ALL_PORTS
 
     def describe(self) -> Any:
         """`"all"`, or a sorted list such as `["TCP/80", "TCP/8000-8080", "UDP/53"]`."""
@@ -92,6 +92,9 @@ class PortSet:
                 out.append(f"{protocol}/{a}" if a == b else (f"{protocol}/all" if (a, b) == (1, MAX_PORT)
                                                              else f"{protocol}/{a}-{b}"))
         return out
+
+
+ALL_PORTS = PortSet(tuple((p, ((1, MAX_PORT),)) for p in PROTOCOLS))
 
 
 def _merge(intervals: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
