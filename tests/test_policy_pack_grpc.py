@@ -22,7 +22,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from aksnet.pipeline import load_stack
 from aksnet.rules.registry import check_resources
 from aksnet.spec.problems import ConfigError
-from tests.stacks import load
+from tests.stacks import load, variant
 from tools.mock_engine import PROJECT_DIR, flatten_config
 from tools.policy_check import enforcement, recorded
 
@@ -50,9 +50,17 @@ def pack_process(stack, config):
 
 
 @pytest.fixture(scope="module")
-def analyzer():
-    with pack_process("prod", load("prod")) as stub:
-        yield stub
+def pack():
+    """`pack(stack, config)`: the pack started for a stack with that config, once per module."""
+    with contextlib.ExitStack() as running:
+        started: dict[str, analyzer_pb2_grpc.AnalyzerStub] = {}
+
+        def get(stack, config):
+            key = stack + json.dumps(config, sort_keys=True, default=str)
+            if key not in started:
+                started[key] = running.enter_context(pack_process(stack, config))
+            return started[key]
+        yield get
 
 
 def struct(props):
@@ -81,31 +89,53 @@ def violations(stub, resources):
 
 
 @pytest.mark.parametrize("stack,production", [("dev", False), ("prod", True)])
-def test_the_pack_over_grpc_finds_what_the_offline_preview_finds(request, stack, production):
+def test_the_pack_over_grpc_finds_what_the_offline_preview_finds(pack, request, stack, production):
     resources = recorded(request.getfixturevalue(stack).records)
     spec_findings = [(f.policy, f"{f.resource}: {f.message}") for f in load_stack(load(stack), stack).checked.findings]
     assert spec_findings or not production  # prod has advisory findings of spec rules: they are compared too
     offline = sorted([(f.policy, f.message) for f in check_resources(resources, enforcement(stack, production))
                       if f.level != "disabled"] + spec_findings)
-    with pack_process(stack, load(stack)) as stub:
-        configure(stub, stack, production)
-        assert violations(stub, resources) == offline
+    stub = pack(stack, load(stack))
+    configure(stub, stack, production)
+    assert violations(stub, resources) == offline
 
 
-def test_the_pack_refuses_a_public_load_balancer_behind_udr_as_the_program_does():
-    """The LoadBalancer + UDR + DNAT stack of tests/test_policy_pack.py, through the real pack."""
-    from tests.test_policy_pack import load_balancer_behind_udr
+def load_balancer_behind_udr():
+    """prod with a public LoadBalancer Service that the internet may reach, and a DNAT rule to an
+    internal Service: the public Service's replies leave through the firewall, which never saw the
+    requests; the DNAT path is sound."""
+    image = "mcr.microsoft.com/azuredocs/aks-helloworld:v1"
+    public = {"name": "public", "namespace": "shop", "image": image, "labels": {"app": "public"},
+              "ports": [{"port": 80}], "serviceType": "LoadBalancer"}
+    published = {"name": "published", "namespace": "shop", "image": image, "labels": {"app": "published"},
+                 "ports": [{"port": 443}], "serviceType": "InternalLoadBalancer", "staticIp": "10.240.5.4"}
+    flow = {"name": "internet-to-public", "from": {"cidr": "0.0.0.0/0"}, "to": {"app": "public", "namespace": "shop"},
+            "ports": ["TCP/80"]}
+    kubernetes = load("prod")["aks-networking:kubernetes"]
+    return variant(load("prod"), {"aks-networking:kubernetes.apps": [*kubernetes["apps"], public, published],
+                                  "aks-networking:kubernetes.flows": [*kubernetes["flows"], flow],
+                                  "aks-networking:egress.firewall.dnatRules": [
+                                      {"name": "https", "port": 443, "translatedAddress": "10.240.5.4",
+                                       "translatedPort": 443}]})
+
+
+def test_the_pack_refuses_a_public_load_balancer_behind_udr_as_the_program_does(pack):
+    """The config check, the offline preview (tests/test_design_rules.py) and the pack run the same
+    path rule over the same stack, so the pack names the same keys with the same words."""
     config = load_balancer_behind_udr()
     with pytest.raises(ConfigError) as refused:
         load_stack(config, "prod")
-    with pack_process("prod", config) as stub:
-        configure(stub, "prod", True)
-        found = violations(stub, [])
-    assert [message for policy, message in found if policy == "declared-paths-arrive"] == \
+    assert {p.path for p in refused.value.problems} == {"aks-networking:kubernetes.apps[3].serviceType",
+                                                        "aks-networking:kubernetes.flows[3]"}
+    assert all("asymmetric routing" in p.message for p in refused.value.problems)
+    stub = pack("prod", config)
+    configure(stub, "prod", True)
+    assert [message for policy, message in violations(stub, []) if policy == "declared-paths-arrive"] == \
         sorted(f"{p.path}: {p.message}" for p in refused.value.problems)
 
 
-def test_unknown_values_lists_and_secrets_under_the_real_analyzer(analyzer):
+def test_unknown_values_lists_and_secrets_under_the_real_analyzer(pack):
+    analyzer = pack("prod", load("prod"))
     configure(analyzer, "prod", True)
     from aksnet.rules.registry import RecordedResource
     app = RecordedResource("azure-native:web:WebApp", "app", "urn:pulumi:prod::p::azure-native:web:WebApp::app", {

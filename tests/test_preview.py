@@ -152,14 +152,19 @@ OVER_BROAD = {"name": "allow-everything", "namespace": "shop",
               "spec": {"podSelector": {"matchLabels": {"tier": "cache"}}, "ingress": [{}]}}
 
 
-def test_over_broad_literal_policy_is_a_finding_and_fails_prod(tmp_path, capsys):
-    path = write(tmp_path, variant(load("prod"), {"aks-networking:kubernetes.policies": [OVER_BROAD]}))
-    code, out, err = run(capsys, "prod", "--config", path, "--json")
-    document = json.loads(out)
+def test_over_broad_literal_policy_is_refused_in_prod_by_the_program_and_the_preview(tmp_path, capsys):
+    """The intent rule runs in the config check, so `pulumi preview` refuses the stack as the offline
+    preview does, naming the key of the literal policies."""
+    from tools.mock_engine import run_program
+    config = variant(load("prod"), {"aks-networking:kubernetes.policies": [OVER_BROAD]})
+    code, out, err = run(capsys, "prod", "--config", write(tmp_path, config), "--json")
     # web's egress is locked to api, so the opening shows from sources that are not isolated
-    over = [f for f in document["findings"] if f["resource"].endswith("-> shop/cache")]
-    assert over and over[0]["level"] == "mandatory" and "allowed but no flow declares it" in over[0]["message"]
-    assert code == 1 and "reachability-matches-intent" in err
+    over = [line for line in err.splitlines() if "-> shop/cache: allowed but no flow declares it: all ports" in line]
+    assert code == 1 and out == "" and over
+    assert all(": aks-networking:kubernetes.policies: " in line for line in over)
+    assert not any("shop/web -> shop/cache" in line for line in over)
+    refused = run_program("prod", config).error
+    assert refused is not None and "aks-networking:kubernetes.policies: 203.0.113.0/24 -> shop/cache" in str(refused)
 
 
 def test_over_broad_policy_is_advisory_in_dev(tmp_path, capsys):

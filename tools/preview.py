@@ -222,12 +222,10 @@ class Analysis:
 
 
 def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
-    """The registry's findings: advisory spec rules, the resource rules over the run's resources,
-    and reachability against the declared flows."""
-    from aksnet.analysis.intent import check_intent
+    """The registry's findings (advisory spec rules, among them reachability against the declared
+    flows; the resource rules over the run's resources), the reachability and the paths."""
+    from aksnet.analysis.intent import intent_of
     from aksnet.analysis.path_report import path_report
-    from aksnet.plan.manifests import published_flows
-    from aksnet.rules.registry import intent_findings
     from tools.policy_check import check as check_policies
     from tools.reach import render
 
@@ -239,11 +237,9 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
     # Objects Pulumi does not declare (GitOps delivers them) are held to the same rules.
     findings += check_policies(result.records, stack, production,
                                manifests if spec.kubernetes.delivery != "apply" else ())
-    if not manifests:
+    check = intent_of(spec, loaded.plan)
+    if check is None:
         return Analysis(findings, [], [], paths, exposures)
-    check = check_intent(spec.kubernetes.workloads, manifests, loaded.plan.ingress_controller,
-                         [flow for _, flow in published_flows(spec)])
-    findings += [dataclasses.asdict(f) for f in intent_findings(check, production)]
     apps = {f"{a.namespace}/{a.name}" for a in spec.kubernetes.workloads.apps}
     focus = apps | {m for e in check.allowed for m in (e["from"], e["to"])}
     return Analysis(findings, check.allowed, render(check.reachability, focus), paths, exposures)

@@ -32,8 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aksnet.analysis.intent import platform_objects
-from aksnet.analysis.reachability import Reachability, cluster_from_objects, evaluate
+from aksnet.analysis.intent import intent_of
+from aksnet.analysis.reachability import Reachability, member_text
 from aksnet.plan.egress_rules import PUBLIC_ADDRESS
 from aksnet.plan.netpol import IngressController
 from aksnet.plan.outbound import AKS_FQDN_TAG, AKS_TAG_FQDNS, public_api_server_fqdn, registry_endpoints
@@ -541,12 +541,8 @@ def network_of(spec: Any, plan: Any) -> Network:
         # server subnet with VNet integration.
         api_subnet = net.spoke.subnets.get("apiserver") if cluster.api_server_vnet_integration else None
         api_address = (api_subnet or nodes).network_address + 4
-    reach = None
-    if plan.manifests:
-        objects, errors = cluster_from_objects([*platform_objects(plan.ingress_controller), *plan.manifests])
-        if errors:
-            raise ValueError("; ".join(errors))
-        reach = evaluate(objects)
+    intent = intent_of(spec, plan)  # the policies evaluated once, for the intent rule and the paths
+    reach = intent.reachability if intent is not None else None
     return Network(
         subnets=subnets, vnet_spaces=dict(spaces), on_premises=tuple(net.on_premises), pod_cidr=pod_cidr,
         node_subnet=node_subnet, apps=apps, ingress_routes=ingress_routes, ingress_controller=spec.ingress.controller,
@@ -577,12 +573,6 @@ def _stops(hops: list[Hop], hop: Hop | None) -> bool:
         return False
     hops.append(hop)
     return hop.action == "deny"
-
-
-def _short(member: str) -> str:
-    """An outside region can span many CIDRs: name the first and count the rest."""
-    ranges = member.split(",")
-    return member if len(ranges) == 1 else f"{ranges[0]} (+{len(ranges) - 1} more ranges)"
 
 
 def _ports_allow(ports: Any, protocol: str, port: int) -> bool:
@@ -671,7 +661,7 @@ class Tracer:
             return None
         allowed = self.net.reach.allowed_between(source, destination)
         ok = _ports_allow(allowed, protocol, port)
-        names = shown or (_short(source), _short(destination))
+        names = shown or (member_text(source), member_text(destination))
         return Hop("networkPolicy", f"{names[0]} -> {names[1]}", f"{protocol}/{port}", "allow" if ok else "deny")
 
     # Layers ---------------------------------------------------------------------------------

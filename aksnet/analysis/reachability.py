@@ -306,6 +306,13 @@ class External:
         return ",".join(str(c) for c in self.cidrs)
 
 
+def member_text(member: str) -> str:
+    """An endpoint's name in a sentence: an outside region can span many CIDRs, so name the first
+    and count the rest."""
+    ranges = member.split(",")
+    return member if len(ranges) == 1 else f"{ranges[0]} (+{len(ranges) - 1} more ranges)"
+
+
 @dataclass
 class Group:
     """Endpoints no policy can tell apart: pods of one class, or one outside region."""

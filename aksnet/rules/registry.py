@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aksnet.analysis.intent import IntentCheck
+from aksnet.analysis.intent import intent_of
+from aksnet.analysis.reachability import member_text
 from aksnet.plan.addressing import AddressPlan, plan_addresses
 from aksnet.plan.plan import Plan, make_plan
 from aksnet.rules import design, guardrails, path_rules
@@ -32,11 +33,31 @@ ADDRESS_PLAN = Rule(
     "mandatory", "mandatory", spec=_address_problems,
     source="https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning")
 
+
+def _ports_text(ports: Any) -> str:
+    """A port set's description (`PortSet.describe`) in a sentence."""
+    return "all ports" if ports == "all" else ", ".join(str(p) for p in ports)
+
+
+def _intent_problems(spec: StackConfig, plan: Plan) -> Iterator[Problem]:
+    """What the stack's NetworkPolicies allow against what its flows declare (`aksnet.analysis.intent`).
+    Policies only add what they allow, so an opening nothing declares comes from the stack's literal
+    policies when it has some; a declared flow that is not allowed, from the flows' compilation."""
+    check = intent_of(spec, plan)
+    if check is None:
+        return
+    opened = "kubernetes.policies" if spec.kubernetes.workloads.policies else "kubernetes.flows"
+    for entries, key, what in ((check.unintended, opened, "allowed but no flow declares it"),
+                               (check.missing, "kubernetes.flows", "declared but not allowed by the policies")):
+        for entry in entries:
+            yield Problem.at(key, f"{member_text(entry['from'])} -> {member_text(entry['to'])}: {what}: "
+                                  f"{_ports_text(entry['ports'])}")
+
+
 INTENT = Rule(
     "reachability-matches-intent", "The compiled NetworkPolicies allow exactly the declared flows.",
-    "mandatory", "advisory",
+    "mandatory", "advisory", planned=_intent_problems,
     source="https://kubernetes.io/docs/concepts/services-networking/network-policies/")
-"""Evaluated over the plan's manifests by `aksnet.analysis.intent` (see `intent_findings`)."""
 
 RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *guardrails.RULES, INTENT, *path_rules.RULES)
 BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
@@ -163,25 +184,3 @@ def _reporter(findings: list[Finding], rule_id: str, level: Any) -> Callable[[st
             findings.append(Finding(rule_id, level, resource, message))
         return report
     return for_resource
-
-
-def intent_findings(check: IntentCheck, production: bool) -> Iterator[Finding]:
-    """`reachability-matches-intent` over the intent analysis of the plan's manifests."""
-    level = INTENT.level(production)
-    if level == "disabled":
-        return
-    for entries, what in ((check.unintended, "allowed but no flow declares it"),
-                          (check.missing, "declared but not allowed by the policies")):
-        for entry in entries:
-            yield Finding(INTENT.id, level, f"{_endpoint_text(entry['from'])} -> {_endpoint_text(entry['to'])}",
-                          f"{what}: {_ports_text(entry['ports'])}")
-
-
-def _endpoint_text(endpoint: str) -> str:
-    """An outside region can span many CIDRs: name the first and count the rest."""
-    ranges = endpoint.split(",")
-    return endpoint if len(ranges) == 1 else f"{ranges[0]} (+{len(ranges) - 1} more ranges)"
-
-
-def _ports_text(ports: object) -> str:
-    return "all ports" if ports == "all" else ", ".join(str(p) for p in ports)  # type: ignore[attr-defined]

@@ -295,9 +295,9 @@ class KubernetesSpec:
     or `none`."""
     gitops: GitOpsSpec | None = None
     workloads: Workloads = field(default_factory=Workloads)
+    """Namespaces, apps, ingresses, flows and literal policies."""
     allowed_registries: tuple[str, ...] = ()
     """Registries besides the platform's whose images the apps may run; the firewall lets their pulls out."""
-    """Namespaces, apps, ingresses, flows and literal policies."""
 
     @property
     def mode(self) -> str:
