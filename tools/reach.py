@@ -11,7 +11,6 @@ object (the others are still evaluated and printed); 2 on a usage error.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import sys
@@ -56,9 +55,7 @@ def load_objects(files: Iterable[str]) -> tuple[list[dict], list[str]]:
     return objects, errors
 
 
-@functools.lru_cache(maxsize=4096)
 def _short(ports: PortSet) -> str:
-    """A port set in a listing's words; a large answer names the same few sets many times over."""
     described = ports.describe()
     return "all" if described == "all" else ",".join(described)
 
@@ -66,16 +63,27 @@ def _short(ports: PortSet) -> str:
 MATRIX_LIMIT = 40
 
 
-def merged_groups(result: Reachability, groups: list) -> list[list]:
+def _numbered(result: Reachability) -> tuple[dict[int, int], list[PortSet]]:
+    """A number for each distinct port set of the answer, found by the set object's id (a large
+    answer holds a few sets hundreds of thousands of times, and hashing a set is what costs),
+    and the sets by number."""
+    by_id: dict[int, int] = {}
+    by_value: dict[PortSet, int] = {}
+    for ports in result.allowed.values():
+        if id(ports) not in by_id:
+            by_id[id(ports)] = by_value.setdefault(ports, len(by_value))
+    return by_id, list(by_value)
+
+
+def merged_groups(result: Reachability, groups: list, numbers: dict[int, int]) -> list[list]:
     """Groups whose allowed rows and columns are the same are one as far as the answer goes."""
     index = {id(g): i for i, g in enumerate(result.groups)}
     wanted = {index[id(g)] for g in groups}
     rows: dict[int, list] = {i: [] for i in wanted}
     cols: dict[int, list] = {i: [] for i in wanted}
-    port_sets: dict[PortSet, int] = {}  # a number for each distinct set: hashing a set is the costly part
     for (s, d), ports in result.allowed.items():
         if s in wanted and d in wanted:
-            number = port_sets.setdefault(ports, len(port_sets))
+            number = numbers[id(ports)]
             rows[s].append((d, number))
             cols[d].append((s, number))
     buckets: dict[tuple, list] = {}
@@ -90,7 +98,9 @@ def merged_groups(result: Reachability, groups: list) -> list[list]:
 def render_listing(result: Reachability, focus: set[str] | None = None) -> list[str]:
     """For large answers: each group of sources with the groups it reaches, by ports."""
     groups = [g for g in result.groups if focus is None or any(m in focus for m in g.members)]
-    merged = merged_groups(result, groups)
+    numbers, port_sets = _numbered(result)
+    texts = [_short(ports) for ports in port_sets]
+    merged = merged_groups(result, groups, numbers)
     index = {id(g): i for i, g in enumerate(result.groups)}
     number_of = {}  # a group's endpoint name, E<number>
     lines = ["Endpoints (those no policy can tell apart share a name):"]
@@ -103,7 +113,7 @@ def render_listing(result: Reachability, focus: set[str] | None = None) -> list[
     reach: dict[int, dict[str, set[int]]] = {}
     for (s, d), ports in result.allowed.items():
         if s in number_of and d in number_of:
-            reach.setdefault(number_of[s], {}).setdefault(_short(ports), set()).add(number_of[d])
+            reach.setdefault(number_of[s], {}).setdefault(texts[numbers[id(ports)]], set()).add(number_of[d])
     lines += ["", "Allowed (source -> destinations: ports):"]
     for source in sorted(reach):
         parts = [f"{', '.join(f'E{target}' for target in sorted(targets))}: {ports}"
