@@ -55,3 +55,17 @@ def test_every_model_plan_and_component_argument_type_is_frozen():
     assert sorted(unfrozen) == ["aksnet.analysis.intent.IntentCheck", "aksnet.analysis.reachability.Cluster",
                                 "aksnet.analysis.reachability.Group", "aksnet.analysis.reachability.Reachability",
                                 "aksnet.plan.addressing.AddressPlan"]
+
+
+def test_an_analysis_per_plan_runs_once_for_a_plan_and_again_for_another():
+    from aksnet.plan.plan import per_plan
+    calls = []
+
+    @per_plan
+    def analysis(spec, plan):
+        calls.append(plan)
+        return len(calls)
+
+    first, second = object(), object()
+    assert [analysis(None, first), analysis(None, first), analysis(None, second), analysis(None, first)] == [1, 1, 2, 3]
+    assert calls == [first, second, first]

@@ -15,6 +15,7 @@ from typing import Any
 from aksnet.analysis.reachability import PortSet, Reachability, cluster_from_objects, evaluate
 from aksnet.plan.manifests import published_flows
 from aksnet.plan.netpol import IngressController, as_container_ports, ingress_flows
+from aksnet.plan.plan import per_plan
 from aksnet.spec.workloads import App, Endpoint, Flow, PortRange, Workloads
 
 PLATFORM_PODS = [
@@ -80,20 +81,14 @@ def check_intent(workloads: Workloads, manifests: Sequence[Mapping[str, Any]],
     return IntentCheck(result, allowed, unintended, missing)
 
 
-_memo: dict[int, tuple[Any, IntentCheck | None]] = {}
-
-
+@per_plan
 def intent_of(spec: Any, plan: Any) -> IntentCheck | None:
-    """The intent check of a checked stack's plan (kept for the last plan asked: the rule, the path
-    model and the preview read it); None when the stack declares no Kubernetes objects."""
-    cached = _memo.get(id(plan))
-    if cached is not None and cached[0] is plan:
-        return cached[1]
-    check = check_intent(spec.kubernetes.workloads, plan.manifests, plan.ingress_controller,
-                         [flow for _, flow in published_flows(spec)]) if plan.manifests else None
-    _memo.clear()
-    _memo[id(plan)] = (plan, check)
-    return check
+    """The intent check of a checked stack's plan (the rule, the path model and the preview read
+    it); None when the stack declares no Kubernetes objects."""
+    if not plan.manifests:
+        return None
+    return check_intent(spec.kubernetes.workloads, plan.manifests, plan.ingress_controller,
+                        [flow for _, flow in published_flows(spec)])
 
 
 def _difference(a: PortSet, b: PortSet) -> PortSet:

@@ -23,6 +23,7 @@ from aksnet.plan.outbound import (
     registry_endpoints,
     registry_fqdns,
 )
+from aksnet.plan.plan import per_plan
 from aksnet.spec.workloads import Endpoint, Flow, PortRange
 
 
@@ -199,22 +200,14 @@ def _imprecise(spec: Any, plan: Any, net: Network) -> Iterator[tuple[str, str]]:
                    "the cluster from it")
 
 
-_memo: dict[int, tuple[Any, PathReport]] = {}
-
-
+@per_plan
 def path_report(spec: Any, plan: Any) -> PathReport:
-    """The stack's paths, exposures and imprecise firewall sources (kept for the last plan asked)."""
-    cached = _memo.get(id(plan))
-    if cached is not None and cached[0] is plan:
-        return cached[1]
+    """The stack's paths, exposures and imprecise firewall sources."""
     net = network_of(spec, plan)
     tracer = Tracer(net)
     declared = list(_declared(spec, tracer))
-    report = PathReport(tuple(declared + list(_derived(spec, plan, tracer))),
-                        tuple(_exposures(spec, tracer, declared)), tuple(_imprecise(spec, plan, net)))
-    _memo.clear()
-    _memo[id(plan)] = (plan, report)
-    return report
+    return PathReport(tuple(declared + list(_derived(spec, plan, tracer))),
+                      tuple(_exposures(spec, tracer, declared)), tuple(_imprecise(spec, plan, net)))
 
 
 def parse_port(text: str) -> tuple[str, int] | None:

@@ -6,9 +6,10 @@ nobody re-derives a decision from resource names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aksnet.plan.addressing import AddressPlan, PlanRow
 from aksnet.plan.cluster_profile import network_profile
@@ -113,3 +114,21 @@ def make_plan(spec: StackConfig, addresses: AddressPlan) -> Plan:
         registry_zone_redundant=spec.registry is not None and spec.environment.production
         and REGIONS.get(spec.environment.location, False),
     )
+
+
+Answer = TypeVar("Answer")
+
+
+def per_plan(analysis: Callable[[Any, Any], Answer]) -> Callable[[Any, Any], Answer]:
+    """`analysis(spec, plan)`, kept for the last plan asked: the rules, the path model and the
+    preview ask the same analysis of one plan several times."""
+    kept: list[tuple[Any, Answer]] = []
+
+    @functools.wraps(analysis)
+    def of_plan(spec: Any, plan: Any) -> Answer:
+        if kept and kept[0][0] is plan:
+            return kept[0][1]
+        answer = analysis(spec, plan)
+        kept[:] = [(plan, answer)]
+        return answer
+    return of_plan
