@@ -63,6 +63,7 @@ spoke = VirtualNetwork("spoke", VirtualNetworkArgs(
     security_rules=plan.nsg_rules,
     dns_servers=[firewall.private_ip] if plan.dns_through_firewall and firewall is not None else ()))
 vnets = {"hub": hub, "spoke": spoke} if hub else {"spoke": spoke}
+vnet_ids = {role: vnet.vnet_id for role, vnet in vnets.items()}
 edge = vnets[plan.edge]  # the VNet holding the firewall and Bastion subnets
 edge_group = groups.names[plan.edge]
 if hub is None:
@@ -83,7 +84,7 @@ if routes is not None and next_hop is not None:
 dns = None
 if plan.api_server_zone is not None:
     dns = PrivateApiDns("api-dns", PrivateApiDnsArgs(
-        env, hub_group, plan.api_server_zone, {role: vnet.vnet_id for role, vnet in vnets.items()}, after=vnet_writes))
+        env, hub_group, plan.api_server_zone, vnet_ids, after=vnet_writes))
     cluster_depends_on += dns.links
 
 if hub is not None and plan.dns_resolver_address is not None:
@@ -101,9 +102,7 @@ zone_links: list[pulumi.Resource] = list(dns.links) if dns is not None else []
 def private_endpoint_zone(name: str, zone: str) -> PrivateZone:
     """A private endpoints' zone in the hub, linked to every VNet. Its links wait for the zones'
     before it (links of two zones to one VNet at once can conflict), and the cluster for them all."""
-    created = PrivateZone(name, PrivateZoneArgs(env, hub_group, zone,
-                                                {role: vnet.vnet_id for role, vnet in vnets.items()},
-                                                after=[*vnet_writes, *zone_links]))
+    created = PrivateZone(name, PrivateZoneArgs(env, hub_group, zone, vnet_ids, after=[*vnet_writes, *zone_links]))
     zone_links.extend(created.links)
     cluster_depends_on.extend(created.links)  # the first pulls resolve the registry privately
     return created
@@ -152,7 +151,7 @@ if spec.kubernetes.gitops is not None:
 if spec.diagnostics.enabled:
     # The workspace and the flow logs' account live with the shared network (the hub, when there is one).
     diagnostics = Diagnostics("diagnostics", DiagnosticsArgs(
-        env, spec.diagnostics, edge_group, {role: vnet.vnet_id for role, vnet in vnets.items()}))
+        env, spec.diagnostics, edge_group, vnet_ids))
     watched = {"firewall": firewall.firewall_id if firewall else None,
                "appGateway": gateway.gateway_id if gateway else None,
                "bastion": bastion.bastion_id if bastion else None, "cluster": cluster.cluster_id,
@@ -164,7 +163,7 @@ if spec.diagnostics.enabled:
     pulumi.export("workspaceId", diagnostics.workspace_id)
 pulumi.export("kubernetesLayer", spec.kubernetes.describe())
 pulumi.export("addressPlan", [row.as_dict() for row in plan.address_plan])
-pulumi.export("vnetIds", {role: vnet.vnet_id for role, vnet in vnets.items()})
+pulumi.export("vnetIds", vnet_ids)
 pulumi.export("subnetIds", spoke.subnet_ids)
 pulumi.export("clusterName", cluster.cluster_name)
 pulumi.export("clusterId", cluster.cluster_id)

@@ -17,11 +17,9 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from aksnet.rules.registry import BY_ID, RULES, pack_levels
 from aksnet.spec.stack import decode_value
 from policies.pack import policies
-from tests.stacks import load, variant
+from tests.stacks import PROTO_LEVELS, load, variant
 from tools.mock_engine import flatten_config
 from tools.policy_check import enforcement
-
-LEVELS = {"mandatory": proto.MANDATORY, "advisory": proto.ADVISORY, "disabled": proto.DISABLED}
 
 
 @pytest.fixture
@@ -36,7 +34,7 @@ def analyze(monkeypatch):
         production = bool((decode_value(config.get("aks-networking:environment")) or {}).get("production"))
         servicer = _PolicyAnalyzerServicer("aks-networking", "1.0.0", policies(), EnforcementLevel.ADVISORY)
         servicer.Configure(proto.ConfigureAnalyzerRequest(policyConfig={
-            name: proto.PolicyConfig(enforcementLevel=LEVELS[level])
+            name: proto.PolicyConfig(enforcementLevel=PROTO_LEVELS[level])
             for name, level in enforcement(stack, production).items()}), None)
 
         def analysis():  # in a context of its own: the SDK sets the runtime's stack and config

@@ -22,13 +22,12 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from aksnet.pipeline import load_stack
 from aksnet.rules.registry import check_resources
 from aksnet.spec.problems import ConfigError
-from tests.stacks import load, variant
+from tests.stacks import PROTO_LEVELS, load, variant
 from tools.mock_engine import PROJECT_DIR, flatten_config
 from tools.policy_check import enforcement, recorded
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown value
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
-LEVELS = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY, "disabled": analyzer_pb2.DISABLED}
 
 
 @contextlib.contextmanager
@@ -71,7 +70,7 @@ def struct(props):
 
 def configure(stub, stack, production):
     stub.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={
-        name: analyzer_pb2.PolicyConfig(enforcementLevel=LEVELS[level])
+        name: analyzer_pb2.PolicyConfig(enforcementLevel=PROTO_LEVELS[level])
         for name, level in enforcement(stack, production).items()}))
 
 
