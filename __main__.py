@@ -29,7 +29,7 @@ from components.network import (
     VirtualNetworkArgs,
 )
 from components.registry import PrivateRegistry, PrivateRegistryArgs
-from stack_config import load_running_stack
+from program.stack_config import load_running_stack
 
 stack = load_running_stack()
 spec, plan = stack.spec, stack.plan

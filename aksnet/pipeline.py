@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aksnet.config.stack import StackConfig, decode_value, load_spec
 from aksnet.plan.plan import Plan
 from aksnet.rules.registry import CheckedStack, check_stack
-from aksnet.spec.stack import StackConfig, decode_value, load_spec
 
 _KEEP = 4
 

@@ -33,7 +33,7 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAYERS = {
-    "spec": "aksnet/spec", "rules": "aksnet/rules", "plan": "aksnet/plan", "analysis": "aksnet/analysis",
+    "spec": "aksnet/config", "rules": "aksnet/rules", "plan": "aksnet/plan", "analysis": "aksnet/analysis",
     "components": "components",
 }
 FLIPS = {"==": "!=", "!=": "==", "<": "<=", "<=": "<", ">": ">=", ">=": ">", "and": "or", "or": "and",
@@ -81,7 +81,7 @@ def candidates(layer: str, path: str) -> list[Mutant]:
 
 
 DATA_ONLY = {
-    "aksnet/spec/regions.py": "Azure's regions and whether each has zones: dated facts, checked against their "
+    "aksnet/config/regions.py": "Azure's regions and whether each has zones: dated facts, checked against their "
                               "source; flipping a row measures the table, not the tests",
 }
 """Modules that hold only data, left out of the sample (the reason is printed with the figures)."""

@@ -14,8 +14,8 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import managedidentity, network
 
+from aksnet.config.stack import AppGatewaySpec
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import AppGatewaySpec
 from components.args import SpecArgs
 from components.network import standard_public_ip
 from components.roles import assign_role, resource_group_id

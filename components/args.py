@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 import pulumi
 
-from aksnet.spec.stack import Environment
+from aksnet.config.stack import Environment
 
 Spec = TypeVar("Spec")
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
+from aksnet.config.stack import Environment
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import Environment
 from components.network import standard_public_ip
 
 

@@ -19,9 +19,9 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import authorization, containerservice, managedidentity
 
+from aksnet.config.stack import POD_SECURITY_INITIATIVES, ClusterSpec, Environment, IngressSpec, KubernetesSpec
 from aksnet.plan.cluster_profile import addon_profiles, api_server_profile, ingress_profile, pool_settings
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import POD_SECURITY_INITIATIVES, ClusterSpec, Environment, IngressSpec, KubernetesSpec
 from components.roles import assign_role
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import monitor, network, operationalinsights, storage
 
+from aksnet.config.stack import DiagnosticsSpec
 from aksnet.plan.diagnostics import DIAGNOSTICS, FLOW_LOG_FORMAT, TRAFFIC_ANALYTICS_INTERVAL
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import DiagnosticsSpec
 from components.args import SpecArgs
 
 

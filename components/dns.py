@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import dnsresolver, privatedns
 
+from aksnet.config.stack import Environment
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import Environment
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import network
 
+from aksnet.config.stack import FirewallSpec
 from aksnet.plan.egress_rules import AKS_SOURCES, PUBLIC_ADDRESS, FirewallPolicyPlan
 from aksnet.plan.naming import azure_name, tags
-from aksnet.spec.stack import FirewallSpec
 from components.args import SpecArgs
 from components.network import standard_public_ip
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import kubernetesconfiguration
 
-from aksnet.spec.stack import GitOpsSpec
+from aksnet.config.stack import GitOpsSpec
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import authorization, keyvault
 
+from aksnet.config.stack import TlsSpec
 from aksnet.plan.naming import tags
-from aksnet.spec.stack import TlsSpec
 from aksnet.vocabulary import KEY_VAULT_PRIVATE_ZONE
 from components.args import PrivateServiceArgs
 from components.network import private_endpoint

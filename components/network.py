@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, network, resources
 
+from aksnet.config.stack import Environment, VNetSpec
 from aksnet.plan.naming import azure_name, subnet_name, tags
 from aksnet.plan.routing import PEERING
 from aksnet.plan.security_rules import Rule
-from aksnet.spec.stack import Environment, VNetSpec
 from aksnet.vocabulary import NO_NSG_SUBNETS
 from components.args import SpecArgs
 

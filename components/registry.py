@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import containerregistry
 
+from aksnet.config.stack import RegistrySpec
 from aksnet.plan.naming import tags
-from aksnet.spec.stack import RegistrySpec
 from aksnet.vocabulary import REGISTRY_PRIVATE_ZONE
 from components.args import PrivateServiceArgs
 from components.network import private_endpoint

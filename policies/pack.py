@@ -29,12 +29,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from aksnet.config.problems import ConfigError
+from aksnet.config.stack import load_spec
 from aksnet.rules.registry import RULES, SpecVerdicts, spec_verdicts
 from aksnet.rules.rule import Rule
-from aksnet.spec.problems import ConfigError
-from aksnet.spec.stack import load_spec
 from aksnet.vocabulary import NS
-from stack_config import running_config
+from program.stack_config import running_config
 
 
 @functools.lru_cache(maxsize=4)

@@ -9,8 +9,8 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from aksnet.config.stack import StackConfig
 from aksnet.pipeline import load_stack
-from aksnet.spec.stack import StackConfig
 from tools.stackfile import read_stack_file, stack_file_path
 
 _DELETE = object()

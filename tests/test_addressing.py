@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aksnet.config.stack import load_spec
 from aksnet.plan.addressing import plan_addresses, smallest_prefix_for, subnet_usable, surge_nodes
-from aksnet.spec.stack import load_spec
 from tests.stacks import load, variant
 
 

@@ -176,8 +176,8 @@ def test_values_azure_or_kubernetes_would_reject_are_refused(case, tmp_path, cap
 
 @pytest.mark.parametrize("port", ["*", "1", "443", "8000-8080", 123, "65535"])
 def test_good_firewall_ports_pass(port):
-    from aksnet.spec.schema import Problems
-    from aksnet.spec.stack import firewall_port
+    from aksnet.config.schema import Problems
+    from aksnet.config.stack import firewall_port
     problems = Problems()
     assert firewall_port(problems, "p", port) == str(port) and not problems
 

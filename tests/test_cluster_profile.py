@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
+from aksnet.config.problems import ConfigError
 from aksnet.plan.cluster_profile import network_profile, pool_settings
-from aksnet.spec.problems import ConfigError
 from tests.stacks import load, validate_stack_config
 
 PLUGINS = {

@@ -2,8 +2,8 @@
 
 import pytest
 
-from aksnet.spec.problems import ConfigError
-from aksnet.spec.stack import load_spec
+from aksnet.config.problems import ConfigError
+from aksnet.config.stack import load_spec
 from tests.stacks import DELETE, load, validate_stack_config, variant
 
 

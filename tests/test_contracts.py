@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
+from aksnet.config.problems import ConfigError
+from aksnet.config.schema import Obj, Problems
 from aksnet.rules.registry import BY_ID, RecordedResource
-from aksnet.spec.problems import ConfigError
-from aksnet.spec.schema import Obj, Problems
 from aksnet.vocabulary import AGENT_POOL, CLUSTER
 from tests.stacks import DELETE, load, validate_stack_config, variant
 
@@ -333,9 +333,9 @@ def test_a_rule_disabled_for_development_does_not_refuse_a_development_stack():
 
 
 def test_value_edges_of_flows_and_firewall_rules():
-    from aksnet.spec.schema import Problems
-    from aksnet.spec.stack import firewall_address
-    from aksnet.spec.workloads import parse_port
+    from aksnet.config.schema import Problems
+    from aksnet.config.stack import firewall_address
+    from aksnet.config.workloads import parse_port
     problems = Problems()
     assert parse_port(problems, "p", "TCP/65535").port == 65535 and not problems.items
     assert parse_port(problems, "p", "TCP/1-65535").end_port == 65535 and not problems.items
@@ -368,8 +368,8 @@ def test_the_layer_output_says_how_it_arrives(prod, dev):
 
 
 def test_a_peer_with_an_ip_block_and_one_selector_is_refused():
-    from aksnet.spec.policy_spec import check_policy_spec
-    from aksnet.spec.schema import Problems
+    from aksnet.config.policy_spec import check_policy_spec
+    from aksnet.config.schema import Problems
     problems = Problems()
     check_policy_spec(problems, "spec", {"podSelector": {}, "ingress": [{"from": [
         {"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}]}]})

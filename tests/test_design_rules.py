@@ -3,8 +3,8 @@
 import pytest
 import yaml
 
+from aksnet.config.stack import load_spec
 from aksnet.rules.registry import check_stack
-from aksnet.spec.stack import load_spec
 from tests.stacks import DELETE, load, validate_stack_config, variant
 from tools import preview
 
@@ -133,7 +133,7 @@ DNAT = {"aks-networking:egress.firewall.dnatRules": [
 def test_public_nginx_behind_udr_is_refused_even_with_a_dnat_rule():
     """A DNAT rule does not bring a public load balancer's replies back: they still leave through the
     firewall. The path model finds it (no rule written for the case): the Ingress's paths are denied."""
-    from aksnet.spec.problems import ConfigError
+    from aksnet.config.problems import ConfigError
     config = variant(load("prod"), {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}},
                                     "aks-networking:tls": DELETE, "aks-networking:kubernetes.ingresses[0].tlsSecret": DELETE,
                                     **DNAT})
@@ -147,7 +147,7 @@ def test_public_nginx_behind_udr_is_refused_even_with_a_dnat_rule():
 def test_public_load_balancer_behind_udr_gets_one_answer_from_config_check_and_preview(tmp_path, capsys):
     """The config check and the offline preview run the same path rule, so they agree; in development
     the same denial is advisory."""
-    from aksnet.spec.problems import ConfigError
+    from aksnet.config.problems import ConfigError
     app = {"name": "public", "namespace": "shop", "image": "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
            "labels": {"app": "public"}, "ports": [{"port": 80}], "serviceType": "LoadBalancer"}
     flow = {"name": "internet-to-public", "from": {"cidr": "0.0.0.0/0"}, "to": {"app": "public", "namespace": "shop"},

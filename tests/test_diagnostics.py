@@ -2,7 +2,7 @@
 
 import pytest
 
-from aksnet.spec.problems import ConfigError
+from aksnet.config.problems import ConfigError
 from tests.stacks import load, validate_stack_config, variant
 from tools.mock_engine import run_program
 

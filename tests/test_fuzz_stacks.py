@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
-from aksnet.spec.problems import ConfigError
 from tests.sdk_names import unknown_inputs
 from tests.stacks import load
 from tools import preview

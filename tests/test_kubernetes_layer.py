@@ -7,8 +7,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from aksnet.config.problems import ConfigError
 from aksnet.plan.manifests import INTERNAL, INTERNAL_SUBNET, STATIC_IPV4, kubernetes_objects
-from aksnet.spec.problems import ConfigError
 from tests.stacks import load, validate_stack_config, variant
 from tools import preview
 

@@ -1,7 +1,7 @@
 """The layers of the tree: imports only go downward, the pure core never loads Pulumi, no cycles.
 
-vocabulary < spec < plan < analysis < rules < pipeline (the pure core, `aksnet/`)
-  < components (ComponentResources) < program (`stack_config.py`, `__main__.py`)
+vocabulary < config < plan < analysis < rules < pipeline (the pure core, `aksnet/`)
+  < components (ComponentResources) < program (`program/stack_config.py`, `__main__.py`)
 `policies/` adapts the registry; `tools/` may use anything and nothing in the program imports them.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LAYERS = {"aksnet": 0, "aksnet.vocabulary": 0, "aksnet.spec": 1, "aksnet.plan": 2, "aksnet.analysis": 3, "aksnet.rules": 4,
-          "aksnet.pipeline": 5, "components": 6, "stack_config": 7, "__main__": 7, "policies": 8, "tools": 9}
+LAYERS = {"aksnet": 0, "aksnet.vocabulary": 0, "aksnet.config": 1, "aksnet.plan": 2, "aksnet.analysis": 3, "aksnet.rules": 4,
+          "aksnet.pipeline": 5, "components": 6, "program": 7, "__main__": 7, "policies": 8, "tools": 9}
 PURE = 5
 
 
@@ -37,7 +37,7 @@ def project_files():
     for folder in ("aksnet", "components", "policies", "tools"):
         for directory, _, names in os.walk(os.path.join(ROOT, folder)):
             yield from (os.path.join(directory, n) for n in sorted(names) if n.endswith(".py"))
-    yield os.path.join(ROOT, "stack_config.py")
+    yield from (str(p) for p in sorted(Path(ROOT, "program").glob("*.py")))
     yield os.path.join(ROOT, "__main__.py")
 
 

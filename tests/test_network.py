@@ -4,7 +4,7 @@ import ipaddress
 
 import pulumi
 
-from aksnet.spec.stack import Environment, VNetSpec
+from aksnet.config.stack import Environment, VNetSpec
 from tools.mock_engine import run_program
 
 ENV = Environment(name="t", location="westeurope")

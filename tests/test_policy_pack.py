@@ -14,8 +14,8 @@ from pulumi.runtime.config import set_all_config
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
+from aksnet.config.stack import decode_value
 from aksnet.rules.registry import BY_ID, RULES, pack_levels
-from aksnet.spec.stack import decode_value
 from policies.pack import policies
 from tests.stacks import PROTO_LEVELS, load, variant
 from tools.mock_engine import flatten_config

@@ -19,9 +19,9 @@ import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
 from aksnet.rules.registry import check_resources
-from aksnet.spec.problems import ConfigError
 from tests.stacks import PROTO_LEVELS, load, variant
 from tools.mock_engine import PROJECT_DIR, flatten_config
 from tools.policy_check import enforcement, recorded

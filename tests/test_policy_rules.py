@@ -121,7 +121,7 @@ def test_a_namespace_policy_that_allows_egress_is_no_default_deny():
 
 def test_a_missing_fixed_subnet_is_looked_for_where_it_belongs(tmp_path, capsys):
     """With a hub, the firewall's subnet belongs in the hub; in a single VNet, in the spoke."""
-    from aksnet.spec.problems import ConfigError
+    from aksnet.config.problems import ConfigError
     from tests.stacks import DELETE, validate_stack_config
     for stack, where, changes in (("prod", "network.hub.subnets", {"aks-networking:network.hub.subnets.AzureBastionSubnet": DELETE}),
                                   ("dev", "network.spoke.subnets", {})):

@@ -4,8 +4,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from aksnet.spec.policy_spec import check_policy_spec
-from aksnet.spec.schema import Problems
+from aksnet.config.policy_spec import check_policy_spec
+from aksnet.config.schema import Problems
 from tests.stacks import load, variant
 from tools import preview
 

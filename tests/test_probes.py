@@ -2,10 +2,10 @@
 
 import pytest
 
+from aksnet.config.problems import ConfigError
+from aksnet.config.stack import load_spec
 from aksnet.pipeline import load_stack
 from aksnet.rules.registry import check_stack
-from aksnet.spec.problems import ConfigError
-from aksnet.spec.stack import load_spec
 from tests.stacks import DELETE, load, validate_stack_config, variant
 
 

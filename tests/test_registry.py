@@ -3,8 +3,8 @@ and the images that may run."""
 
 import pytest
 
+from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
-from aksnet.spec.problems import ConfigError
 from components.roles import BUILTIN_ROLES
 from tests.stacks import DELETE, load, validate_stack_config, variant
 

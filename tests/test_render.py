@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from aksnet.spec.problems import ConfigError
+from aksnet.config.problems import ConfigError
 from tests.stacks import load, validate_stack_config, variant
 from tools import render
 

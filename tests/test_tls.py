@@ -2,8 +2,8 @@
 
 import pytest
 
+from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
-from aksnet.spec.problems import ConfigError
 from components.roles import BUILTIN_ROLES
 from tests.stacks import DELETE, load, validate_stack_config, variant
 from tools import preview

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
+from aksnet.config.kubernetes_versions import MINORS, creatable
+from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
-from aksnet.spec.kubernetes_versions import MINORS, creatable
-from aksnet.spec.problems import ConfigError
 from tests.stacks import load, variant
 
 AUDIT_DAY = datetime.date(2026, 11, 27)

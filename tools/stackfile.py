@@ -151,8 +151,8 @@ def load_stack_for_cli(stack: str, config_path: str | None,
     Prints the file's problems, one line each, and raises `StackRefused` with the exit status:
     2 when the file does not exist, 1 when it is refused.
     """
+    from aksnet.config.problems import ConfigError
     from aksnet.pipeline import load_stack
-    from aksnet.spec.problems import ConfigError
     path = config_path or stack_file_path(stack)
     try:
         stack_file = read_stack_file(path, display=config_path or os.path.basename(path))

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aksnet.analysis.reachability import PortSet, Reachability, cluster_from_objects, evaluate
+from aksnet.config.workloads import App, Endpoint, Flow, PortRange, Workloads
 from aksnet.plan.manifests import published_flows
 from aksnet.plan.netpol import IngressController, as_container_ports, ingress_flows
 from aksnet.plan.plan import per_plan
-from aksnet.spec.workloads import App, Endpoint, Flow, PortRange, Workloads
 
 PLATFORM_PODS = [
     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}},

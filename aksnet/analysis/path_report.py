@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aksnet.analysis.paths import Network, Path, Place, Tracer, network_of
+from aksnet.config.workloads import Endpoint, Flow, PortRange
 from aksnet.plan.manifests import app_images, pulled_registries
 from aksnet.plan.outbound import (
     AKS_REQUIRED_FQDNS,
@@ -24,7 +25,6 @@ from aksnet.plan.outbound import (
     registry_fqdns,
 )
 from aksnet.plan.plan import per_plan
-from aksnet.spec.workloads import Endpoint, Flow, PortRange
 
 
 @dataclass(frozen=True)

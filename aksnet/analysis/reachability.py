@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aksnet.spec.workloads import PortRange
+from aksnet.config.workloads import PortRange
 from aksnet.vocabulary import KUBERNETES_PROTOCOLS, NAMESPACE_NAME_LABEL
 
 if TYPE_CHECKING:

@@ -29,9 +29,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from aksnet.spec.problems import Problem
-from aksnet.spec.schema import Network4
-from aksnet.spec.stack import ClusterSpec, NetworkSpec, StackConfig
+from aksnet.config.problems import Problem
+from aksnet.config.schema import Network4
+from aksnet.config.stack import ClusterSpec, NetworkSpec, StackConfig
 from aksnet.vocabulary import AZURE_RESERVED_FIRST, AZURE_RESERVED_LAST, AZURE_RESERVED_PER_SUBNET, NS
 
 SMALLEST_SUBNET_PREFIX = 29

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aksnet.spec.stack import ClusterSpec, IngressSpec, NodePool
+from aksnet.config.stack import ClusterSpec, IngressSpec, NodePool
 
 # kubenet and Overlay send the pod CIDR; flat Azure CNI and pod-subnet CNI give pods VNet
 # addresses and must not. https://learn.microsoft.com/azure/aks/concepts-network-cni-overview

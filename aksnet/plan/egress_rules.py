@@ -26,10 +26,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aksnet.config.stack import FirewallSpec, StackConfig
+from aksnet.config.workloads import Flow
 from aksnet.plan.manifests import pulled_registries
 from aksnet.plan.outbound import AKS_FQDN_TAG, AZURE_POLICY, registry_fqdns
-from aksnet.spec.stack import FirewallSpec, StackConfig
-from aksnet.spec.workloads import Flow
 
 AKS_SOURCES = "aks"
 """The IP group of the cluster's ranges (node subnet, and pod subnet when pods have VNet addresses)."""

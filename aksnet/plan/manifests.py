@@ -12,11 +12,11 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
+from aksnet.config.stack import StackConfig
+from aksnet.config.workloads import App, Endpoint, Flow, PortRange
 from aksnet.plan.naming import subnet_name
 from aksnet.plan.netpol import IngressController, compile_policies
 from aksnet.plan.outbound import ALWAYS_ALLOWED_REGISTRIES, image_registry, resolved_image
-from aksnet.spec.stack import StackConfig
-from aksnet.spec.workloads import App, Endpoint, Flow, PortRange
 from aksnet.vocabulary import (
     AGIC_INGRESS_CLASS,
     AGIC_SSL_CERTIFICATE,

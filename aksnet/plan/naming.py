@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aksnet.spec.stack import Environment
+from aksnet.config.stack import Environment
 from aksnet.vocabulary import FIXED_SUBNETS
 
 

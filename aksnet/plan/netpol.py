@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aksnet.spec.workloads import App, Endpoint, Flow, PortRange, Workloads
+from aksnet.config.workloads import App, Endpoint, Flow, PortRange, Workloads
 from aksnet.vocabulary import NAMESPACE_NAME_LABEL
 
 DNS_PEER = {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: "kube-system"}},

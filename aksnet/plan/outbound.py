@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aksnet.spec.stack import RegistrySpec
+from aksnet.config.stack import RegistrySpec
 from aksnet.vocabulary import PLATFORM_IMAGE
 
 CHECKED = "2026-11-28"

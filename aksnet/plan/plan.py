@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
+from aksnet.config.regions import REGIONS
+from aksnet.config.stack import StackConfig
 from aksnet.plan.addressing import AddressPlan, PlanRow
 from aksnet.plan.cluster_profile import network_profile
 from aksnet.plan.egress_rules import FirewallPolicyPlan, firewall_policy, gitops_fqdns
@@ -26,8 +28,6 @@ from aksnet.plan.routing import (
 )
 from aksnet.plan.security_rules import Rule as NsgRule
 from aksnet.plan.security_rules import subnet_rules
-from aksnet.spec.regions import REGIONS
-from aksnet.spec.stack import StackConfig
 from aksnet.vocabulary import AZURE_RESERVED_FIRST
 
 

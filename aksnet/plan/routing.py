@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aksnet.spec.stack import StackConfig
+from aksnet.config.stack import StackConfig
 
 
 @dataclass(frozen=True)

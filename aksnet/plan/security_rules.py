@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aksnet.spec.stack import StackConfig
+from aksnet.config.stack import StackConfig
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator
 
+from aksnet.config.kubernetes_versions import CHECKED as VERSIONS_CHECKED
+from aksnet.config.kubernetes_versions import MINORS, WARN_DAYS, creatable
+from aksnet.config.problems import Problem
+from aksnet.config.regions import REGIONS
+from aksnet.config.stack import ClusterSpec, StackConfig
 from aksnet.plan.manifests import app_images, declared_objects, object_key
 from aksnet.plan.outbound import ALWAYS_ALLOWED_REGISTRIES, image_registry
 from aksnet.rules.rule import Rule, RuleBook
-from aksnet.spec.kubernetes_versions import CHECKED as VERSIONS_CHECKED
-from aksnet.spec.kubernetes_versions import MINORS, WARN_DAYS, creatable
-from aksnet.spec.problems import Problem
-from aksnet.spec.regions import REGIONS
-from aksnet.spec.stack import ClusterSpec, StackConfig
 from aksnet.vocabulary import PLATFORM_IMAGE, PLATFORM_NAMESPACES
 
 MAX_PODS_RANGE = (10, 250)
@@ -196,7 +196,7 @@ def kubernetes_version_creatable(spec: StackConfig, today: datetime.date) -> Ite
     now = ", ".join(creatable(today)) or "none in the table"
     if life is None:
         yield Problem.at("cluster.kubernetesVersion", f"{minor} is not a minor AKS offers (the table of "
-                         f"{VERSIONS_CHECKED}, aksnet/spec/kubernetes_versions.py, knows {', '.join(MINORS)}); "
+                         f"{VERSIONS_CHECKED}, aksnet/config/kubernetes_versions.py, knows {', '.join(MINORS)}); "
                          f"AKS creates {now} today")
     elif today >= life.end_of_life:
         yield Problem.at("cluster.kubernetesVersion", f"{minor} left AKS support in {life.end_of_life:%Y-%m} and no "

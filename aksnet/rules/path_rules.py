@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aksnet.analysis.path_report import path_report
+from aksnet.config.problems import Problem
+from aksnet.config.stack import StackConfig
 from aksnet.plan.plan import Plan
 from aksnet.rules.rule import Rule, RuleBook
-from aksnet.spec.problems import Problem
-from aksnet.spec.stack import StackConfig
 
 book = RuleBook()
 PATH_MODEL = "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress"

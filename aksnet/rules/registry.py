@@ -1,6 +1,6 @@
 """The one rule registry: every refusal and every guardrail of the project, and the checks that run them.
 
-The program (`stack_config.py`) and the offline preview call `check_stack` when the stack is
+The program (`program/stack_config.py`) and the offline preview call `check_stack` when the stack is
 read; the offline preview and the CrossGuard pack (`policies/__main__.py`) run the resource
 rules over the recorded resources, and the pack runs the spec rules too, over the stack's
 configuration that the engine hands it (`spec_verdicts`); the policy config files are the
@@ -16,12 +16,12 @@ from typing import Any
 
 from aksnet.analysis.intent import intent_of
 from aksnet.analysis.reachability import member_text
+from aksnet.config.problems import ConfigError, Problem
+from aksnet.config.stack import StackConfig
 from aksnet.plan.addressing import AddressPlan, plan_addresses
 from aksnet.plan.plan import Plan, make_plan
 from aksnet.rules import design, guardrails, path_rules
 from aksnet.rules.rule import Level, Props, Rule
-from aksnet.spec.problems import ConfigError, Problem
-from aksnet.spec.stack import StackConfig
 
 
 def _address_problems(spec: StackConfig) -> list[Problem]:

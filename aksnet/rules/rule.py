@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from aksnet.config.problems import Problem
+from aksnet.config.stack import StackConfig
 from aksnet.plan.plan import Plan
-from aksnet.spec.problems import Problem
-from aksnet.spec.stack import StackConfig
 
 Level = Literal["mandatory", "advisory", "disabled"]
 Props = Mapping[str, Any]

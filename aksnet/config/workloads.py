@@ -1,6 +1,6 @@
 """The Kubernetes layer's stack configuration: namespaces, apps, ingresses, flows, policies.
 
-Parsed by `aksnet.spec.stack` under `aks-networking:kubernetes`; pure, no Pulumi.
+Parsed by `aksnet.config.stack` under `aks-networking:kubernetes`; pure, no Pulumi.
 A flow names who may talk to whom on which ports; `aksnet.plan.netpol` compiles flows into
 NetworkPolicies and `aksnet.analysis.reachability` proves the result.
 """
@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from aksnet.spec.policy_spec import check_policy_spec
-from aksnet.spec.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, show, string_item
+from aksnet.config.policy_spec import check_policy_spec
+from aksnet.config.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, show, string_item
 from aksnet.vocabulary import (
     DNS_1035_LABEL,
     DNS_1123_LABEL,

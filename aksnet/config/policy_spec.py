@@ -12,7 +12,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Mapping
 
-from aksnet.spec.schema import Problems, did_you_mean, show, type_name
+from aksnet.config.schema import Problems, did_you_mean, show, type_name
 from aksnet.vocabulary import KUBERNETES_PROTOCOLS, LABEL_KEY, LABEL_VALUE, PORT_NAME
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")

@@ -18,8 +18,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
+from aksnet.config.problems import ConfigError
 from aksnet.pipeline import LoadedStack, load_stack
-from aksnet.spec.problems import ConfigError
 
 
 class StackConfigError(pulumi.RunError):

@@ -15,10 +15,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from aksnet.spec.problems import ConfigError
-from aksnet.spec.regions import CHECKED as REGIONS_CHECKED
-from aksnet.spec.regions import REGIONS
-from aksnet.spec.schema import (
+from aksnet.config.problems import ConfigError
+from aksnet.config.regions import CHECKED as REGIONS_CHECKED
+from aksnet.config.regions import REGIONS
+from aksnet.config.schema import (
     Address4,
     Network4,
     Obj,
@@ -31,7 +31,7 @@ from aksnet.spec.schema import (
     string_item,
     zone_item,
 )
-from aksnet.spec.workloads import Workloads, check_workloads, parse_workloads
+from aksnet.config.workloads import Workloads, check_workloads, parse_workloads
 from aksnet.vocabulary import CONFIG_NAMESPACES, FIXED_SUBNETS, FQDN, FQDN_HINT, NS, ROLE_SUBNETS
 
 # Subnet roles. Role subnets get names of ours; fixed-name subnets keep the name Azure demands.
@@ -439,7 +439,7 @@ def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
         if location not in REGIONS:
             close = did_you_mean(location, list(REGIONS))
             hint = f"did you mean '{close}'?" if close else (
-                f"the region table (aksnet/spec/regions.py, checked {REGIONS_CHECKED}) lists Azure's regions; "
+                f"the region table (aksnet/config/regions.py, checked {REGIONS_CHECKED}) lists Azure's regions; "
                 "add a row if Azure opened this one since")
             problems.add("azure-native:location", f"'{raw_location}' is not an Azure region; {hint}")
 

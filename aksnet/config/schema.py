@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar, overload
 
-from aksnet.spec.problems import Problem
+from aksnet.config.problems import Problem
 
 T = TypeVar("T")
 D = TypeVar("D")

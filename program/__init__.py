@@ -1,0 +1,1 @@
+"""The Pulumi program's own modules beside `__main__.py`: what only the running program needs."""
