@@ -88,8 +88,14 @@ DATA_ONLY = {
 
 
 def layer_files(folder: str) -> list[str]:
-    return sorted(os.path.join(folder, name) for name in os.listdir(os.path.join(ROOT, folder))
-                  if name.endswith(".py") and name != "__init__.py" and os.path.join(folder, name) not in DATA_ONLY)
+    """A layer's modules, its packages' included (`aksnet/analysis/paths/`)."""
+    out = []
+    for directory, _, names in os.walk(os.path.join(ROOT, folder)):
+        for name in names:
+            path = os.path.relpath(os.path.join(directory, name), ROOT)
+            if name.endswith(".py") and name != "__init__.py" and path not in DATA_ONLY:
+                out.append(path)
+    return sorted(out)
 
 
 def named_mutants() -> list[Mutant]:
