@@ -28,6 +28,8 @@ T = TypeVar("T")
 D = TypeVar("D")
 Network4 = ipaddress.IPv4Network
 Address4 = ipaddress.IPv4Address
+GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+"""An Entra object id, a subscription id."""
 JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 """What a YAML or JSON value can be: the type of a literal Kubernetes spec."""
 

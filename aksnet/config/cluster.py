@@ -1,0 +1,177 @@
+"""The `cluster` section: the AKS cluster, its network profile, node pools, identity and upgrades.
+Pure, no Pulumi."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import replace
+
+from aksnet.config.model import (
+    POD_SECURITY_INITIATIVES,
+    ClusterSpec,
+    EntraId,
+    Environment,
+    NetworkSpec,
+    NodePool,
+    PodSecurity,
+)
+from aksnet.config.network import cidr_item
+from aksnet.config.schema import GUID, Obj, string_item, zone_item
+
+NETWORK_PLUGINS = ("kubenet", "azure", "none")
+PLUGIN_MODES = ("overlay",)
+DATAPLANES = ("azure", "cilium")
+POLICY_ENGINES = ("none", "azure", "calico", "cilium")
+OUTBOUND_TYPES = ("loadBalancer", "managedNATGateway", "userAssignedNATGateway", "userDefinedRouting")
+PRIVATE_DNS_ZONES = ("system", "none", "hub")
+SERVICE_MESHES = ("none", "istio")
+POOL_MODES = ("System", "User")
+OS_DISK_TYPES = ("Ephemeral", "Managed")
+POOL_NAME_PATTERN = r"[a-z][a-z0-9]{0,11}"
+K8S_VERSION_PATTERN = r"1\.[0-9]{2}(\.[0-9]{1,2})?"
+# https://learn.microsoft.com/azure/aks/auto-upgrade-cluster, https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image
+UPGRADE_CHANNELS = ("patch", "stable", "rapid", "node-image", "none")
+NODE_OS_CHANNELS = ("NodeImage", "SecurityPatch", "Unmanaged", "None")
+SURGE_PATTERN = r"[1-9][0-9]{0,2}%?"
+
+
+def default_max_pods(plugin: str, mode: str | None, has_pod_subnet: bool) -> int:
+    """AKS's own defaults (https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning)."""
+    if plugin == "azure" and mode == "overlay":
+        return 250
+    if plugin == "azure" and not has_pod_subnet:
+        return 30
+    return 110
+
+
+def _pool(obj: Obj, *, plugin: str, mode: str | None, has_pod_subnet: bool) -> NodePool | None:
+    path = obj.path
+    name = obj.text("name", pattern=POOL_NAME_PATTERN,
+                    hint="lower-case letters and digits, starting with a letter, at most 12 characters")
+    pool_mode = obj.choice("mode", POOL_MODES, "User")
+    vm_size = obj.text("vmSize", "Standard_D4ds_v5", pattern=r"Standard_[A-Za-z0-9_]+",
+                       hint="an Azure VM size such as Standard_D4ds_v5")
+    fewest = 0 if pool_mode == "User" else 1
+    count = obj.whole("count", None, minimum=fewest, maximum=1000)
+    min_count = obj.whole("minCount", None, minimum=fewest, maximum=1000)
+    max_count = obj.whole("maxCount", None, minimum=1, maximum=1000)
+    if count is not None and (min_count is not None or max_count is not None):
+        obj.problems.add(f"{path}.count", "is set together with minCount/maxCount; choose a fixed count "
+                         "or the autoscaler's minCount and maxCount")
+    elif count is None and (min_count is None or max_count is None):
+        obj.problems.add(path, "needs count, or both minCount and maxCount for the autoscaler")
+    elif min_count is not None and max_count is not None and min_count > max_count:
+        obj.problems.add(f"{path}.minCount", f"is {min_count}, greater than maxCount {max_count}")
+    max_pods = obj.whole("maxPods", default_max_pods(plugin, mode, has_pod_subnet))
+    zones = obj.items("zones", zone_item, (), max_items=3)
+    os_disk = obj.choice("osDiskType", OS_DISK_TYPES, None)
+    critical = obj.flag("onlyCriticalAddons", False)
+    if not name:
+        return None
+    if count is not None:
+        min_count = max_count = None
+    return NodePool(name=name, mode=pool_mode, vm_size=vm_size, count=count, min_count=min_count,
+                    max_count=max_count, max_pods=max_pods, zones=zones, os_disk_type=os_disk,
+                    only_critical_addons=critical)
+
+
+def _entra_id(obj: Obj) -> EntraId | None:
+    entra = obj.nested("entraId")
+    if entra is None:
+        return EntraId((), True)
+    enabled = entra.flag("enabled", True)
+    group = string_item(GUID, "an Entra ID group object id (a GUID)")
+    admins = entra.items("adminGroupObjectIds", group, ())
+    readers = entra.items("readerGroupObjectIds", group, ())
+    rbac = entra.flag("azureRbac", True)
+    deployer = entra.flag("grantDeployer") if entra.has("grantDeployer") else None
+    deployer_type = entra.choice("deployerType", ("ServicePrincipal", "User"), "ServicePrincipal")
+    entra.done()
+    return EntraId(admins, rbac, readers, deployer, deployer_type) if enabled else None
+
+
+def read_cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> ClusterSpec | None:
+    plugin = obj.choice("networkPlugin", NETWORK_PLUGINS, "azure")
+    mode = obj.choice("networkPluginMode", PLUGIN_MODES, None)
+    dataplane = obj.choice("networkDataplane", DATAPLANES, "azure")
+    default_policy = "none" if plugin == "none" else ("cilium" if dataplane == "cilium" else "calico")
+    policy = obj.choice("networkPolicy", POLICY_ENGINES, default_policy)
+    has_pod_subnet = network is not None and "pods" in network.spoke.subnets
+    uses_pod_cidr = plugin == "kubenet" or mode == "overlay"
+    pod_cidr = obj.cidr("podCidr", ipaddress.IPv4Network("10.244.0.0/16") if uses_pod_cidr else None)
+    service_cidr = obj.cidr("serviceCidr", ipaddress.IPv4Network("10.0.0.0/16"))
+    dns_ip = obj.address("dnsServiceIp", ipaddress.IPv4Address("10.0.0.10"))
+    pools = obj.records("nodePools", lambda pool: _pool(pool, plugin=plugin, mode=mode, has_pod_subnet=has_pod_subnet),
+                        min_items=1, max_items=100, required=True,
+                        null_hint="is null, expected a mapping with at least name and count (or minCount and maxCount)")
+    spec = ClusterSpec(
+        # The name is also the cluster's DNS prefix, which is the stricter of the two: 1 to 54
+        # characters, letters, digits and hyphens, a letter first and a letter or digit last.
+        # https://learn.microsoft.com/azure/aks/troubleshoot-dns-prefix (DnsPrefix), and the AKS
+        # REST API's managedClusters dnsPrefix.
+        name=obj.text("name", f"aks-{env.name}", pattern=r"[a-zA-Z]([a-zA-Z0-9-]{0,52}[a-zA-Z0-9])?",
+                      hint="the cluster's DNS prefix too: letters, digits and hyphens, 1 to 54 characters, "
+                      "a letter first and a letter or digit last"),
+        kubernetes_version=_kubernetes_version(obj),
+        upgrade_channel=obj.choice("upgradeChannel", UPGRADE_CHANNELS, "patch"),
+        node_os_upgrade_channel=obj.choice("nodeOsUpgradeChannel", NODE_OS_CHANNELS, "NodeImage"),
+        network_plugin=plugin,
+        network_plugin_mode=mode,
+        network_dataplane=dataplane,
+        network_policy=policy,
+        pod_cidr=pod_cidr,
+        service_cidr=service_cidr or ipaddress.IPv4Network("10.0.0.0/16"),
+        dns_service_ip=dns_ip or ipaddress.IPv4Address("10.0.0.10"),
+        outbound_type=obj.choice("outboundType", OUTBOUND_TYPES, "loadBalancer"),
+        outbound_ip_count=obj.whole("outboundIpCount", 1, minimum=1, maximum=100),
+        egress_next_hop_ip=obj.address("egressNextHopIp", None),
+        private=obj.flag("private", False),
+        private_dns_zone=obj.choice("privateDnsZone", PRIVATE_DNS_ZONES, "system"),
+        api_server_vnet_integration=obj.flag("apiServerVnetIntegration", False),
+        authorized_ip_ranges=obj.items("authorizedIpRanges", cidr_item, (), max_items=200),
+        node_pools=pools,
+        max_surge=_max_surge(obj),
+        service_mesh=obj.choice("serviceMesh", SERVICE_MESHES, "none"),
+        entra_id=_entra_id(obj),
+        local_accounts=obj.flag("localAccounts", False),
+        disable_run_command=obj.flag("disableRunCommand", False),
+        workload_identity=obj.flag("workloadIdentity", True),
+        azure_policy=obj.flag("azurePolicy", False),
+        sku_tier=obj.choice("skuTier", ("Free", "Standard", "Premium"), "Standard"),
+    )
+    spec = replace(spec, pod_security=_pod_security(obj, spec.azure_policy, env.production))
+    obj.done()
+    if not obj.valid or service_cidr is None or dns_ip is None:
+        return None
+    return spec
+
+
+def _pod_security(obj: Obj, azure_policy: bool, production: bool) -> PodSecurity | None:
+    """With the Azure Policy add-on, the pod security baseline by default, denying in production
+    and auditing in development."""
+    security = obj.nested("podSecurity")
+    if security is None or not security.valid:
+        return PodSecurity("baseline", "deny" if production else "audit") if azure_policy else None
+    if not azure_policy:
+        security.problems.add(security.path, "needs the Azure Policy add-on: set azurePolicy true, or remove it")
+    result = PodSecurity(security.choice("initiative", tuple(POD_SECURITY_INITIATIVES), "baseline"),
+                         security.choice("effect", ("audit", "deny"), "deny" if production else "audit"))
+    security.done()
+    return result if azure_policy else None
+
+
+def _max_surge(obj: Obj) -> str:
+    """A node count or a percentage (`pulumi config set --path ...maxSurge 1` stores the number 1,
+    which reads as "1")."""
+    return obj.text("maxSurge", "10%", pattern=SURGE_PATTERN, hint="a node count such as 1 or a percentage such as 33%")
+
+
+def _kubernetes_version(obj: Obj) -> str | None:
+    value = obj.data.get("kubernetesVersion")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        obj.raw("kubernetesVersion")
+        obj.problems.add(obj.key_path("kubernetesVersion"), f"is the number {value}: YAML reads an unquoted "
+                         "version as a number (1.30 becomes 1.3); quote it, e.g. \"1.35\"")
+        return None
+    return obj.text("kubernetesVersion", None, pattern=K8S_VERSION_PATTERN,
+                    hint="a Kubernetes version such as 1.35 or 1.35.2")

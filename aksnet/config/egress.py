@@ -1,0 +1,94 @@
+"""The `egress` section: the hub's Azure Firewall and the stack's own network and DNAT rules. Pure, no Pulumi."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from aksnet.config.model import DnatRule, EgressSpec, FirewallSpec, NetworkRule
+from aksnet.config.schema import Obj, Problems, choice_item, show, string_item, zone_item
+from aksnet.vocabulary import FQDN, FQDN_HINT
+
+FIREWALL_SKUS = ("Basic", "Standard", "Premium")
+THREAT_INTEL_MODES = ("Deny", "Alert", "Off")
+FIREWALL_PROTOCOLS = ("TCP", "UDP", "ICMP", "Any")
+RULE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}"  # Azure Firewall rule names
+RULE_NAME_HINT = "letters, digits, '.', '_' and '-', at most 80 characters"
+
+
+def firewall_port(problems: Problems, path: str, value: object) -> str | None:
+    """A destination port of an Azure Firewall rule: `*`, a port 1-65535, or a range `low-high`.
+    https://learn.microsoft.com/azure/firewall/rule-processing"""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if text == "*":
+        return text
+    match = re.fullmatch(r"([0-9]{1,5})(?:-([0-9]{1,5}))?", text) if isinstance(text, str) else None
+    low, high = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
+    if match is None or not 1 <= low <= high <= 65535:
+        problems.add(path, f"{show(value)} is not a port; expected * , a port from 1 to 65535, or a range "
+                     "such as 8000-8080")
+        return None
+    return str(text)
+
+
+def firewall_address(problems: Problems, path: str, value: object) -> str | None:
+    """A destination of an Azure Firewall network rule: `*`, an IPv4 address or CIDR, or a service tag
+    such as `AzureCloud.westeurope`. https://learn.microsoft.com/azure/firewall/service-tags"""
+    if isinstance(value, str) and (value == "*" or re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)?", value)):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9./]+", value):
+        try:
+            ipaddress.IPv4Network(value, strict=True)
+            return value
+        except ValueError:
+            pass
+    problems.add(path, f"{show(value)} is not an IPv4 address, CIDR (host bits zero) or service tag such as "
+                 "AzureCloud.westeurope")
+    return None
+
+
+def _network_rule(obj: Obj) -> NetworkRule | None:
+    rule = NetworkRule(
+        name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT),
+        protocols=obj.items("protocols", choice_item(FIREWALL_PROTOCOLS), min_items=1),
+        destination_addresses=obj.items("destinationAddresses", firewall_address, ()),
+        destination_fqdns=obj.items("destinationFqdns", string_item(
+            r"[A-Za-z0-9*][A-Za-z0-9.-]*", "a host name such as ntp.ubuntu.com"), ()),
+        ports=obj.items("ports", firewall_port, min_items=1),
+    )
+    if not rule.destination_addresses and not rule.destination_fqdns:
+        obj.problems.add(obj.path, "needs destinationAddresses or destinationFqdns")
+    return rule
+
+
+def _dnat_rule(obj: Obj) -> DnatRule | None:
+    address = obj.address("translatedAddress")
+    rule = DnatRule(
+        name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT),
+        protocol=obj.choice("protocol", ("TCP", "UDP"), "TCP"),
+        port=obj.whole("port", minimum=1, maximum=65535),
+        translated_address=address or ipaddress.IPv4Address("0.0.0.0"),
+        translated_port=obj.whole("translatedPort", minimum=1, maximum=65535),
+    )
+    return rule if address is not None else None
+
+
+def read_egress(obj: Obj) -> EgressSpec:
+    fw = obj.nested("firewall")
+    obj.done()
+    if fw is None or not fw.valid:
+        return EgressSpec()
+    sku = fw.choice("sku", FIREWALL_SKUS, "Standard")
+    basic = sku == "Basic"  # Basic has threat intelligence in Alert mode only and no DNS proxy
+    spec = FirewallSpec(
+        sku=sku,
+        threat_intel_mode=fw.choice("threatIntelMode", THREAT_INTEL_MODES, "Alert" if basic else "Deny"),
+        zones=fw.items("zones", zone_item, (), max_items=3),
+        public_ip_count=fw.whole("publicIpCount", 1, minimum=1, maximum=250),
+        dns_proxy=fw.flag("dnsProxy", not basic),
+        allowed_fqdns=fw.items("allowedFqdns", string_item(FQDN, FQDN_HINT), ()),
+        network_rules=fw.records("networkRules", _network_rule),
+        dnat_rules=fw.records("dnatRules", _dnat_rule),
+    )
+    fw.done()
+    return EgressSpec(firewall=spec)

@@ -1,0 +1,66 @@
+"""The `ingress` and `tls` sections: the ingress controller (the application gateway or nginx) and the
+gateway's certificates. Pure, no Pulumi."""
+
+from __future__ import annotations
+
+from aksnet.config.model import AppGatewaySpec, Certificate, IngressSpec, NginxSpec, TlsSpec
+from aksnet.config.schema import Obj, zone_item
+
+INGRESS_CONTROLLERS = ("appgw", "nginx", "none")
+APPGW_SKUS = ("WAF_v2", "Standard_v2", "Standard", "WAF")
+WAF_MODES = ("Prevention", "Detection")
+NGINX_VISIBILITY = ("internal", "public")
+
+
+def read_ingress(obj: Obj) -> IngressSpec:
+    controller = obj.choice("controller", INGRESS_CONTROLLERS, "none")
+    appgw_obj = obj.nested("appGateway")
+    nginx_obj = obj.nested("nginx")
+    obj.done()
+    appgw = None
+    if appgw_obj is not None and appgw_obj.valid:
+        appgw = AppGatewaySpec(
+            sku=appgw_obj.choice("sku", APPGW_SKUS, "WAF_v2"),
+            waf_mode=appgw_obj.choice("wafMode", WAF_MODES, "Prevention"),
+            min_capacity=appgw_obj.whole("minCapacity", 0, minimum=0, maximum=125),
+            max_capacity=appgw_obj.whole("maxCapacity", 10, minimum=1, maximum=125),
+            zones=appgw_obj.items("zones", zone_item, (), max_items=3),
+            public_frontend=appgw_obj.flag("publicFrontend", True),
+            private_ip=appgw_obj.address("privateIp", None),
+        )
+        if appgw.min_capacity > appgw.max_capacity:
+            obj.problems.add(appgw_obj.key_path("minCapacity"),
+                             f"is {appgw.min_capacity}, greater than maxCapacity {appgw.max_capacity}")
+        appgw_obj.done()
+    elif controller == "appgw":
+        appgw = AppGatewaySpec("WAF_v2", "Prevention", 0, 10, (), True, None)
+    nginx = None
+    if nginx_obj is not None and nginx_obj.valid:
+        nginx = NginxSpec(visibility=nginx_obj.choice("visibility", NGINX_VISIBILITY, "internal"),
+                          static_ip=nginx_obj.address("staticIp", None))
+        nginx_obj.done()
+    elif controller == "nginx":
+        nginx = NginxSpec("internal", None)
+    return IngressSpec(controller=controller, app_gateway=appgw, nginx=nginx)
+
+
+def _certificate(obj: Obj) -> Certificate | None:
+    """https://learn.microsoft.com/azure/application-gateway/key-vault-certs#supported-certificates"""
+    name = obj.text("name", pattern=r"[A-Za-z0-9-]{1,127}", hint="letters, digits and '-', at most 127")
+    pfx = obj.text("pfx", pattern=r"\[secret\]|[A-Za-z0-9+/=]{16,}",
+                   hint="a password-less PFX in base64, set as a secret: pulumi config set --path --secret "
+                        "'aks-networking:tls.certificates[0].pfx' \"$(base64 -w0 cert.pfx)\"")
+    return Certificate(name, pfx) if name and pfx else None
+
+
+def read_tls(obj: Obj) -> TlsSpec | None:
+    """Key Vault names: https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#vault-name-and-object-name"""
+    if not obj.valid:
+        return None
+    vault = obj.text("keyVault", pattern=r"[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]",
+                     hint="3 to 24 letters, digits and single hyphens, a letter first, unique in Azure")
+    certificates = obj.records("certificates", _certificate)
+    obj.done()
+    if not certificates:
+        obj.problems.add(obj.key_path("certificates"), "is empty; name at least one certificate, or remove tls")
+    return TlsSpec(vault, certificates) if vault else None

@@ -1,0 +1,50 @@
+"""The `kubernetes` section: how the layer is delivered (applied, or reconciled by Flux from Git),
+the workloads (`aksnet.config.workloads`) and the registries their images may come from. Pure, no Pulumi."""
+
+from __future__ import annotations
+
+from aksnet.config.model import GitOpsSpec, KubernetesSpec
+from aksnet.config.schema import Obj, string_item
+from aksnet.config.workloads import check_workloads, parse_workloads
+
+DELIVERIES = ("apply", "gitops", "none")
+
+
+def _gitops(obj: Obj) -> GitOpsSpec | None:
+    gitops = obj.nested("gitops")
+    if gitops is None:
+        return None
+    spec = GitOpsSpec(
+        url=gitops.text("url", pattern=r"(https://|ssh://)[A-Za-z0-9.-]+(:[0-9]+)?/[A-Za-z0-9._~/-]+",
+                        hint="an https:// or ssh:// Git repository URL"),
+        branch=gitops.text("branch", "main", pattern=r"[A-Za-z0-9._/-]+", hint="a branch name"),
+        path=gitops.text("path", pattern=r"[A-Za-z0-9_-][A-Za-z0-9_./-]*", hint="a relative directory such as "
+                         "deploy/prod"),
+        interval_seconds=gitops.whole("intervalSeconds", 300, minimum=60, maximum=86400),
+    )
+    gitops.done()
+    return spec
+
+
+def read_kubernetes(obj: Obj) -> KubernetesSpec:
+    for retired in ("apply", "renderDir"):
+        if obj.has(retired):
+            obj.raw(retired)
+            obj.problems.add(obj.key_path(retired), "is replaced by kubernetes.delivery: apply (Pulumi applies the "
+                             "layer), gitops (the Flux extension reconciles it from Git) or none")
+    spec = KubernetesSpec(
+        delivery=obj.choice("delivery", DELIVERIES, "apply"),
+        gitops=_gitops(obj),
+        workloads=parse_workloads(obj),
+        allowed_registries=tuple(r.lower() for r in obj.items("allowedRegistries", string_item(
+            r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?",
+            "a registry host such as docker.io or ghcr.io"), ())),
+    )
+    if spec.delivery == "gitops" and spec.gitops is None:
+        obj.problems.add(obj.key_path("gitops"), "is required with delivery gitops: {url, branch, path}")
+    if spec.delivery != "gitops" and spec.gitops is not None:
+        obj.problems.add(obj.key_path("gitops"), f"is set but delivery is {spec.delivery}; set delivery gitops "
+                         "or remove it")
+    obj.done()
+    check_workloads(spec.workloads, obj.path, obj.problems)
+    return spec

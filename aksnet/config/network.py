@@ -1,0 +1,54 @@
+"""The `network` section: the hub and spoke VNets, their subnets, on-premises ranges, Bastion and the
+DNS resolver. Pure, no Pulumi."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aksnet.config.model import NetworkSpec, VNetSpec
+from aksnet.config.schema import Network4, Obj, Problems, did_you_mean, mapping_of, parse_cidr
+from aksnet.vocabulary import FIXED_SUBNETS, ROLE_SUBNETS
+
+# Subnet roles. Role subnets get names of ours; fixed-name subnets keep the name Azure demands.
+HUB_SUBNETS = (*FIXED_SUBNETS, "dns")
+
+
+def cidr_item(problems: Problems, path: str, value: object) -> Network4 | None:
+    return parse_cidr(problems, path, value)
+
+
+def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> VNetSpec | None:
+    space = obj.items("addressSpace", cidr_item, min_items=1)
+
+    def read_subnet(problems: Problems, path: str, name: str, value: object) -> Network4 | None:
+        if name not in allowed:
+            close = did_you_mean(name, allowed)
+            hint = f"did you mean '{close}'?" if close else f"expected one of {', '.join(allowed)}"
+            problems.add(path, f"is not a subnet role of the {role} VNet; {hint}")
+            return None
+        return parse_cidr(problems, path, value)
+
+    subnets = mapping_of(obj.problems, obj.key_path("subnets"), obj.raw("subnets"), read_subnet)
+    obj.done()
+    if not obj.valid:
+        return None
+    return VNetSpec(role=role, address_space=space, subnets=subnets)
+
+
+def read_network(obj: Obj, private_api: bool) -> NetworkSpec | None:
+    hub_obj = obj.nested("hub")
+    bastion = obj.flag("bastion", private_api)
+    on_premises = obj.items("onPremises", cidr_item, (), max_items=500)
+    dns_resolver = obj.flag("dnsResolver", False)
+    spoke_obj = obj.nested("spoke", required=True)
+    hub = _vnet(hub_obj, "hub", HUB_SUBNETS) if hub_obj is not None else None
+    # Without a hub, the single VNet also holds the firewall and Bastion subnets.
+    spoke_roles = ROLE_SUBNETS if hub_obj is not None else ROLE_SUBNETS + FIXED_SUBNETS
+    spoke = _vnet(spoke_obj, "spoke", spoke_roles) if spoke_obj is not None else None
+    obj.done()
+    raw_subnets = spoke_obj.data.get("subnets") if spoke_obj is not None else None
+    if spoke is not None and isinstance(raw_subnets, Mapping) and "nodes" not in raw_subnets:
+        obj.problems.add(f"{obj.path}.spoke.subnets.nodes", "is required: the subnet of the cluster's nodes")
+    if spoke is None:
+        return None
+    return NetworkSpec(spoke=spoke, hub=hub, bastion=bastion, on_premises=on_premises, dns_resolver=dns_resolver)
