@@ -52,8 +52,9 @@ def test_every_model_plan_and_component_argument_type_is_frozen():
                         and not value.__dataclass_params__.frozen):
                     unfrozen.append(f"{info.name}.{name}")
     # Results the analyses build up while they run, kept mutable on purpose.
-    assert sorted(unfrozen) == ["aksnet.analysis.intent.IntentCheck", "aksnet.analysis.reachability.Cluster",
-                                "aksnet.analysis.reachability.Group", "aksnet.analysis.reachability.Reachability",
+    assert sorted(unfrozen) == ["aksnet.analysis.intent.IntentCheck", "aksnet.analysis.reachability.model.Cluster",
+                                "aksnet.analysis.reachability.result.Group",
+                                "aksnet.analysis.reachability.result.Reachability",
                                 "aksnet.plan.addressing.AddressPlan"]
 
 

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aksnet.analysis.reachability import NOTHING, PortSet, Selector, _resolve, cluster_from_objects, evaluate
+from aksnet.analysis.reachability import NOTHING, PortSet, Selector, cluster_from_objects, evaluate, resolve_ports
 from tests.differential.generate import cluster
 
 
@@ -35,7 +35,7 @@ def naive(cluster_objects):
         for policy in selecting:
             for rule in getattr(policy, direction):
                 if rule.peers is None or any(in_peer(peer, policy.namespace, other) for peer in rule.peers):
-                    out = out.union(_resolve(rule.ports, destination.ports))
+                    out = out.union(resolve_ports(rule.ports, destination.ports))
         return out
 
     table = {}
