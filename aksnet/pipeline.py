@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aksnet.config.lifecycle import judging_day
 from aksnet.config.stack import StackConfig, decode_value, load_spec
 from aksnet.plan.plan import Plan
 from aksnet.rules.registry import CheckedStack, check_stack
@@ -34,10 +35,11 @@ def load_stack(config: Mapping[str, Any], stack: str, today: datetime.date | Non
                advisory: frozenset[str] = frozenset()) -> LoadedStack:
     """Parse, check and plan; raise `ConfigError` with every problem of the stack file at once.
 
-    `today` is the day support windows are judged on; the real one unless a test says otherwise.
+    `today` is the day support windows are judged on: `judging_day()` (AKSNET_TODAY, else the calendar's)
+    unless the caller gives one.
     `advisory`: rule ids that report instead of refusing (`aksnet.rules.registry.check_stack`).
     """
-    today = today or datetime.date.today()
+    today = today or judging_day()
     decoded = json.dumps({k: decode_value(v) for k, v in config.items()}, sort_keys=True, default=str)
     key = f"{stack}\0{today}\0{sorted(advisory)}\0{decoded}"
     if key not in _loaded:

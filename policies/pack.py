@@ -29,6 +29,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from aksnet.config.lifecycle import judging_day
 from aksnet.config.problems import ConfigError
 from aksnet.config.stack import load_spec
 from aksnet.rules.registry import RULES, SpecVerdicts, spec_verdicts
@@ -51,7 +52,7 @@ def _verdicts(config: str, stack: str, today: datetime.date) -> SpecVerdicts | s
 
 def running_verdicts() -> SpecVerdicts | str:
     return _verdicts(json.dumps(running_config(), sort_keys=True, default=str), pulumi.get_stack(),
-                     datetime.date.today())
+                     judging_day())
 
 
 def _spec_policy(rule: Rule, verdicts: Callable[[], SpecVerdicts | str]) -> StackValidationPolicy:

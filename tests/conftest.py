@@ -7,6 +7,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from tests.pinned_day import PINNED_DAY  # noqa: E402
+
+os.environ["AKSNET_TODAY"] = PINNED_DAY.isoformat()  # the rules' day, in this process and its children
+
 
 def _run(stack):
     from tests.stacks import load

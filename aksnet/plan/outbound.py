@@ -7,13 +7,18 @@ service: each names the page it comes from and the day it was last checked again
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
+from aksnet.config.lifecycle import Checked
 from aksnet.config.stack import RegistrySpec
 from aksnet.vocabulary import PLATFORM_IMAGE
 
-CHECKED = "2026-11-28"
 AKS_OUTBOUND = "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress"
+AKS_OUTBOUND_CHECKED = Checked(AKS_OUTBOUND, datetime.date(2026, 11, 28))
+"""The AKS lists below and the Azure Policy add-on's, as read on that page: `make check-dates` fails
+when the day is more than 60 days old (a stale list is the most frequent egress complaint,
+https://github.com/Azure/AKS/issues/2215)."""
 
 AKS_FQDN_TAG = "AzureKubernetesService"
 AKS_TAG_FQDNS = (
@@ -22,7 +27,7 @@ AKS_TAG_FQDNS = (
 )
 """What the `AzureKubernetesService` FQDN tag allows on HTTPS, besides the public API server's
 `*.hcp.<region>.azmk8s.io` (AKS_OUTBOUND, "Azure Global required FQDN / application rules";
-checked on CHECKED). The path model evaluates the tag as this list."""
+AKS_OUTBOUND_CHECKED). The path model evaluates the tag as this list."""
 
 ALWAYS_ALLOWED_REGISTRIES = ("mcr.microsoft.com",)
 """Registries every AKS cluster reaches anyway: the AzureKubernetesService FQDN tag covers them."""
@@ -36,13 +41,13 @@ AKS_REQUIRED_FQDNS = ("mcr.microsoft.com", "management.azure.com", "login.micros
 class AddOn:
     name: str
     fqdns: tuple[str, ...]
-    source: str
+    checked: Checked
 
 
 AZURE_POLICY = AddOn("azure-policy", ("data.policy.core.windows.net", "store.policy.core.windows.net",
                                       "dc.services.visualstudio.com"),
-                     f"{AKS_OUTBOUND}#azure-policy")
-"""The Azure Policy add-on's endpoints, HTTPS (checked on CHECKED)."""
+                     Checked(f"{AKS_OUTBOUND}#azure-policy", AKS_OUTBOUND_CHECKED.on))
+"""The Azure Policy add-on's endpoints, HTTPS."""
 
 
 @dataclass(frozen=True)
@@ -51,20 +56,21 @@ class Registry:
     """The host an image reference names (`docker.io` for a bare `redis:7`)."""
     fqdns: tuple[str, ...]
     """What a pull reaches: the registry, its token service and its blob storage."""
-    source: str
+    checked: Checked
 
 
+_REGISTRIES_READ = datetime.date(2026, 11, 28)
 REGISTRIES = (
     Registry("docker.io", ("registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com",
                            "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com"),
-             "https://docs.docker.com/desktop/setup/allow-list/"),
+             Checked("https://docs.docker.com/desktop/setup/allow-list/", _REGISTRIES_READ)),
     Registry("ghcr.io", ("ghcr.io", "pkg-containers.githubusercontent.com"),
-             "https://api.github.com/meta (domains.packages)"),
-    Registry("mcr.microsoft.com", ("mcr.microsoft.com", "*.data.mcr.microsoft.com"), AKS_OUTBOUND),
+             Checked("https://api.github.com/meta (domains.packages)", _REGISTRIES_READ)),
+    Registry("mcr.microsoft.com", ("mcr.microsoft.com", "*.data.mcr.microsoft.com"), AKS_OUTBOUND_CHECKED),
     Registry("quay.io", ("quay.io", "cdn01.quay.io", "cdn02.quay.io", "cdn03.quay.io"),
-             "https://access.redhat.com/articles/7084334"),
+             Checked("https://access.redhat.com/articles/7084334", _REGISTRIES_READ)),
 )
-"""Public registries and the FQDNs a pull from each reaches (checked on CHECKED). A registry not
+"""Public registries and the FQDNs a pull from each reaches. A registry not
 listed is reached at its own host only: one that redirects blobs elsewhere needs those FQDNs in
 egress.firewall.allowedFqdns."""
 BY_HOST = {registry.host: registry for registry in REGISTRIES}
@@ -102,3 +108,8 @@ def registry_endpoints(registry: RegistrySpec, location: str) -> tuple[str, str]
     names its private endpoint answers for (the data endpoint is where the layers come from).
     https://learn.microsoft.com/azure/container-registry/container-registry-dedicated-data-endpoints"""
     return registry.login_server, f"{registry.name.lower()}.{location}.data.azurecr.io"
+
+
+def checks() -> tuple[Checked, ...]:
+    """Every distinct source of the lists above with its check date (`make check-dates`)."""
+    return tuple(dict.fromkeys([AKS_OUTBOUND_CHECKED, AZURE_POLICY.checked, *(r.checked for r in REGISTRIES)]))
