@@ -74,8 +74,6 @@ CASES = {
                          resource("azure-native:compute:VirtualMachine", {"osProfile": {"adminUsername": "azure"}})),
     "zones-in-production": (resource(rules.FIREWALL, {"zones": []}), resource(rules.FIREWALL, {"zones": ["1", "2", "3"]})),
     "local-accounts-disabled": (resource(CLUSTER, {"disableLocalAccounts": False}), resource(CLUSTER, OK_CLUSTER)),
-    "kubenet-retiring": (resource(CLUSTER, {"networkProfile": {"networkPlugin": "kubenet"}}), resource(CLUSTER, OK_CLUSTER)),
-    "azure-npm-retiring": (resource(CLUSTER, {"networkProfile": {"networkPolicy": "azure"}}), resource(CLUSTER, OK_CLUSTER)),
 }
 
 

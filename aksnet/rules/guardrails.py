@@ -101,14 +101,6 @@ _cluster_guardrail(
     "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad", "mandatory", "advisory",
     lambda props: props.get("disableLocalAccounts") is not True,
     "Local accounts are enabled: anyone with the admin kubeconfig bypasses Entra ID. Set disableLocalAccounts true.")
-_cluster_guardrail(
-    "kubenet-retiring", "kubenet retires on 2028-03-31.", KUBENET, "advisory", "advisory",
-    lambda props: _network(props).get("networkPlugin") == "kubenet",
-    "kubenet retires on 2028-03-31; plan the move to Azure CNI Overlay.")
-_cluster_guardrail(
-    "azure-npm-retiring", "Azure Network Policy Manager is retiring on Linux.", POLICIES, "advisory", "advisory",
-    lambda props: _network(props).get("networkPolicy") == "azure",
-    "Azure Network Policy Manager is retiring on Linux; use Cilium or Calico.")
 
 
 @book.guardrail("zones-in-production", "Cluster pools, firewall and gateway span availability zones.",

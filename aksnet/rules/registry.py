@@ -16,11 +16,12 @@ from typing import Any
 
 from aksnet.analysis.intent import intent_of
 from aksnet.analysis.reachability import member_text
+from aksnet.config.lifecycle import judging_day
 from aksnet.config.problems import ConfigError, Problem
 from aksnet.config.stack import StackConfig
 from aksnet.plan.addressing import AddressPlan, plan_addresses
 from aksnet.plan.plan import Plan, make_plan
-from aksnet.rules import design, guardrails, path_rules
+from aksnet.rules import design, guardrails, lifecycle, path_rules
 from aksnet.rules.rule import Level, Props, Rule
 
 
@@ -59,7 +60,7 @@ INTENT = Rule(
     "mandatory", "advisory", planned=_intent_problems,
     source="https://kubernetes.io/docs/concepts/services-networking/network-policies/")
 
-RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *guardrails.RULES, INTENT, *path_rules.RULES)
+RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *lifecycle.RULES, *guardrails.RULES, INTENT, *path_rules.RULES)
 BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 assert len(BY_ID) == len(RULES), "rule ids are unique"
 
@@ -133,10 +134,10 @@ def check_stack(spec: StackConfig, today: datetime.date | None = None,
                 advisory: frozenset[str] = frozenset()) -> CheckedStack:
     """Run every spec rule at the stack's level; raise `ConfigError` with every mandatory problem.
 
-    `today` is the day support windows are judged on (the real one unless a test says otherwise).
+    `today` is the day support windows are judged on (`judging_day()` when not given).
     `advisory`: rule ids that only report here (`tools.path` shows a denied path instead of refusing it).
     """
-    verdicts = spec_verdicts(spec, today or datetime.date.today(), advisory)
+    verdicts = spec_verdicts(spec, today or judging_day(), advisory)
     refused = verdicts.refused()
     if refused:
         raise ConfigError(refused)
