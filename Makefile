@@ -11,7 +11,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed-requirements.txt
 STACK ?= dev
 
-.PHONY: preview test lint lock test-lowest render bench diagrams clean
+.PHONY: preview test lint lock test-lowest render bench diagrams check-dates clean
 
 # Installs exactly the versions of requirements.lock (make lock writes it from the requirement files).
 $(INSTALLED): $(REQUIREMENTS) $(LOCK)
@@ -64,6 +64,12 @@ diagrams: $(INSTALLED)
 	$(PY) -m tools.preview dev --diagram docs/diagrams > /dev/null
 	$(PY) -m tools.preview prod --diagram docs/diagrams > /dev/null
 	$(PY) -m tools.readme_diagrams
+
+# Fails when a dated fact (lifecycle table, outbound endpoints, regions) was last checked against
+# its source more than 60 days ago, naming the page to re-read (docs/lifecycle.md). Standard
+# library only: no virtualenv needed. The weekly workflow .github/workflows/dates.yml runs it.
+check-dates:
+	$(PYTHON) -m tools.check_dates
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(LOWEST) .pytest_cache

@@ -33,8 +33,9 @@ def text(name):
     return Path(ROOT, ".github", "workflows", name).read_text()
 
 
-def test_the_four_workflows_are_named_and_have_jobs():
-    assert [os.path.basename(p) for p in WORKFLOWS] == ["deploy.yml", "drift.yml", "offline.yml", "preview.yml"]
+def test_the_five_workflows_are_named_and_have_jobs():
+    assert [os.path.basename(p) for p in WORKFLOWS] == ["dates.yml", "deploy.yml", "drift.yml", "offline.yml",
+                                                        "preview.yml"]
     for path in WORKFLOWS:
         document = load(os.path.basename(path))
         assert document["name"] and document["jobs"]
