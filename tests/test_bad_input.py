@@ -127,7 +127,8 @@ def test_a_stack_file_over_1_mib_is_refused_unread(tmp_path, capsys):
 
 def test_an_unquoted_version_says_to_quote_it(tmp_path, capsys):
     path = tmp_path / "stack.yaml"
-    text = yaml.safe_dump({"config": load("dev")}).replace("kubernetesVersion: '1.35'", "kubernetesVersion: 1.30")
+    version = load("dev")["aks-networking:cluster"]["kubernetesVersion"]
+    text = yaml.safe_dump({"config": load("dev")}).replace(f"kubernetesVersion: '{version}'", "kubernetesVersion: 1.30")
     assert "kubernetesVersion: 1.30" in text
     path.write_text(text)
     assert preview.main(["dev", "--config", str(path)]) == 1

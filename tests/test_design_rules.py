@@ -112,9 +112,16 @@ REFUSALS = {
 }
 
 
+NGINX_STILL_SUPPORTED = "2026-11-29"
+"""A production stack on NGINX is refused from 2026-11-30 (lifecycle-past-end) before its paths are
+walked: the cases about its paths are judged on the last day it was supported."""
+
+
 @pytest.mark.parametrize("case", sorted(REFUSALS))
-def test_refusal_exits_1_with_one_line_naming_the_key(case, tmp_path, capsys):
+def test_refusal_exits_1_with_one_line_naming_the_key(case, tmp_path, capsys, monkeypatch):
     stack, changes, key, fragment = REFUSALS[case]
+    if stack == "prod" and changes.get("aks-networking:ingress", {}).get("controller") == "nginx":
+        monkeypatch.setenv("AKSNET_TODAY", NGINX_STILL_SUPPORTED)
     path = tmp_path / "stack.yaml"
     path.write_text(yaml.safe_dump({"config": variant(load(stack), changes)}))
     code = preview.main([stack, "--config", str(path)])
@@ -130,10 +137,11 @@ DNAT = {"aks-networking:egress.firewall.dnatRules": [
     {"name": "https", "port": 443, "translatedAddress": "10.240.5.4", "translatedPort": 443}]}
 
 
-def test_public_nginx_behind_udr_is_refused_even_with_a_dnat_rule():
+def test_public_nginx_behind_udr_is_refused_even_with_a_dnat_rule(monkeypatch):
     """A DNAT rule does not bring a public load balancer's replies back: they still leave through the
     firewall. The path model finds it (no rule written for the case): the Ingress's paths are denied."""
     from aksnet.config.problems import ConfigError
+    monkeypatch.setenv("AKSNET_TODAY", NGINX_STILL_SUPPORTED)
     config = variant(load("prod"), {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}},
                                     "aks-networking:tls": DELETE, "aks-networking:kubernetes.ingresses[0].tlsSecret": DELETE,
                                     **DNAT})
