@@ -43,6 +43,23 @@ def test_prod_topology_shows_the_default_route_to_the_firewall(drawn):
     assert "Azure Firewall 10.200.0.4" in topology and "private DNS privatelink.westeurope.azmk8s.io" in topology
 
 
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_topology_draws_each_private_zone_link_once(stack, drawn, request):
+    """A virtual network link joins one private DNS zone to one VNet
+    (https://learn.microsoft.com/azure/dns/private-dns-virtual-network-links): one dashed edge each."""
+    result = request.getfixturevalue(stack)
+    vnets = {v.outputs.get("id") or v.inputs.get("id"): v.inputs["virtualNetworkName"]
+             for v in result.of_type("azure-native:network:VirtualNetwork")}
+    links = result.of_type("azure-native:privatedns:VirtualNetworkLink")
+    expected = sorted(f'zone_{diagram.slug(link.inputs["privateZoneName"])} -.->|"link"| '
+                      f'vnet_{diagram.slug(vnets[link.inputs["virtualNetwork"]["id"]])}' for link in links)
+    topology = text(drawn, f"{stack}-topology.mmd")
+    assert sorted(line.strip() for line in topology.splitlines() if '|"link"|' in line) == expected
+    assert text(drawn, f"{stack}-topology.dot").count('label="link"') == len(links)
+    if stack == "prod":  # the API server's, the registry's and the Key Vault's zones, each linked to hub and spoke
+        assert len(links) == 3 * 2
+
+
 def test_east_west_has_an_arrow_per_allowed_flow_with_its_ports(drawn):
     east_west = text(drawn, "dev-east-west.mmd")
     assert 'app_development_frontend -->|"TCP/8080"| app_development_backend' in east_west

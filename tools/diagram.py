@@ -234,11 +234,16 @@ def topology(records: Sequence[Record], plan: Plan, title: str) -> Graph:
                 graph.edges.append(Edge(node, internet.id, "egress via NAT gateway"))
             if node and not access.get("enablePrivateCluster"):
                 graph.edges.append(Edge(internet.id, node, "API server (authorized ranges)", "dashed"))
+    links = _by_type(records, "azure-native:privatedns:VirtualNetworkLink")
     for zone in _by_type(records, "azure-native:privatedns:PrivateZone"):
-        zone_name = zone.inputs["privateZoneName"]
+        zone_name, zone_group = zone.inputs["privateZoneName"], zone.inputs["resourceGroupName"]
         zone_node = Node(slug("zone_" + zone_name), f"private DNS {zone_name}", "db")
-        groups.get(zone.inputs["resourceGroupName"], graph).items.append(zone_node)
-        for link in _by_type(records, "azure-native:privatedns:VirtualNetworkLink"):
+        groups.get(zone_group, graph).items.append(zone_node)
+        # A link is a child of one zone, which it names with the zone's resource group; the links
+        # of the other zones are not this one's.
+        for link in links:
+            if (link.inputs.get("privateZoneName"), link.inputs.get("resourceGroupName")) != (zone_name, zone_group):
+                continue
             target = vnet_ids.get(link.inputs.get("virtualNetwork", {}).get("id", ""))
             if target:
                 graph.edges.append(Edge(zone_node.id, target, "link", "dashed"))
