@@ -59,7 +59,7 @@ bench: $(INSTALLED)
 	$(PY) bench/reach_benchmark.py
 	$(PY) bench/path_benchmark.py
 
-# The diagrams in docs/diagrams and in README.md, from the stacks (a test fails when they drift).
+# The diagrams in docs/diagrams and in the pages that show them (README.md, docs/), from the stacks (a test fails when they drift).
 diagrams: $(INSTALLED)
 	$(PY) -m tools.preview dev --diagram docs/diagrams > /dev/null
 	$(PY) -m tools.preview prod --diagram docs/diagrams > /dev/null

@@ -99,8 +99,8 @@ def test_a_pull_request_preview_cannot_obtain_the_deploy_identity():
         assert [s["with"]["client-id"] for s in logins] == ["${{ vars.AZURE_CLIENT_ID }}"]
         assert job["env"]["ARM_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"
     assert load("drift.yml")["jobs"]["drift"]["environment"] == "drift"
-    # The README tells how to trust exactly these subjects.
-    readme = Path(ROOT, "README.md").read_text()
+    # The Azure set-up page tells how to trust exactly these subjects.
+    readme = Path(ROOT, "docs", "azure-setup.md").read_text()
     for subject in ("repo:OWNER/REPO:pull_request", "repo:OWNER/REPO:environment:dev",
                     "repo:OWNER/REPO:environment:production", "repo:OWNER/REPO:environment:drift"):
         assert subject in readme, subject
