@@ -12,6 +12,12 @@ a private API, the allowed subnet names on whether a hub exists), and every mess
 key path with a value-aware hint ("has host bits set; the network is 10.0.0.0/16") and a
 did-you-mean. In pydantic both become before-validators, validation context and an error
 translation layer of about this size; here each rule reads as one line beside its key.
+
+Each accessor also carries what a reader of the stack file needs to know about its key (`doc`, and
+`source` when a document fixes the key's form; `default_doc` states a default computed from other
+keys). A load over `Problems(recorder=KeyRecorder())` reads no stack: every `Obj` is a recording
+one, every branch is taken once and every list read through one element, and the recorder keeps
+one `KeyDoc` per key path. `tools.config_reference` writes docs/configuration.md from them.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import difflib
 import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypeVar, overload
 
 from aksnet.config.problems import Problem
@@ -41,6 +48,60 @@ class _Required:
 REQUIRED = _Required()
 Item = Callable[["Problems", str, object], "T | None"]
 """Reads one element of a list: `(problems, path, value)` to the element, or None when it is wrong."""
+
+
+@dataclass(frozen=True)
+class KeyDoc:
+    """What the reference says about one key: its path (`aks-networking:cluster.nodePools[].maxPods`,
+    `[]` for any element of a list), its type, its default and the values it accepts."""
+
+    path: str
+    kind: str
+    """string, one of, boolean, whole number, IPv4 CIDR, IPv4 address, list, list of mappings, mapping,
+    map, or value (read whole, checked by its loader)."""
+    default: object = REQUIRED
+    """REQUIRED, None (absent means unset), or the value an absent key reads as."""
+    default_doc: str = ""
+    """The default in words, for a default computed from other keys."""
+    doc: str = ""
+    source: str = ""
+    choices: tuple[str, ...] = ()
+    pattern: str | None = None
+    hint: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    max_len: int | None = None
+    min_items: int = 0
+    max_items: int | None = None
+    element: str = ""
+    """What each element of a list, or each value of a map, is."""
+    keys: tuple[str, ...] = ()
+    """The keys a map accepts, when it accepts only some."""
+
+
+class KeyRecorder:
+    """The keys a recording load declared, in the order it read them, one `KeyDoc` a path."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, KeyDoc] = {}
+
+    def declare(self, key: KeyDoc) -> None:
+        """The first declaration of a path wins; a generic one (`raw`) gives way to a typed one."""
+        known = self.keys.get(key.path)
+        if known is None or (known.kind == "value" and key.kind != "value"):
+            self.keys[key.path] = key
+
+
+def element(description: str) -> Callable[[Item[T]], Item[T]]:
+    """Names what an item reader accepts, for the reference: `@element("an IPv4 CIDR")`."""
+    def name(read: Item[T]) -> Item[T]:
+        read.element = description  # type: ignore[attr-defined]
+        return read
+    return name
+
+
+def _element_of(read: object) -> str:
+    return str(getattr(read, "element", ""))
 
 
 def typed_as_text(value: object) -> object:
@@ -86,14 +147,21 @@ def did_you_mean(word: str, known: Sequence[str], cutoff: float = 0.6) -> str | 
 class Problems:
     """The list of problems one load collects."""
 
-    def __init__(self) -> None:
+    def __init__(self, recorder: KeyRecorder | None = None) -> None:
         self.items: list[Problem] = []
+        self.recorder = recorder
+        """Set when the load records its keys for the reference instead of reading a stack."""
 
     def add(self, path: str, message: str) -> None:
         self.items.append(Problem(path, message))
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+    def declare(self, key: KeyDoc) -> None:
+        """Tell the reference about a key read outside an `Obj` (a recording load only)."""
+        if self.recorder is not None:
+            self.recorder.declare(key)
 
 
 class Obj:
@@ -102,19 +170,34 @@ class Obj:
     def __init__(self, problems: Problems, path: str, data: object, *, what: str = "a mapping") -> None:
         self.problems = problems
         self.path = path
-        self.valid = isinstance(data, Mapping)
+        self.recording = problems.recorder is not None
+        """A recording load's `Obj`: it holds no keys, yet says it has each one asked about, so that
+        the loaders take every branch; its accessors return their defaults."""
+        self.valid = isinstance(data, Mapping) or self.recording
         if not self.valid and data is not None:
             problems.add(path, f"is {type_name(data)}, expected {what} of keys")
-        self.data: Mapping[str, object] = data if isinstance(data, Mapping) else {}
+        self.data: Mapping[str, object] = data if isinstance(data, Mapping) and not self.recording else {}
         self._read: set[str] = set()
 
     def key_path(self, key: str) -> str:
         return f"{self.path}.{key}"
 
     def has(self, key: str) -> bool:
-        return key in self.data
+        return self.recording or key in self.data
 
-    def raw(self, key: str, default: object = REQUIRED) -> object:
+    def _declare(self, key: str, kind: str, default: object, **facts: object) -> None:
+        if self.problems.recorder is not None:
+            self.problems.recorder.declare(KeyDoc(self.key_path(key), kind, default, **facts))  # type: ignore[arg-type]
+
+    def retired(self, key: str, message: str) -> None:
+        """A key that was once read: given, it is refused with `message`; the reference leaves it out."""
+        if key in self.data:
+            self._read.add(key)
+            self.problems.add(self.key_path(key), message)
+
+    def raw(self, key: str, default: object = REQUIRED, *, doc: str = "", source: str = "") -> object:
+        """The value as the stack file holds it, for a loader that checks it itself."""
+        self._declare(key, "value", default, doc=doc, source=source)
         self._read.add(key)
         if key in self.data and (self.data[key] is not None or not isinstance(default, _Required)):
             return self.data[key]
@@ -140,15 +223,17 @@ class Obj:
 
     @overload
     def text(self, key: str, default: _Required = ..., *, pattern: str | None = ..., hint: str = ...,
-             max_len: int | None = ...) -> str: ...
+             max_len: int | None = ..., doc: str = ..., source: str = ..., default_doc: str = ...) -> str: ...
 
     @overload
     def text(self, key: str, default: D, *, pattern: str | None = ..., hint: str = ...,
-             max_len: int | None = ...) -> str | D: ...
+             max_len: int | None = ..., doc: str = ..., source: str = ..., default_doc: str = ...) -> str | D: ...
 
     def text(self, key: str, default: object = REQUIRED, *, pattern: str | None = None, hint: str = "",
-             max_len: int | None = None) -> object:
+             max_len: int | None = None, doc: str = "", source: str = "", default_doc: str = "") -> object:
         """A plain-ASCII string; a required one that is wrong reads as ""."""
+        self._declare(key, "string", default, pattern=pattern, hint=hint, max_len=max_len, doc=doc, source=source,
+                      default_doc=default_doc)
         value = self.raw(key, default)
         fallback = "" if isinstance(default, _Required) else default
         if value is default or value is None:
@@ -168,13 +253,17 @@ class Obj:
         return value
 
     @overload
-    def choice(self, key: str, choices: Sequence[str], default: _Required = ...) -> str: ...
+    def choice(self, key: str, choices: Sequence[str], default: _Required = ..., *, doc: str = ..., source: str = ...,
+               default_doc: str = ...) -> str: ...
 
     @overload
-    def choice(self, key: str, choices: Sequence[str], default: D) -> str | D: ...
+    def choice(self, key: str, choices: Sequence[str], default: D, *, doc: str = ..., source: str = ...,
+               default_doc: str = ...) -> str | D: ...
 
-    def choice(self, key: str, choices: Sequence[str], default: object = REQUIRED) -> object:
+    def choice(self, key: str, choices: Sequence[str], default: object = REQUIRED, *, doc: str = "", source: str = "",
+               default_doc: str = "") -> object:
         """One of `choices`, with a did-you-mean; a wrong one reads as the default (or the first)."""
+        self._declare(key, "one of", default, choices=tuple(choices), doc=doc, source=source, default_doc=default_doc)
         value = self.raw(key, default)
         if value is default:
             return value
@@ -187,25 +276,39 @@ class Obj:
                           f"{f' (did you mean {close!r}?)' if close else ''}")
         return choices[0] if isinstance(default, _Required) else default
 
-    def flag(self, key: str, default: bool | _Required = REQUIRED) -> bool:
+    @overload
+    def flag(self, key: str, default: bool | _Required = ..., *, doc: str = ..., source: str = ...,
+             default_doc: str = ...) -> bool: ...
+
+    @overload
+    def flag(self, key: str, default: None, *, doc: str = ..., source: str = ..., default_doc: str = ...) -> bool | None:
+        ...
+
+    def flag(self, key: str, default: bool | None | _Required = REQUIRED, *, doc: str = "", source: str = "",
+             default_doc: str = "") -> bool | None:
+        """true or false; None as the default leaves an absent key unset."""
+        self._declare(key, "boolean", default, doc=doc, source=source, default_doc=default_doc)
         value = self.raw(key, default)
         if isinstance(value, bool):
             return value
-        if key not in self.data:  # required and missing: raw() said so
-            return False
+        if key not in self.data:  # absent: the default, or required and raw() said so
+            return None if default is None else False
         self.problems.add(self.key_path(key), f"is {type_name(value)} {show(value)}, expected true or false")
-        return default if isinstance(default, bool) else False
+        return default if isinstance(default, bool) or default is None else False
 
     @overload
-    def whole(self, key: str, default: _Required = ..., *, minimum: int | None = ...,
-              maximum: int | None = ...) -> int: ...
+    def whole(self, key: str, default: _Required = ..., *, minimum: int | None = ..., maximum: int | None = ...,
+              doc: str = ..., source: str = ..., default_doc: str = ...) -> int: ...
 
     @overload
-    def whole(self, key: str, default: D, *, minimum: int | None = ..., maximum: int | None = ...) -> int | D: ...
+    def whole(self, key: str, default: D, *, minimum: int | None = ..., maximum: int | None = ..., doc: str = ...,
+              source: str = ..., default_doc: str = ...) -> int | D: ...
 
     def whole(self, key: str, default: object = REQUIRED, *, minimum: int | None = None,
-              maximum: int | None = None) -> object:
+              maximum: int | None = None, doc: str = "", source: str = "", default_doc: str = "") -> object:
         """A whole number within its range; one out of range reads as its nearest bound."""
+        self._declare(key, "whole number", default, minimum=minimum, maximum=maximum, doc=doc, source=source,
+                      default_doc=default_doc)
         value = self.raw(key, default)
         if value is default:
             return value
@@ -223,13 +326,18 @@ class Obj:
 
     # Addresses ---------------------------------------------------------------
 
-    def cidr(self, key: str, default: Network4 | _Required | None = REQUIRED) -> Network4 | None:
+    def cidr(self, key: str, default: Network4 | _Required | None = REQUIRED, *, doc: str = "", source: str = "",
+             default_doc: str = "") -> Network4 | None:
+        """An IPv4 CIDR in its canonical form (host bits zero)."""
+        self._declare(key, "IPv4 CIDR", default, doc=doc, source=source, default_doc=default_doc)
         value = self.raw(key, default)
         if value is default or value is None:
             return None if isinstance(default, _Required) else default
         return parse_cidr(self.problems, self.key_path(key), value)
 
-    def address(self, key: str, default: Address4 | _Required | None = REQUIRED) -> Address4 | None:
+    def address(self, key: str, default: Address4 | _Required | None = REQUIRED, *, doc: str = "", source: str = "",
+                default_doc: str = "") -> Address4 | None:
+        self._declare(key, "IPv4 address", default, doc=doc, source=source, default_doc=default_doc)
         value = self.raw(key, default)
         if value is default or value is None:
             return None if isinstance(default, _Required) else default
@@ -238,8 +346,11 @@ class Obj:
     # Containers --------------------------------------------------------------
 
     def items(self, key: str, item: Item[T], default: Sequence[T] | _Required = REQUIRED, *, min_items: int = 0,
-              max_items: int | None = None, unique: bool = True) -> tuple[T, ...]:
+              max_items: int | None = None, unique: bool = True, doc: str = "", source: str = "",
+              default_doc: str = "") -> tuple[T, ...]:
         """A list, each element read by `item`; wrong elements are left out (and reported)."""
+        self._declare(key, "list", default, min_items=min_items, max_items=max_items, element=_element_of(item),
+                      doc=doc, source=source, default_doc=default_doc)
         value = self.raw(key, default)
         if value is default or key not in self.data:  # absent: the default, or raw() said it is required
             return () if isinstance(default, _Required) else tuple(default)
@@ -264,8 +375,14 @@ class Obj:
 
     def records(self, key: str, read: Callable[[Obj], T | None], *, min_items: int = 0,
                 max_items: int | None = None, unique: bool = True, required: bool = False,
-                null_hint: str | None = None) -> tuple[T, ...]:
+                null_hint: str | None = None, doc: str = "", source: str = "") -> tuple[T, ...]:
         """A list of mappings, each read by `read(Obj)`; unknown keys of each are reported."""
+        if self.recording:  # one element stands for all: its keys are the list's
+            self._declare(key, "list of mappings", REQUIRED if required else (), min_items=min_items,
+                          max_items=max_items, doc=doc, source=source)
+            self._read.add(key)
+            read(Obj(self.problems, f"{self.key_path(key)}[]", {}))
+            return ()
         def element(problems: Problems, path: str, value: object) -> T | None:
             obj = Obj(problems, path, value)
             if not obj.valid:
@@ -278,8 +395,12 @@ class Obj:
         return self.items(key, element, REQUIRED if required else (), min_items=min_items, max_items=max_items,
                           unique=unique)
 
-    def nested(self, key: str, *, required: bool = False) -> Obj | None:
+    def nested(self, key: str, *, required: bool = False, doc: str = "", source: str = "") -> Obj | None:
         """A nested mapping, or None when absent (or null) and not required."""
+        if self.recording:
+            self._declare(key, "mapping", REQUIRED if required else None, doc=doc, source=source)
+            self._read.add(key)
+            return Obj(self.problems, self.key_path(key), {})
         if key not in self.data:
             self._read.add(key)
             if required:
@@ -290,9 +411,18 @@ class Obj:
             self.problems.add(self.key_path(key), "is null, expected a mapping of keys")
         return Obj(self.problems, self.key_path(key), value) if value is not None else None
 
-    def labels(self, key: str) -> dict[str, str]:
+    def labels(self, key: str, *, doc: str = "", source: str = "") -> dict[str, str]:
         """Kubernetes-style labels or Azure tags: string keys to string values."""
+        self._declare(key, "map", {}, element="a string", doc=doc, source=source)
         return labels_item(self.problems, self.key_path(key), self.raw(key, {}))
+
+    def mapping(self, key: str, read: Callable[[Problems, str, str, object], T | None], *, required: bool = False,
+                keys: Sequence[str] = (), element: str = "", doc: str = "", source: str = "") -> dict[str, T]:
+        """A mapping whose keys are names (of `keys`, when only those are accepted), each value read by
+        `read(problems, path, key, value)`."""
+        default: object = REQUIRED if required else {}
+        self._declare(key, "map", default, keys=tuple(keys), element=element, doc=doc, source=source)
+        return mapping_of(self.problems, self.key_path(key), self.raw(key, default), read)
 
 
 def _range(minimum: int | None, maximum: int | None) -> str:
@@ -339,6 +469,7 @@ def _ipv4(problems: Problems, path: str, value: object, parse: Callable[[str], o
 
 
 def string_item(pattern: str | None = None, hint: str = "") -> Item[str]:
+    @element(hint or "a non-empty string")
     def read(problems: Problems, path: str, value: object) -> str | None:
         if not isinstance(value, str) or not value:
             problems.add(path, f"is {type_name(value)}, expected a non-empty string")
@@ -354,6 +485,7 @@ def string_item(pattern: str | None = None, hint: str = "") -> Item[str]:
 
 
 def choice_item(choices: Sequence[str]) -> Item[str]:
+    @element(f"one of {', '.join(choices)}")
     def read(problems: Problems, path: str, value: object) -> str | None:
         if isinstance(value, str) and value in choices:
             return value
@@ -362,6 +494,7 @@ def choice_item(choices: Sequence[str]) -> Item[str]:
     return read
 
 
+@element("an availability zone: 1, 2 or 3")
 def zone_item(problems: Problems, path: str, value: object) -> str | None:
     """Availability zones are written 1, 2, 3 (numbers or strings); Azure takes strings."""
     text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
