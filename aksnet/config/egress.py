@@ -6,7 +6,7 @@ import ipaddress
 import re
 
 from aksnet.config.model import DnatRule, EgressSpec, FirewallSpec, NetworkRule
-from aksnet.config.schema import Obj, Problems, choice_item, show, string_item, zone_item
+from aksnet.config.schema import Obj, Problems, choice_item, element, show, string_item, zone_item
 from aksnet.vocabulary import FQDN, FQDN_HINT
 
 FIREWALL_SKUS = ("Basic", "Standard", "Premium")
@@ -16,6 +16,7 @@ RULE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}"  # Azure Firewall rule na
 RULE_NAME_HINT = "letters, digits, '.', '_' and '-', at most 80 characters"
 
 
+@element("`*`, a port from 1 to 65535, or a range such as 8000-8080")
 def firewall_port(problems: Problems, path: str, value: object) -> str | None:
     """A destination port of an Azure Firewall rule: `*`, a port 1-65535, or a range `low-high`.
     https://learn.microsoft.com/azure/firewall/rule-processing"""
@@ -31,6 +32,7 @@ def firewall_port(problems: Problems, path: str, value: object) -> str | None:
     return str(text)
 
 
+@element("`*`, an IPv4 address, a CIDR (host bits zero) or a service tag such as AzureCloud.westeurope")
 def firewall_address(problems: Problems, path: str, value: object) -> str | None:
     """A destination of an Azure Firewall network rule: `*`, an IPv4 address or CIDR, or a service tag
     such as `AzureCloud.westeurope`. https://learn.microsoft.com/azure/firewall/service-tags"""
@@ -49,12 +51,14 @@ def firewall_address(problems: Problems, path: str, value: object) -> str | None
 
 def _network_rule(obj: Obj) -> NetworkRule | None:
     rule = NetworkRule(
-        name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT),
-        protocols=obj.items("protocols", choice_item(FIREWALL_PROTOCOLS), min_items=1),
-        destination_addresses=obj.items("destinationAddresses", firewall_address, ()),
+        name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT, doc="the rule's name"),
+        protocols=obj.items("protocols", choice_item(FIREWALL_PROTOCOLS), min_items=1, doc="the rule's protocols"),
+        destination_addresses=obj.items("destinationAddresses", firewall_address, (),
+                                        doc="destinations by address; this or destinationFqdns"),
         destination_fqdns=obj.items("destinationFqdns", string_item(
-            r"[A-Za-z0-9*][A-Za-z0-9.-]*", "a host name such as ntp.ubuntu.com"), ()),
-        ports=obj.items("ports", firewall_port, min_items=1),
+            r"[A-Za-z0-9*][A-Za-z0-9.-]*", "a host name such as ntp.ubuntu.com"), (),
+                                    doc="destinations by name (needs the DNS proxy)"),
+        ports=obj.items("ports", firewall_port, min_items=1, doc="destination ports"),
     )
     if not rule.destination_addresses and not rule.destination_fqdns:
         obj.problems.add(obj.path, "needs destinationAddresses or destinationFqdns")
@@ -62,33 +66,40 @@ def _network_rule(obj: Obj) -> NetworkRule | None:
 
 
 def _dnat_rule(obj: Obj) -> DnatRule | None:
-    address = obj.address("translatedAddress")
+    address = obj.address("translatedAddress", doc="where the firewall sends it")
     rule = DnatRule(
-        name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT),
-        protocol=obj.choice("protocol", ("TCP", "UDP"), "TCP"),
-        port=obj.whole("port", minimum=1, maximum=65535),
+        name=obj.text("name", pattern=RULE_NAME_PATTERN, hint=RULE_NAME_HINT, doc="the rule's name"),
+        protocol=obj.choice("protocol", ("TCP", "UDP"), "TCP", doc="the protocol"),
+        port=obj.whole("port", minimum=1, maximum=65535, doc="the port on the firewall's public address"),
         translated_address=address or ipaddress.IPv4Address("0.0.0.0"),
-        translated_port=obj.whole("translatedPort", minimum=1, maximum=65535),
+        translated_port=obj.whole("translatedPort", minimum=1, maximum=65535, doc="the port it is sent to"),
     )
     return rule if address is not None else None
 
 
 def read_egress(obj: Obj) -> EgressSpec:
-    fw = obj.nested("firewall")
+    fw = obj.nested("firewall",
+                    doc="Azure Firewall with a Firewall Policy; absent when egress is the load balancer or a NAT "
+                        "gateway")
     obj.done()
     if fw is None or not fw.valid:
         return EgressSpec()
-    sku = fw.choice("sku", FIREWALL_SKUS, "Standard")
+    sku = fw.choice("sku", FIREWALL_SKUS, "Standard", doc="Basic needs `AzureFirewallManagementSubnet`")
     basic = sku == "Basic"  # Basic has threat intelligence in Alert mode only and no DNS proxy
     spec = FirewallSpec(
         sku=sku,
-        threat_intel_mode=fw.choice("threatIntelMode", THREAT_INTEL_MODES, "Alert" if basic else "Deny"),
-        zones=fw.items("zones", zone_item, (), max_items=3),
-        public_ip_count=fw.whole("publicIpCount", 1, minimum=1, maximum=250),
-        dns_proxy=fw.flag("dnsProxy", not basic),
-        allowed_fqdns=fw.items("allowedFqdns", string_item(FQDN, FQDN_HINT), ()),
-        network_rules=fw.records("networkRules", _network_rule),
-        dnat_rules=fw.records("dnatRules", _dnat_rule),
+        threat_intel_mode=fw.choice("threatIntelMode", THREAT_INTEL_MODES, "Alert" if basic else "Deny",
+                                    doc="threat intelligence",
+                                    default_doc="Deny (Alert on Basic)"),
+        zones=fw.items("zones", zone_item, (), max_items=3, doc="also the zones of its public IPs and Bastion's"),
+        public_ip_count=fw.whole("publicIpCount", 1, minimum=1, maximum=250, doc="SNAT port headroom"),
+        dns_proxy=fw.flag("dnsProxy", not basic,
+                          doc="needed for FQDNs in network rules",
+                          default_doc="true (false on Basic)"),
+        allowed_fqdns=fw.items("allowedFqdns", string_item(FQDN, FQDN_HINT), (),
+                               doc="extra HTTPS destinations of the whole cluster (a flow's `to: {fqdn}` is narrower)"),
+        network_rules=fw.records("networkRules", _network_rule, doc="extra network rules of the cluster"),
+        dnat_rules=fw.records("dnatRules", _dnat_rule, doc="publish a service through the firewall"),
     )
     fw.done()
     return EgressSpec(firewall=spec)

@@ -11,16 +11,19 @@ DELIVERIES = ("apply", "gitops", "none")
 
 
 def _gitops(obj: Obj) -> GitOpsSpec | None:
-    gitops = obj.nested("gitops")
+    gitops = obj.nested("gitops", doc="with `delivery: gitops`: the repository, branch and path Flux reconciles")
     if gitops is None:
         return None
     spec = GitOpsSpec(
         url=gitops.text("url", pattern=r"(https://|ssh://)[A-Za-z0-9.-]+(:[0-9]+)?/[A-Za-z0-9._~/-]+",
-                        hint="an https:// or ssh:// Git repository URL"),
-        branch=gitops.text("branch", "main", pattern=r"[A-Za-z0-9._/-]+", hint="a branch name"),
+                        hint="an https:// or ssh:// Git repository URL",
+                        doc="the Git repository"),
+        branch=gitops.text("branch", "main", pattern=r"[A-Za-z0-9._/-]+", hint="a branch name", doc="the branch"),
         path=gitops.text("path", pattern=r"[A-Za-z0-9_-][A-Za-z0-9_./-]*", hint="a relative directory such as "
-                         "deploy/prod"),
-        interval_seconds=gitops.whole("intervalSeconds", 300, minimum=60, maximum=86400),
+                         "deploy/prod",
+                         doc="the directory `make render` writes"),
+        interval_seconds=gitops.whole("intervalSeconds", 300, minimum=60, maximum=86400,
+                                      doc="how often Flux reconciles"),
     )
     gitops.done()
     return spec
@@ -28,17 +31,19 @@ def _gitops(obj: Obj) -> GitOpsSpec | None:
 
 def read_kubernetes(obj: Obj) -> KubernetesSpec:
     for retired in ("apply", "renderDir"):
-        if obj.has(retired):
-            obj.raw(retired)
-            obj.problems.add(obj.key_path(retired), "is replaced by kubernetes.delivery: apply (Pulumi applies the "
-                             "layer), gitops (the Flux extension reconciles it from Git) or none")
+        obj.retired(retired, "is replaced by kubernetes.delivery: apply (Pulumi applies the layer), gitops (the Flux "
+                    "extension reconciles it from Git) or none")
     spec = KubernetesSpec(
-        delivery=obj.choice("delivery", DELIVERIES, "apply"),
+        delivery=obj.choice("delivery", DELIVERIES, "apply",
+                            doc="how the layer reaches the cluster: Pulumi applies it, Flux reconciles it from Git "
+                                "(gitops), or not at all"),
         gitops=_gitops(obj),
         workloads=parse_workloads(obj),
         allowed_registries=tuple(r.lower() for r in obj.items("allowedRegistries", string_item(
             r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?",
-            "a registry host such as docker.io or ghcr.io"), ())),
+            "a registry host such as docker.io or ghcr.io"), (),
+                                                              doc="registries besides the platform's the apps' images "
+                                                                  "may come from; each gets its firewall pull rule")),
     )
     if spec.delivery == "gitops" and spec.gitops is None:
         obj.problems.add(obj.key_path("gitops"), "is required with delivery gitops: {url, branch, path}")

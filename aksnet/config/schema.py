@@ -281,10 +281,10 @@ class Obj:
              default_doc: str = ...) -> bool: ...
 
     @overload
-    def flag(self, key: str, default: None, *, doc: str = ..., source: str = ..., default_doc: str = ...) -> bool | None:
-        ...
+    def flag(self, key: str, default: None, *, doc: str = ..., source: str = ...,
+             default_doc: str = ...) -> bool | None: ...
 
-    def flag(self, key: str, default: bool | None | _Required = REQUIRED, *, doc: str = "", source: str = "",
+    def flag(self, key: str, default: bool | _Required | None = REQUIRED, *, doc: str = "", source: str = "",
              default_doc: str = "") -> bool | None:
         """true or false; None as the default leaves an absent key unset."""
         self._declare(key, "boolean", default, doc=doc, source=source, default_doc=default_doc)
@@ -411,9 +411,9 @@ class Obj:
             self.problems.add(self.key_path(key), "is null, expected a mapping of keys")
         return Obj(self.problems, self.key_path(key), value) if value is not None else None
 
-    def labels(self, key: str, *, doc: str = "", source: str = "") -> dict[str, str]:
+    def labels(self, key: str, *, doc: str = "", source: str = "", default_doc: str = "") -> dict[str, str]:
         """Kubernetes-style labels or Azure tags: string keys to string values."""
-        self._declare(key, "map", {}, element="a string", doc=doc, source=source)
+        self._declare(key, "map", {}, element="a string", doc=doc, source=source, default_doc=default_doc)
         return labels_item(self.problems, self.key_path(key), self.raw(key, {}))
 
     def mapping(self, key: str, read: Callable[[Problems, str, str, object], T | None], *, required: bool = False,

@@ -49,7 +49,7 @@ from aksnet.config.network import read_network
 from aksnet.config.problems import ConfigError
 from aksnet.config.regions import CHECKED as REGIONS_CHECKED
 from aksnet.config.regions import REGIONS
-from aksnet.config.schema import Obj, Problems, did_you_mean
+from aksnet.config.schema import REQUIRED, KeyDoc, Obj, Problems, did_you_mean
 from aksnet.config.services import read_diagnostics, read_registry
 from aksnet.vocabulary import CONFIG_NAMESPACES, NS
 
@@ -81,13 +81,14 @@ def decode_value(value: object) -> object:
     return value
 
 
-def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
+def load_spec(config: Mapping[str, object], stack: str, *, problems: Problems | None = None) -> StackConfig:
     """Read and validate every `aks-networking:` key of a stack's config map.
 
     `config` maps full keys (`aks-networking:cluster`, `azure-native:location`) to values.
-    Raises `ConfigError` listing every problem found.
+    Raises `ConfigError` listing every problem found. `problems`: a recording one
+    (`Problems(KeyRecorder())`) lists the keys for the reference instead.
     """
-    problems = Problems()
+    problems = Problems() if problems is None else problems
     known = {_key(k) for k in SECTIONS}
     for key in config:
         namespace, colon, name = key.partition(":")
@@ -102,12 +103,15 @@ def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
             hint = f"did you mean '{close}'?" if close else f"known keys: {', '.join(sorted(known))}"
             problems.add(key, f"is not a known key; {hint}")
 
-    def section(name: str, required: bool = False) -> Obj:
+    def section(name: str, doc: str, required: bool = False) -> Obj:
         key = _key(name)
+        problems.declare(KeyDoc(key, "mapping", REQUIRED if required else None, doc=doc))
         if key not in config and required:
             problems.add(key, "is required but missing")
         return Obj(problems, key, decode_value(config.get(key)))
 
+    problems.declare(KeyDoc("azure-native:location", "string", doc="the Azure region, e.g. westeurope",
+                            hint=f"a region of the table in aksnet/config/regions.py (checked {REGIONS_CHECKED})"))
     raw_location = config.get("azure-native:location")
     location = "unknown"
     if not isinstance(raw_location, str) or not raw_location.strip():
@@ -121,17 +125,21 @@ def load_spec(config: Mapping[str, object], stack: str) -> StackConfig:
                 "add a row if Azure opened this one since")
             problems.add("azure-native:location", f"'{raw_location}' is not an Azure region; {hint}")
 
-    environment = read_environment(section("environment"), stack, location)
+    environment = read_environment(section("environment", "names, tags and how strictly the stack is checked"), stack,
+                               location)
     cluster_raw = decode_value(config.get(_key("cluster")))
     private_api = isinstance(cluster_raw, Mapping) and cluster_raw.get("private") is True
-    network = read_network(section("network", required=True), private_api)
-    cluster = read_cluster(section("cluster", required=True), environment, network)
-    egress = read_egress(section("egress"))
-    ingress = read_ingress(section("ingress"))
-    kubernetes = read_kubernetes(section("kubernetes"))
-    diagnostics = read_diagnostics(section("diagnostics"))
-    registry = read_registry(section("registry"))
-    tls = read_tls(section("tls"))
+    network = read_network(section("network", "the VNets and their subnets: a single VNet, or hub and spoke",
+                               required=True), private_api)
+    cluster = read_cluster(section("cluster", "the AKS cluster: network profile, API server, node pools, identity, "
+                               "add-ons", required=True), environment, network)
+    egress = read_egress(section("egress", "the hub firewall the cluster's traffic leaves through"))
+    ingress = read_ingress(section("ingress", "the ingress controller: Application Gateway with AGIC, or nginx"))
+    kubernetes = read_kubernetes(section("kubernetes", "the Kubernetes layer: namespaces, apps, Ingresses, flows, "
+                                     "policies, and how it is delivered"))
+    diagnostics = read_diagnostics(section("diagnostics", "where the platform's logs and flow logs go"))
+    registry = read_registry(section("registry", "the platform's own container registry, behind a private endpoint"))
+    tls = read_tls(section("tls", "the application gateway's certificates, in a Key Vault of the stack"))
     if problems:
         raise ConfigError(problems.items)
     if network is None or cluster is None:  # each reports why, so this is a defect of ours

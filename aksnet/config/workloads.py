@@ -13,7 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from aksnet.config.policy_spec import check_policy_spec
-from aksnet.config.schema import Address4, JsonValue, Network4, Obj, Problems, parse_cidr, show, string_item
+from aksnet.config.schema import (
+    Address4,
+    JsonValue,
+    Network4,
+    Obj,
+    Problems,
+    element,
+    parse_cidr,
+    show,
+    string_item,
+)
 from aksnet.vocabulary import (
     DNS_1035_LABEL,
     DNS_1123_LABEL,
@@ -27,6 +37,8 @@ from aksnet.vocabulary import (
     PRIVATE_RANGES,
 )
 
+K8S_NAMES = "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"
+K8S_LABELS = "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set"
 DNS_LABEL = DNS_1123_LABEL
 DNS_LABEL_HINT = "lower-case letters, digits and '-', at most 63 characters"
 INTERNET = ipaddress.IPv4Network("0.0.0.0/0")
@@ -186,15 +198,15 @@ class Workloads:
         return tuple(sorted({a.namespace for a in self.apps}))
 
 
-def _name(obj: Obj, key: str = "name") -> str:
-    return obj.text(key, pattern=DNS_LABEL, hint=DNS_LABEL_HINT)
+def _name(obj: Obj, key: str = "name", *, doc: str = "") -> str:
+    return obj.text(key, pattern=DNS_LABEL, hint=DNS_LABEL_HINT, doc=doc, source=K8S_NAMES)
 
 
 
 
-def kubernetes_labels(obj: Obj, key: str) -> dict[str, str]:
+def kubernetes_labels(obj: Obj, key: str, *, doc: str = "", default_doc: str = "") -> dict[str, str]:
     """Labels (or a selector's labels): each key `prefix/name` and value in the API's syntax."""
-    labels = obj.labels(key)
+    labels = obj.labels(key, doc=doc, source=K8S_LABELS, default_doc=default_doc)
     for name, value in labels.items():
         path = f"{obj.key_path(key)}.{name}"
         prefix = name.rpartition("/")[0]
@@ -210,26 +222,33 @@ def kubernetes_labels(obj: Obj, key: str) -> dict[str, str]:
 def _container_port(obj: Obj) -> ContainerPort | None:
     return ContainerPort(
         name=obj.text("name", None, pattern=r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?",
-                      hint="an IANA port name: lower case, at most 15 characters"),
-        port=obj.whole("port", minimum=1, maximum=65535),
-        protocol=obj.choice("protocol", KUBERNETES_PROTOCOLS, "TCP"),
-        target_port=obj.whole("targetPort", None, minimum=1, maximum=65535))
+                      hint="an IANA port name: lower case, at most 15 characters",
+                      doc="a named port, for flows' `TCP/<name>`"),
+        port=obj.whole("port", minimum=1, maximum=65535, doc="the Service's port"),
+        protocol=obj.choice("protocol", KUBERNETES_PROTOCOLS, "TCP", doc="the protocol"),
+        target_port=obj.whole("targetPort", None, minimum=1, maximum=65535,
+                              doc="the container's port, when it differs"))
 
 
 def _app(obj: Obj) -> App | None:
     app = App(
         name=obj.text("name", pattern=DNS_1035_LABEL, hint="a Service name (RFC 1035): lower-case letters, digits "
-                      "and '-', a letter first, at most 63 characters"),
-        namespace=_name(obj, "namespace"),
-        image=obj.text("image", pattern=r"[A-Za-z0-9][A-Za-z0-9._/:@-]*", hint="an image reference"),
-        labels=kubernetes_labels(obj, "labels"),
-        ports=obj.records("ports", _container_port, max_items=20),
-        replicas=obj.whole("replicas", 2, minimum=0, maximum=1000),
-        service_type=obj.choice("serviceType", SERVICE_TYPES, "ClusterIP"),
-        static_ip=obj.address("staticIp", None),
+                      "and '-', a letter first, at most 63 characters",
+                      doc="the app's name, also its Service's"),
+        namespace=_name(obj, "namespace", doc="a namespace of `namespaces`"),
+        image=obj.text("image", pattern=r"[A-Za-z0-9][A-Za-z0-9._/:@-]*", hint="an image reference",
+                       doc="a full image reference, or `platform://repo:tag` for the platform registry"),
+        labels=kubernetes_labels(obj, "labels", doc="the pods' labels: its Service and the policies select them"),
+        ports=obj.records("ports", _container_port, max_items=20, doc="the Service's ports and the container's"),
+        replicas=obj.whole("replicas", 2, minimum=0, maximum=1000, doc="the Deployment's replicas"),
+        service_type=obj.choice("serviceType", SERVICE_TYPES, "ClusterIP",
+                                doc="the Service: ClusterIP, an internal load balancer, a public LoadBalancer, or "
+                                    "none"),
+        static_ip=obj.address("staticIp", None, doc="an internal load balancer's address, inside the `ilb` subnet"),
         writable_paths=obj.items("writablePaths", string_item(r"/[A-Za-z0-9._/-]*", "an absolute path"),
-                                 ("/tmp",), max_items=10))
-    probes = obj.nested("probes")
+                                 ("/tmp",), max_items=10,
+                                 doc="directories the container writes to; its root filesystem is read-only"))
+    probes = obj.nested("probes", doc="HTTP GET health checks; without them, TCP checks")
     if probes is not None and probes.valid:
         app = replace(app, readiness=_probe(probes, "readiness", app), liveness=_probe(probes, "liveness", app))
         probes.done()
@@ -245,9 +264,12 @@ def _probe(probes: Obj, key: str, app: App) -> Probe | None:
     obj = probes.nested(key)
     if obj is None or not obj.valid:
         return None
-    path = obj.text("path", pattern=r"/[A-Za-z0-9._~/%-]*", hint="an absolute URL path such as /healthz")
+    path = obj.text("path", pattern=r"/[A-Za-z0-9._~/%-]*", hint="an absolute URL path such as /healthz",
+                    doc="the URL path the check gets")
     ports = [p.container_port for p in app.ports if p.protocol == "TCP"]
-    port = obj.whole("port", ports[0] if ports else 0, minimum=1, maximum=65535)
+    port = obj.whole("port", ports[0] if ports else 0, minimum=1, maximum=65535,
+                     doc="a TCP container port of the app",
+                     default_doc="the app's first TCP container port")
     obj.done()
     if port and port not in ports:
         obj.problems.add(obj.key_path("port") if obj.has("port") else obj.path,
@@ -256,19 +278,24 @@ def _probe(probes: Obj, key: str, app: App) -> Probe | None:
 
 
 def _ingress_path(entry: Obj) -> IngressPath | None:
-    return IngressPath(path=entry.text("path", pattern=r"/[A-Za-z0-9._~/-]*", hint="a path such as /a"),
-                       app=_name(entry, "app"), port=entry.whole("port", 80, minimum=1, maximum=65535))
+    return IngressPath(path=entry.text("path", pattern=r"/[A-Za-z0-9._~/-]*", hint="a path such as /a",
+                                       doc="the URL path"),
+                       app=_name(entry, "app", doc="an app of the Ingress's namespace"),
+                       port=entry.whole("port", 80, minimum=1, maximum=65535, doc="a Service port of the app"))
 
 
 def _ingress(obj: Obj) -> IngressRoute | None:
     return IngressRoute(
-        name=_name(obj), namespace=_name(obj, "namespace"),
+        name=_name(obj, doc="the Ingress's name"), namespace=_name(obj, "namespace", doc="its namespace"),
         host=obj.text("host", pattern=r"([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}",
-                      hint="a DNS host name such as app.example.com"),
-        tls_secret=obj.text("tlsSecret", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
-        paths=obj.records("paths", _ingress_path, min_items=1, unique=False, required=True))
+                      hint="a DNS host name such as app.example.com",
+                      doc="the host it serves"),
+        tls_secret=obj.text("tlsSecret", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT,
+                            doc="a certificate of `tls.certificates` (application gateway only)"),
+        paths=obj.records("paths", _ingress_path, min_items=1, unique=False, required=True, doc="paths to apps"))
 
 
+@element("TCP/80, UDP/53, a range TCP/8000-8080 or a named port TCP/http (SCTP too)")
 def parse_port(problems: Problems, path: str, value: object) -> PortRange | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = f"TCP/{value}"
@@ -285,6 +312,7 @@ def parse_port(problems: Problems, path: str, value: object) -> PortRange | None
     return PortRange(match.group(5), name=match.group(6))
 
 
+@element("an IPv4 CIDR such as 10.1.0.0/16 (host bits zero)")
 def _cidr_item(problems: Problems, path: str, value: object) -> Network4 | None:
     return parse_cidr(problems, path, value)
 
@@ -295,16 +323,21 @@ def _endpoint(problems: Problems, path: str, value: object) -> Endpoint | None:
         if value is None:
             problems.add(path, "is required: an app, a namespace, labels, a cidr, an fqdn or ingressController")
         return None
-    cidr = obj.cidr("cidr", None)
-    fqdn = obj.text("fqdn", None, pattern=FQDN, hint=FQDN_HINT)
+    cidr = obj.cidr("cidr", None, doc="an outside range")
+    fqdn = obj.text("fqdn", None, pattern=FQDN, hint=FQDN_HINT,
+                    doc="a host on the internet, `*.` allowed (destination only)")
     endpoint = Endpoint(
-        app=obj.text("app", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
-        namespace=obj.text("namespace", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT),
-        namespace_labels=kubernetes_labels(obj, "namespaceLabels") if obj.has("namespaceLabels") else None,
-        pod_labels=kubernetes_labels(obj, "podLabels") if obj.has("podLabels") else None,
+        app=obj.text("app", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT, doc="an app, with its namespace"),
+        namespace=obj.text("namespace", None, pattern=DNS_LABEL, hint=DNS_LABEL_HINT,
+                           doc="all pods of a namespace, or the app's"),
+        namespace_labels=kubernetes_labels(obj, "namespaceLabels", doc="namespaces by label (`{}`: every namespace)",
+                                           default_doc="unset") if obj.has("namespaceLabels") else None,
+        pod_labels=kubernetes_labels(obj, "podLabels", doc="pods by label (`{}`: every pod)",
+                                     default_doc="unset") if obj.has("podLabels") else None,
         cidr=cidr,
-        except_=obj.items("except", _cidr_item, ()),
-        ingress_controller=obj.flag("ingressController", False), fqdn=fqdn.lower() if fqdn else None)
+        except_=obj.items("except", _cidr_item, (), doc="ranges inside `cidr` left out"),
+        ingress_controller=obj.flag("ingressController", False,
+                                    doc="the ingress controller (source only)"), fqdn=fqdn.lower() if fqdn else None)
     obj.done()
     kinds = [endpoint.app is not None or endpoint.namespace is not None or endpoint.namespace_labels is not None
              or endpoint.pod_labels is not None, endpoint.cidr is not None, endpoint.ingress_controller,
@@ -327,10 +360,15 @@ def _endpoint(problems: Problems, path: str, value: object) -> Endpoint | None:
 
 
 def _flow(obj: Obj) -> Flow | None:
-    source = _endpoint(obj.problems, obj.key_path("from"), obj.raw("from"))
-    destination = _endpoint(obj.problems, obj.key_path("to"), obj.raw("to"))
-    name = _name(obj)
-    ports = obj.items("ports", parse_port, (), unique=False)
+    source = _endpoint(obj.problems, obj.key_path("from"), obj.raw("from",
+                                                                   doc="the source: pods (app and namespace, labels), "
+                                                                       "a cidr, or the ingress controller"))
+    destination = _endpoint(obj.problems, obj.key_path("to"), obj.raw("to",
+                                                                      doc="the destination: pods (app and namespace, "
+                                                                          "labels), a cidr, or an fqdn"))
+    name = _name(obj, doc="the flow's name")
+    ports = obj.items("ports", parse_port, (), unique=False,
+                      doc="no ports means every port; a Service port becomes its container port")
     if source is None or destination is None:
         return None
     if source.fqdn is not None:
@@ -343,30 +381,35 @@ def _flow(obj: Obj) -> Flow | None:
 
 
 def _policy(obj: Obj) -> LiteralPolicy | None:
-    spec = obj.raw("spec")
+    name, namespace = _name(obj, doc="the policy's name"), _name(obj, "namespace", doc="its namespace")
+    spec = obj.raw("spec", doc="a NetworkPolicy spec, read strictly as the Kubernetes API would")
     if spec is None:
         return None
     check_policy_spec(obj.problems, obj.key_path("spec"), spec)
-    return LiteralPolicy(name=_name(obj), namespace=_name(obj, "namespace"),
-                         spec=dict(spec) if isinstance(spec, Mapping) else {})
+    return LiteralPolicy(name=name, namespace=namespace, spec=dict(spec) if isinstance(spec, Mapping) else {})
 
 
 def _namespace(entry: Obj) -> tuple[str, dict[str, str]] | None:
-    name = _name(entry)
-    labels = kubernetes_labels(entry, "labels")
+    name = _name(entry, doc="a DNS label; no namespace of Kubernetes, AKS or an add-on")
+    labels = kubernetes_labels(entry, "labels", doc="the namespace's labels")
     return (name, labels) if name else None
 
 
 def parse_workloads(obj: Obj) -> Workloads:
     """Read the workload keys of `aks-networking:kubernetes`; cross-references in `check_workloads`."""
-    namespaces = obj.records("namespaces", _namespace, unique=False)
+    namespaces = obj.records("namespaces", _namespace, unique=False, doc="the namespaces the stack declares")
     return Workloads(
         namespaces=dict(namespaces),
-        apps=obj.records("apps", _app, unique=False),
-        ingresses=obj.records("ingresses", _ingress, unique=False),
-        flows=obj.records("flows", _flow),
-        policies=obj.records("policies", _policy, unique=False),
-        default_deny=obj.flag("defaultDeny", True))
+        apps=obj.records("apps", _app, unique=False, doc="workloads: a Deployment and its Service each"),
+        ingresses=obj.records("ingresses", _ingress, unique=False,
+                              doc="`networking.k8s.io/v1` Ingresses with the controller's `ingressClassName`"),
+        flows=obj.records("flows", _flow, doc="who may talk to whom; see [the Kubernetes layer]"
+                                "(stack-sections.md#the-kubernetes-layer-aks-networkingkubernetes)"),
+        policies=obj.records("policies", _policy, unique=False,
+                             doc="literal NetworkPolicy specs, for what flows do not say"),
+        default_deny=obj.flag("defaultDeny", True,
+                              doc="default deny for ingress and egress in every namespace that runs apps, with DNS to "
+                                  "kube-system allowed"))
 
 
 def check_workloads(workloads: Workloads, path: str, problems: Problems) -> None:
