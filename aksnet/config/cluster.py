@@ -219,5 +219,5 @@ def _kubernetes_version(obj: Obj) -> str | None:
     return obj.text("kubernetesVersion", None, pattern=K8S_VERSION_PATTERN,
                     hint="a Kubernetes version such as 1.35 or 1.35.2",
                     doc="a minor AKS creates clusters of on the day the check runs (the dated table in "
-                        "`aksnet/config/kubernetes_versions.py`); quote it: YAML reads 1.30 as 1.3",
+                        "`aksnet/config/lifecycle.py`); quote it: YAML reads 1.30 as 1.3",
                     default_doc="AKS's default")
