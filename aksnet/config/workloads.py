@@ -250,7 +250,9 @@ def _app(obj: Obj) -> App | None:
                                  doc="directories the container writes to; its root filesystem is read-only"))
     probes = obj.nested("probes", doc="HTTP GET health checks; without them, TCP checks")
     if probes is not None and probes.valid:
-        app = replace(app, readiness=_probe(probes, "readiness", app), liveness=_probe(probes, "liveness", app))
+        app = replace(app, readiness=_probe(probes, "readiness", app, "when the pod gets traffic; AGIC's health "
+                                            "probe follows it"),
+                      liveness=_probe(probes, "liveness", app, "when the kubelet restarts the container"))
         probes.done()
     if app.static_ip is not None and app.service_type != "InternalLoadBalancer":
         obj.problems.add(obj.key_path("staticIp"), "is only for serviceType InternalLoadBalancer")
@@ -259,9 +261,9 @@ def _app(obj: Obj) -> App | None:
     return app
 
 
-def _probe(probes: Obj, key: str, app: App) -> Probe | None:
+def _probe(probes: Obj, key: str, app: App, doc: str) -> Probe | None:
     """`{path, port}`: the port defaults to the app's first container port and must be one of them."""
-    obj = probes.nested(key)
+    obj = probes.nested(key, doc=doc)
     if obj is None or not obj.valid:
         return None
     path = obj.text("path", pattern=r"/[A-Za-z0-9._~/%-]*", hint="an absolute URL path such as /healthz",
