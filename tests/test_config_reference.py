@@ -81,6 +81,7 @@ def test_each_key_says_its_type_default_and_allowed_values(keys):
     assert (retention.default, retention.minimum, retention.maximum) == (30, 30, 730)
     assert keys[f"{NS}:cluster.networkPolicy"].default_doc  # depends on the plugin and the dataplane
     assert f"{NS}:kubernetes.apply" not in keys  # a retired key is refused, not documented
+    assert [path for path, key in keys.items() if not key.doc] == []  # each key says what it is for
 
 
 def test_a_rule_is_linked_to_the_keys_its_check_names(keys):
