@@ -14,6 +14,13 @@ from typing import Any
 
 from aksnet.config.stack import StackConfig
 from aksnet.config.workloads import App, Endpoint, Flow, PortRange
+from aksnet.plan.gateway_api import (
+    chart_release,
+    controller_source,
+    flux_chart_objects,
+    gateway_controller,
+    gateway_objects,
+)
 from aksnet.plan.naming import subnet_name
 from aksnet.plan.netpol import IngressController, compile_policies
 from aksnet.plan.outbound import ALWAYS_ALLOWED_REGISTRIES, image_registry, resolved_image
@@ -46,7 +53,7 @@ def ingress_controller(spec: StackConfig) -> IngressController | None:
         return IngressController(cidr=spec.network.spoke.subnets.get("appgw"))
     if spec.ingress.controller == "nginx":
         return IngressController(namespace=APP_ROUTING_NAMESPACE)
-    return None
+    return controller_source(spec)
 
 
 def _internal_annotations(static_ip: ipaddress.IPv4Address | None) -> dict[str, str]:
@@ -155,7 +162,13 @@ def declared_objects(spec: StackConfig) -> list[tuple[str, dict[str, Any]]]:
         if service is not None:
             objects.append((f"kubernetes.apps[{index}]", service))
     ingress_class_name = ingress_class(spec)
-    for index, route in enumerate(workloads.ingresses):
+    release = chart_release(spec)
+    if release is not None and spec.kubernetes.delivery == "gitops":
+        # Under GitOps the controller's chart is part of the rendered layer, as Flux objects.
+        objects += [("ingress.controller", manifest) for manifest in flux_chart_objects(release)]
+    objects += gateway_objects(spec)
+    # A Gateway API controller serves the ingresses as Gateways and HTTPRoutes, the others as Ingresses.
+    for index, route in enumerate(workloads.ingresses if gateway_controller(spec) is None else ()):
         ingress_spec: dict[str, Any] = {
             "ingressClassName": ingress_class_name,
             "rules": [{"host": route.host, "http": {"paths": [

@@ -24,15 +24,21 @@ DNS_PORTS = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
 
 @dataclass(frozen=True)
 class IngressController:
-    """Where the ingress controller's traffic comes from: its pods' namespace, or the gateway subnet."""
+    """Where the ingress controller's traffic comes from: its pods (their namespace, and their labels
+    when the namespace holds more than the proxies), or the gateway's subnet."""
 
     namespace: str | None = None
     cidr: ipaddress.IPv4Network | None = None
+    pod_labels: tuple[tuple[str, str], ...] = ()
+    """(key, value) pairs: hashable, as the plan is."""
 
     def peer(self) -> dict[str, Any]:
         if self.cidr is not None:
             return {"ipBlock": {"cidr": str(self.cidr)}}
-        return {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: self.namespace}}}
+        peer: dict[str, Any] = {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: self.namespace}}}
+        if self.pod_labels:
+            peer["podSelector"] = {"matchLabels": dict(self.pod_labels)}
+        return peer
 
 
 def _labels(labels: Mapping[str, str]) -> dict[str, Any]:
