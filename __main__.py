@@ -7,6 +7,8 @@ zone's links and the role assignments before the cluster; AGIC's permissions aft
 
 import pulumi
 
+from aksnet.config.ingress_controllers import AGC_ID_VARIABLE, ALB_CLIENT_ID_VARIABLE
+from aksnet.plan.gateway_api import agc_frontend_name, chart_release
 from aksnet.vocabulary import KEY_VAULT_PRIVATE_ZONE, REGISTRY_PRIVATE_ZONE
 from components.appgateway import AgicPermissions, AgicPermissionsArgs, AppGateway, AppGatewayArgs
 from components.bastion import Bastion, BastionArgs
@@ -16,6 +18,7 @@ from components.dns import DnsResolver, DnsResolverArgs, PrivateApiDns, PrivateA
 from components.egress import NatGatewayEgress, NatGatewayEgressArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
 from components.gitops import GitOpsDelivery, GitOpsDeliveryArgs
+from components.ingress_agc import AppGatewayForContainers, AppGatewayForContainersArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.kubernetes_layer import KubernetesLayer, KubernetesLayerArgs
 from components.network import (
@@ -144,10 +147,22 @@ if registry is not None:
     registry.grant_pull(cluster.kubelet_object_id)
     pulumi.export("registryLoginServer", registry.login_server)
 
+# What the Kubernetes layer needs from Azure once it exists (`${NAME}` in the plan's manifests).
+substitutions: dict[str, pulumi.Input[str]] = {}
+agc = None
+if ingress.controller == "agc":
+    agc = AppGatewayForContainers("agc", AppGatewayForContainersArgs(
+        env, spoke_group, spoke.subnet_ids["agc"], [agc_frontend_name(r) for r in spec.kubernetes.workloads.ingresses],
+        cluster.node_resource_group, cluster.oidc_issuer_url))
+    substitutions = {AGC_ID_VARIABLE: agc.traffic_controller_id, ALB_CLIENT_ID_VARIABLE: agc.controller_client_id}
+    pulumi.export("ingressFrontendFqdns", agc.frontend_fqdns)
+
 if cluster.kubernetes_provider is not None:
-    KubernetesLayer("k8s", KubernetesLayerArgs(plan.manifests, cluster.kubernetes_provider))
+    KubernetesLayer("k8s", KubernetesLayerArgs(plan.manifests, cluster.kubernetes_provider,
+                                               chart_release(spec), substitutions))
 if spec.kubernetes.gitops is not None:
-    GitOpsDelivery("gitops", GitOpsDeliveryArgs(spec.kubernetes.gitops, cluster.cluster_name, spoke_group))
+    GitOpsDelivery("gitops", GitOpsDeliveryArgs(spec.kubernetes.gitops, cluster.cluster_name, spoke_group,
+                                                substitutions))
 if spec.diagnostics.enabled:
     # The workspace and the flow logs' account live with the shared network (the hub, when there is one).
     diagnostics = Diagnostics("diagnostics", DiagnosticsArgs(

@@ -70,6 +70,8 @@ class Cluster(pulumi.ComponentResource):
     """Add-on name to the object id of the identity AKS created for it."""
     kubeconfig: pulumi.Output[str]
     """The user kubeconfig (Entra ID, kubelogin exec format), secret."""
+    oidc_issuer_url: pulumi.Output[str]
+    """The OIDC issuer workload identities federate with (empty when workload identity is off)."""
     kubernetes_provider: pulumi.ProviderResource | None
     """The provider for the Kubernetes layer, or None when the stack skips that layer."""
 
@@ -192,13 +194,14 @@ class Cluster(pulumi.ComponentResource):
             format="exec" if spec.entra_id is not None else None)
         self.kubeconfig = pulumi.Output.secret(credentials.kubeconfigs.apply(
             lambda configs: base64.b64decode(configs[0].value).decode()))
+        self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url if p else None) or "")
         self.kubernetes_provider = self._kubernetes_provider(name, args.kubernetes)
         self.register_outputs({
             "clusterName": self.cluster_name, "clusterId": self.cluster_id,
             "apiServerFqdn": self.api_server_fqdn, "nodeResourceGroup": self.node_resource_group,
             "controlPlanePrincipalId": self.control_plane_principal_id,
             "kubeletObjectId": self.kubelet_object_id, "addonIdentities": self.addon_identities,
-            "kubeconfig": self.kubeconfig})
+            "kubeconfig": self.kubeconfig, "oidcIssuerUrl": self.oidc_issuer_url})
 
     def _kubernetes_provider(self, name: str, kubernetes: KubernetesSpec) -> pulumi.ProviderResource | None:
         """A provider for the Kubernetes layer when Pulumi applies it, through the kubeconfig."""

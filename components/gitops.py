@@ -8,7 +8,8 @@ https://learn.microsoft.com/azure/azure-arc/kubernetes/tutorial-use-gitops-flux2
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 from pulumi_azure_native import kubernetesconfiguration
@@ -21,6 +22,9 @@ class GitOpsDeliveryArgs:
     spec: GitOpsSpec
     cluster_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
+    substitutions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Variables Flux substitutes in the rendered layer (`${NAME}`): what only Azure knows.
+    https://fluxcd.io/flux/components/kustomize/kustomizations/#post-build-variable-substitution"""
 
 
 class GitOpsDelivery(pulumi.ComponentResource):
@@ -46,7 +50,9 @@ class GitOpsDelivery(pulumi.ComponentResource):
                 url=spec.url, repository_ref=kubernetesconfiguration.RepositoryRefDefinitionArgs(branch=spec.branch),
                 sync_interval_in_seconds=spec.interval_seconds),
             kustomizations={"layer": kubernetesconfiguration.KustomizationDefinitionArgs(
-                path=spec.path, prune=True, sync_interval_in_seconds=spec.interval_seconds)},
+                path=spec.path, prune=True, sync_interval_in_seconds=spec.interval_seconds,
+                post_build=kubernetesconfiguration.PostBuildDefinitionArgs(substitute=dict(args.substitutions))
+                if args.substitutions else None)},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[extension]))
         self.configuration_name = configuration.name
         self.register_outputs({"configurationName": self.configuration_name})

@@ -7,10 +7,13 @@ and reconciled by Flux instead (`components.gitops`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+
+from aksnet.plan.gateway_api import ChartRelease
+from components.ingress_chart import ControllerChart, ControllerChartArgs, substituted
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,10 @@ class KubernetesLayerArgs:
     objects: Sequence[Mapping[str, Any]]
     """Manifests from `aksnet.plan.manifests.kubernetes_objects`, namespaces first."""
     provider: pulumi.ProviderResource
+    chart: ChartRelease | None = None
+    """The Gateway API controller's chart, installed before the objects of its API."""
+    substitutions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """`${NAME}` in a manifest or the chart's values to what Azure gave (`aksnet.config.ingress_controllers`)."""
 
 
 class KubernetesLayer(pulumi.ComponentResource):
@@ -36,11 +43,19 @@ class KubernetesLayer(pulumi.ComponentResource):
             "NetworkPolicy": k8s.networking.v1.NetworkPolicy,
         }
         namespaces: dict[str, pulumi.Resource] = {}
+        # The chart brings the Gateway API CRDs and the controller: its API's objects wait for it.
+        chart = ControllerChart(f"{name}-controller", ControllerChartArgs(
+            args.chart, args.provider, args.substitutions), opts=pulumi.ResourceOptions(parent=self)) \
+            if args.chart is not None else None
         for manifest in args.objects:
             kind = manifest["kind"]
             meta = manifest["metadata"]
+            if args.substitutions and "annotations" in meta:
+                meta = {**meta, "annotations": substituted(dict(meta["annotations"]), args.substitutions)}
             logical = "-".join(p for p in (name, kind.lower(), meta.get("namespace"), meta["name"]) if p)
             waits = [namespaces[meta["namespace"]]] if meta.get("namespace") in namespaces else []
+            if chart is not None and manifest["apiVersion"].startswith("gateway.networking.k8s.io/"):
+                waits.append(chart)
             options = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=waits)
             body = {k: v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
             if kind in classes:

@@ -19,6 +19,8 @@ BUILTIN_ROLES: Mapping[str, str] = {
     "Azure Kubernetes Service RBAC Reader": "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    # https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/networking#appgw-for-containers-configuration-manager
+    "AppGw for Containers Configuration Manager": "fbc52c3f-28ad-4303-a892-8a056630b8f1",
 }
 
 

@@ -107,8 +107,8 @@ ENVOY_GATEWAY = GatewayController(
 # - the chart goes to the Helm namespace (`default` when none is given), the controller to
 #   `albController.namespace` (`azure-alb-system`), its pods labelled `app: alb-controller`, its
 #   service account `alb-controller-sa`;
-# - newest Helm release 1.12.1, Gateway API v1.5.1, Kubernetes 1.32 and later:
-#   https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes (page of 2026-09-08)
+# - newest Helm release 1.12.1, Gateway API v1.5.1, Kubernetes 1.32 and later (the page of 2026-09-08):
+#   https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes
 # - the GatewayClass `azure-alb-external` comes with the controller; a Gateway names the AGC resource by
 #   the `alb.networking.azure.io/alb-id` annotation and its frontend by an address of type
 #   `alb.networking.azure.io/alb-frontend` (bring-your-own deployment):
