@@ -35,7 +35,8 @@ def platform_objects(controller: IngressController | None) -> list[dict[str, Any
         objects += [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": controller.namespace}},
                     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "ingress-controller",
                                                                      "namespace": controller.namespace,
-                                                                     "labels": {"app": "nginx"}}}]
+                                                                     "labels": dict(controller.pod_labels)
+                                                                     or {"app": "nginx"}}}]
     return objects
 
 

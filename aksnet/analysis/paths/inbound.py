@@ -1,5 +1,6 @@
 """The internet's ways in: through the application gateway's listeners, a public load balancer's
-frontends (a LoadBalancer Service, or nginx's), or the firewall's DNAT rules. Pure, no Pulumi."""
+frontends (a LoadBalancer Service, or nginx's), a Gateway API controller's proxies (Envoy Gateway's
+behind a public load balancer, AGC's in Azure), or the firewall's DNAT rules. Pure, no Pulumi."""
 
 from __future__ import annotations
 
@@ -28,6 +29,14 @@ class InboundWalk(VnetWalk):
             if self.net.ingress_controller == "nginx" and nginx is not None and nginx.visibility == "public":
                 candidates += [self._through_public_lb(source, destination, protocol, port, "nginx", route[3])
                                for route in self.net.ingress_routes if route[2] == key and route[4] == port]
+            if self.net.ingress_controller in ("envoyGateway", "agc"):
+                candidates += [self._through_gateway_api(source, destination, route, protocol)
+                               for route in self.net.ingress_routes if route[2] == key and route[4] == port]
+                redirected = [r for r in self.net.ingress_routes if r[2] == key and r[4] == 443]
+                if port == 80 and redirected and protocol == "TCP":
+                    name, host = redirected[0][0], redirected[0][1]
+                    candidates.append([Hop("ingressController", f"gateway {destination.app.key.split('/')[0]}/{name}",
+                                           f"{host}:80 redirects to https://{host}", "deny")])
         if destination.app is not None and via in (None, "service") and destination.app.service_type == \
                 "LoadBalancer" and any(p == protocol and s == port for p, s, _ in destination.app.service_ports):
             candidates.append(self._through_public_lb(source, destination, protocol, port, destination.app.key, port))
@@ -73,6 +82,50 @@ class InboundWalk(VnetWalk):
             return hops
         from_gateway = self._member(Place("address", "", gateway_address))
         if stops(hops, self._policy_hop(from_gateway, destination.app.key, "TCP", container)):
+            return hops
+        return self._reply(subnet, source.address, "direct", hops)
+
+    def _through_gateway_api(self, source: Place, destination: Place, route: tuple[str, str, str, int, int],
+                             protocol: str) -> list[Hop]:
+        """Through a Gateway API controller's proxies: Envoy Gateway's in the cluster, behind the
+        public load balancer of their LoadBalancer Service; or AGC's, in Azure, in its subnet."""
+        assert destination.app is not None and source.address is not None
+        name, host, key, service_port, listener = route
+        namespace = key.split("/")[0]
+        forward = f"{host}:{listener} -> {key}:{service_port}"
+        if protocol != "TCP":
+            return [Hop("ingressController", f"gateway {namespace}/{name}", f"listens on TCP only, not {protocol}",
+                        "deny")]
+        container = self._container_port(destination, "TCP", service_port)
+        if self.net.ingress_controller == "envoyGateway":
+            controller = self.net.controller
+            assert controller is not None and controller.namespace is not None
+            nodes = self.net.subnets["nodes"]
+            hops = [Hop("loadBalancer", "public load balancer (Envoy Gateway)", f"TCP/{listener}", "forward")]
+            if stops(hops, self._nsg_hop(nodes, "Inbound", Packet(source.address, PUBLIC_FRONTEND, "TCP", listener,
+                                                                   source_tags=source.tags))):
+                return hops
+            hops.append(Hop("ingressController", f"Envoy proxies of gateway {namespace}/{name}", forward, "forward"))
+            if stops(hops, self._policy_hop(f"{controller.namespace}/ingress-controller", key, "TCP", container)):
+                return hops
+            return self._reply(nodes, source.address, "direct", hops)
+        # AGC's frontend is Azure's public entry; its proxies live in the association's subnet and
+        # reach the pods directly (with Overlay, AGC's subnet joins the pods' routing domain).
+        # https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
+        subnet = self.net.subnets["agc"]
+        proxy = subnet.prefix.network_address + 4
+        hops = [Hop("appGateway", f"Application Gateway for Containers frontend fe-{name}", forward, "forward")]
+        assert destination.address is not None
+        route_hop, next_route = self._route_hop(subnet, destination.address)
+        hops.append(route_hop)
+        if next_route.next_hop not in ("Cluster", "VnetLocal", "VNetPeering"):
+            hops[-1] = Hop("route", route_hop.resource, route_hop.rule + ": AGC cannot reach the pods", "deny")
+            return hops
+        nodes = self.net.subnets[self.net.node_subnet]
+        if stops(hops, self._nsg_hop(nodes, "Inbound", Packet(proxy, nodes.prefix.network_address + 5, "TCP",
+                                                               container))):
+            return hops
+        if stops(hops, self._policy_hop(self._member(Place("address", "", proxy)), key, "TCP", container)):
             return hops
         return self._reply(subnet, source.address, "direct", hops)
 

@@ -118,7 +118,9 @@ def network_of(spec: Any, plan: Any) -> Network:
     if cluster.network_plugin == "kubenet":
         pod_routed: tuple[str, ...] = tuple(plan.route_table_subnets)
     else:
-        pod_routed = ("nodes", "appgw") if spec.ingress.controller == "appgw" else ("nodes",)
+        # AGC, too, extends the overlay to its subnet: https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
+        pod_routed = ("nodes", "appgw") if spec.ingress.controller == "appgw" else \
+            ("nodes", "agc") if spec.ingress.controller == "agc" else ("nodes",)
     subnets: dict[str, Subnet] = {}
     for vnet in net.vnets:
         for role, prefix in vnet.subnets.items():

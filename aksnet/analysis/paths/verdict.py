@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 LAYERS = ("networkPolicy", "nsg", "route", "peering", "firewall", "appGateway", "loadBalancer", "dns",
-          "privateEndpoint")
+          "privateEndpoint", "ingressController")
 """The layers a hop names, in the order the model's overview (`aksnet.analysis.paths`) lists them."""
 
 
