@@ -14,7 +14,7 @@ CONFIG_NAMESPACES = (NS, "azure-native", "kubernetes", "pulumi")
 
 # Subnets ----------------------------------------------------------------------------------
 
-ROLE_SUBNETS = ("nodes", "pods", "appgw", "ilb", "apiserver", "endpoints")
+ROLE_SUBNETS = ("nodes", "pods", "appgw", "agc", "ilb", "apiserver", "endpoints")
 """Subnets named by their role; Azure sees them as `snet-<role>`."""
 
 FIXED_SUBNETS = ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "AzureBastionSubnet", "GatewaySubnet")

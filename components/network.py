@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, network, resources
 
+from aksnet.config.ingress_controllers import AGC_DELEGATION
 from aksnet.config.stack import Environment, VNetSpec
 from aksnet.plan.naming import azure_name, subnet_name, tags
 from aksnet.plan.routing import PEERING
@@ -44,10 +45,12 @@ def _rule_args(rule: Rule) -> network.SecurityRuleArgs:
         destination_port_ranges=None if single else list(rule.ports))
 
 
-# API server VNet integration delegates its subnet to AKS.
+# API server VNet integration delegates its subnet to AKS; AGC's association, to its traffic controllers.
 # https://learn.microsoft.com/azure/aks/api-server-vnet-integration
+# https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
 DELEGATIONS: Mapping[str, str] = {"apiserver": "Microsoft.ContainerService/managedClusters",
-                                  "dns": "Microsoft.Network/dnsResolvers"}
+                                  "dns": "Microsoft.Network/dnsResolvers",
+                                  "agc": AGC_DELEGATION}
 
 
 @dataclass(frozen=True)

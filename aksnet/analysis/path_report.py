@@ -15,7 +15,7 @@ from typing import Any
 
 from aksnet.analysis.paths import Network, Path, Place, Tracer, network_of
 from aksnet.config.workloads import Endpoint, Flow, PortRange
-from aksnet.plan.manifests import app_images, pulled_registries
+from aksnet.plan.manifests import app_images, controller_registries, pulled_registries
 from aksnet.plan.outbound import (
     AKS_REQUIRED_FQDNS,
     AZURE_POLICY,
@@ -154,6 +154,9 @@ def _derived(spec: Any, plan: Any, tracer: Tracer) -> Iterator[PathEntry]:
     for host, index in pulled_registries(spec):
         for fqdn in registry_fqdns(host):
             yield to(f"pull-{host}", f"kubernetes.apps[{index}].image", fqdn)
+    for host in controller_registries(spec):
+        for fqdn in registry_fqdns(host):
+            yield to(f"pull-{host}", "ingress.controller", fqdn)
     for fqdn in AKS_REQUIRED_FQDNS:
         yield to("aks-required", "cluster", fqdn)
     if not spec.cluster.private:

@@ -59,6 +59,8 @@ class GatewayController:
     end_of_life: str | None = None
     """The last day the pinned minor gets fixes, when the project publishes one (ISO date)."""
     end_of_life_source: str | None = None
+    image_registry: str = "mcr.microsoft.com"
+    """Where the chart and the controller's and proxies' images come from (the firewall must let them in)."""
 
     def container_port(self, listener_port: int) -> int:
         """The port the proxy's container listens on for a Gateway listener's port."""
@@ -99,6 +101,7 @@ ENVOY_GATEWAY = GatewayController(
     privileged_port_shift=10000,
     end_of_life="2027-02-14",
     end_of_life_source="https://gateway.envoyproxy.io/news/releases/matrix/",
+    image_registry="docker.io",  # docker.io/envoyproxy/gateway and docker.io/envoyproxy/envoy (values.tmpl.yaml)
 )
 
 # Application Gateway for Containers' ALB Controller, by Helm with workload identity (the GA path; the

@@ -58,6 +58,7 @@ ROLE_TEXT = {
     "nodes": "cluster nodes",
     "pods": "pod subnet (dynamic pod IPs)",
     "appgw": "application gateway",
+    "agc": "Application Gateway for Containers",
     "ilb": "internal load balancers",
     "apiserver": "API server VNet integration",
     "endpoints": "private endpoints",

@@ -28,7 +28,7 @@ from typing import Any
 
 from aksnet.config.stack import FirewallSpec, StackConfig
 from aksnet.config.workloads import Flow
-from aksnet.plan.manifests import pulled_registries
+from aksnet.plan.manifests import controller_registries, pulled_registries
 from aksnet.plan.outbound import AKS_FQDN_TAG, AZURE_POLICY, registry_fqdns
 
 AKS_SOURCES = "aks"
@@ -151,7 +151,7 @@ def _workload_collections(spec: StackConfig) -> list[dict[str, Any]]:
             (application if rule["ruleType"] == "ApplicationRule" else network).append(rule)
     # The kubelet pulls images from the node's address, whatever the plugin.
     nodes = [str(spec.network.spoke.subnets["nodes"])]
-    for host, _ in pulled_registries(spec):
+    for host in [h for h, _ in pulled_registries(spec)] + list(controller_registries(spec)):
         application.append({"ruleType": "ApplicationRule", "name": registry_rule_name(host), "sourceAddresses": nodes,
                             "targetFqdns": list(registry_fqdns(host)),
                             "protocols": [{"protocolType": "Https", "port": 443}]})

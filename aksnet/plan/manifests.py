@@ -82,6 +82,17 @@ def pulled_registries(spec: StackConfig) -> list[tuple[str, int]]:
     return sorted(first.items())
 
 
+def controller_registries(spec: StackConfig) -> tuple[str, ...]:
+    """The registry a Gateway API controller's chart and images come from, when the firewall must let
+    it in and no app's pull already does."""
+    controller = gateway_controller(spec)
+    if controller is None or controller.image_registry in ALWAYS_ALLOWED_REGISTRIES:
+        return ()
+    if controller.image_registry in {host for host, _ in pulled_registries(spec)}:
+        return ()
+    return (controller.image_registry,)
+
+
 def _deployment(app: App, image: str) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": app.name, "image": image, "imagePullPolicy": "Always",

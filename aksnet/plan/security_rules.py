@@ -73,6 +73,10 @@ def public_service_ports(spec: StackConfig) -> tuple[tuple[str, str], ...]:
     nginx = spec.ingress.nginx
     if spec.ingress.controller == "nginx" and nginx is not None and nginx.visibility == "public":
         ports |= {("TCP", "80"), ("TCP", "443")}
+    ingresses = spec.kubernetes.workloads.ingresses
+    if spec.ingress.controller == "envoyGateway" and ingresses:
+        # Envoy Gateway's proxies listen behind a public LoadBalancer Service on the Gateways' ports.
+        ports |= {("TCP", "80")} | ({("TCP", "443")} if any(r.tls_secret for r in ingresses) else set())
     return tuple(sorted(ports))
 
 
