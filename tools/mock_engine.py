@@ -101,6 +101,15 @@ ARM_PATHS: Mapping[str, str] = {
     "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults/{vaultName}",
     "azure-native:keyvault:Secret": "Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}",
     "azure-native:network:FlowLog": "Microsoft.Network/networkWatchers/{networkWatcherName}/flowLogs/{flowLogName}",
+    "azure-native:managedidentity:FederatedIdentityCredential":
+        "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials/"
+        "{federatedIdentityCredentialResourceName}",
+    "azure-native:servicenetworking:TrafficControllerInterface":
+        "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}",
+    "azure-native:servicenetworking:AssociationsInterface":
+        "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}/associations/{associationName}",
+    "azure-native:servicenetworking:FrontendsInterface":
+        "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}/frontends/{frontendName}",
     "azure-native:containerservice:AgentPool":
         "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{agentPoolName}",
 }
@@ -263,6 +272,8 @@ class AzureMocks(pulumi.runtime.Mocks):
             out["customerId"] = _guid(resource_id, "customer")
         elif typ == "azure-native:containerservice:ManagedCluster":
             out.update(self._cluster_outputs(resource_id, azure_name, inputs))
+        elif typ == "azure-native:servicenetworking:FrontendsInterface":  # Azure names each frontend
+            out["fqdn"] = f"{_guid(resource_id)[:16]}.fz{_guid(resource_id, 'zone')[:2]}.alb.azure.com"
         return resource_id, out
 
     @staticmethod

@@ -1,0 +1,100 @@
+"""The ingress components under the mock engine: what `pulumi up` would send for dev's Envoy Gateway
+chart and for the AGC example's resources, identity and roles. Expected values come from Microsoft's
+AGC quickstarts and the charts' install pages, cited in aksnet/config/ingress_controllers.py."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+
+from tests.sdk_names import unknown_inputs
+from tools.mock_engine import run_program
+from tools.stackfile import read_stack_file
+
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+AGC_CONFIGURATION_MANAGER = "fbc52c3f-28ad-4303-a892-8a056630b8f1"
+NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+
+
+@pytest.fixture(scope="module")
+def agc():
+    result = run_program("prod", dict(read_stack_file("examples/Pulumi.agc.yaml").config))
+    assert result.error is None, result.error
+    return result
+
+
+def test_every_azure_input_of_the_agc_example_is_a_property_the_sdk_knows(agc):
+    assert unknown_inputs(agc.records) == []
+
+
+def _helm_release_names() -> set[str]:
+    from pulumi_kubernetes.helm.v3 import ReleaseArgs
+    source = inspect.getsource(ReleaseArgs)
+    return set(re.findall(r'@pulumi\.getter\(name="([A-Za-z0-9]+)"\)', source)) | \
+        {m for m in re.findall(r"def ([a-z][a-z0-9_]*)\(self\)", source) if "_" not in m}
+
+
+def test_dev_installs_the_pinned_envoy_gateway_chart(dev):
+    release = dev.one(HELM_RELEASE)
+    # https://gateway.envoyproxy.io/docs/install/install-helm/
+    assert release.inputs["chart"] == "oci://docker.io/envoyproxy/gateway-helm"
+    assert release.inputs["version"] == "v1.9.1"
+    assert release.inputs["namespace"] == "envoy-gateway-system"
+    assert set(release.inputs) - {"__defaults"} <= _helm_release_names(), set(release.inputs) - _helm_release_names()
+    gateways = [r for r in dev.records if r.type == "kubernetes:gateway.networking.k8s.io/v1:Gateway"]
+    assert gateways and all(release.urn in r.dependencies for r in gateways)
+
+
+def test_agc_resources_are_the_bring_your_own_set(agc):
+    controller = agc.one("azure-native:servicenetworking:TrafficControllerInterface")
+    association = agc.one("azure-native:servicenetworking:AssociationsInterface")
+    frontend = agc.one("azure-native:servicenetworking:FrontendsInterface")
+    subnet = next(r for r in agc.of_type("azure-native:network:Subnet") if r.inputs["subnetName"] == "snet-agc")
+    assert association.inputs["associationType"] == "subnets"
+    assert association.inputs["subnet"]["id"] == subnet.outputs["id"]
+    assert association.inputs["trafficControllerName"] == controller.outputs["name"]
+    assert frontend.inputs["frontendName"] == "fe-shop"
+    assert [d["serviceName"] for d in subnet.inputs["delegations"]] == ["Microsoft.ServiceNetworking/trafficControllers"]
+    assert subnet.inputs["addressPrefix"] == "10.240.4.0/24"
+
+
+def test_the_alb_controller_identity_has_exactly_the_documented_roles(agc):
+    identity = next(r for r in agc.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                    if r.inputs["resourceName"].endswith("alb-controller"))
+    principal = identity.outputs["principalId"]
+    grants = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["scope"])
+              for r in agc.of_type("azure-native:authorization:RoleAssignment") if r.inputs["principalId"] == principal}
+    subnet = next(r for r in agc.of_type("azure-native:network:Subnet") if r.inputs["subnetName"] == "snet-agc")
+    cluster = agc.one("azure-native:containerservice:ManagedCluster")
+    controller = agc.one("azure-native:servicenetworking:TrafficControllerInterface")
+    group = controller.inputs["resourceGroupName"]
+    assert grants == {
+        (READER, f"/subscriptions/{_subscription(subnet)}/resourceGroups/{cluster.outputs['nodeResourceGroup']}"),
+        (AGC_CONFIGURATION_MANAGER, f"/subscriptions/{_subscription(subnet)}/resourceGroups/{group}"),
+        (NETWORK_CONTRIBUTOR, subnet.outputs["id"])}
+
+
+def _subscription(record) -> str:
+    return record.outputs["id"].split("/")[2]
+
+
+def test_the_alb_controller_identity_is_federated_with_its_service_account(agc):
+    credential = agc.one("azure-native:managedidentity:FederatedIdentityCredential")
+    cluster = agc.one("azure-native:containerservice:ManagedCluster")
+    assert credential.inputs["subject"] == "system:serviceaccount:azure-alb-system:alb-controller-sa"
+    assert credential.inputs["audiences"] == ["api://AzureADTokenExchange"]
+    assert credential.inputs["issuer"] == cluster.outputs["oidcIssuerProfile"]["issuerURL"]
+    assert cluster.inputs["securityProfile"]["workloadIdentity"]["enabled"] is True
+
+
+def test_flux_substitutes_the_agc_id_and_the_controller_client_id(agc):
+    flux = agc.one("azure-native:kubernetesconfiguration:FluxConfiguration")
+    substitute = flux.inputs["kustomizations"]["layer"]["postBuild"]["substitute"]
+    controller = agc.one("azure-native:servicenetworking:TrafficControllerInterface")
+    identity = next(r for r in agc.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                    if r.inputs["resourceName"].endswith("alb-controller"))
+    assert substitute == {"AGC_RESOURCE_ID": controller.outputs["id"],
+                          "ALB_CONTROLLER_CLIENT_ID": identity.outputs["clientId"]}
