@@ -153,7 +153,7 @@ agc = None
 if ingress.controller == "agc":
     agc = AppGatewayForContainers("agc", AppGatewayForContainersArgs(
         env, spoke_group, spoke.subnet_ids["agc"], [agc_frontend_name(r) for r in spec.kubernetes.workloads.ingresses],
-        cluster.node_resource_group, cluster.oidc_issuer_url))
+        cluster.node_resource_group, cluster.oidc_issuer_url, ingress.agc.waf_policy_id if ingress.agc else None))
     substitutions = {AGC_ID_VARIABLE: agc.traffic_controller_id, ALB_CLIENT_ID_VARIABLE: agc.controller_client_id}
     pulumi.export("ingressFrontendFqdns", agc.frontend_fqdns)
 

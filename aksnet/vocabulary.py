@@ -44,7 +44,7 @@ PLATFORM_NAMESPACES = (
     "calico-system", "tigera-operator",  # Calico network policy: https://learn.microsoft.com/azure/aks/use-network-policies
     "aks-istio-system", "aks-istio-ingress", "aks-istio-egress",  # https://learn.microsoft.com/azure/aks/istio-about
     "flux-system",  # the GitOps (Flux) extension: https://learn.microsoft.com/azure/azure-arc/kubernetes/conceptual-gitops-flux2
-    "envoy-gateway-system", "azure-alb-system",  # the Gateway API controllers' charts: aksnet/config/ingress_controllers.py
+    "envoy-gateway-system", "azure-alb-system",  # Gateway API controllers: aksnet/config/ingress_controllers.py
 )
 """Namespaces Kubernetes, AKS, its add-ons or the policy engines own: the stack never declares them,
 and puts no app, Ingress or policy in them (a default deny in kube-system stops cluster DNS)."""

@@ -40,6 +40,8 @@ class AppGatewayForContainersArgs:
     """One frontend per Gateway (`aksnet.plan.gateway_api.agc_frontend_name`)."""
     node_resource_group: pulumi.Input[str]
     oidc_issuer_url: pulumi.Input[str]
+    waf_policy_id: str | None = None
+    """A WAF policy to attach (preview: refused in production by aksnet/rules/ingress.py)."""
 
 
 class AppGatewayForContainers(pulumi.ComponentResource):
@@ -83,6 +85,15 @@ class AppGatewayForContainers(pulumi.ComponentResource):
                   "agc": resource_group_id(args.resource_group_name), "subnet": args.subnet_id}
         for scope, role in ALB_CONTROLLER_ROLES:
             assign_role(f"{name}-role-{scope}", role, scopes[scope], identity.principal_id, self)
+        if args.waf_policy_id is not None:
+            # The security policy scopes the WAF policies the controller may reference; the controller
+            # joins the WAF policy (applicationgatewaywebapplicationfirewallpolicies/join/action, part
+            # of Network Contributor). https://learn.microsoft.com/azure/application-gateway/for-containers/how-to-waf-gateway-api
+            servicenetworking.SecurityPoliciesInterface(
+                f"{name}-waf", security_policy_name="waf", traffic_controller_name=controller.name,
+                resource_group_name=args.resource_group_name, location=env.location, tags=tags(env),
+                waf_policy=servicenetworking.WafPolicyArgs(id=args.waf_policy_id), opts=child)
+            assign_role(f"{name}-role-waf", "Network Contributor", args.waf_policy_id, identity.principal_id, self)
 
         self.traffic_controller_id = controller.id
         self.controller_client_id = identity.client_id

@@ -15,18 +15,23 @@ DATA = Path(__file__).parent / "data" / "gateway_api"
 PLURALS = {"GatewayClass": "gatewayclasses", "Gateway": "gateways", "HTTPRoute": "httproutes"}
 
 
-def _strict(node: Any) -> Any:
+LOGIC = ("oneOf", "anyOf", "allOf", "not")
+
+
+def _strict(node: Any, declaring: bool = True) -> Any:
     """The structural schema as JSON Schema: objects with declared properties admit no others
-    (unless the schema preserves unknown fields); `metadata` is the API server's, not the CRD's."""
+    (unless the schema preserves unknown fields). Under oneOf/anyOf/allOf/not, properties only
+    constrain values and declare no field, as in Kubernetes' structural schemas:
+    https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema"""
     if isinstance(node, Mapping):
-        out = {k: _strict(v) for k, v in node.items() if k != "properties"}
+        out = {k: _strict(v, declaring and k not in LOGIC) for k, v in node.items() if k != "properties"}
         if "properties" in node:
-            out["properties"] = {k: _strict(v) for k, v in node["properties"].items()}
-            if not node.get("x-kubernetes-preserve-unknown-fields") and "additionalProperties" not in node:
+            out["properties"] = {k: _strict(v, declaring) for k, v in node["properties"].items()}
+            if declaring and not node.get("x-kubernetes-preserve-unknown-fields") and "additionalProperties" not in node:
                 out["additionalProperties"] = False
         return out
     if isinstance(node, list):
-        return [_strict(v) for v in node]
+        return [_strict(v, declaring) for v in node]
     return node
 
 

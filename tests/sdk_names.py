@@ -12,9 +12,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 # Maps whose keys are the user's (tag names, add-on names, add-on settings, a policy's parameter
-# names), not the schema's.
+# names, Flux's substitution variables), not the schema's.
 FREE_KEYS = {"tags": "all", "config": "all", "addonProfiles": "keys", "userAssignedIdentities": "all",
-             "kustomizations": "keys", "parameters": "keys"}
+             "kustomizations": "keys", "parameters": "keys", "substitute": "all"}
 
 
 @functools.cache

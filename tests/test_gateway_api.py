@@ -23,6 +23,7 @@ from tools.stackfile import read_stack_file
 ROOT = Path(__file__).resolve().parent.parent
 AGC_EXAMPLE = ROOT / "examples" / "Pulumi.agc.yaml"
 GATEWAY_KINDS = {"GatewayClass", "Gateway", "HTTPRoute"}
+PROXIES = "envoy-gateway-system"
 # Envoy Gateway v1.9's proxy labels (EnvoyAppLabel, internal/infrastructure/kubernetes/proxy/resource.go).
 ENVOY_PROXY_LABELS = {"app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy",
                       "app.kubernetes.io/managed-by": "envoy-gateway"}
@@ -94,7 +95,7 @@ def test_dev_stays_on_kubenet_with_envoy_gateway_and_no_ingress_object(dev_objec
     spec = validate_stack_config(load("dev"), "dev")
     assert spec.cluster.network_plugin == "kubenet" and spec.ingress.controller == "envoyGateway"
     kinds = {o["kind"] for o in dev_objects}
-    assert "Ingress" not in kinds and GATEWAY_KINDS <= kinds
+    assert "Ingress" not in kinds and kinds >= GATEWAY_KINDS
     gateway_class = next(o for o in dev_objects if o["kind"] == "GatewayClass")
     assert gateway_class["spec"]["controllerName"] == "gateway.envoyproxy.io/gatewayclass-controller"
     route = next(o for o in dev_objects if o["kind"] == "HTTPRoute")
@@ -106,8 +107,8 @@ def test_dev_stays_on_kubenet_with_envoy_gateway_and_no_ingress_object(dev_objec
 def test_dev_policies_admit_exactly_the_envoy_proxies_to_the_routed_apps(dev_objects):
     policies = {o["metadata"]["name"]: o for o in dev_objects if o["kind"] == "NetworkPolicy"}
     routed = [p for p in policies.values() if any(
-        peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
-        == "envoy-gateway-system" for rule in p["spec"].get("ingress", []) for peer in rule.get("from", []))]
+        peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name") == PROXIES
+        for rule in p["spec"].get("ingress", []) for peer in rule.get("from", []))]
     assert {p["spec"]["podSelector"]["matchLabels"]["role"] for p in routed} == {"frontend", "backend"}
     for policy in routed:
         peer = next(peer for rule in policy["spec"]["ingress"] for peer in rule["from"] if "namespaceSelector" in peer)

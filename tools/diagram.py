@@ -268,7 +268,8 @@ def topology(records: Sequence[Record], plan: Plan, title: str) -> Graph:
         node_subnet = nodes_by_subnet_name.get(plan.subnet_names["nodes"])
         if str(release.inputs.get("chart", "")).endswith("/gateway-helm") and node_subnet:
             graph.edges.append(Edge(internet.id, node_subnet, "public LB Envoy Gateway proxies"))
-    frontends = [f.inputs["frontendName"] for f in _by_type(records, "azure-native:servicenetworking:FrontendsInterface")]
+    frontends = [f.inputs["frontendName"]
+                 for f in _by_type(records, "azure-native:servicenetworking:FrontendsInterface")]
     for association in _by_type(records, "azure-native:servicenetworking:AssociationsInterface"):
         node = add_to_subnet(association.inputs["subnet"]["id"], "Application Gateway for Containers")
         if node:

@@ -3,10 +3,13 @@ gateway's certificates. Pure, no Pulumi."""
 
 from __future__ import annotations
 
-from aksnet.config.model import AppGatewaySpec, Certificate, IngressSpec, NginxSpec, TlsSpec
+from aksnet.config.model import AgcSpec, AppGatewaySpec, Certificate, IngressSpec, NginxSpec, TlsSpec
 from aksnet.config.schema import Obj, zone_item
 
-INGRESS_CONTROLLERS = ("appgw", "nginx", "none")
+# The Gateway API controllers (envoyGateway, agc): aksnet/config/ingress_controllers.py, docs/ingress.md.
+INGRESS_CONTROLLERS = ("appgw", "nginx", "envoyGateway", "agc", "none")
+WAF_POLICY_ID = (r"/subscriptions/[0-9A-Fa-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\.Network/"
+                 r"[Aa]pplication[Gg]ateway[Ww]eb[Aa]pplication[Ff]irewall[Pp]olicies/[^/]+")
 APPGW_SKUS = ("WAF_v2", "Standard_v2", "Standard", "WAF")
 WAF_MODES = ("Prevention", "Detection")
 NGINX_VISIBILITY = ("internal", "public")
@@ -14,10 +17,12 @@ NGINX_VISIBILITY = ("internal", "public")
 
 def read_ingress(obj: Obj) -> IngressSpec:
     controller = obj.choice("controller", INGRESS_CONTROLLERS, "none",
-                            doc="the ingress controller: Application Gateway with AGIC, or nginx of the application "
+                            doc="the ingress controller: Envoy Gateway or Application Gateway for Containers (Gateway "
+                                "API, docs/ingress.md), Application Gateway with AGIC, or nginx of the application "
                                 "routing add-on")
     appgw_obj = obj.nested("appGateway", doc="the application gateway AGIC drives")
     nginx_obj = obj.nested("nginx", doc="the application routing add-on's nginx")
+    agc_obj = obj.nested("agc", doc="Application Gateway for Containers' options")
     obj.done()
     appgw = None
     if appgw_obj is not None and appgw_obj.valid:
@@ -46,7 +51,21 @@ def read_ingress(obj: Obj) -> IngressSpec:
         nginx_obj.done()
     elif controller == "nginx":
         nginx = NginxSpec("internal", None)
-    return IngressSpec(controller=controller, app_gateway=appgw, nginx=nginx)
+    agc = None
+    if agc_obj is not None and agc_obj.valid:
+        agc = AgcSpec(waf_policy_id=agc_obj.text(
+            "wafPolicyId", None, pattern=WAF_POLICY_ID,
+            hint="the resource id of an Application Gateway WAF policy",
+            doc="an Application Gateway WAF policy for AGC's Gateways: in preview, refused in production",
+            source="https://learn.microsoft.com/azure/application-gateway/for-containers/web-application-firewall")
+            or None)
+        agc_obj.done()
+        if controller != "agc":
+            obj.problems.add(obj.key_path("agc"), f"is declared but controller is {controller}; set controller agc "
+                             "or remove agc")
+    elif controller == "agc":
+        agc = AgcSpec()
+    return IngressSpec(controller=controller, app_gateway=appgw, nginx=nginx, agc=agc)
 
 
 def _certificate(obj: Obj) -> Certificate | None:

@@ -212,10 +212,19 @@ class NginxSpec:
 
 
 @dataclass(frozen=True)
+class AgcSpec:
+    """Application Gateway for Containers' options (`ingress.agc`)."""
+
+    waf_policy_id: str | None = None
+    """An Application Gateway WAF policy to attach: in preview on AGC (aksnet/rules/ingress.py)."""
+
+
+@dataclass(frozen=True)
 class IngressSpec:
     controller: str = "none"
     app_gateway: AppGatewaySpec | None = None
     nginx: NginxSpec | None = None
+    agc: AgcSpec | None = None
 
 
 @dataclass(frozen=True)

@@ -96,10 +96,19 @@ def gateway_objects(spec: StackConfig) -> list[tuple[str, dict[str, Any]]]:
         objects.append(("ingress.controller", {
             "apiVersion": GATEWAY_API, "kind": "GatewayClass", "metadata": {"name": controller.gateway_class},
             "spec": {"controllerName": controller.controller_name}}))
+    agc = spec.ingress.agc
     for index, route in enumerate(spec.kubernetes.workloads.ingresses):
         key = f"kubernetes.ingresses[{index}]"
         objects.append((key, _gateway(controller, route)))
         objects += [(key, r) for r in _routes(route)]
+        if controller.key == "agc" and agc is not None and agc.waf_policy_id is not None:
+            # https://learn.microsoft.com/azure/application-gateway/for-containers/web-application-firewall
+            objects.append(("ingress.agc.wafPolicyId", {
+                "apiVersion": "alb.networking.azure.io/v1", "kind": "WebApplicationFirewallPolicy",
+                "metadata": {"name": f"{route.name}-waf", "namespace": route.namespace},
+                "spec": {"targetRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": route.name,
+                                       "namespace": route.namespace},
+                         "webApplicationFirewall": {"id": agc.waf_policy_id}}}))
     return objects
 
 
