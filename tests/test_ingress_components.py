@@ -98,3 +98,24 @@ def test_flux_substitutes_the_agc_id_and_the_controller_client_id(agc):
                     if r.inputs["resourceName"].endswith("alb-controller"))
     assert substitute == {"AGC_RESOURCE_ID": controller.outputs["id"],
                           "ALB_CONTROLLER_CLIENT_ID": identity.outputs["clientId"]}
+
+
+WAF_ID = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-waf/providers/Microsoft.Network/"
+          "ApplicationGatewayWebApplicationFirewallPolicies/agc-waf")
+
+
+def test_a_waf_policy_outside_production_is_scoped_joined_and_targeted():
+    # https://learn.microsoft.com/azure/application-gateway/for-containers/how-to-waf-gateway-api
+    config = dict(read_stack_file("examples/Pulumi.agc.yaml").config)
+    config["aks-networking:environment"] = {**config["aks-networking:environment"], "production": False,
+                                            "protect": False}
+    config["aks-networking:ingress"] = {"controller": "agc", "agc": {"wafPolicyId": WAF_ID}}
+    result = run_program("prod", config)
+    assert result.error is None, result.error
+    policy = result.one("azure-native:servicenetworking:SecurityPoliciesInterface")
+    assert policy.inputs["wafPolicy"] == {"id": WAF_ID}
+    identity = next(r for r in result.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                    if r.inputs["resourceName"].endswith("alb-controller"))
+    joins = [r for r in result.of_type("azure-native:authorization:RoleAssignment")
+             if r.inputs["principalId"] == identity.outputs["principalId"] and r.inputs["scope"] == WAF_ID]
+    assert [r.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for r in joins] == [NETWORK_CONTRIBUTOR]

@@ -108,6 +108,8 @@ ARM_PATHS: Mapping[str, str] = {
         "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}",
     "azure-native:servicenetworking:AssociationsInterface":
         "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}/associations/{associationName}",
+    "azure-native:servicenetworking:SecurityPoliciesInterface":
+        "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}/securityPolicies/{securityPolicyName}",
     "azure-native:servicenetworking:FrontendsInterface":
         "Microsoft.ServiceNetworking/trafficControllers/{trafficControllerName}/frontends/{frontendName}",
     "azure-native:containerservice:AgentPool":
