@@ -60,7 +60,7 @@ def test_kubenet_with_agic_puts_the_cluster_route_table_on_the_gateway_subnet():
 
 
 def test_internal_nginx_through_the_app_routing_add_on():
-    config = variant(load("dev"), {"aks-networking:ingress.nginx.visibility": "internal"})
+    config = variant(load("dev"), {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}})
     result = run_program("dev", config)
     profile = result.one("azure-native:containerservice:ManagedCluster").inputs["ingressProfile"]
     assert profile["webAppRouting"]["nginx"]["defaultIngressControllerType"] == "Internal"

@@ -63,7 +63,7 @@ def test_kubernetes_objects_wait_for_their_namespace(dev):
 
 @pytest.mark.parametrize("outbound", ["userAssignedNATGateway", "managedNATGateway"])
 def test_nat_gateway_takes_at_most_16_ips(outbound):
-    base = {"aks-networking:cluster.outboundType": outbound, "aks-networking:ingress.nginx.visibility": "internal"}
+    base = {"aks-networking:cluster.outboundType": outbound, "aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}}
     validate_stack_config(variant(load("dev"), {**base, "aks-networking:cluster.outboundIpCount": 16}), "dev")
     with pytest.raises(ConfigError) as refused:
         validate_stack_config(variant(load("dev"), {**base, "aks-networking:cluster.outboundIpCount": 17}), "dev")
@@ -171,7 +171,7 @@ def test_nat_gateway_gets_exactly_the_public_ips_asked_for():
     from tools.mock_engine import run_program
     config = variant(load("dev"), {"aks-networking:cluster.outboundType": "userAssignedNATGateway",
                                    "aks-networking:cluster.outboundIpCount": 2,
-                                   "aks-networking:ingress.nginx.visibility": "internal"})
+                                   "aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}})
     result = run_program("dev", config)
     assert result.error is None, result.error
     gateway = result.one("azure-native:network:NatGateway")

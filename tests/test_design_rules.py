@@ -54,7 +54,8 @@ REFUSALS = {
         "dev", {"aks-networking:cluster.podCidr": "10.128.0.0/9", "aks-networking:cluster.nodePools[0].count": 400},
         "aks-networking:cluster.nodePools", "at most 400 routes"),
     "userDefinedRouting without an appliance": (
-        "dev", {"aks-networking:cluster.outboundType": "userDefinedRouting", "aks-networking:ingress.nginx.visibility": "internal"},
+        "dev", {"aks-networking:cluster.outboundType": "userDefinedRouting",
+                "aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}},
         "aks-networking:cluster.outboundType", "needs a default route to a virtual appliance"),
     "authorized ranges on a private API": ("prod", {"aks-networking:cluster.authorizedIpRanges": ["203.0.113.0/24"]},
                                            "aks-networking:cluster.authorizedIpRanges", "only to a public API server"),
@@ -104,10 +105,10 @@ REFUSALS = {
     "nginx block under another controller": ("prod", {"aks-networking:ingress.nginx": {"visibility": "internal"}},
                                              "aks-networking:ingress.nginx", "is declared but ingress.controller is appgw"),
     "internal nginx without an ilb subnet": (
-        "dev", {"aks-networking:ingress.nginx.visibility": "internal", "aks-networking:network.spoke.subnets.ilb": DELETE},
+        "dev", {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}, "aks-networking:network.spoke.subnets.ilb": DELETE},
         "aks-networking:ingress.nginx.visibility", "needs an internal load balancer subnet"),
     "static address outside the ilb subnet": (
-        "dev", {"aks-networking:ingress.nginx": {"visibility": "internal", "staticIp": "192.168.1.50"}},
+        "dev", {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal", "staticIp": "192.168.1.50"}}},
         "aks-networking:ingress.nginx.staticIp", "not a usable address of the ilb subnet"),
 }
 

@@ -64,7 +64,7 @@ def test_east_west_has_an_arrow_per_allowed_flow_with_its_ports(drawn):
     east_west = text(drawn, "dev-east-west.mmd")
     assert 'app_development_frontend -->|"TCP/8080"| app_development_backend' in east_west
     assert 'app_development_backend -->|"TCP/6379"| app_development_store' in east_west
-    assert 'app_app_routing_system_ingress_controller -->|"TCP/8080"| app_development_backend' in east_west
+    assert 'app_envoy_gateway_system_ingress_controller -->|"TCP/8080"| app_development_backend' in east_west
     assert "app_development_frontend -->" in east_west and "app_development_store -->|\"TCP/6379\"|" not in east_west
 
 

@@ -118,7 +118,8 @@ def test_node_subnet_admits_the_internet_on_public_service_ports_only(dev, prod)
     def nsg(result, name):
         return next(r for r in result.of_type("azure-native:network:NetworkSecurityGroup")
                     if r.inputs["networkSecurityGroupName"] == name).inputs.get("securityRules", [])
-    rules = nsg(dev, "nsg-dev-spoke-nodes")  # dev: a public frontend Service on 80, public nginx on 80 and 443
+    # dev: a public frontend Service on 80, Envoy Gateway's proxies on 80 (no ingress with TLS: no 443)
+    rules = nsg(dev, "nsg-dev-spoke-nodes")
     assert [(r["sourceAddressPrefix"], r["protocol"], r.get("destinationPortRanges") or [r["destinationPortRange"]])
-            for r in rules] == [("Internet", "Tcp", ["443", "80"])]
+            for r in rules] == [("Internet", "Tcp", ["80"])]
     assert nsg(prod, "nsg-prod-spoke-nodes") == []  # prod publishes through the gateway only

@@ -138,7 +138,7 @@ def test_reachability_equals_the_declared_flows(stack, capsys):
     if stack == "dev":
         assert allowed[("development/frontend", "development/backend")] == ["TCP/8080"]
         assert allowed[("development/backend", "development/store")] == ["TCP/6379"]
-        assert allowed[("app-routing-system/ingress-controller", "development/backend")] == ["TCP/8080"]
+        assert allowed[("envoy-gateway-system/ingress-controller", "development/backend")] == ["TCP/8080"]
         assert ("development/frontend", "development/store") not in allowed
         assert allowed[("development/store", "kube-system/coredns")] == ["TCP/53", "UDP/53"]
     else:

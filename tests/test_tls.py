@@ -79,7 +79,7 @@ def test_a_tls_secret_nobody_provides_is_refused_in_one_line(tmp_path, capsys):
 
 @pytest.mark.parametrize("stack, changes, key, fragment", [
     ("dev", {"aks-networking:kubernetes.ingresses[0].tlsSecret": "webapp-tls"},
-     "aks-networking:kubernetes.ingresses[0].tlsSecret", "TLS through nginx"),
+     "aks-networking:kubernetes.ingresses[0].tlsSecret", "TLS through envoyGateway"),
     ("prod", {"aks-networking:tls.certificates": []}, "aks-networking:tls.certificates", "is empty"),
     ("prod", {"aks-networking:tls.keyVault": "kv--double"}, "aks-networking:tls.keyVault", "single hyphens"),
     ("prod", {"aks-networking:tls.certificates[0].pfx": "not base64!"}, "aks-networking:tls.certificates[0].pfx",
