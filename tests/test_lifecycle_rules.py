@@ -24,6 +24,8 @@ from tests.stacks import load, variant
 D = datetime.date
 NGINX_GUIDE = "https://learn.microsoft.com/azure/aks/app-routing-nginx-to-gateway-api-migration"
 PROD_NGINX = {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}}
+# Dev moved to Envoy Gateway (docs/ingress.md); these tests judge dev as it was, on NGINX.
+DEV_NGINX = {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}}}
 PROD_NPM = {"aks-networking:cluster.networkPolicy": "azure", "aks-networking:cluster.networkDataplane": "azure"}
 
 
@@ -43,7 +45,7 @@ def test_the_retirement_rows_carry_microsofts_days_and_sources():
 
 
 def test_dev_on_nginx_is_told_its_support_ended_and_where_to_go_without_being_refused():
-    found = findings(load("dev"), "dev", PINNED_DAY)
+    found = findings(variant(load("dev"), DEV_NGINX), "dev", PINNED_DAY)
     message = found[("lifecycle-past-end", "ingress.controller")]
     assert "support ended on 2026-11-30" in message and "Gateway API implementation" in message
     assert NGINX_GUIDE in message
@@ -51,7 +53,7 @@ def test_dev_on_nginx_is_told_its_support_ended_and_where_to_go_without_being_re
 
 
 def test_nginx_before_its_end_is_an_announced_end_naming_the_day():
-    found = findings(load("dev"), "dev", D(2026, 11, 29))
+    found = findings(variant(load("dev"), DEV_NGINX), "dev", D(2026, 11, 29))
     assert ("lifecycle-past-end", "ingress.controller") not in found
     message = found[("lifecycle-announced-end", "ingress.controller")]
     assert "2026-11-30" in message and NGINX_GUIDE in message
@@ -126,7 +128,7 @@ def test_the_pipeline_judges_on_the_pinned_day_unless_told_otherwise(monkeypatch
     # The suite pins the day (tests/conftest.py): the committed dev stack is judged on it by default.
     assert judging_day() == PINNED_DAY
     assert "support ended on 2026-11-30" in {
-        (f.policy, f.resource): f.message for f in load_stack(load("dev"), "dev").checked.findings
+        (f.policy, f.resource): f.message for f in load_stack(variant(load("dev"), DEV_NGINX), "dev").checked.findings
     }[("lifecycle-past-end", "aks-networking:ingress.controller")]
     monkeypatch.delenv(TODAY_VARIABLE)
     assert judging_day() == datetime.date.today()

@@ -107,7 +107,7 @@ def agc_overlay_preview(spec: StackConfig) -> Iterator[Problem]:
 
 
 @book.refusal("gateway-controller-supports-kubernetes", "The pinned Gateway API controller supports the cluster's "
-              "Kubernetes minor.", ENVOY_MATRIX)
+              "Kubernetes minor.", ENVOY_MATRIX, production="mandatory", development="advisory")
 def gateway_controller_supports_kubernetes(spec: StackConfig) -> Iterator[Problem]:
     minor = _minor(spec.cluster.kubernetes_version)
     if minor is None:
