@@ -123,3 +123,10 @@ def test_envoy_gateway_supports_the_minors_of_its_matrix(version, supported):
     spec = validate_stack_config(load("dev"), "dev")
     spec = dataclasses.replace(spec, cluster=dataclasses.replace(spec.cluster, kubernetes_version=version))
     assert (list(rules.gateway_controller_supports_kubernetes(spec)) == []) == supported
+
+
+def test_tls_through_a_gateway_api_controller_is_refused_with_the_reason():
+    problems = refused_at(variant(load("dev"), {"aks-networking:kubernetes.ingresses[0].tlsSecret": "webapp-tls"}),
+                          "dev")
+    assert "Kubernetes Secret for the Gateway's HTTPS listener" in \
+        problems["aks-networking:kubernetes.ingresses[0].tlsSecret"]

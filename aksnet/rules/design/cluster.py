@@ -23,6 +23,7 @@ book = RuleBook()
 def no_platform_namespaces(spec: StackConfig) -> Iterator[Problem]:
     workloads = spec.kubernetes.workloads
     owned = {"kube-system": "cluster DNS and the CNI", "app-routing-system": "the nginx add-on",
+             "envoy-gateway-system": "Envoy Gateway", "azure-alb-system": "the ALB Controller",
              "gatekeeper-system": "the Azure Policy add-on", "flux-system": "the GitOps extension"}
 
     def problem(path: str, namespace: str) -> Problem:

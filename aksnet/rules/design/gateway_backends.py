@@ -58,9 +58,13 @@ def ingress_tls_has_a_certificate(spec: StackConfig) -> Iterator[Problem]:
             continue
         key = f"kubernetes.ingresses[{index}].tlsSecret"
         if controller != "appgw":
+            # nginx would need the app routing add-on's Key Vault integration; a Gateway's HTTPS listener,
+            # a Kubernetes Secret in the ingress's namespace (docs/ingress.md): neither is set up yet.
+            how = "the application routing add-on's Key Vault integration" if controller == "nginx" else \
+                "a Kubernetes Secret for the Gateway's HTTPS listener"
             yield Problem.at(key, f"asks for TLS through {controller}, whose certificates this project cannot "
-                             "provide yet (the application routing add-on's Key Vault integration); serve it over "
-                             "HTTP, or use ingress.controller appgw with tls.certificates")
+                             f"provide yet ({how}); serve it over HTTP, or use ingress.controller appgw with "
+                             "tls.certificates")
         elif route.tls_secret not in provided:
             known = ", ".join(sorted(provided)) or "none"
             yield Problem.at(key, f"names {route.tls_secret}, which no tls.certificates provides (provided: {known}); "

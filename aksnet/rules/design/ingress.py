@@ -119,7 +119,8 @@ def internal_services_need_ilb_subnet(spec: StackConfig) -> Iterator[Problem]:
 @book.refusal("ingresses-need-a-controller", "Ingresses need an ingress controller.", APP_ROUTING)
 def ingresses_need_a_controller(spec: StackConfig) -> Iterator[Problem]:
     if spec.kubernetes.workloads.ingresses and spec.ingress.controller == "none":
-        yield Problem.at("kubernetes.ingresses", "need an ingress controller; set ingress.controller to appgw or nginx")
+        yield Problem.at("kubernetes.ingresses", "need an ingress controller; set ingress.controller to "
+                         "envoyGateway, agc, appgw or nginx")
 
 
 RULES: tuple[Rule, ...] = tuple(book.rules)
