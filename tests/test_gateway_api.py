@@ -125,6 +125,8 @@ def test_dev_serves_webapp_through_the_public_frontend_and_the_proxies():
     assert [h.layer for h in path.hops] == ["loadBalancer", "nsg", "ingressController", "networkPolicy"]
     assert path.hops[0].resource == "public load balancer (Envoy Gateway)"
     assert path.hops[2].rule == "webapp.dev.example.com:80 -> development/backend:80"
+    # Envoy Gateway maps a privileged listener port to port + 10000 (wellKnownPortShift, v1.9.0).
+    assert path.hops[2].resource == "Envoy proxies of gateway development/webapp (container port 10080)"
     assert path.hops[3].resource == "envoy-gateway-system/ingress-controller -> development/backend"
 
 

@@ -8,6 +8,7 @@ from aksnet.analysis.paths.inside import VnetWalk
 from aksnet.analysis.paths.network import Place
 from aksnet.analysis.paths.packet import FIREWALL_PUBLIC_ADDRESS, PUBLIC_FRONTEND, IPv4, Packet
 from aksnet.analysis.paths.verdict import Hop, Path, stops
+from aksnet.config.ingress_controllers import ENVOY_GATEWAY
 
 
 class InboundWalk(VnetWalk):
@@ -105,7 +106,10 @@ class InboundWalk(VnetWalk):
             if stops(hops, self._nsg_hop(nodes, "Inbound", Packet(source.address, PUBLIC_FRONTEND, "TCP", listener,
                                                                    source_tags=source.tags))):
                 return hops
-            hops.append(Hop("ingressController", f"Envoy proxies of gateway {namespace}/{name}", forward, "forward"))
+            # The proxies listen unprivileged: a port below 1024 on port + 10000 (ingress_controllers.py).
+            proxy_port = ENVOY_GATEWAY.container_port(listener)
+            hops.append(Hop("ingressController", f"Envoy proxies of gateway {namespace}/{name} (container port "
+                            f"{proxy_port})", forward, "forward"))
             if stops(hops, self._policy_hop(f"{controller.namespace}/ingress-controller", key, "TCP", container)):
                 return hops
             return self._reply(nodes, source.address, "direct", hops)
