@@ -31,8 +31,8 @@ def _vnet(obj: Obj, role: str, allowed: tuple[str, ...]) -> VNetSpec | None:
 
     subnets = obj.mapping("subnets", read_subnet, required=True, keys=allowed, element="an IPv4 CIDR",
                           doc="subnet role (or Azure's fixed name) to its CIDR: `nodes` (required in the spoke), "
-                              "`pods` (flat CNI dynamic pod IPs), `appgw`, `agc` (Application Gateway for Containers, delegated), `ilb`, "
-                              "`apiserver` (VNet integration), "
+                              "`pods` (flat CNI dynamic pod IPs), `appgw`, `agc` (Application Gateway for "
+                              "Containers, delegated), `ilb`, `apiserver` (VNet integration), "
                               "`endpoints` (private endpoints); the hub's `dns` is the DNS Private Resolver's; "
                               "without a hub the spoke also takes the fixed-name subnets")
     obj.done()
