@@ -119,3 +119,25 @@ def test_a_waf_policy_outside_production_is_scoped_joined_and_targeted():
     joins = [r for r in result.of_type("azure-native:authorization:RoleAssignment")
              if r.inputs["principalId"] == identity.outputs["principalId"] and r.inputs["scope"] == WAF_ID]
     assert [r.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for r in joins] == [NETWORK_CONTRIBUTOR]
+
+
+def test_applied_by_pulumi_the_layer_gets_the_agc_id_and_the_client_id():
+    config = dict(read_stack_file("examples/Pulumi.agc.yaml").config)
+    config["aks-networking:environment"] = {**config["aks-networking:environment"], "production": False,
+                                            "protect": False}
+    config["aks-networking:cluster"] = {**config["aks-networking:cluster"], "private": False,
+                                        "privateDnsZone": "system", "authorizedIpRanges": ["203.0.113.0/24"]}
+    config["aks-networking:kubernetes"] = {k: v for k, v in config["aks-networking:kubernetes"].items()
+                                           if k != "gitops"} | {"delivery": "apply"}
+    result = run_program("prod", config)
+    assert result.error is None, result.error
+    controller = result.one("azure-native:servicenetworking:TrafficControllerInterface")
+    identity = next(r for r in result.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                    if r.inputs["resourceName"].endswith("alb-controller"))
+    gateway = result.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")
+    assert gateway.inputs["metadata"]["annotations"] == {"alb.networking.azure.io/alb-id": controller.outputs["id"]}
+    release = result.one(HELM_RELEASE)
+    # https://learn.microsoft.com/azure/application-gateway/for-containers/quickstart-deploy-application-gateway-for-containers-alb-controller-helm
+    assert release.inputs["chart"] == "oci://mcr.microsoft.com/application-lb/charts/alb-controller"
+    assert release.inputs["values"] == {"albController": {"namespace": "azure-alb-system",
+                                                          "podIdentity": {"clientID": identity.outputs["clientId"]}}}
