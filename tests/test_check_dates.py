@@ -37,9 +37,10 @@ def test_a_check_date_after_today_is_refused_as_a_typo():
     assert "has the check date 2027-12-07, after 2026-12-07" in line
 
 
-def test_every_dated_table_is_checked_the_lifecycle_table_the_outbound_endpoints_and_the_regions():
+def test_every_dated_table_is_checked_lifecycle_outbound_endpoints_regions_and_ingress_charts():
     files = {path for path, _ in check_dates.dated_sources()}
-    assert files == {"aksnet/config/lifecycle.py", "aksnet/plan/outbound.py", "aksnet/config/regions.py"}
+    assert files == {"aksnet/config/lifecycle.py", "aksnet/plan/outbound.py", "aksnet/config/regions.py",
+                     "aksnet/config/ingress_controllers.py"}
     sources = {checked.source for _, checked in check_dates.dated_sources()}
     assert "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress" in sources
     assert any(source.startswith(PAGE) for source in sources)
@@ -74,3 +75,8 @@ def test_make_check_dates_runs_the_tool_and_the_weekly_workflow_runs_make_check_
     (job,) = workflow["jobs"].values()
     assert job["permissions"] == {"contents": "read"}
     assert [step["run"] for step in job["steps"] if "run" in step] == ["make check-dates"]
+
+
+def test_an_ingress_chart_pin_read_too_long_ago_fails_naming_its_file():
+    assert any(line.startswith("aksnet/config/ingress_controllers.py: ") and "gateway-helm" in line
+               for line in check_dates.problems(datetime.date(2027, 2, 20), check_dates.dated_sources()))

@@ -4,10 +4,11 @@
 
 Every fact that ages is data with the page it comes from and the day it was last read there: the
 lifecycle table (Kubernetes minors on AKS, retirements), the outbound endpoints the firewall rules
-are built from, the region table. A source read more than 60 days before today (or "read" on a day
-still to come, a typo that would silence this check) is named, one line each, with the file that
-holds it; the exit status is then 1. Needs nothing but the standard library: the weekly workflow
-runs it without installing the project. How to refresh the rows: docs/lifecycle.md.
+are built from, the region table, the ingress controllers' pinned charts. A source read more than 60
+days before today (or "read" on a day still to come, a typo that would silence this check) is named,
+one line each, with the file that holds it; the exit status is then 1. Needs nothing but the
+standard library: the weekly workflow runs it without installing the project.
+How to refresh the rows: docs/lifecycle.md.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import datetime
 import sys
 from collections.abc import Sequence
 
-from aksnet.config import lifecycle, regions
+from aksnet.config import ingress_controllers, lifecycle, regions
 from aksnet.config.lifecycle import STALE_AFTER_DAYS, Checked
 from aksnet.plan import outbound
 
@@ -28,7 +29,11 @@ def dated_sources() -> list[tuple[str, Checked]]:
     """Each source of a dated fact, with the file that holds what was read there."""
     return [*(("aksnet/config/lifecycle.py", c) for c in lifecycle.checks()),
             *(("aksnet/plan/outbound.py", c) for c in outbound.checks()),
-            ("aksnet/config/regions.py", Checked(REGIONS_SOURCE, datetime.date.fromisoformat(regions.CHECKED)))]
+            ("aksnet/config/regions.py", Checked(REGIONS_SOURCE, datetime.date.fromisoformat(regions.CHECKED))),
+            # The ingress controllers' pinned charts: their values and their support dates age too.
+            *(("aksnet/config/ingress_controllers.py",
+               Checked(c.chart.values_read_at, datetime.date.fromisoformat(c.chart.checked)))
+              for c in ingress_controllers.GATEWAY_CONTROLLERS.values())]
 
 
 def problems(today: datetime.date, sources: Sequence[tuple[str, Checked]]) -> list[str]:
