@@ -17,8 +17,9 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from aksnet.config.stack import decode_value
 from aksnet.rules.registry import BY_ID, RULES, pack_levels
 from policies.pack import policies
-from tests.stacks import PROTO_LEVELS, load, variant
+from tests.stacks import load, variant
 from tools.mock_engine import flatten_config
+from tools.pack_client import PROTO_LEVELS
 from tools.policy_check import enforcement
 
 

@@ -12,43 +12,21 @@ unknown during preview, lists handed over as sequences, secrets decrypted before
 
 import contextlib
 import json
-import os
-import subprocess
-import sys
 
-import grpc
 import pytest
-from google.protobuf import struct_pb2
-from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
-from aksnet.rules.registry import BY_ID, RULES, subject, unregistered_objects
-from tests.stacks import DELETE, PROTO_LEVELS, load, variant
-from tools.mock_engine import PROJECT_DIR, flatten_config, run_program
+from aksnet.rules.registry import BY_ID, RULES
+from tests.stacks import DELETE, load, variant
+from tools.mock_engine import run_program
+from tools.pack_client import configure, in_pack_words, pack_process, violations
 from tools.policy_check import enforcement, recorded
 from tools.preview import analyze
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown value
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
-
-
-@contextlib.contextmanager
-def pack_process(stack, config):
-    """The pack in its own process, started for a stack as the engine starts it."""
-    env = {**os.environ, "PULUMI_CONFIG": json.dumps(flatten_config(config)), "PULUMI_PROJECT": "aks-networking",
-           "PULUMI_STACK": stack, "PULUMI_DRY_RUN": "true"}
-    pack = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "policies", "__main__.py")], env=env,
-                            cwd=os.path.join(PROJECT_DIR, "policies"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        port = int(pack.stdout.readline().decode().strip())
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(channel).result(timeout=30)
-        yield analyzer_pb2_grpc.AnalyzerStub(channel)
-        channel.close()
-    finally:
-        pack.kill()
-        pack.wait()
 
 
 @pytest.fixture(scope="module")
@@ -65,45 +43,15 @@ def pack():
         yield get
 
 
-def struct(props):
-    message = struct_pb2.Struct()
-    message.update(json.loads(json.dumps(props, default=str)))
-    return message
-
-
-def configure(stub, stack, production):
-    stub.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={
-        name: analyzer_pb2.PolicyConfig(enforcementLevel=PROTO_LEVELS[level])
-        for name, level in enforcement(stack, production).items()}))
-
-
-def violations(stub, resources):
-    """(policy, message) of every violation; the analyzer puts the policy's description before the message."""
-    found = []
-    for r in resources:
-        response = stub.Analyze(analyzer_pb2.AnalyzeRequest(type=r.resource_type, properties=struct(r.props),
-                                                            urn=r.urn, name=r.name))
-        found += [(d.policyName, d.message.split("\n", 1)[-1]) for d in response.diagnostics]
-    response = stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=[
-        analyzer_pb2.AnalyzerResource(type=r.resource_type, properties=struct(r.props), urn=r.urn, name=r.name)
-        for r in resources]))
-    return sorted(found + [(d.policyName, d.message.split("\n", 1)[-1]) for d in response.diagnostics])
-
-
 def offline_findings(stack, config, result):
-    """The offline preview's findings (`tools.preview.analyze`), each as the pack words it: a spec rule's
-    and an unregistered object's violation name their subject first (the engine can name only resources)."""
+    """The offline preview's findings, in the pack's words."""
     loaded = load_stack(config, stack)
-    unregistered = {subject(r) for r in unregistered_objects(loaded.spec, loaded.plan)}
-    named = {rule.id for rule in RULES if rule.checks_spec}
-    return sorted((f["policy"], f"{f['resource']}: {f['message']}"
-                   if f["policy"] in named or f["resource"] in unregistered else f["message"])
-                  for f in analyze(loaded, stack, result).findings if f["level"] != "disabled")
+    return in_pack_words(loaded, analyze(loaded, stack, result).findings)
 
 
 def pack_findings(pack, stack, config, result):
     stub = pack(stack, config)
-    configure(stub, stack, stack == "prod")
+    configure(stub, enforcement(stack, stack == "prod"))
     return violations(stub, recorded(result.records))
 
 
@@ -196,14 +144,14 @@ def test_the_pack_refuses_a_public_load_balancer_behind_udr_as_the_program_does(
                                                         "aks-networking:kubernetes.flows[3]"}
     assert all("asymmetric routing" in p.message for p in refused.value.problems)
     stub = pack("prod", config)
-    configure(stub, "prod", True)
+    configure(stub, enforcement("prod", True))
     assert [message for policy, message in violations(stub, []) if policy == "declared-paths-arrive"] == \
         sorted(f"{p.path}: {p.message}" for p in refused.value.problems)
 
 
 def test_unknown_values_lists_and_secrets_under_the_real_analyzer(pack):
     analyzer = pack("prod", load("prod"))
-    configure(analyzer, "prod", True)
+    configure(analyzer, enforcement("prod", True))
     from aksnet.rules.registry import RecordedResource
     app = RecordedResource("azure-native:web:WebApp", "app", "urn:pulumi:prod::p::azure-native:web:WebApp::app", {
         "id": UNKNOWN,
