@@ -80,7 +80,7 @@ def running_verdicts() -> SpecVerdicts | str:
 
 
 def running_unregistered() -> tuple[RecordedResource, ...]:
-    """None when the stack is refused before its plan: the spec policies say why."""
+    """Those of the running stack; none when it is refused before its plan (the spec policies say why)."""
     found = _running()
     return () if isinstance(found, str) else found[1]
 
