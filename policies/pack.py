@@ -7,6 +7,12 @@
   `constructEnv`). So the pack and the program answer a stack with the same rule, and a stack
   whose program skipped the check still meets it here.
 - A rule over all the resources at once is a stack policy too.
+- The Kubernetes objects Pulumi does not register (`kubernetes.delivery` gitops, where Flux applies
+  the rendered files, or none) never reach a policy as resources; so the pack makes them from the
+  plan it builds from `PULUMI_CONFIG`, as the offline preview does (`unregistered_objects`), and
+  holds them to the same guardrails: a resource rule checks them when it sees the cluster they are
+  for (before the cluster is made, so `pulumi up` stops there), a whole-stack rule beside the
+  registered resources. Under `apply` there are none: the objects are resources, checked once.
 
 Building the policies starts nothing: `policies/__main__.py` hands them to `PolicyPack`.
 """
@@ -16,7 +22,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -32,30 +38,80 @@ from pulumi_policy import (
 from aksnet.config.lifecycle import judging_day
 from aksnet.config.problems import ConfigError
 from aksnet.config.stack import load_spec
-from aksnet.rules.registry import RULES, SpecVerdicts, spec_verdicts
-from aksnet.rules.rule import Rule
-from aksnet.vocabulary import NS
+from aksnet.rules.registry import (
+    RULES,
+    RecordedResource,
+    RecordedStack,
+    SpecVerdicts,
+    spec_verdicts,
+    subject,
+    unregistered_objects,
+)
+from aksnet.rules.rule import Report, ResourceCheck, Rule
+from aksnet.vocabulary import CLUSTER, NS
 from program.stack_config import running_config
+
+Unregistered = Callable[[], Sequence[RecordedResource]]
+"""The running stack's Kubernetes objects that Pulumi does not register (`unregistered_objects`)."""
 
 
 @functools.lru_cache(maxsize=4)
-def _verdicts(config: str, stack: str, today: datetime.date) -> SpecVerdicts | str:
-    """Every spec rule over one config map (as JSON), once however many policies ask; or why none runs."""
+def _checked(config: str, stack: str, today: datetime.date) -> tuple[SpecVerdicts, tuple[RecordedResource, ...]] | str:
+    """Every spec rule over one config map (as JSON), and the objects of its plan that Pulumi does not
+    register; once however many policies ask. Or why there is nothing to check."""
     values: Mapping[str, Any] = json.loads(config)
     if not any(key.startswith(f"{NS}:") for key in values):
         return f"stack {stack} has no {NS} configuration"
     try:
-        return spec_verdicts(load_spec(values, stack), today)
+        spec = load_spec(values, stack)
     except ConfigError as error:
         return f"the stack file does not parse ({len(error.problems)} problems; the program lists them)"
+    verdicts = spec_verdicts(spec, today)
+    return verdicts, (unregistered_objects(spec, verdicts.plan) if verdicts.plan is not None else ())
+
+
+def _running() -> tuple[SpecVerdicts, tuple[RecordedResource, ...]] | str:
+    return _checked(json.dumps(running_config(), sort_keys=True, default=str), pulumi.get_stack(),
+                    judging_day())
 
 
 def running_verdicts() -> SpecVerdicts | str:
-    return _verdicts(json.dumps(running_config(), sort_keys=True, default=str), pulumi.get_stack(),
-                     judging_day())
+    found = _running()
+    return found if isinstance(found, str) else found[0]
 
 
-def _spec_policy(rule: Rule, verdicts: Callable[[], SpecVerdicts | str]) -> StackValidationPolicy:
+def running_unregistered() -> tuple[RecordedResource, ...]:
+    """Those of the running stack; none when it is refused before its plan (the spec policies say why)."""
+    found = _running()
+    return () if isinstance(found, str) else found[1]
+
+
+def _about(resource: RecordedResource, report: ReportViolation) -> Report:
+    """Report a violation of an unregistered object, naming it: the engine can name only resources."""
+    def report_it(message: str, urn: str | None = None) -> None:
+        report(f"{subject(resource)}: {message}", None)
+    return report_it
+
+
+def _resource_validation(check: ResourceCheck, unregistered: Unregistered) -> ResourceCheck:
+    """`check` over each resource, and over the unregistered objects when it sees the cluster."""
+    def validate(args: Any, report: ReportViolation) -> None:
+        check(args, report)
+        if args.resource_type == CLUSTER:
+            for resource in unregistered():
+                check(resource, _about(resource, report))
+    return validate
+
+
+def _stack_validation(check: ResourceCheck, unregistered: Unregistered) -> ResourceCheck:
+    """`check` over the registered resources and the unregistered objects together."""
+    def validate(args: Any, report: ReportViolation) -> None:
+        check(RecordedStack([*args.resources, *unregistered()]), report)
+    return validate
+
+
+def _spec_policy(rule: Rule, verdicts: Callable[[], SpecVerdicts | str],
+                 unregistered: Unregistered) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         found = verdicts()
         if isinstance(found, str):
@@ -67,28 +123,34 @@ def _spec_policy(rule: Rule, verdicts: Callable[[], SpecVerdicts | str]) -> Stac
         for problem in found.found[rule.id]:
             report(f"{problem.path}: {problem.message}", None)
         if rule.stack is not None:
-            rule.stack(args, report)
+            _stack_validation(rule.stack, unregistered)(args, report)
         if rule.resource is not None:
             for resource in args.resources:
                 rule.resource(resource, report)
+            for unregistered_object in unregistered():
+                rule.resource(unregistered_object, _about(unregistered_object, report))
     return StackValidationPolicy(name=rule.id, description=rule.description, validate=validate,
                                  enforcement_level=EnforcementLevel(rule.production))
 
 
-def policies(verdicts: Callable[[], SpecVerdicts | str] = running_verdicts) -> list[Policy]:
+def policies(verdicts: Callable[[], SpecVerdicts | str] = running_verdicts,
+             unregistered: Unregistered = running_unregistered) -> list[Policy]:
     """The pack's policies at the registry's production levels (a stack's config file sets its own).
 
-    `verdicts`: the spec rules' findings for the stack being checked (the running one by default).
+    `verdicts`: the spec rules' findings for the stack being checked (the running one by default);
+    `unregistered`: its Kubernetes objects that Pulumi does not register.
     """
     made: list[Policy] = []
     for rule in RULES:
         level = EnforcementLevel(rule.production)
         if rule.checks_spec:
-            made.append(_spec_policy(rule, verdicts))
+            made.append(_spec_policy(rule, verdicts, unregistered))
         elif rule.stack is not None:
-            made.append(StackValidationPolicy(name=rule.id, description=rule.description, validate=rule.stack,
+            made.append(StackValidationPolicy(name=rule.id, description=rule.description,
+                                              validate=_stack_validation(rule.stack, unregistered),
                                               enforcement_level=level))
         elif rule.resource is not None:
             made.append(ResourceValidationPolicy(name=rule.id, description=rule.description,
-                                                 validate=rule.resource, enforcement_level=level))
+                                                 validate=_resource_validation(rule.resource, unregistered),
+                                                 enforcement_level=level))
     return made

@@ -7,8 +7,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi.runtime.proto import analyzer_pb2
-
 from aksnet.config.stack import StackConfig
 from aksnet.pipeline import load_stack
 from tools.stackfile import read_stack_file, stack_file_path
@@ -57,10 +55,6 @@ def variant(config: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, 
 
 
 DELETE = _DELETE
-
-PROTO_LEVELS = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY,
-                "disabled": analyzer_pb2.DISABLED}
-"""A policy level in the Analyzer protocol's words, as the engine configures a pack."""
 
 
 def validate_stack_config(config: Mapping[str, Any], stack: str) -> StackConfig:

@@ -17,8 +17,9 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from aksnet.config.stack import decode_value
 from aksnet.rules.registry import BY_ID, RULES, pack_levels
 from policies.pack import policies
-from tests.stacks import PROTO_LEVELS, load, variant
+from tests.stacks import load, variant
 from tools.mock_engine import flatten_config
+from tools.pack_client import PROTO_LEVELS
 from tools.policy_check import enforcement
 
 
@@ -82,3 +83,29 @@ def test_a_stack_of_another_project_or_one_that_does_not_parse_is_not_checked(an
     found, not_applicable = analyze(variant(load("prod"), {"aks-networking:cluster.networkPlugin": "flannel"}), "prod")
     assert found == {} and set(not_applicable) == spec_rules(True)
     assert all(why.startswith("the stack file does not parse") for why in not_applicable.values())
+
+
+def test_objects_pulumi_does_not_register_meet_each_resource_rule_once_at_their_cluster():
+    """No stack file can write the deprecated class annotation or a secret into an object (the plan
+    writes neither), so these two Kubernetes-layer rules are proven here with objects made by hand;
+    tests/test_policy_pack_grpc.py proves the others over gRPC from stacks that break them."""
+    from aksnet.rules.registry import RecordedResource
+    from aksnet.vocabulary import CLUSTER, INGRESS, SUBNET
+    annotated = RecordedResource(INGRESS, "ingress-shop-web", "gitops:ingress-shop-web", {
+        "metadata": {"name": "web", "namespace": "shop", "annotations": {"kubernetes.io/ingress.class": "nginx"}},
+        "spec": {"rules": [{"host": "shop.example.com"}], "tls": [{"hosts": ["shop.example.com"], "secretName": "t"}]}})
+    settings = RecordedResource("kubernetes:core/v1:ConfigMap", "configmap-shop-settings", "gitops:configmap-shop-settings",
+                                {"metadata": {"name": "settings", "namespace": "shop"}, "data": {"password": "hunter2"}})
+    made = {policy.name: policy for policy in policies(unregistered=lambda: [annotated, settings])}
+
+    def seen_at(resource_type, rule_id):
+        found: list[str] = []
+        made[rule_id].validate(RecordedResource(resource_type, "x", "urn:x", {}), lambda message, urn: found.append(message))
+        return found
+    # https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation
+    assert seen_at(CLUSTER, "no-ingress-class-annotation") == [
+        "kubernetes:networking.k8s.io/v1:Ingress ingress-shop-web: The kubernetes.io/ingress.class annotation is "
+        "deprecated; use spec.ingressClassName."]
+    assert [m.split(" holds ")[0] for m in seen_at(CLUSTER, "no-plain-secrets")] == [
+        "kubernetes:core/v1:ConfigMap configmap-shop-settings: data.password"]
+    assert seen_at(SUBNET, "no-ingress-class-annotation") == seen_at(SUBNET, "no-plain-secrets") == []

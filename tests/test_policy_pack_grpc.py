@@ -4,48 +4,29 @@ The pack (`policies/__main__.py`) prints its port and serves the Analyzer protoc
 as the engine starts it, with the stack's config in `PULUMI_CONFIG` and its name in `PULUMI_STACK`;
 the test sends each recorded resource of both stacks as `Analyze`, all of them as `AnalyzeStack`,
 at the stack's levels (`Configure`), and compares the violations with the offline preview's
-findings: the spec rules' and the resource rules'. Then what only the real analyzer does: values
+findings: the spec rules', the resource rules', and those over the Kubernetes objects Pulumi does
+not register (delivery gitops or none), for a stack that breaks each Kubernetes-layer rule in each
+delivery mode. Then what only the real analyzer does: values
 unknown during preview, lists handed over as sequences, secrets decrypted before the rules run.
 """
 
 import contextlib
 import json
-import os
-import subprocess
-import sys
 
-import grpc
 import pytest
-from google.protobuf import struct_pb2
-from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
-from aksnet.rules.registry import check_resources
-from tests.stacks import PROTO_LEVELS, load, variant
-from tools.mock_engine import PROJECT_DIR, flatten_config
+from aksnet.rules.registry import BY_ID, RULES
+from tests.stacks import DELETE, load, variant
+from tools.mock_engine import run_program
+from tools.pack_client import configure, in_pack_words, pack_process, violations
 from tools.policy_check import enforcement, recorded
+from tools.preview import analyze
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown value
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
-
-
-@contextlib.contextmanager
-def pack_process(stack, config):
-    """The pack in its own process, started for a stack as the engine starts it."""
-    env = {**os.environ, "PULUMI_CONFIG": json.dumps(flatten_config(config)), "PULUMI_PROJECT": "aks-networking",
-           "PULUMI_STACK": stack, "PULUMI_DRY_RUN": "true"}
-    pack = subprocess.Popen([sys.executable, os.path.join(PROJECT_DIR, "policies", "__main__.py")], env=env,
-                            cwd=os.path.join(PROJECT_DIR, "policies"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        port = int(pack.stdout.readline().decode().strip())
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(channel).result(timeout=30)
-        yield analyzer_pb2_grpc.AnalyzerStub(channel)
-        channel.close()
-    finally:
-        pack.kill()
-        pack.wait()
 
 
 @pytest.fixture(scope="module")
@@ -62,41 +43,76 @@ def pack():
         yield get
 
 
-def struct(props):
-    message = struct_pb2.Struct()
-    message.update(json.loads(json.dumps(props, default=str)))
-    return message
+def offline_findings(stack, config, result):
+    """The offline preview's findings, in the pack's words."""
+    loaded = load_stack(config, stack)
+    return in_pack_words(loaded, analyze(loaded, stack, result).findings)
 
 
-def configure(stub, stack, production):
-    stub.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={
-        name: analyzer_pb2.PolicyConfig(enforcementLevel=PROTO_LEVELS[level])
-        for name, level in enforcement(stack, production).items()}))
+def pack_findings(pack, stack, config, result):
+    stub = pack(stack, config)
+    configure(stub, enforcement(stack, stack == "prod"))
+    return violations(stub, recorded(result.records))
 
 
-def violations(stub, resources):
-    """(policy, message) of every violation; the analyzer puts the policy's description before the message."""
-    found = []
-    for r in resources:
-        response = stub.Analyze(analyzer_pb2.AnalyzeRequest(type=r.resource_type, properties=struct(r.props),
-                                                            urn=r.urn, name=r.name))
-        found += [(d.policyName, d.message.split("\n", 1)[-1]) for d in response.diagnostics]
-    response = stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=[
-        analyzer_pb2.AnalyzerResource(type=r.resource_type, properties=struct(r.props), urn=r.urn, name=r.name)
-        for r in resources]))
-    return sorted(found + [(d.policyName, d.message.split("\n", 1)[-1]) for d in response.diagnostics])
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_pack_over_grpc_finds_what_the_offline_preview_finds(pack, request, stack):
+    result = request.getfixturevalue(stack)
+    offline = offline_findings(stack, load(stack), result)
+    # prod has advisory findings of spec rules, dev of its plain-HTTP Ingress: they are compared too.
+    assert "ingress-host-and-tls" in {p for p, _ in offline} if stack == "dev" else \
+        any(BY_ID[p].checks_spec for p, _ in offline)
+    assert pack_findings(pack, stack, load(stack), result) == offline
 
 
-@pytest.mark.parametrize("stack,production", [("dev", False), ("prod", True)])
-def test_the_pack_over_grpc_finds_what_the_offline_preview_finds(pack, request, stack, production):
-    resources = recorded(request.getfixturevalue(stack).records)
-    spec_findings = [(f.policy, f"{f.resource}: {f.message}") for f in load_stack(load(stack), stack).checked.findings]
-    assert spec_findings or not production  # prod has advisory findings of spec rules: they are compared too
-    offline = sorted([(f.policy, f.message) for f in check_resources(resources, enforcement(stack, production))
-                      if f.level != "disabled"] + spec_findings)
-    stub = pack(stack, load(stack))
-    configure(stub, stack, production)
-    assert violations(stub, resources) == offline
+GITOPS = {"url": "https://github.com/contoso/aks-networking", "branch": "main", "path": "deploy/dev"}
+DELIVERIES = {
+    "apply": {"aks-networking:kubernetes.delivery": "apply", "aks-networking:kubernetes.gitops": DELETE},
+    "gitops": {},  # prod's own
+    "none": {"aks-networking:kubernetes.delivery": "none", "aks-networking:kubernetes.gitops": DELETE},
+}
+BREAKS = {
+    # https://kubernetes.io/docs/concepts/services-networking/ingress/#tls
+    "ingress-host-and-tls": {"aks-networking:kubernetes.ingresses[0].tlsSecret": DELETE},
+    # https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
+    "default-deny-per-app-namespace": {"aks-networking:kubernetes.defaultDeny": False},
+}
+"""A prod variant that breaks each Kubernetes-layer rule a stack file can break. The plan writes no
+`kubernetes.io/ingress.class` annotation and no secret into an object, whatever the stack says:
+tests/test_policy_pack.py proves the pack holds unregistered objects to those two as well."""
+
+
+def test_every_kubernetes_layer_rule_is_broken_here_or_unbreakable_by_a_stack():
+    """A Kubernetes-layer rule reads Kubernetes objects (or every type of resource)."""
+    layer = {rule.id for rule in RULES if rule.checks_resources
+             and (rule.types is None or any(t.startswith("kubernetes:") for t in rule.types))}
+    assert set(BREAKS) | {"no-ingress-class-annotation", "no-plain-secrets"} == layer
+
+
+@pytest.mark.parametrize("delivery", DELIVERIES)
+@pytest.mark.parametrize("rule_id", BREAKS)
+def test_a_stack_that_breaks_a_kubernetes_rule_is_refused_by_the_pack_as_offline(pack, rule_id, delivery):
+    config = variant(load("prod"), {**DELIVERIES[delivery], **BREAKS[rule_id]})
+    assert load_stack(config, "prod").spec.kubernetes.delivery == delivery
+    result = run_program("prod", config)
+    assert result.error is None, result.error
+    offline = offline_findings("prod", config, result)
+    assert rule_id in {p for p, _ in offline}  # refused offline: the rule is mandatory in prod
+    found = pack_findings(pack, "prod", config, result)
+    assert found == offline
+    assert sum(policy == rule_id for policy, _ in found) == 1  # under apply too: one report, not two
+
+
+def test_dev_delivered_by_gitops_has_the_same_findings_in_the_pack_as_offline(pack):
+    config = variant(load("dev"), {"aks-networking:kubernetes.delivery": "gitops", "aks-networking:kubernetes.gitops": GITOPS})
+    result = run_program("dev", config)
+    assert result.error is None, result.error
+    offline = offline_findings("dev", config, result)
+    # dev's Ingress serves plain HTTP (advisory in dev): now an unregistered object's finding, named.
+    assert ("ingress-host-and-tls", "kubernetes:networking.k8s.io/v1:Ingress ingress-development-webapp: The Ingress "
+            "serves plain HTTP: add tls with a secret for every host, or a certificate the application gateway "
+            "holds.") in offline
+    assert pack_findings(pack, "dev", config, result) == offline
 
 
 def load_balancer_behind_udr():
@@ -128,14 +144,14 @@ def test_the_pack_refuses_a_public_load_balancer_behind_udr_as_the_program_does(
                                                         "aks-networking:kubernetes.flows[3]"}
     assert all("asymmetric routing" in p.message for p in refused.value.problems)
     stub = pack("prod", config)
-    configure(stub, "prod", True)
+    configure(stub, enforcement("prod", True))
     assert [message for policy, message in violations(stub, []) if policy == "declared-paths-arrive"] == \
         sorted(f"{p.path}: {p.message}" for p in refused.value.problems)
 
 
 def test_unknown_values_lists_and_secrets_under_the_real_analyzer(pack):
     analyzer = pack("prod", load("prod"))
-    configure(analyzer, "prod", True)
+    configure(analyzer, enforcement("prod", True))
     from aksnet.rules.registry import RecordedResource
     app = RecordedResource("azure-native:web:WebApp", "app", "urn:pulumi:prod::p::azure-native:web:WebApp::app", {
         "id": UNKNOWN,

@@ -171,3 +171,36 @@ def test_dependabot_updates_actions_and_pip():
 def test_the_policy_pack_has_a_version():
     pack = yaml.safe_load(Path(ROOT, "policies", "PulumiPolicy.yaml").read_text())
     assert re.fullmatch(r"\d+\.\d+\.\d+", str(pack["version"]))
+
+
+def _virtualenv(settings_file):
+    return yaml.safe_load(Path(ROOT, settings_file).read_text())["runtime"]["options"]["virtualenv"]
+
+
+def test_the_workflows_make_the_virtualenvs_the_cli_runs_from_the_files_it_would_read():
+    """The CLI runs the program with Pulumi.yaml's virtualenv and the pack with PulumiPolicy.yaml's; it makes
+    the program's from requirements.txt when missing and never the pack's (docs/running.md)."""
+    program, pack = _virtualenv("Pulumi.yaml"), os.path.join("policies", _virtualenv("policies/PulumiPolicy.yaml"))
+    assert (program, pack) == (".venv", "policies/venv")
+    made = {"deploy.yml": {program, pack}, "preview.yml": {program, pack}, "drift.yml": {program}}
+    for name, virtualenvs in made.items():
+        lines = [line.strip() for job in load(name)["jobs"].values() for s in steps(job) if "pip" in s.get("run", "")
+                 for line in s["run"].splitlines()]
+        expected = {f"python -m venv {program} && {program}/bin/pip install -r requirements.txt -c requirements.lock",
+                    f"python -m venv {pack} && {pack}/bin/pip install -r policies/requirements.txt -c requirements.lock"}
+        assert set(lines) == {line for line in expected if line.split()[3] in virtualenvs}, name
+        assert "pulumi-analyzer-policy-python" in text(name) or name == "drift.yml"
+        assert "languages-sdks/python/#virtual-environments" in text(name)
+
+
+def test_ci_runs_the_program_and_the_pack_in_virtualenvs_of_their_own_files_after_the_tests(monkeypatch):
+    from tools.isolated_env_check import default_cache
+    monkeypatch.delenv("AKSNET_VENV_CACHE", raising=False)
+    run = Path(ROOT, ".ci", "run").read_text().splitlines()
+    assert run.index(".venv/bin/python -m tools.isolated_env_check") > run.index("make test")
+    offline = [s.get("run") for s in steps(load("offline.yml")["jobs"]["test"])]
+    assert offline.index(".venv/bin/python -m tools.isolated_env_check") > offline.index("make test")
+    cache = next(s for s in steps(load("offline.yml")["jobs"]["test"]) if s.get("uses", "").startswith("actions/cache@"))
+    assert os.path.expanduser(cache["with"]["path"]) == default_cache()
+    for name in ("requirements.txt", "policies/requirements.txt", "requirements.lock"):
+        assert name in cache["with"]["key"]

@@ -8,10 +8,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from aksnet.plan.manifests import object_key
 from aksnet.rules.registry import RecordedResource, check_resources, pack_levels
 from tools.mock_engine import PROJECT_DIR, Record
 
@@ -34,17 +33,10 @@ def recorded(records: Sequence[Record]) -> list[RecordedResource]:
     return [RecordedResource(r.type, r.name, r.urn, r.inputs) for r in records if r.custom]
 
 
-def as_resource(manifest: Mapping[str, Any]) -> RecordedResource:
-    """A Kubernetes object Pulumi does not declare, as a rule would see it if it did."""
-    group, _, version = manifest["apiVersion"].rpartition("/")
-    token = f"kubernetes:{group or 'core'}/{version}:{manifest['kind']}"
-    name = object_key(manifest)
-    return RecordedResource(token, name, f"gitops:{name}", manifest)
-
-
 def check(records: Sequence[Record], stack: str, production: bool,
-          manifests: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
-    resources = recorded(records) + [as_resource(m) for m in manifests]
+          unregistered: Sequence[RecordedResource] = ()) -> list[dict[str, Any]]:
+    """`unregistered`: the Kubernetes objects Pulumi does not register (`unregistered_objects`)."""
+    resources = recorded(records) + list(unregistered)
     return [dataclasses.asdict(f) for f in check_resources(resources, enforcement(stack, production))]
 
 

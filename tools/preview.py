@@ -226,6 +226,7 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
     flows; the resource rules over the run's resources), the reachability and the paths."""
     from aksnet.analysis.intent import intent_of
     from aksnet.analysis.path_report import path_report
+    from aksnet.rules.registry import unregistered_objects
     from tools.policy_check import check as check_policies
     from tools.reach import render
 
@@ -233,10 +234,8 @@ def analyze(loaded: LoadedStack, stack: str, result: RunResult) -> Analysis:
     findings = [dataclasses.asdict(f) for f in loaded.checked.findings]
     report = path_report(spec, loaded.plan)
     paths, exposures = [p.as_dict() for p in report.paths], [p.as_dict() for p in report.exposures]
-    manifests = list(loaded.plan.manifests)
-    # Objects Pulumi does not declare (GitOps delivers them) are held to the same rules.
-    findings += check_policies(result.records, stack, production,
-                               manifests if spec.kubernetes.delivery != "apply" else ())
+    # Objects Pulumi does not register (GitOps delivers them) are held to the same rules, as in the pack.
+    findings += check_policies(result.records, stack, production, unregistered_objects(spec, loaded.plan))
     check = intent_of(spec, loaded.plan)
     if check is None:
         return Analysis(findings, [], [], paths, exposures)

@@ -238,7 +238,7 @@ def ingress_host_and_tls(args: Any, report: Report) -> None:
 
 @book.guardrail("default-deny-per-app-namespace", "Every namespace that runs apps denies by default.",
                 "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
-                production="mandatory", development="advisory", whole_stack=True)
+                production="mandatory", development="advisory", of=(DEPLOYMENT, NETWORK_POLICY), whole_stack=True)
 def default_deny_per_app_namespace(args: Any, report: Report) -> None:
     namespaces = {((r.props or {}).get("metadata") or {}).get("namespace", "default")
                   for r in args.resources if r.resource_type == DEPLOYMENT}

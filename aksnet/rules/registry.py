@@ -20,6 +20,7 @@ from aksnet.config.lifecycle import judging_day
 from aksnet.config.problems import ConfigError, Problem
 from aksnet.config.stack import StackConfig
 from aksnet.plan.addressing import AddressPlan, plan_addresses
+from aksnet.plan.manifests import object_key
 from aksnet.plan.plan import Plan, make_plan
 from aksnet.rules import design, guardrails, ingress, lifecycle, path_rules
 from aksnet.rules.rule import Level, Props, Rule
@@ -164,6 +165,26 @@ class RecordedStack:
     resources: Sequence[RecordedResource]
 
 
+def subject(resource: RecordedResource) -> str:
+    """How a finding names the resource it is about: its type token and its name."""
+    return f"{resource.resource_type} {resource.name}"
+
+
+def unregistered_objects(spec: StackConfig, plan: Plan) -> tuple[RecordedResource, ...]:
+    """The stack's Kubernetes objects that Pulumi does not register (delivery `gitops`: Flux applies the
+    rendered files; `none`: someone else does), each as a rule sees a resource, so that the same
+    guardrails hold them. None under `apply`: there they are Pulumi resources, checked as such."""
+    if spec.kubernetes.delivery == "apply":
+        return ()
+    made = []
+    for manifest in plan.manifests:
+        group, _, version = manifest["apiVersion"].rpartition("/")
+        name = object_key(manifest)
+        made.append(RecordedResource(f"kubernetes:{group or 'core'}/{version}:{manifest['kind']}", name,
+                                     f"{spec.kubernetes.delivery}:{name}", manifest))
+    return tuple(made)
+
+
 def check_resources(resources: Sequence[RecordedResource], levels: Mapping[str, str]) -> list[Finding]:
     """Every resource and stack rule over the recorded resources, as the policy pack runs them."""
     findings: list[Finding] = []
@@ -176,7 +197,7 @@ def check_resources(resources: Sequence[RecordedResource], levels: Mapping[str, 
             rule.stack(RecordedStack(resources), report("stack"))
         if rule.resource is not None:
             for resource in resources:
-                rule.resource(resource, report(f"{resource.resource_type} {resource.name}"))
+                rule.resource(resource, report(subject(resource)))
     return findings
 
 

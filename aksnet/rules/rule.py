@@ -53,6 +53,8 @@ class Rule:
     other refusal has: it runs after them."""
     planned: PlanCheck | None = None
     """A check over the plan itself; it runs after every other spec rule, as `over_plan` ones do."""
+    types: tuple[str, ...] | None = None
+    """The resource types its resource or stack check reads (None: every type)."""
 
     def level(self, production: bool) -> Level:
         return self.production if production else self.development
@@ -118,15 +120,17 @@ class RuleBook:
                   of: tuple[str, ...] | None = None, whole_stack: bool = False
                   ) -> Callable[[ResourceCheck], ResourceCheck]:
         """A guardrail over the recorded resources, as a CrossGuard policy: over each resource of the
-        types `of` (None: of every type), or over all of them at once (`whole_stack`, a stack policy)."""
+        types `of` (None: of every type), or over all of them at once (`whole_stack`, a stack policy,
+        which reads the types `of`)."""
         def declare(check: ResourceCheck) -> ResourceCheck:
             if whole_stack:
-                self.add(Rule(rule_id, description, production, development, source=source, stack=check))
+                self.add(Rule(rule_id, description, production, development, source=source, stack=check, types=of))
                 return check
 
             def of_its_types(args: Any, report: Report) -> None:
                 if of is None or args.resource_type in of:
                     check(args, report)
-            self.add(Rule(rule_id, description, production, development, source=source, resource=of_its_types))
+            self.add(Rule(rule_id, description, production, development, source=source, resource=of_its_types,
+                          types=of))
             return of_its_types
         return declare
