@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -11,12 +12,18 @@ from aksnet.config.stack import StackConfig
 from aksnet.pipeline import load_stack
 from tools.stackfile import read_stack_file, stack_file_path
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _DELETE = object()
 
 
 def load(stack: str) -> dict[str, Any]:
     """The `config` map of a committed stack file (a fresh deep copy each call)."""
     return copy.deepcopy(dict(read_stack_file(stack_file_path(stack)).config))
+
+
+def example(name: str) -> dict[str, Any]:
+    """The `config` map of a committed example stack file, `examples/Pulumi.<name>.yaml`."""
+    return copy.deepcopy(dict(read_stack_file(os.path.join(ROOT, "examples", f"Pulumi.{name}.yaml")).config))
 
 
 def _steps(path: str) -> tuple[str, list[Any]]:

@@ -46,7 +46,7 @@ def dev_objects(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def agc_objects(tmp_path_factory):
-    return rendered(["prod", "--config", str(AGC_EXAMPLE)], tmp_path_factory.mktemp("agc"))
+    return rendered(["agc", "--config", str(AGC_EXAMPLE)], tmp_path_factory.mktemp("agc"))
 
 
 # Every Gateway API object against its controller's Gateway API release -----------------------

@@ -21,7 +21,7 @@ NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 
 @pytest.fixture(scope="module")
 def agc():
-    result = run_program("prod", dict(read_stack_file("examples/Pulumi.agc.yaml").config))
+    result = run_program("agc", dict(read_stack_file("examples/Pulumi.agc.yaml").config))
     assert result.error is None, result.error
     return result
 

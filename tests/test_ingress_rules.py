@@ -30,9 +30,9 @@ def refused_at(config, stack="prod"):
     return {p.path: p.message for p in caught.value.problems}
 
 
-def test_the_agc_example_is_accepted_in_production():
-    spec = validate_stack_config(agc(), "prod")
-    assert spec.environment.production and spec.ingress.controller == "agc"
+def test_the_agc_example_is_accepted_and_is_not_production_while_it_serves_plain_http():
+    spec = validate_stack_config(agc(), "agc")
+    assert not spec.environment.production and spec.ingress.controller == "agc"
     assert spec.cluster.network_plugin_mode == "overlay"
 
 
@@ -90,7 +90,8 @@ WAF_ID = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg
 
 
 def test_agc_waf_is_refused_in_production_because_it_is_in_preview():
-    problems = refused_at(agc({"aks-networking:ingress.agc": {"wafPolicyId": WAF_ID}}))
+    problems = refused_at(agc({"aks-networking:ingress.agc": {"wafPolicyId": WAF_ID},
+                               "aks-networking:environment.production": True}))
     assert "preview" in problems["aks-networking:ingress.agc.wafPolicyId"]
 
 
@@ -104,7 +105,8 @@ def test_agc_waf_is_an_advisory_finding_outside_production():
 def test_agc_overlay_preview_is_advisory_in_production():
     rule = BY_ID["agc-overlay-preview"]
     assert rule.level(True) == "advisory" and rule.level(False) == "advisory"
-    assert list(rules.agc_overlay_preview(validate_stack_config(agc(), "prod")))
+    production = agc({"aks-networking:environment.production": True})
+    assert list(rules.agc_overlay_preview(validate_stack_config(production, "prod")))
 
 
 def test_envoy_gateway_end_of_life_refuses_production_only_after_the_day():

@@ -19,7 +19,7 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
 from aksnet.rules.registry import BY_ID, RULES
-from tests.stacks import DELETE, load, variant
+from tests.stacks import DELETE, example, load, variant
 from tools.mock_engine import run_program
 from tools.pack_client import configure, in_pack_words, pack_process, violations
 from tools.policy_check import enforcement, recorded
@@ -59,8 +59,8 @@ def pack_findings(pack, stack, config, result):
 def test_the_pack_over_grpc_finds_what_the_offline_preview_finds(pack, request, stack):
     result = request.getfixturevalue(stack)
     offline = offline_findings(stack, load(stack), result)
-    # prod has advisory findings of spec rules, dev of its plain-HTTP Ingress: they are compared too.
-    assert "ingress-host-and-tls" in {p for p, _ in offline} if stack == "dev" else \
+    # prod has advisory findings of spec rules, dev of its plain-HTTP Gateway: they are compared too.
+    assert "gateway-host-and-tls" in {p for p, _ in offline} if stack == "dev" else \
         any(BY_ID[p].checks_spec for p, _ in offline)
     assert pack_findings(pack, stack, load(stack), result) == offline
 
@@ -74,6 +74,8 @@ DELIVERIES = {
 BREAKS = {
     # https://kubernetes.io/docs/concepts/services-networking/ingress/#tls
     "ingress-host-and-tls": {"aks-networking:kubernetes.ingresses[0].tlsSecret": DELETE},
+    # https://gateway-api.sigs.k8s.io/guides/tls/ (the AGC example serves plain HTTP: made production here)
+    "gateway-host-and-tls": {"aks-networking:environment.production": True},
     # https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
     "default-deny-per-app-namespace": {"aks-networking:kubernetes.defaultDeny": False},
 }
@@ -92,7 +94,8 @@ def test_every_kubernetes_layer_rule_is_broken_here_or_unbreakable_by_a_stack():
 @pytest.mark.parametrize("delivery", DELIVERIES)
 @pytest.mark.parametrize("rule_id", BREAKS)
 def test_a_stack_that_breaks_a_kubernetes_rule_is_refused_by_the_pack_as_offline(pack, rule_id, delivery):
-    config = variant(load("prod"), {**DELIVERIES[delivery], **BREAKS[rule_id]})
+    base = example("agc") if rule_id == "gateway-host-and-tls" else load("prod")
+    config = variant(base, {**DELIVERIES[delivery], **BREAKS[rule_id]})
     assert load_stack(config, "prod").spec.kubernetes.delivery == delivery
     result = run_program("prod", config)
     assert result.error is None, result.error
@@ -108,10 +111,10 @@ def test_dev_delivered_by_gitops_has_the_same_findings_in_the_pack_as_offline(pa
     result = run_program("dev", config)
     assert result.error is None, result.error
     offline = offline_findings("dev", config, result)
-    # dev's Ingress serves plain HTTP (advisory in dev): now an unregistered object's finding, named.
-    assert ("ingress-host-and-tls", "kubernetes:networking.k8s.io/v1:Ingress ingress-development-webapp: The Ingress "
-            "serves plain HTTP: add tls with a secret for every host, or a certificate the application gateway "
-            "holds.") in offline
+    # dev's Gateway serves plain HTTP (advisory in dev): now an unregistered object's finding, named.
+    assert ("gateway-host-and-tls", "kubernetes:gateway.networking.k8s.io/v1:Gateway gateway-development-webapp: "
+            "The Gateway serves plain HTTP: add an HTTPS listener with a certificate for every host "
+            "(ingresses[].tlsSecret).") in offline
     assert pack_findings(pack, "dev", config, result) == offline
 
 

@@ -70,6 +70,14 @@ CASES = {
         resource(rules.INGRESS, {"spec": {"rules": [{"http": {}}]}}),
         resource(rules.INGRESS, {"spec": {"rules": [{"host": "a.example.com"}],
                                           "tls": [{"hosts": ["a.example.com"], "secretName": "a-tls"}]}})),
+    # https://gateway-api.sigs.k8s.io/guides/tls/: TLS terminates at an HTTPS listener with certificateRefs.
+    "gateway-host-and-tls": (
+        resource(rules.GATEWAY, {"spec": {"listeners": [{"name": "http", "protocol": "HTTP", "port": 80,
+                                                          "hostname": "a.example.com"}]}}),
+        resource(rules.GATEWAY, {"spec": {"listeners": [
+            {"name": "http", "protocol": "HTTP", "port": 80, "hostname": "a.example.com"},
+            {"name": "https", "protocol": "HTTPS", "port": 443, "hostname": "a.example.com",
+             "tls": {"mode": "Terminate", "certificateRefs": [{"kind": "Secret", "name": "a-tls"}]}}]}})),
     "no-plain-secrets": (resource("azure-native:compute:VirtualMachine", {"osProfile": {"adminPassword": "hunter2"}}),
                          resource("azure-native:compute:VirtualMachine", {"osProfile": {"adminUsername": "azure"}})),
     "zones-in-production": (resource(rules.FIREWALL, {"zones": []}), resource(rules.FIREWALL, {"zones": ["1", "2", "3"]})),
@@ -89,6 +97,18 @@ def test_rule_flags_the_violating_resource(rule):
 @pytest.mark.parametrize("rule", RESOURCE_RULES, ids=[r.id for r in RESOURCE_RULES])
 def test_rule_passes_the_good_resource(rule):
     assert violations(rule, CASES[rule.id][1]) == []
+
+
+@pytest.mark.parametrize("listeners", [
+    [{"name": "https", "protocol": "HTTPS", "port": 443, "tls": {"certificateRefs": [{"name": "a-tls"}]}}],  # no hostname
+    [{"name": "https", "protocol": "HTTPS", "port": 443, "hostname": "a.example.com"}],  # HTTPS without a certificate
+    [{"name": "https", "protocol": "HTTPS", "port": 443, "hostname": "a.example.com",
+      "tls": {"certificateRefs": [{"name": "a-tls"}]}},
+     {"name": "b", "protocol": "HTTP", "port": 80, "hostname": "b.example.com"}],  # one host left on plain HTTP
+])
+def test_a_gateway_with_a_host_not_served_over_https_is_flagged(listeners):
+    rule = next(r for r in RESOURCE_RULES if r.id == "gateway-host-and-tls")
+    assert violations(rule, resource(rules.GATEWAY, {"spec": {"listeners": listeners}}))
 
 
 @pytest.mark.parametrize("stack,production", [("dev", False), ("prod", True)])

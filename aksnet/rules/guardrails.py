@@ -23,6 +23,7 @@ from aksnet.vocabulary import (
     DEPLOYMENT,
     FIREWALL,
     FIREWALL_POLICY,
+    GATEWAY,
     INGRESS,
     NETWORK_POLICY,
     NO_NSG_SUBNETS,
@@ -234,6 +235,23 @@ def ingress_host_and_tls(args: Any, report: Report) -> None:
     if not spec.get("tls") or not hosts <= covered:
         report("The Ingress serves plain HTTP: add tls with a secret for every host, or a certificate the "
                "application gateway holds.", None)
+
+
+@book.guardrail("gateway-host-and-tls", "Gateways name their hosts and serve each of them over HTTPS.",
+                "https://gateway-api.sigs.k8s.io/guides/tls/", of=(GATEWAY,),
+                production="mandatory", development="advisory")
+def gateway_host_and_tls(args: Any, report: Report) -> None:
+    """The Gateway API's counterpart of `ingress-host-and-tls`: a listener without a hostname answers
+    for any name, and a host with no HTTPS listener (TLS terminated with a certificate) is plain HTTP."""
+    listeners = (_props(args).get("spec") or {}).get("listeners") or []
+    if any(not listener.get("hostname") for listener in listeners):
+        report("Every Gateway listener needs a hostname: a listener without one answers for any name.", None)
+    hosts = {listener.get("hostname") for listener in listeners}
+    secured = {listener.get("hostname") for listener in listeners
+               if listener.get("protocol") == "HTTPS" and (listener.get("tls") or {}).get("certificateRefs")}
+    if not hosts <= secured:
+        report("The Gateway serves plain HTTP: add an HTTPS listener with a certificate for every host "
+               "(ingresses[].tlsSecret).", None)
 
 
 @book.guardrail("default-deny-per-app-namespace", "Every namespace that runs apps denies by default.",
