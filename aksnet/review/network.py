@@ -1,0 +1,92 @@
+"""The network's side of a change: the path model, exposures, the address plan and DNS links,
+base against head. Pure, no Pulumi: it takes the preview's JSON shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Retrace = Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
+"""Walks a base path through the head's network: the path's dict with the head's verdict, or None when
+one of its ends no longer exists there."""
+
+
+def _key(entry: Mapping[str, Any]) -> tuple[str, str, str, tuple[str, ...]]:
+    return (entry["flow"], entry["from"], entry["to"], tuple(entry["ports"]))
+
+
+def _describe(entry: Mapping[str, Any], before: str | None, after: str | None, why: str) -> dict[str, Any]:
+    return {"flow": entry["flow"], "kind": entry.get("kind"), "from": entry["from"], "to": entry["to"],
+            "ports": list(entry["ports"]), "before": before, "after": after, "why": why,
+            "decidedBy": entry.get("decidedBy")}
+
+
+@dataclass
+class NetworkDiff:
+    denied: list[dict[str, Any]] = field(default_factory=list)
+    allowed: list[dict[str, Any]] = field(default_factory=list)
+    exposures_added: list[dict[str, Any]] = field(default_factory=list)
+    exposures_removed: list[dict[str, Any]] = field(default_factory=list)
+    address_plan: list[dict[str, Any]] = field(default_factory=list)
+
+    def paths_json(self) -> dict[str, Any]:
+        return {"denied": self.denied, "allowed": self.allowed}
+
+    def network_json(self) -> dict[str, Any]:
+        return {"exposures": {"added": self.exposures_added, "removed": self.exposures_removed},
+                "addressPlan": self.address_plan}
+
+
+def path_diff(base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[str, Any]], retrace: Retrace) -> NetworkDiff:
+    """Flows whose verdict changed. A path of the base that the head no longer lists (its flow removed
+    or renamed) is walked through the head's network: the traffic the base declared meets the head's
+    layers either way."""
+    diff = NetworkDiff()
+    old = {_key(p): p for p in base}
+    new = {_key(p): p for p in head}
+    for key, entry in new.items():
+        before = old.get(key)
+        if before is None:
+            if entry["verdict"] == "allowed":
+                diff.allowed.append(_describe(entry, None, "allowed", "a new flow, allowed"))
+            elif entry.get("kind") == "declared":
+                diff.denied.append(_describe(entry, None, "denied", "a new declared flow, denied"))
+        elif before["verdict"] != entry["verdict"]:
+            target = diff.denied if entry["verdict"] == "denied" else diff.allowed
+            target.append(_describe(entry, before["verdict"], entry["verdict"], "its verdict changed"))
+    for key, entry in old.items():
+        if key in new or entry["verdict"] != "allowed":
+            continue
+        walked = retrace(entry)
+        if walked is not None and walked["verdict"] == "denied":
+            diff.denied.append(_describe(walked, "allowed", "denied", "its flow is gone from the stack, and the "
+                                         "head's layers deny the traffic"))
+    return diff
+
+
+def exposure_diff(diff: NetworkDiff, base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[str, Any]]) -> None:
+    old = {(e["to"], tuple(e["ports"])) for e in base}
+    new = {(e["to"], tuple(e["ports"])) for e in head}
+    diff.exposures_added = [dict(e) for e in head if (e["to"], tuple(e["ports"])) not in old]
+    diff.exposures_removed = [dict(e) for e in base if (e["to"], tuple(e["ports"])) not in new]
+
+
+def address_plan_diff(diff: NetworkDiff, base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[str, Any]]) -> None:
+    """Ranges that move, appear or go, by role; and a range whose headroom falls below zero."""
+    old = {row["role"]: row for row in base}
+    new = {row["role"]: row for row in head}
+    for role in sorted(set(old) | set(new)):
+        before, after = old.get(role), new.get(role)
+        if before is not None and after is not None and before["cidr"] != after["cidr"]:
+            diff.address_plan.append({"role": role, "change": "moved", "before": before["cidr"],
+                                      "after": after["cidr"], "headroom": after.get("headroom")})
+        elif before is None and after is not None:
+            diff.address_plan.append({"role": role, "change": "added", "before": None, "after": after["cidr"],
+                                      "headroom": after.get("headroom")})
+        elif after is None and before is not None:
+            diff.address_plan.append({"role": role, "change": "removed", "before": before["cidr"], "after": None,
+                                      "headroom": None})
+        if after is not None and isinstance(after.get("headroom"), int) and after["headroom"] < 0:
+            diff.address_plan.append({"role": role, "change": "short", "before": before and before["cidr"],
+                                      "after": after["cidr"], "headroom": after["headroom"]})
