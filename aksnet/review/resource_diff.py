@@ -176,10 +176,10 @@ def resource_changes(base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[s
     before = {r["urn"]: r for r in base}
     after = {r["urn"]: r for r in head}
     carried: dict[str, str] = {}
-    for urn, record in after.items():
+    for urn, declared in after.items():
         if urn in before:
             continue
-        for alias in record.get("aliases") or ():
+        for alias in declared.get("aliases") or ():
             for previous in _ALIAS_URN.findall(str(alias)):
                 if previous in before and previous not in after:
                     carried[urn] = previous
