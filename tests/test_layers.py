@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LAYERS = {"aksnet": 0, "aksnet.vocabulary": 0, "aksnet.config": 1, "aksnet.plan": 2, "aksnet.analysis": 3, "aksnet.rules": 4, "aksnet.review": 5,
+LAYERS = {"aksnet": 0, "aksnet.vocabulary": 0, "aksnet.config": 1, "aksnet.plan": 2, "aksnet.analysis": 3, "aksnet.rules": 4,
           "aksnet.review": 5,
           "aksnet.pipeline": 5, "components": 6, "program": 7, "__main__": 7, "policies": 8, "tools": 9}
 PURE = 5

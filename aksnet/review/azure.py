@@ -58,20 +58,39 @@ class Context:
     """What the head run declares around a changed resource."""
 
     referenced: frozenset[str]
-    """Every string some other resource's inputs hold (ARM ids of subnets, VNets, addresses)."""
+    """Every string the inputs of resources that take addresses or attach to a network hold (ARM ids of
+    subnets, VNets, public addresses); role assignments, diagnostics and flow logs only point at them."""
+    load_balancer_subnets: frozenset[str]
+    """Subnet names internal load balancer Services ask for."""
+    load_balancer_addresses: frozenset[str]
+    """Static frontend addresses of load balancer Services."""
     peered_vnets: frozenset[str]
     """ARM ids and names of the VNets a peering touches."""
     egress_addresses: frozenset[str]
     """ARM ids of the public addresses a firewall, NAT gateway or load balancer sends egress from."""
 
 
+POINTERS = ("azure-native:authorization:", "azure-native:monitor:", "azure-native:network:FlowLog")
+ILB_SUBNET = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"
+LB_ADDRESS = "service.beta.kubernetes.io/azure-load-balancer-ipv4"
+
+
 def context_of(head: list[Mapping[str, Any]]) -> Context:
     referenced: set[str] = set()
     peered: set[str] = set()
     egress: set[str] = set()
+    lb_subnets: set[str] = set()
+    lb_addresses: set[str] = set()
     for record in head:
         inputs = record.get("inputs") or {}
-        referenced |= set(walk_strings(inputs))
+        if not record["type"].startswith(POINTERS):
+            referenced |= set(walk_strings(inputs))
+        if record["type"] == "kubernetes:core/v1:Service":
+            annotations = (inputs.get("metadata") or {}).get("annotations") or {}
+            spec = inputs.get("spec") or {}
+            if spec.get("type") == "LoadBalancer":
+                lb_subnets |= {annotations[ILB_SUBNET]} if ILB_SUBNET in annotations else set()
+                lb_addresses |= {a for a in (annotations.get(LB_ADDRESS), spec.get("loadBalancerIP")) if a}
         if record["type"] == "azure-native:network:VirtualNetworkPeering":
             peered |= {str(inputs.get("virtualNetworkName")), str((inputs.get("remoteVirtualNetwork") or {}).get("id"))}
         if record["type"] in ("azure-native:network:AzureFirewall", "azure-native:network:NatGateway"):
@@ -79,7 +98,8 @@ def context_of(head: list[Mapping[str, Any]]) -> Context:
         if record["type"] == MC:
             egress |= {s for s in walk_strings((inputs.get("networkProfile") or {}).get("loadBalancerProfile"))
                        if "/publicIPAddresses/" in s}
-    return Context(frozenset(referenced), frozenset(peered), frozenset(egress))
+    return Context(frozenset(referenced), frozenset(lb_subnets), frozenset(lb_addresses), frozenset(peered),
+                   frozenset(egress))
 
 
 def _value(inputs: Mapping[str, Any] | None, path: str) -> Any:
@@ -196,9 +216,21 @@ def _pool_replaced_vm_size(change: ResourceChange, item: InputChange, _: Context
                           "recreate", RESIZE_POOL, NEW_POOL)
 
 
+def _in_prefix(address: str, prefix: Any) -> bool:
+    import ipaddress
+    try:
+        return ipaddress.ip_address(address) in ipaddress.ip_network(str(prefix), strict=False)
+    except ValueError:
+        return False
+
+
 def _subnet_prefix(change: ResourceChange, item: InputChange, context: Context) -> Iterator[Consequence]:
     subnet_id = (change.head or {}).get("id") or ""
-    if subnet_id and any(s == subnet_id or s.startswith(subnet_id + "/") for s in context.referenced):
+    base_inputs = (change.base or {}).get("inputs") or {}
+    used = bool(subnet_id) and any(s == subnet_id or s.startswith(subnet_id + "/") for s in context.referenced)
+    used = used or base_inputs.get("subnetName") in context.load_balancer_subnets or any(
+        _in_prefix(a, base_inputs.get("addressPrefix")) for a in context.load_balancer_addresses)
+    if used:
         yield Consequence(change.urn, field_path(item.path), "the subnet holds resources (nodes, load balancer "
                           "frontends, endpoints) and Azure refuses to change the address range of a subnet in use",
                           "refused", SUBNET, "a new subnet beside it; move its users there (a new node pool, then "
@@ -280,7 +312,9 @@ def consequences(changes: list[ResourceChange], context: Context) -> list[Conseq
                 for typ, path, rule in RULES:
                     if typ in (change.type, "*") and _matches(path, item.path):
                         for found in rule(change, item, context):
-                            add(found)
+                            # A replaced resource is created anew: no in-place update is sent to refuse.
+                            if not (found.refuses and change.action == "replace"):
+                                add(found)
                 if ipam and item is ipam[0] and pattern(item.path) == "networkProfile.networkPluginMode":
                     for found in _cluster_ipam(change, item, context):
                         add(found)
