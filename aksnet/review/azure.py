@@ -126,8 +126,9 @@ def _cluster_ipam(change: ResourceChange, item: InputChange, _: Context) -> Iter
         yield Consequence(change.urn, item.path, (
             f"Azure migrates {before} to Azure CNI Overlay in place (az aks update --network-plugin azure "
             "--network-plugin-mode overlay): one way, and every node pool is reimaged at once"), "migrates",
-            UPGRADE_IPAM, "run that az aks update as its own step, with networkProfile under ignoreChanges for it; "
-            "then commit the stack's new values and drop the ignoreChanges")
+            UPGRADE_IPAM, "run az aks update --network-plugin azure --network-plugin-mode overlay as its own step "
+            "while the program ignores networkProfile (ignoreChanges); then land the stack's new values and drop "
+            "the ignoreChanges")
     else:
         yield Consequence(change.urn, item.path, f"Azure has no in-place path from {before} to {after}: only a new "
                           "cluster (the documented migrations lead to Azure CNI Overlay, one way)", "recreate",
@@ -139,7 +140,8 @@ def _cluster_dataplane(change: ResourceChange, item: InputChange, _: Context) ->
             "azure+overlay", "azure"):
         yield Consequence(change.urn, item.path, "Azure upgrades the dataplane to Cilium in place (az aks update "
                           "--network-dataplane cilium): one way, every node pool reimaged", "migrates", UPGRADE_IPAM,
-                          "run that az aks update as its own step, with networkProfile under ignoreChanges for it")
+                          "run az aks update --network-dataplane cilium as its own step while the program ignores "
+                          "networkProfile (ignoreChanges); then land the stack's new values")
 
 
 def _cluster_service_range(change: ResourceChange, item: InputChange, _: Context) -> Iterator[Consequence]:
@@ -156,8 +158,8 @@ def _cluster_outbound(change: ResourceChange, item: InputChange, _: Context) -> 
         yield Consequence(change.urn, item.path, f"Azure changes the outbound type from {item.old} to {item.new} in "
                           "place (az aks update --outbound-type; managedNATGateway only on a VNet AKS manages, "
                           "userAssignedNATGateway and userDefinedRouting only on your own)", "migrates", OUTBOUND,
-                          "run az aks update --outbound-type as its own step, with networkProfile under "
-                          "ignoreChanges for it")
+                          f"run az aks update --outbound-type {item.new} as its own step while the program ignores "
+                          "networkProfile (ignoreChanges); then land the stack's new values")
     yield Consequence(change.urn, item.path, "the cluster's egress leaves from new public addresses: partners that "
                       "allow-list the old ones must add the new ones first", "egress", OUTBOUND)
 
