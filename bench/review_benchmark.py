@@ -25,8 +25,7 @@ def variant(stack: str) -> str:
         document = yaml.safe_load(handle)
     cluster = document["config"]["aks-networking:cluster"]
     cluster["dnsServiceIp"] = cluster["dnsServiceIp"].rsplit(".", 1)[0] + ".53"
-    handle = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8")
-    with handle:
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as handle:
         yaml.safe_dump(document, handle)
     return handle.name
 
