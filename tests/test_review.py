@@ -273,3 +273,38 @@ def test_markdown_names_the_refusal_and_each_finding():
     text = "\n".join(render_markdown(result))
     assert text.startswith("### Change review: stack `dev` (❌ refused)")
     assert "`azure-refuses:cluster-aks:agentPoolProfiles[0].vmSize`" in text
+
+
+# Changes of the same kinds that issue 28 does not list.
+
+def test_a_peered_vnets_new_range_needs_a_peering_sync():
+    # update-virtual-network-peering-address-space: the peering is synced on both sides after the change.
+    document = review("prod", {"aks-networking:network.spoke.addressSpace": ["10.240.0.0/16", "10.241.0.0/16"]})
+    vnet_urn = ("urn:pulumi:prod::aks-networking::aks-networking:network:VirtualNetwork$"
+                "azure-native:network:VirtualNetwork::spoke-vnet")
+    assert resource(document, vnet_urn)["action"] == "update"  # the protected VNet is not replaced
+    assert [c["kind"] for c in consequence(document, vnet_urn, "addressSpace.addressPrefixes")] == ["peering"]
+    assert finding(document, "peering-sync:spoke-vnet")["level"] == "advisory"
+    assert {"role": "spoke VNet", "change": "added", "before": None, "after": "10.241.0.0/16"}.items() <= \
+        next(r for r in document["network"]["addressPlan"] if r["role"] == "spoke VNet").items()
+    assert document["exit"] == 0
+
+
+def test_a_new_firewall_address_is_a_new_egress_address():
+    document = review("prod", {"aks-networking:egress.firewall.publicIpCount": 4})
+    pip = next(r for r in document["resources"] if r["urn"].endswith("::firewall-pip-4"))
+    assert pip["action"] == "create"
+    assert finding(document, "new-egress:firewall-pip-4")["level"] == "advisory"
+    assert document["exit"] == 0
+
+
+def test_a_private_api_server_made_public_without_vnet_integration_is_refused():
+    # private-clusters: without API Server VNet Integration a cluster's API server access is set at creation.
+    document = review("prod", {f"{CLUSTER}.private": False, f"{CLUSTER}.privateDnsZone": DELETE})
+    cluster = resource(document, MC_URN.format(stack="prod"))
+    assert cluster["action"] == "update" and "apiServerAccessProfile.enablePrivateCluster" in cluster["inputs"]
+    assert finding(document, "azure-refuses:cluster-aks:apiServerAccessProfile.enablePrivateCluster")["level"] == \
+        "mandatory"
+    # The zone of the private API goes with it, and it is protected.
+    assert finding(document, "protected:api-dns-zone")["level"] == "mandatory"
+    assert document["network"]["dnsLinks"]["removed"]

@@ -129,3 +129,28 @@ def test_a_rename_without_an_alias_is_refused_for_the_same_azure_name():
     head = [{**base[0], "urn": "urn:pulumi:s::p::t::new", "name": "new"}]
     review = build_review("s", "a", "b", base, head, NetworkDiff())
     assert [(f.id, f.level) for f in review.findings] == [("alias-missing:new", "mandatory")]
+
+
+def test_the_address_plan_tells_a_range_moved_from_a_range_added():
+    from aksnet.review.network import NetworkDiff, address_plan_diff
+    base = [{"role": "spoke VNet", "cidr": "10.240.0.0/16", "headroom": 1}, {"role": "nodes", "cidr": "10.0.0.0/24"}]
+    head = [{"role": "spoke VNet", "cidr": "10.240.0.0/16", "headroom": 1},
+            {"role": "spoke VNet", "cidr": "10.241.0.0/16", "headroom": 1},
+            {"role": "nodes", "cidr": "10.0.1.0/24", "headroom": -3}]
+    diff = NetworkDiff()
+    address_plan_diff(diff, base, head)
+    assert [(r["role"], r["change"], r["before"], r["after"]) for r in diff.address_plan] == [
+        ("nodes", "moved", "10.0.0.0/24", "10.0.1.0/24"), ("nodes", "short", None, "10.0.1.0/24"),
+        ("spoke VNet", "added", None, "10.241.0.0/16")]
+
+
+def test_a_base_flow_gone_from_the_head_is_walked_through_the_head():
+    from aksnet.review.network import path_diff
+    entry = {"flow": "a-to-b", "kind": "declared", "from": "ns/a", "to": "ns/b", "ports": ["TCP/80"],
+             "verdict": "allowed", "decidedBy": None}
+    still_allowed = path_diff([entry], [], lambda e: {**e, "verdict": "allowed"})
+    assert still_allowed.denied == []
+    denied = path_diff([entry], [], lambda e: {**e, "verdict": "denied"})
+    assert [(d["flow"], d["before"], d["after"]) for d in denied.denied] == [("a-to-b", "allowed", "denied")]
+    gone = path_diff([entry], [], lambda e: None)  # an end of the flow no longer exists
+    assert gone.denied == []

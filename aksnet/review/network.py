@@ -73,20 +73,28 @@ def exposure_diff(diff: NetworkDiff, base: Sequence[Mapping[str, Any]], head: Se
 
 
 def address_plan_diff(diff: NetworkDiff, base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[str, Any]]) -> None:
-    """Ranges that move, appear or go, by role; and a range whose headroom falls below zero."""
-    old = {row["role"]: row for row in base}
-    new = {row["role"]: row for row in head}
+    """Ranges that move, appear or go, by role (a VNet may hold several); and a range whose headroom
+    falls below zero."""
+    def by_role(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Mapping[str, Any]]]:
+        out: dict[str, dict[str, Mapping[str, Any]]] = {}
+        for row in rows:
+            out.setdefault(row["role"], {})[row["cidr"]] = row
+        return out
+
+    old, new = by_role(base), by_role(head)
     for role in sorted(set(old) | set(new)):
-        before, after = old.get(role), new.get(role)
-        if before is not None and after is not None and before["cidr"] != after["cidr"]:
-            diff.address_plan.append({"role": role, "change": "moved", "before": before["cidr"],
-                                      "after": after["cidr"], "headroom": after.get("headroom")})
-        elif before is None and after is not None:
-            diff.address_plan.append({"role": role, "change": "added", "before": None, "after": after["cidr"],
-                                      "headroom": after.get("headroom")})
-        elif after is None and before is not None:
-            diff.address_plan.append({"role": role, "change": "removed", "before": before["cidr"], "after": None,
-                                      "headroom": None})
-        if after is not None and isinstance(after.get("headroom"), int) and after["headroom"] < 0:
-            diff.address_plan.append({"role": role, "change": "short", "before": before and before["cidr"],
-                                      "after": after["cidr"], "headroom": after["headroom"]})
+        before, after = old.get(role, {}), new.get(role, {})
+        gone = [c for c in before if c not in after]
+        came = [c for c in after if c not in before]
+        if len(gone) == 1 and len(came) == 1:
+            diff.address_plan.append({"role": role, "change": "moved", "before": gone[0], "after": came[0],
+                                      "headroom": after[came[0]].get("headroom")})
+        else:
+            diff.address_plan += [{"role": role, "change": "removed", "before": c, "after": None, "headroom": None}
+                                  for c in gone]
+            diff.address_plan += [{"role": role, "change": "added", "before": None, "after": c,
+                                   "headroom": after[c].get("headroom")} for c in came]
+        for cidr, row in after.items():
+            if isinstance(row.get("headroom"), int) and row["headroom"] < 0:
+                diff.address_plan.append({"role": role, "change": "short", "before": None, "after": cidr,
+                                          "headroom": row["headroom"]})
