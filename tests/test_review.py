@@ -232,6 +232,13 @@ def test_a_protected_cluster_replaced_is_refused_with_the_safe_way():
     assert document["exit"] == 1
 
 
+def test_protect_turned_on_in_the_same_change_that_replaces_the_cluster_is_refused():
+    """Protection asked for in the change itself counts too: the change means the cluster to stay."""
+    document = review("dev", {"aks-networking:environment.protect": True, f"{CLUSTER}.dnsServiceIp": "10.0.0.53"})
+    assert resource(document, MC_URN.format(stack="dev"))["action"] == "replace"
+    assert finding(document, "protected:cluster-aks")["level"] == "mandatory"
+
+
 def test_accepting_every_mandatory_finding_exits_zero_and_shows_them_accepted():
     changes = {f"{CLUSTER}.nodePools[0].vmSize": "Standard_D8ds_v5"}
     document = review("dev", changes, allowed=("azure-refuses:cluster-aks:agentPoolProfiles[0].vmSize",))
