@@ -132,14 +132,12 @@ def test_a_rename_without_an_alias_is_refused_for_the_same_azure_name():
 
 
 def test_the_address_plan_tells_a_range_moved_from_a_range_added():
-    from aksnet.review.network import NetworkDiff, address_plan_diff
+    from aksnet.review.network import address_plan_diff
     base = [{"role": "spoke VNet", "cidr": "10.240.0.0/16", "headroom": 1}, {"role": "nodes", "cidr": "10.0.0.0/24"}]
     head = [{"role": "spoke VNet", "cidr": "10.240.0.0/16", "headroom": 1},
             {"role": "spoke VNet", "cidr": "10.241.0.0/16", "headroom": 1},
             {"role": "nodes", "cidr": "10.0.1.0/24", "headroom": -3}]
-    diff = NetworkDiff()
-    address_plan_diff(diff, base, head)
-    assert [(r["role"], r["change"], r["before"], r["after"]) for r in diff.address_plan] == [
+    assert [(r["role"], r["change"], r["before"], r["after"]) for r in address_plan_diff(base, head)] == [
         ("nodes", "moved", "10.0.0.0/24", "10.0.1.0/24"), ("nodes", "short", None, "10.0.1.0/24"),
         ("spoke VNet", "added", None, "10.241.0.0/16")]
 

@@ -95,7 +95,7 @@ def run_side(stack: str, label: str, config: Mapping[str, Any]) -> Side:
     for entry in resources_json(result):
         record = extra[entry["urn"]]
         resources.append({**entry, "aliases": record.aliases, "custom": record.custom,
-                          "deleteBeforeReplace": getattr(record, "delete_before_replace", False),
+                          "deleteBeforeReplace": record.delete_before_replace,
                           "id": record.outputs.get("id")})
     report = path_report(loaded.spec, loaded.plan)
     return Side(label, loaded, result, resources, [p.as_dict() for p in report.paths],
@@ -138,10 +138,10 @@ def network_diff(base: Side, head: Side) -> NetworkDiff:
         path = tracer.trace(source, destination, *walked_port)
         return {**entry, "verdict": path.verdict, "decidedBy": path.as_dict()["decidedBy"]}
 
-    diff = path_diff(base.paths, head.paths, retrace)
-    exposure_diff(diff, base.exposures, head.exposures)
-    address_plan_diff(diff, base.address_plan, head.address_plan)
-    return diff
+    added, removed = exposure_diff(base.exposures, head.exposures)
+    return dataclasses.replace(path_diff(base.paths, head.paths, retrace), exposures_added=added,
+                               exposures_removed=removed,
+                               address_plan=address_plan_diff(base.address_plan, head.address_plan))
 
 
 def review(stack: str, base: str, head: str | None, allowed: Sequence[str] = ()) -> Review:

@@ -22,7 +22,7 @@ def _describe(entry: Mapping[str, Any], before: str | None, after: str | None, w
             "decidedBy": entry.get("decidedBy")}
 
 
-@dataclass
+@dataclass(frozen=True)
 class NetworkDiff:
     denied: list[dict[str, Any]] = field(default_factory=list)
     allowed: list[dict[str, Any]] = field(default_factory=list)
@@ -42,37 +42,40 @@ def path_diff(base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[str, Any
     """Flows whose verdict changed. A path of the base that the head no longer lists (its flow removed
     or renamed) is walked through the head's network: the traffic the base declared meets the head's
     layers either way."""
-    diff = NetworkDiff()
+    denied: list[dict[str, Any]] = []
+    allowed: list[dict[str, Any]] = []
     old = {_key(p): p for p in base}
     new = {_key(p): p for p in head}
     for key, entry in new.items():
         before = old.get(key)
         if before is None:
             if entry["verdict"] == "allowed":
-                diff.allowed.append(_describe(entry, None, "allowed", "a new flow, allowed"))
+                allowed.append(_describe(entry, None, "allowed", "a new flow, allowed"))
             elif entry.get("kind") == "declared":
-                diff.denied.append(_describe(entry, None, "denied", "a new declared flow, denied"))
+                denied.append(_describe(entry, None, "denied", "a new declared flow, denied"))
         elif before["verdict"] != entry["verdict"]:
-            target = diff.denied if entry["verdict"] == "denied" else diff.allowed
+            target = denied if entry["verdict"] == "denied" else allowed
             target.append(_describe(entry, before["verdict"], entry["verdict"], "its verdict changed"))
     for key, entry in old.items():
         if key in new or entry["verdict"] != "allowed":
             continue
         walked = retrace(entry)
         if walked is not None and walked["verdict"] == "denied":
-            diff.denied.append(_describe(walked, "allowed", "denied", "its flow is gone from the stack, and the "
+            denied.append(_describe(walked, "allowed", "denied", "its flow is gone from the stack, and the "
                                          "head's layers deny the traffic"))
-    return diff
+    return NetworkDiff(denied, allowed)
 
 
-def exposure_diff(diff: NetworkDiff, base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[str, Any]]) -> None:
+def exposure_diff(base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[str, Any]]
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(added, removed): exposures by app and port."""
     old = {(e["to"], tuple(e["ports"])) for e in base}
     new = {(e["to"], tuple(e["ports"])) for e in head}
-    diff.exposures_added = [dict(e) for e in head if (e["to"], tuple(e["ports"])) not in old]
-    diff.exposures_removed = [dict(e) for e in base if (e["to"], tuple(e["ports"])) not in new]
+    return ([dict(e) for e in head if (e["to"], tuple(e["ports"])) not in old],
+            [dict(e) for e in base if (e["to"], tuple(e["ports"])) not in new])
 
 
-def address_plan_diff(diff: NetworkDiff, base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[str, Any]]) -> None:
+def address_plan_diff(base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Ranges that move, appear or go, by role (a VNet may hold several); and a range whose headroom
     falls below zero."""
     def by_role(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Mapping[str, Any]]]:
@@ -81,20 +84,22 @@ def address_plan_diff(diff: NetworkDiff, base: Sequence[Mapping[str, Any]], head
             out.setdefault(row["role"], {})[row["cidr"]] = row
         return out
 
+    changes: list[dict[str, Any]] = []
     old, new = by_role(base), by_role(head)
     for role in sorted(set(old) | set(new)):
         before, after = old.get(role, {}), new.get(role, {})
         gone = [c for c in before if c not in after]
         came = [c for c in after if c not in before]
         if len(gone) == 1 and len(came) == 1:
-            diff.address_plan.append({"role": role, "change": "moved", "before": gone[0], "after": came[0],
+            changes.append({"role": role, "change": "moved", "before": gone[0], "after": came[0],
                                       "headroom": after[came[0]].get("headroom")})
         else:
-            diff.address_plan += [{"role": role, "change": "removed", "before": c, "after": None, "headroom": None}
+            changes += [{"role": role, "change": "removed", "before": c, "after": None, "headroom": None}
                                   for c in gone]
-            diff.address_plan += [{"role": role, "change": "added", "before": None, "after": c,
+            changes += [{"role": role, "change": "added", "before": None, "after": c,
                                    "headroom": after[c].get("headroom")} for c in came]
         for cidr, row in after.items():
             if isinstance(row.get("headroom"), int) and row["headroom"] < 0:
-                diff.address_plan.append({"role": role, "change": "short", "before": None, "after": cidr,
+                changes.append({"role": role, "change": "short", "before": None, "after": cidr,
                                           "headroom": row["headroom"]})
+    return changes

@@ -9,7 +9,7 @@ Everything else that deserves a reader's eye is `advisory`. `--allow ID` accepts
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aksnet.review.azure import Consequence
@@ -22,7 +22,7 @@ DELETE_BEFORE_REPLACE = "https://www.pulumi.com/docs/iac/concepts/options/delete
 ALIASES = "https://www.pulumi.com/docs/iac/concepts/options/aliases/"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
     id: str
     level: str
@@ -36,7 +36,7 @@ class Finding:
         return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Review:
     stack: str
     base: str
@@ -181,11 +181,10 @@ def _decided(entry: Mapping[str, Any]) -> str:
     return f"{decided.get('layer', '-')}: {decided.get('rule', '-')}"
 
 
-def accept(review: Review, allowed: Sequence[str]) -> None:
-    ids = {f.id for f in review.findings}
-    for finding in review.findings:
-        finding.accepted = finding.id in allowed
-    review.unmatched_allows = [a for a in allowed if a not in ids]
+def accept(findings: Sequence[Finding], allowed: Sequence[str]) -> tuple[list[Finding], list[str]]:
+    """The findings with those `--allow` names accepted, and the names that match none."""
+    ids = {f.id for f in findings}
+    return ([replace(f, accepted=f.id in allowed) for f in findings], [a for a in allowed if a not in ids])
 
 
 # Renderings --------------------------------------------------------------------------------------
@@ -285,7 +284,5 @@ def build_review(stack: str, base_label: str, head_label: str,
     from aksnet.review.resource_diff import resource_changes
     changes = resource_changes(base_resources, head_resources)
     found = consequences(changes, context_of([*head_resources]))
-    review = Review(stack, base_label, head_label, changes, found, network)
-    review.findings = findings_of(changes, found, network)
-    accept(review, allowed)
-    return review
+    findings, unmatched = accept(findings_of(changes, found, network), allowed)
+    return Review(stack, base_label, head_label, changes, found, network, findings, unmatched)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aksnet.review.provider_rules import path_parameters, replace_keys
@@ -60,10 +60,12 @@ class ResourceChange:
         return out
 
 
-@dataclass
 class _Differ:
-    keys: frozenset[str]
-    out: list[InputChange] = field(default_factory=list)
+    """diff.go's calculateObjectDiff and calculateValueDiff, collecting into `out`."""
+
+    def __init__(self, keys: frozenset[str]):
+        self.keys = keys
+        self.out: list[InputChange] = []
 
     def objects(self, old: Mapping[str, Any], new: Mapping[str, Any], base: str, replace_base: str,
                 parent_replaces: bool = False) -> None:
