@@ -75,6 +75,11 @@ def test_dns_service_ip_alone_replaces_the_cluster():
     cluster = resource(document, MC_URN.format(stack="dev"))
     assert (cluster["action"], cluster["forcedBy"]) == ("replace", ["networkProfile.dnsServiceIP"])
     assert "cluster DNS address" in consequence(document, cluster["urn"], "networkProfile.dnsServiceIP")[0]["what"]
+    # pulumi-kubernetes replaces a provider whose kubeconfig's cluster changes (#2771), and its objects with it.
+    provider = next(r for r in document["resources"] if r["type"] == "pulumi:providers:kubernetes")
+    assert (provider["action"], provider["forcedBy"]) == ("replace", ["kubeconfig"])
+    objects = [r for r in document["resources"] if r["type"].startswith("kubernetes:")]
+    assert objects and {r["action"] for r in objects} == {"replace"}
     assert document["exit"] == 1
 
 

@@ -94,7 +94,7 @@ def run_side(stack: str, label: str, config: Mapping[str, Any]) -> Side:
     resources = []
     for entry in resources_json(result):
         record = extra[entry["urn"]]
-        resources.append({**entry, "aliases": record.aliases, "custom": record.custom,
+        resources.append({**entry, "aliases": record.aliases, "custom": record.custom, "provider": record.provider,
                           "deleteBeforeReplace": record.delete_before_replace,
                           "id": record.outputs.get("id")})
     report = path_report(loaded.spec, loaded.plan)

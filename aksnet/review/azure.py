@@ -320,6 +320,13 @@ def consequences(changes: list[ResourceChange], context: Context) -> list[Conseq
                 if ipam and item is ipam[0] and pattern(item.path) == "networkProfile.networkPluginMode":
                     for found in _cluster_ipam(change, item, context):
                         add(found)
+        if change.type == "pulumi:providers:kubernetes" and change.action == "replace" and \
+                "kubeconfig" in change.forced_by:
+            objects = sum(1 for c in changes if str((c.head or {}).get("provider", "")).startswith(change.urn + "::"))
+            add(Consequence(change.urn, "kubeconfig", f"the cluster is new: this provider is replaced and the "
+                            f"{objects} Kubernetes objects it applies are created again on the new cluster", "recreate",
+                            "https://github.com/pulumi/pulumi-kubernetes/pull/2771 (DiffConfig replaces the provider "
+                            "when the kubeconfig's active cluster changes or is unknown)"))
         if change.type == "azure-native:network:PublicIPAddress" and change.action in ("create", "replace"):
             record = change.head or {}
             if record.get("id") in context.egress_addresses:

@@ -203,6 +203,30 @@ def resource_changes(base: Sequence[Mapping[str, Any]], head: Sequence[Mapping[s
         action = "replace" if any(c.replaces for c in changes) else "update" if changes else "same"
         out.append(ResourceChange(urn, record["type"], record["name"], action, changes, old, new,
                                   renamed_from=old_urn if old_urn != urn else None))
+    return _follow_replaced_clusters(out)
+
+
+K8S_PROVIDER = "pulumi:providers:kubernetes"
+KUBECONFIG_CHANGE = InputChange("kubeconfig", "update", True)
+
+
+def _follow_replaced_clusters(changes: list[ResourceChange]) -> list[ResourceChange]:
+    """A replaced cluster has a new API server: the Kubernetes provider built from its kubeconfig is
+    replaced, and with it every object it manages (pulumi-kubernetes DiffConfig replaces the provider
+    when the kubeconfig's active cluster changes or is not yet known: pulumi/pulumi-kubernetes#577, #2771)."""
+    if not any(c.type == "azure-native:containerservice:ManagedCluster" and c.action == "replace" for c in changes):
+        return changes
+    providers = {c.urn for c in changes if c.type == K8S_PROVIDER and c.action in ("same", "update")}
+    out = []
+    for change in changes:
+        if change.urn in providers:
+            change = ResourceChange(change.urn, change.type, change.name, "replace",
+                                    (*change.changes, KUBECONFIG_CHANGE), change.base, change.head)
+        elif change.action in ("same", "update") and str((change.head or {}).get("provider", "")).rsplit("::", 1)[0] \
+                in providers:
+            change = ResourceChange(change.urn, change.type, change.name, "replace", change.changes, change.base,
+                                    change.head, change.renamed_from)
+        out.append(change)
     return out
 
 
