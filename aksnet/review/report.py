@@ -202,7 +202,11 @@ def render_text(review: Review) -> list[str]:
     lines = [f"Change review of stack {review.stack}: {review.base} -> {review.head} "
              f"({PROVIDER} {PROVIDER_VERSION}'s rules)", ""]
     lines.append(f"Resources: {len(changed)} of {len(review.changes)} change" + (":" if changed else ""))
-    lines += [f"  {_resource_line(c)}" for c in changed]
+    followers = [c for c in changed if c.action == "replace" and not c.forced_by]
+    lines += [f"  {_resource_line(c)}" for c in changed if c not in followers]
+    if followers:
+        lines.append(f"  replace  {len(followers)} Kubernetes objects of the replaced provider (the cluster is new): "
+                     f"{', '.join(c.name for c in followers[:3])}{', ...' if len(followers) > 3 else ''}")
     if review.consequences:
         lines += ["", "What Azure does beyond the provider:"]
         lines += [f"  [{c.kind}] {c.urn.rsplit('::', 1)[-1]} {c.input}: {c.what} ({c.source})"
@@ -247,10 +251,13 @@ def render_markdown(review: Review) -> list[str]:
         lines.append("")
     if changed:
         lines += ["| action | resource | inputs |", "|---|---|---|"]
-        for change in changed:
+        followers = [c for c in changed if c.action == "replace" and not c.forced_by]
+        for change in [c for c in changed if c not in followers]:
             inputs = change.forced_by if change.action == "replace" else change.inputs
             lines.append(f"| {change.action} | `{change.type.split(':')[-1]}` {change.name} | "
                          f"{', '.join(f'`{i}`' for i in inputs) or '-'} |")
+        if followers:
+            lines.append(f"| replace | {len(followers)} Kubernetes objects | the cluster is new |")
         lines.append("")
     else:
         lines += ["No resource changes.", ""]
