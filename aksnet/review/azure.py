@@ -150,6 +150,17 @@ def _cluster_service_range(change: ResourceChange, item: InputChange, _: Context
                       SERVICE_CIDR, NEW_CLUSTER)
 
 
+NETWORK_POLICIES = "https://learn.microsoft.com/azure/aks/use-network-policies"
+
+
+def _cluster_policy_engine(change: ResourceChange, item: InputChange, _: Context) -> Iterator[Consequence]:
+    if item.old in ("azure", "calico") and item.new in (None, "none"):
+        yield Consequence(change.urn, item.path, f"Azure uninstalls the {item.old} network policy engine in place "
+                          "(az aks update --network-policy none); every NetworkPolicy stops being enforced",
+                          "migrates", NETWORK_POLICIES, "run az aks update --network-policy none as its own step "
+                          "while the program ignores networkProfile (ignoreChanges); then land the stack's new values")
+
+
 OUTBOUND_IN_PLACE = {"loadBalancer", "managedNATGateway", "userAssignedNATGateway", "userDefinedRouting"}
 
 
@@ -270,6 +281,7 @@ def _location(change: ResourceChange, item: InputChange, _: Context) -> Iterator
 RULES: tuple[tuple[str, str, Rule], ...] = (
     (MC, "networkProfile.networkPlugin", _cluster_ipam),
     (MC, "networkProfile.networkDataplane", _cluster_dataplane),
+    (MC, "networkProfile.networkPolicy", _cluster_policy_engine),
     (MC, "networkProfile.serviceCidr", _cluster_service_range),
     (MC, "networkProfile.serviceCidrs", _cluster_service_range),
     (MC, "networkProfile.dnsServiceIP", _cluster_service_range),
