@@ -14,7 +14,10 @@ Each row names where it comes from and the day it was read. `resource_diff` appl
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+
+from aksnet.config.lifecycle import Checked
 
 PROVIDER = "pulumi-azure-native"
 PROVIDER_VERSION = "3.29.0"
@@ -133,3 +136,11 @@ def path_parameters(typ: str) -> tuple[str, ...]:
 def known_type(typ: str) -> bool:
     """Whether the table covers the type (a type it does not know is reported as such, not guessed)."""
     return any(row.type in (typ, typ.split(":", 1)[0] + ":*") for row in TABLE)
+
+
+def checks() -> list[Checked]:
+    """Each source of the table with the day it was read, for `tools.check_dates` (60 days at most)."""
+    seen: dict[tuple[str, str], Checked] = {}
+    for row in TABLE:
+        seen.setdefault((row.source, row.checked), Checked(row.source, datetime.date.fromisoformat(row.checked)))
+    return list(seen.values())
