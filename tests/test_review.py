@@ -186,6 +186,18 @@ def test_a_flow_from_the_internet_to_an_internal_app_is_denied_and_refused():
     assert document["exit"] == 1
 
 
+def test_a_denied_flow_the_program_itself_refuses_stops_the_review_with_its_line():
+    """prod holds declared paths at the mandatory level: the program refuses such a head, and so does
+    the review, naming the stack key and the layer that denies it."""
+    from tools.review import ReviewRefused
+    flow = {"name": "internet-to-cache", "from": {"cidr": "0.0.0.0/0"}, "to": {"app": "cache", "namespace": "shop"},
+            "ports": ["TCP/6379"]}
+    with pytest.raises(ReviewRefused) as refused:
+        run_side("prod", "head.yaml", variant(load("prod"), {"aks-networking:kubernetes.flows[3]": flow}))
+    assert str(refused.value).startswith("head.yaml: aks-networking:kubernetes.flows[3]: flow internet-to-cache")
+    assert "denied by firewall" in str(refused.value)
+
+
 def test_a_declared_flow_removed_becomes_denied_unless_accepted():
     # Default deny (the stack's policies): without its allow policies, backend -> store is dropped.
     changes = {"aks-networking:kubernetes.flows[1]": DELETE}

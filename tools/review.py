@@ -88,6 +88,11 @@ def run_side(stack: str, label: str, config: Mapping[str, Any]) -> Side:
     except ConfigError as error:
         raise ReviewRefused("\n".join(error.lines(label))) from None
     result = run_program(stack, config)
+    problems = getattr(result.error, "problems", None)  # program.stack_config.StackConfigError
+    if problems:
+        # The program holds the stack to the registry at the stack's own levels (prod refuses a denied
+        # declared flow): what it refuses, it refuses here too, one line each.
+        raise ReviewRefused("\n".join(problem.line(label) for problem in problems))
     if result.error is not None:
         raise ReviewRefused(f"{label}: the program failed under the mock engine: {result.error}")
     extra = {r.urn: r for r in result.records}
