@@ -121,7 +121,9 @@ def test_a_new_app_with_an_ingress_is_created_and_newly_allowed_from_the_interne
     actions = {r["urn"].rsplit("::", 1)[-1]: r for r in document["resources"] if r["action"] != "same"}
     assert actions["k8s-deployment-development-catalog"]["action"] == "create"
     assert actions["k8s-service-development-catalog"]["action"] == "create"
-    assert actions["k8s-ingress-development-webapp"]["action"] == "update"  # a new path, not a new Ingress
+    # A new path of the existing route (an Ingress, or a Gateway API HTTPRoute), not a new object.
+    routes = [r for name, r in actions.items() if name.endswith("-development-webapp")]
+    assert [r["action"] for r in routes] == ["update"]
     assert [(p["to"], p["after"]) for p in document["paths"]["allowed"]] == [("development/catalog", "allowed")]
     assert document["paths"]["denied"] == [] and document["exit"] == 0
 
