@@ -37,10 +37,10 @@ def test_a_check_date_after_today_is_refused_as_a_typo():
     assert "has the check date 2027-12-07, after 2026-12-07" in line
 
 
-def test_every_dated_table_is_checked_lifecycle_outbound_endpoints_regions_and_ingress_charts():
+def test_every_dated_table_is_checked_lifecycle_outbound_endpoints_regions_ingress_charts_provider_rules():
     files = {path for path, _ in check_dates.dated_sources()}
     assert files == {"aksnet/config/lifecycle.py", "aksnet/plan/outbound.py", "aksnet/config/regions.py",
-                     "aksnet/config/ingress_controllers.py"}
+                     "aksnet/config/ingress_controllers.py", "aksnet/review/provider_rules.py"}
     sources = {checked.source for _, checked in check_dates.dated_sources()}
     assert "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress" in sources
     assert any(source.startswith(PAGE) for source in sources)

@@ -1,6 +1,6 @@
 """The layers of the tree: imports only go downward, the pure core never loads Pulumi, no cycles.
 
-vocabulary < config < plan < analysis < rules < pipeline (the pure core, `aksnet/`)
+vocabulary < config < plan < analysis < rules < pipeline, review (the pure core, `aksnet/`)
   < components (ComponentResources) < program (`program/stack_config.py`, `__main__.py`)
 `policies/` adapts the registry; `tools/` may use anything and nothing in the program imports them.
 """
@@ -15,6 +15,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAYERS = {"aksnet": 0, "aksnet.vocabulary": 0, "aksnet.config": 1, "aksnet.plan": 2, "aksnet.analysis": 3, "aksnet.rules": 4,
+          "aksnet.review": 5,
           "aksnet.pipeline": 5, "components": 6, "program": 7, "__main__": 7, "policies": 8, "tools": 9}
 PURE = 5
 

@@ -80,7 +80,8 @@ def test_no_stored_secret_and_no_workflow_wide_permission():
 def test_a_pull_request_preview_cannot_obtain_the_deploy_identity():
     preview = load("preview.yml")
     assert set(preview["on"]) == {"pull_request"}  # never pull_request_target, which runs with the base's secrets
-    (job,) = preview["jobs"].values()
+    job = preview["jobs"]["preview"]
+    assert set(preview["jobs"]) == {"preview", "review", "review-comment"}
     assert "environment" not in job  # its OIDC subject is `pull_request`, trusted by the preview identity only
     assert job["if"] == "github.event.pull_request.head.repo.full_name == github.repository"  # forks get nothing
     body = text("preview.yml")
@@ -104,6 +105,21 @@ def test_a_pull_request_preview_cannot_obtain_the_deploy_identity():
     for subject in ("repo:OWNER/REPO:pull_request", "repo:OWNER/REPO:environment:dev",
                     "repo:OWNER/REPO:environment:production", "repo:OWNER/REPO:environment:drift"):
         assert subject in readme, subject
+
+
+def test_the_change_review_runs_for_every_pull_request_and_comments_only_from_the_repository():
+    """Forks get the review in the job summary with a read-only token; a comment needs a write token,
+    which only same-repository pull requests get without pull_request_target or workflow_run."""
+    jobs = load("preview.yml")["jobs"]
+    review, comment = jobs["review"], jobs["review-comment"]
+    assert "if" not in review and review["permissions"] == {"contents": "read"}
+    run = "\n".join(s.get("run", "") for s in steps(review))
+    assert 'tools.review "$stack" --base "$BASE_SHA:Pulumi.$stack.yaml" --markdown' in run
+    assert "for stack in dev prod" in run and "$GITHUB_STEP_SUMMARY" in run
+    assert comment["permissions"] == {"pull-requests": "write"}
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in comment["if"]
+    assert not [s for s in steps(comment) if "uses" in s]  # runs none of the pull request's code
+    assert "pull_request_target" not in text("preview.yml") and "workflow_run" not in text("preview.yml")
 
 
 def test_tokens_only_where_a_job_needs_them():

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from aksnet.config import ingress_controllers, lifecycle, regions
 from aksnet.config.lifecycle import STALE_AFTER_DAYS, Checked
 from aksnet.plan import outbound
+from aksnet.review import provider_rules
 
 REGIONS_SOURCE = "https://learn.microsoft.com/azure/reliability/regions-list"
 
@@ -29,6 +30,7 @@ def dated_sources() -> list[tuple[str, Checked]]:
     """Each source of a dated fact, with the file that holds what was read there."""
     return [*(("aksnet/config/lifecycle.py", c) for c in lifecycle.checks()),
             *(("aksnet/plan/outbound.py", c) for c in outbound.checks()),
+            *(("aksnet/review/provider_rules.py", c) for c in provider_rules.checks()),
             ("aksnet/config/regions.py", Checked(REGIONS_SOURCE, datetime.date.fromisoformat(regions.CHECKED))),
             # The ingress controllers' pinned charts: their values and their support dates age too.
             *(("aksnet/config/ingress_controllers.py",

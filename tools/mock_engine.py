@@ -180,6 +180,7 @@ class Record:
     aliases: list[str] = field(default_factory=list)
     dependencies: list[str] = field(default_factory=list)
     provider: str = ""
+    delete_before_replace: bool = False
 
 
 class AzureMocks(pulumi.runtime.Mocks):
@@ -328,7 +329,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             type=request.type, name=request.name, urn=response.urn, parent=request.parent or None,
             custom=bool(request.custom), inputs=inputs, outputs=outputs, protect=bool(request.protect),
             ignore_changes=list(request.ignoreChanges), aliases=[str(a) for a in request.aliases],
-            dependencies=list(request.dependencies), provider=request.provider)
+            dependencies=list(request.dependencies), provider=request.provider,
+            delete_before_replace=bool(request.deleteBeforeReplace))
         with self._lock:
             if any(r.urn == record.urn for r in self.records):
                 raise DuplicateUrn(record.urn)
