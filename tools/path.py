@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from aksnet.analysis.path_report import parse_port, place_of
 from aksnet.analysis.paths import Tracer, network_of
 from aksnet.rules.path_rules import RULES as PATH_RULES
+from tools.cli import run_cli
 from tools.stackfile import StackRefused, load_stack_for_cli
 
 
@@ -66,12 +67,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def run_cli() -> int:
-    try:
-        return main()
-    except BrokenPipeError:  # `| head`
-        return 0
-
-
 if __name__ == "__main__":
-    sys.exit(run_cli())
+    sys.exit(run_cli(main))

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tools.cli import run_cli
 from tools.mock_engine import Record, RunResult, run_program
 from tools.stackfile import StackRefused, load_stack_for_cli
 
@@ -255,18 +256,5 @@ def _report_error(error: BaseException, display: str) -> int:
     return 1
 
 
-def run_cli() -> int:
-    """`main`, ending quietly when the reader of its output goes away (`--json | head`)."""
-    try:
-        code = main()
-        sys.stdout.flush()
-        return code
-    except BrokenPipeError:
-        # Python flushes stdout again at exit; point it at nothing so that flush cannot fail too.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
-
-
 if __name__ == "__main__":
-    sys.exit(run_cli())
+    sys.exit(run_cli(main))

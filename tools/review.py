@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tools.cli import run_cli
 from tools.mock_engine import PROJECT_DIR, RunResult, run_program
 from tools.stackfile import StackFileError, read_stack_file, stack_file_path
 
@@ -194,16 +195,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result.exit_code
 
 
-def run_cli() -> int:
-    try:
-        code = main()
-        sys.stdout.flush()
-        return code
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
-
-
 if __name__ == "__main__":
-    sys.exit(run_cli())
+    sys.exit(run_cli(main))
