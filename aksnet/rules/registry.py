@@ -21,7 +21,7 @@ from aksnet.config.problems import ConfigError, Problem
 from aksnet.config.stack import StackConfig
 from aksnet.plan.addressing import AddressPlan, plan_addresses
 from aksnet.plan.plan import Plan, make_plan
-from aksnet.rules import design, guardrails, ingress, lifecycle, path_rules
+from aksnet.rules import design, guardrails, ingress, lifecycle, node_pools, path_rules
 from aksnet.rules.rule import Level, Props, Rule
 
 
@@ -60,8 +60,8 @@ INTENT = Rule(
     "mandatory", "advisory", planned=_intent_problems,
     source="https://kubernetes.io/docs/concepts/services-networking/network-policies/")
 
-RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *ingress.RULES, *lifecycle.RULES, *guardrails.RULES, INTENT,
-                           *path_rules.RULES)
+RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *ingress.RULES, *lifecycle.RULES, *node_pools.RULES,
+                           *guardrails.RULES, INTENT, *path_rules.RULES)
 BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 assert len(BY_ID) == len(RULES), "rule ids are unique"
 
