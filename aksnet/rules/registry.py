@@ -21,7 +21,16 @@ from aksnet.config.problems import ConfigError, Problem
 from aksnet.config.stack import StackConfig
 from aksnet.plan.addressing import AddressPlan, plan_addresses
 from aksnet.plan.plan import Plan, make_plan
-from aksnet.rules import cluster_egress, design, guardrails, ingress, lifecycle, node_pools, path_rules
+from aksnet.rules import (
+    cluster_egress,
+    design,
+    guardrails,
+    ingress,
+    kubernetes_objects,
+    lifecycle,
+    node_pools,
+    path_rules,
+)
 from aksnet.rules.rule import Level, Props, Rule
 
 
@@ -61,7 +70,8 @@ INTENT = Rule(
     source="https://kubernetes.io/docs/concepts/services-networking/network-policies/")
 
 RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *ingress.RULES, *lifecycle.RULES, *node_pools.RULES,
-                           *cluster_egress.RULES, *guardrails.RULES, INTENT, *path_rules.RULES)
+                           *cluster_egress.RULES, *kubernetes_objects.RULES, *guardrails.RULES, INTENT,
+                           *path_rules.RULES)
 BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 assert len(BY_ID) == len(RULES), "rule ids are unique"
 
