@@ -78,3 +78,18 @@ def test_an_appliance_of_someone_else_s_is_a_finding_and_a_private_api_server_is
                "aks-networking:network.bastion": False}
     findings = load_stack(variant(load("dev"), private), "dev").checked.findings
     assert not [f for f in findings if f.policy == "nodes-reach-their-public-api-server"]
+
+
+def _api_hop(stack, changes):
+    from aksnet.analysis.path_report import path_report
+    loaded = load_stack(variant(load(stack), changes), stack)
+    entry = next(p for p in path_report(loaded.spec, loaded.plan).paths if p.flow == "aks-api-server")
+    return entry.path.verdict, entry.path.hops[-1]
+
+
+def test_the_path_model_shows_the_nodes_reaching_their_public_api_server_from_the_firewall():
+    verdict, hop = _api_hop("prod", PUBLIC_PROD)
+    assert verdict == "allowed" and hop.resource == "API server public endpoint"
+    assert "firewall's public addresses" in hop.rule
+    verdict, hop = _api_hop("dev", {})
+    assert verdict == "allowed" and "load balancer's outbound address" in hop.rule
