@@ -92,3 +92,13 @@ def test_the_refresh_reads_a_size_page_s_tables_and_feature_lines():
     assert family["sizes"] == {"Standard_X2ds_v9": {"vcpus": 2, "memoryGB": 8, "tempDiskGiB": 75},
                                "Standard_X96ds_v9": {"vcpus": 96, "memoryGB": 672, "tempDiskGiB": None}}
     assert parse_page(PAGE.replace("Xdsv9", "Xpdsv9"), "Xpdsv9")["architecture"] == "Arm64"
+
+
+def test_an_ephemeral_os_disk_larger_than_the_temporary_disk_is_refused_and_one_that_fits_is_sent():
+    # Standard_D8ds_v5's temporary disk is 300 GiB (the Ddsv5 page).
+    found = problems("prod", {f"{POOL}[1].osDiskSizeGB": 301})
+    assert len(found) == 1 and f"{POOL}[1].osDiskSizeGB" in found[0] and "at most 300" in found[0], found
+    spec = load_stack(variant(load("prod"), {f"{POOL}[1].osDiskSizeGB": 300}), "prod").spec
+    from aksnet.plan.cluster_profile import pool_settings
+    assert pool_settings(spec.cluster.node_pools[1], "1")["osDiskSizeGB"] == 300
+    assert problems("prod", {f"{POOL}[1].osDiskSizeGB": 301, f"{POOL}[1].osDiskType": "Managed"}) == []

@@ -63,6 +63,8 @@ def pool_settings(pool: NodePool, max_surge: str) -> dict[str, Any]:
         settings["availabilityZones"] = list(pool.zones)
     if pool.os_disk_type is not None:
         settings["osDiskType"] = pool.os_disk_type
+    if pool.os_disk_size_gb is not None:
+        settings["osDiskSizeGB"] = pool.os_disk_size_gb
     if pool.only_critical_addons:
         # https://learn.microsoft.com/azure/aks/use-system-pools#system-and-user-node-pools
         settings["nodeTaints"] = ["CriticalAddonsOnly=true:NoSchedule"]

@@ -68,4 +68,23 @@ def ephemeral_os_disk_needs_a_size_that_has_it(spec: StackConfig) -> Iterator[Pr
                          "with a local disk such as Standard_D4ds_v5")
 
 
+EPHEMERAL_SIZE = "https://learn.microsoft.com/azure/virtual-machines/ephemeral-os-disks#size-requirements"
+
+
+@book.refusal("ephemeral-os-disk-fits-the-local-disk", "An ephemeral OS disk of a given size fits the VM's "
+              "temporary disk.", EPHEMERAL_SIZE)
+def ephemeral_os_disk_fits_the_local_disk(spec: StackConfig) -> Iterator[Problem]:
+    """The ephemeral OS disk is placed on the VM's cache or temporary disk and must fit there; the
+    catalog's pages give the temporary disk, which is where v5 and later sizes place it."""
+    for index, pool in enumerate(spec.cluster.node_pools):
+        size = lookup(pool.vm_size)
+        if pool.os_disk_type != "Ephemeral" or pool.os_disk_size_gb is None or size is None \
+                or not size.ephemeral_os_disk or size.temp_disk_gib is None:
+            continue
+        if pool.os_disk_size_gb > size.temp_disk_gib:
+            yield Problem.at(f"cluster.nodePools[{index}].osDiskSizeGB", f"is {pool.os_disk_size_gb}, larger than "
+                             f"the {size.temp_disk_gib} GiB temporary disk of {size.name} that an ephemeral OS disk "
+                             f"lives on; give at most {size.temp_disk_gib}, or a larger size")
+
+
 RULES: tuple[Rule, ...] = tuple(book.rules)
