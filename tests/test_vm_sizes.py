@@ -102,3 +102,10 @@ def test_an_ephemeral_os_disk_larger_than_the_temporary_disk_is_refused_and_one_
     from aksnet.plan.cluster_profile import pool_settings
     assert pool_settings(spec.cluster.node_pools[1], "1")["osDiskSizeGB"] == 300
     assert problems("prod", {f"{POOL}[1].osDiskSizeGB": 301, f"{POOL}[1].osDiskType": "Managed"}) == []
+
+
+def test_a_b_series_size_is_refused_for_a_system_pool_and_accepted_for_a_user_pool():
+    found = problems("dev", {f"{POOL}[0].vmSize": "Standard_B4s_v2"})
+    assert len(found) == 1 and "B-series" in found[0], found
+    user_pool = {"name": "burst", "mode": "User", "vmSize": "Standard_B2s_v2", "count": 1}
+    assert problems("dev", {f"{POOL}[1]": user_pool}) == []
