@@ -17,7 +17,7 @@ from tests.stacks import load, variant
 from tools.mock_engine import run_program
 
 CLUSTER = "aks-networking:cluster"
-NAT = {f"{CLUSTER}.outboundType": "userAssignedNATGateway", "aks-networking:ingress.nginx.visibility": "internal"}
+NAT = {f"{CLUSTER}.outboundType": "userAssignedNATGateway"}
 PUBLIC_PROD = {f"{CLUSTER}.private": False, f"{CLUSTER}.privateDnsZone": "system",
                f"{CLUSTER}.authorizedIpRanges": ["203.0.113.0/24"]}
 
@@ -69,7 +69,6 @@ def test_an_egress_address_inside_a_range_already_authorized_is_not_added_twice(
 
 def test_an_appliance_of_someone_else_s_is_a_finding_and_a_private_api_server_is_not():
     udr = {f"{CLUSTER}.outboundType": "userDefinedRouting", f"{CLUSTER}.egressNextHopIp": "192.168.3.4",
-           "aks-networking:ingress.nginx.visibility": "internal",
            "aks-networking:kubernetes.apps[1].serviceType": "ClusterIP"}
     findings = load_stack(variant(load("dev"), udr), "dev").checked.findings
     mine = [f for f in findings if f.policy == "nodes-reach-their-public-api-server"]
