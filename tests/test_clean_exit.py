@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 
-from tests.stacks import load
 from tools.mock_engine import PROJECT_DIR, run_program
 
 
@@ -25,8 +24,13 @@ def test_every_event_loop_of_a_run_is_closed_when_it_returns(monkeypatch):
         made.append(loop)
         return loop
     monkeypatch.setattr(asyncio, "new_event_loop", tracked)
-    result = run_program("dev", load("dev"))
-    assert result.error is None
+
+    def program():
+        from pulumi_azure_native import resources
+        for index in range(3):  # registrations run on the executor's threads
+            resources.ResourceGroup(f"rg-{index}", location="westeurope")
+    result = run_program("t", {}, program=program)
+    assert result.error is None and len(result.records) == 3
     assert len(made) > 1  # the run's own loop and its executor threads' loops
     assert [loop for loop in made if not loop.is_closed()] == []
     assert not [t for t in threading.enumerate() if t.name.startswith("mock-engine")]
