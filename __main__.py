@@ -135,7 +135,8 @@ cluster = Cluster("cluster", ClusterArgs(
     api_server_subnet_id=spoke.subnet_ids.get("apiserver"), ilb_subnet_id=spoke.subnet_ids.get("ilb"),
     vnet_id=spoke.vnet_id, route_table_id=routes.route_table_id if routes else None,
     private_dns_zone_id=dns.zone_id if dns else None, ingress=ingress, network_profile=plan.network_profile,
-    app_gateway_id=gateway.gateway_id if gateway else None, depends_on=cluster_depends_on))
+    app_gateway_id=gateway.gateway_id if gateway else None, depends_on=cluster_depends_on,
+    egress_public_ips=firewall.public_ips if firewall else nat.public_ips if nat else ()))
 
 if gateway is not None:
     AgicPermissions("agic", AgicPermissionsArgs(

@@ -20,7 +20,14 @@ import pulumi
 from pulumi_azure_native import authorization, containerservice, managedidentity
 
 from aksnet.config.stack import POD_SECURITY_INITIATIVES, ClusterSpec, Environment, IngressSpec, KubernetesSpec
-from aksnet.plan.cluster_profile import addon_profiles, api_server_profile, ingress_profile, pool_settings
+from aksnet.plan.cluster_profile import (
+    addon_profiles,
+    api_server_profile,
+    authorized_ranges_with,
+    ingress_profile,
+    nodes_reach_api_through_egress,
+    pool_settings,
+)
 from aksnet.plan.naming import azure_name, tags
 from components.roles import assign_role
 
@@ -49,6 +56,9 @@ class ClusterArgs:
     """The gateway the AGIC add-on runs, when the ingress controller is appgw."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What must exist before the cluster: the default route, the DNS zone's links."""
+    egress_public_ips: Sequence[pulumi.Input[str | None]] = ()
+    """The firewall's or the NAT gateway's public addresses, which the nodes leave from: with a public
+    API server limited to authorized ranges, they join the ranges, or the nodes could not reach it."""
 
 
 class Cluster(pulumi.ComponentResource):
@@ -110,6 +120,9 @@ class Cluster(pulumi.ComponentResource):
 
         addons = addon_profiles(spec, args.ingress, args.app_gateway_id)
         api_profile = api_server_profile(spec, args.private_dns_zone_id, args.api_server_subnet_id)
+        if nodes_reach_api_through_egress(spec) and args.egress_public_ips:
+            api_profile["authorizedIPRanges"] = pulumi.Output.all(*args.egress_public_ips).apply(
+                lambda ips: authorized_ranges_with(spec, [ip for ip in ips if ip]))
 
         aad = None
         if spec.entra_id is not None:

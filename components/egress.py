@@ -27,6 +27,8 @@ class NatGatewayEgress(pulumi.ComponentResource):
 
     nat_gateway_id: pulumi.Output[str]
     """The NAT gateway's resource id."""
+    public_ips: list[pulumi.Output[str | None]]
+    """The addresses the cluster's egress leaves from."""
 
     def __init__(self, name: str, args: NatGatewayEgressArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-networking:egress:NatGatewayEgress", name, None, opts)
@@ -40,4 +42,5 @@ class NatGatewayEgress(pulumi.ComponentResource):
             sku=network.NatGatewaySkuArgs(name="Standard"), idle_timeout_in_minutes=4,
             public_ip_addresses=[network.SubResourceArgs(id=ip.id) for ip in ips], tags=tags(env), opts=child)
         self.nat_gateway_id = gateway.id
-        self.register_outputs({"natGatewayId": self.nat_gateway_id})
+        self.public_ips = [ip.ip_address for ip in ips]
+        self.register_outputs({"natGatewayId": self.nat_gateway_id, "publicIps": self.public_ips})

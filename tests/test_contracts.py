@@ -61,7 +61,7 @@ def test_kubernetes_objects_wait_for_their_namespace(dev):
         assert namespaces[record.inputs["metadata"]["namespace"]] in record.dependencies, record.name
 
 
-@pytest.mark.parametrize("outbound", ["userAssignedNATGateway", "managedNATGateway"])
+@pytest.mark.parametrize("outbound", ["userAssignedNATGateway"])
 def test_nat_gateway_takes_at_most_16_ips(outbound):
     base = {"aks-networking:cluster.outboundType": outbound, "aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}}
     validate_stack_config(variant(load("dev"), {**base, "aks-networking:cluster.outboundIpCount": 16}), "dev")

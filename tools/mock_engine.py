@@ -22,6 +22,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -418,6 +419,34 @@ def run_program(stack: str, config: Mapping[str, Any],
         return _run(stack, config, program)
 
 
+class _ThreadLoops:
+    """The run's executor, whose worker threads each get an event loop that the run closes.
+
+    The SDK calls the mock monitor from the loop's default executor, and `MockMonitor` asks for
+    an event loop on whatever thread it runs on (`pulumi.runtime.sync_await._ensure_event_loop`),
+    so each worker thread made a loop of its own that nobody closed. At interpreter exit the
+    garbage collector finalised such a loop after its self-pipe socket, and `BaseEventLoop.__del__`
+    printed `ValueError: Invalid file descriptor: -1` on stderr (about one run in 25). Here each
+    worker starts with a loop of ours, which `close` closes once the workers have finished.
+    """
+
+    def __init__(self) -> None:
+        self.loops: list[asyncio.AbstractEventLoop] = []
+        self._lock = threading.Lock()
+        self.executor = ThreadPoolExecutor(thread_name_prefix="mock-engine", initializer=self._give_loop)
+
+    def _give_loop(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        with self._lock:
+            self.loops.append(loop)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)  # no worker runs a loop any more
+        for loop in self.loops:
+            loop.close()
+
+
 def _run(stack: str, config: Mapping[str, Any], program: Callable[[], Any] | None) -> RunResult:
     mocks = AzureMocks()
     monitor = RecordingMonitor(mocks)
@@ -425,6 +454,8 @@ def _run(stack: str, config: Mapping[str, Any], program: Callable[[], Any] | Non
     # The root Stack resource is created by set_mocks and must live on the loop that runs.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    workers = _ThreadLoops()
+    loop.set_default_executor(workers.executor)
     # A run that failed leaves RPCs and outputs of its own behind: start clean, as
     # pulumi.runtime.mocks.test does.
     pulumi_settings.SETTINGS.rpc_manager.clear()
@@ -459,6 +490,7 @@ def _run(stack: str, config: Mapping[str, Any], program: Callable[[], Any] | Non
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         asyncio.set_event_loop(None)
         loop.close()
+        workers.close()
     # Registrations arrive from executor threads in no fixed order: sorted, every output is stable.
     return RunResult(records=sorted(monitor.records, key=lambda r: r.urn), exports=exports,
                      invokes=list(mocks.invokes), error=error)

@@ -8,13 +8,15 @@ Exposures: what the internet reaches of the apps although nothing declares it.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aksnet.analysis.paths import Network, Path, Place, Tracer, network_of
+from aksnet.analysis.paths import Hop, Network, Path, Place, Tracer, network_of
 from aksnet.config.workloads import Endpoint, Flow, PortRange
+from aksnet.plan.cluster_profile import nodes_reach_api_through_egress
 from aksnet.plan.manifests import app_images, controller_registries, pulled_registries
 from aksnet.plan.outbound import (
     AKS_REQUIRED_FQDNS,
@@ -160,12 +162,38 @@ def _derived(spec: Any, plan: Any, tracer: Tracer) -> Iterator[PathEntry]:
     for fqdn in AKS_REQUIRED_FQDNS:
         yield to("aks-required", "cluster", fqdn)
     if not spec.cluster.private:
-        yield to("aks-api-server", "cluster.private", public_api_server_fqdn(spec.environment.location))
+        entry = to("aks-api-server", "cluster.private", public_api_server_fqdn(spec.environment.location))
+        endpoint = _api_endpoint(spec)
+        if entry.path.verdict == "allowed" and endpoint is not None:
+            entry = dataclasses.replace(entry, path=Path((*entry.path.hops, endpoint)))
+        yield entry
     if spec.cluster.azure_policy:
         for fqdn in AZURE_POLICY.fqdns:
             yield to(AZURE_POLICY.name, "cluster.azurePolicy", fqdn)
     for fqdn in plan.gitops_fqdns:
         yield to("gitops", "kubernetes.gitops.url", fqdn)
+
+
+def _api_endpoint(spec: Any) -> Hop | None:
+    """Where the nodes' packet meets a public API server limited to authorized ranges: from the egress
+    address the outbound type gives it (https://learn.microsoft.com/azure/aks/nat-gateway: "API server
+    cluster traffic is routed and processed through the clusters outbound type")."""
+    cluster = spec.cluster
+    if not cluster.authorized_ip_ranges:
+        return None
+    if cluster.api_server_vnet_integration:
+        return None  # the nodes reach it inside the VNet
+    if cluster.outbound_type == "loadBalancer":
+        rule = "authorizedIpRanges and the load balancer's outbound address, which AKS authorizes itself"
+    elif nodes_reach_api_through_egress(cluster) and (spec.egress.firewall is not None
+                                                      or cluster.outbound_type == "userAssignedNATGateway"):
+        owner = "firewall's" if spec.egress.firewall is not None else "NAT gateway's"
+        rule = f"authorizedIpRanges and the {owner} public addresses, which the program adds to them"
+    else:
+        return Hop("loadBalancer", "API server public endpoint", "authorizedIpRanges: the egress appliance's "
+                   "public addresses are not known to the stack (nodes-reach-their-public-api-server)", "forward")
+    # It passes by construction (the ranges hold the address), so the layer that decided stays the decider.
+    return Hop("loadBalancer", "API server public endpoint", rule, "forward")
 
 
 def _exposures(spec: Any, tracer: Tracer, declared: Sequence[PathEntry]) -> Iterator[PathEntry]:

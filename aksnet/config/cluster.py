@@ -72,6 +72,9 @@ def _pool(obj: Obj, *, plugin: str, mode: str | None, has_pod_subnet: bool) -> N
                          source="https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning")
     zones = obj.items("zones", zone_item, (), max_items=3, doc="the availability zones of its nodes")
     os_disk = obj.choice("osDiskType", OS_DISK_TYPES, None, doc="unset: AKS chooses")
+    os_disk_size = obj.whole("osDiskSizeGB", None, minimum=1, maximum=2048,
+                             doc="the OS disk's size in GB; an ephemeral one fits the size's temporary disk",
+                             source="https://learn.microsoft.com/rest/api/aks/agent-pools/create-or-update")
     critical = obj.flag("onlyCriticalAddons", False, doc="a System pool that runs only critical add-ons")
     if not name:
         return None
@@ -79,7 +82,7 @@ def _pool(obj: Obj, *, plugin: str, mode: str | None, has_pod_subnet: bool) -> N
         min_count = max_count = None
     return NodePool(name=name, mode=pool_mode, vm_size=vm_size, count=count, min_count=min_count,
                     max_count=max_count, max_pods=max_pods, zones=zones, os_disk_type=os_disk,
-                    only_critical_addons=critical)
+                    only_critical_addons=critical, os_disk_size_gb=os_disk_size)
 
 
 def _entra_id(obj: Obj) -> EntraId | None:

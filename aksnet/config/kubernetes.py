@@ -3,11 +3,18 @@ the workloads (`aksnet.config.workloads`) and the registries their images may co
 
 from __future__ import annotations
 
+import re
+
 from aksnet.config.model import GitOpsSpec, KubernetesSpec
 from aksnet.config.schema import Obj, string_item
 from aksnet.config.workloads import check_workloads, parse_workloads
 
 DELIVERIES = ("apply", "gitops", "none")
+
+
+# Flux reads spec.path from the root of the repository and writes it `./deploy` in its own docs:
+# https://fluxcd.io/flux/components/kustomize/kustomizations/#path
+FLUX_PATH = r"(\./)?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*/?"
 
 
 def _gitops(obj: Obj) -> GitOpsSpec | None:
@@ -19,13 +26,18 @@ def _gitops(obj: Obj) -> GitOpsSpec | None:
                         hint="an https:// or ssh:// Git repository URL",
                         doc="the Git repository"),
         branch=gitops.text("branch", "main", pattern=r"[A-Za-z0-9._/-]+", hint="a branch name", doc="the branch"),
-        path=gitops.text("path", pattern=r"[A-Za-z0-9_-][A-Za-z0-9_./-]*", hint="a relative directory such as "
-                         "deploy/prod",
-                         doc="the directory `make render` writes"),
+        path=gitops.text("path", pattern=FLUX_PATH,
+                         hint="a directory from the repository's root such as deploy/prod or ./deploy/prod",
+                         doc="the directory `make render` writes, from the repository's root (`./` allowed)"),
         interval_seconds=gitops.whole("intervalSeconds", 300, minimum=60, maximum=86400,
                                       doc="how often Flux reconciles"),
     )
     gitops.done()
+    if re.fullmatch(FLUX_PATH, spec.path) and \
+            any(part in (".", "..") for part in spec.path.removeprefix("./").rstrip("/").split("/")):
+        # `make render` writes the layer there: it must stay a directory of its own inside the repository.
+        gitops.problems.add(gitops.key_path("path"), f"{spec.path} steps through . or ..; name the directory "
+                            "from the repository's root, such as ./deploy/prod")
     return spec
 
 

@@ -72,6 +72,8 @@ class NodePool:
     zones: tuple[str, ...]
     os_disk_type: str | None
     only_critical_addons: bool
+    os_disk_size_gb: int | None = None
+    """The OS disk's size; None: AKS's default for the size."""
 
     @property
     def autoscaled(self) -> bool:

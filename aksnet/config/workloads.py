@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from aksnet.config.image_reference import reference_problem
 from aksnet.config.policy_spec import check_policy_spec
 from aksnet.config.schema import (
     Address4,
@@ -33,6 +34,7 @@ from aksnet.vocabulary import (
     LABEL_KEY,
     LABEL_VALUE,
     NAMESPACE_NAME_LABEL,
+    PLATFORM_IMAGE,
     PLATFORM_NAMESPACES,
     PRIVATE_RANGES,
 )
@@ -236,7 +238,7 @@ def _app(obj: Obj) -> App | None:
                       "and '-', a letter first, at most 63 characters",
                       doc="the app's name, also its Service's"),
         namespace=_name(obj, "namespace", doc="a namespace of `namespaces`"),
-        image=obj.text("image", pattern=r"[A-Za-z0-9][A-Za-z0-9._/:@-]*", hint="an image reference",
+        image=obj.text("image",  # its grammar: aksnet.config.image_reference, below
                        doc="a full image reference, or `platform://repo:tag` for the platform registry"),
         labels=kubernetes_labels(obj, "labels", doc="the pods' labels: its Service and the policies select them"),
         ports=obj.records("ports", _container_port, max_items=20, doc="the Service's ports and the container's"),
@@ -254,6 +256,11 @@ def _app(obj: Obj) -> App | None:
                                             "probe follows it"),
                       liveness=_probe(probes, "liveness", app, "when the kubelet restarts the container"))
         probes.done()
+    if app.image:
+        platform = app.image.startswith(PLATFORM_IMAGE)
+        problem = reference_problem(app.image.removeprefix(PLATFORM_IMAGE), remote_only=platform)
+        if problem is not None:
+            obj.problems.add(obj.key_path("image"), problem)
     if app.static_ip is not None and app.service_type != "InternalLoadBalancer":
         obj.problems.add(obj.key_path("staticIp"), "is only for serviceType InternalLoadBalancer")
     if app.service_type != "None" and not app.ports:

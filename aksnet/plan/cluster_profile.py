@@ -9,6 +9,8 @@ cluster and could place the service range over a VNet. Only the fields the mode 
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Sequence
 from typing import Any
 
 from aksnet.config.stack import ClusterSpec, IngressSpec, NodePool
@@ -61,6 +63,8 @@ def pool_settings(pool: NodePool, max_surge: str) -> dict[str, Any]:
         settings["availabilityZones"] = list(pool.zones)
     if pool.os_disk_type is not None:
         settings["osDiskType"] = pool.os_disk_type
+    if pool.os_disk_size_gb is not None:
+        settings["osDiskSizeGB"] = pool.os_disk_size_gb
     if pool.only_critical_addons:
         # https://learn.microsoft.com/azure/aks/use-system-pools#system-and-user-node-pools
         settings["nodeTaints"] = ["CriticalAddonsOnly=true:NoSchedule"]
@@ -85,6 +89,30 @@ def api_server_profile(cluster: ClusterSpec, zone: Any = None, subnet: Any = Non
         profile["enableVnetIntegration"] = True
         profile["subnetId"] = subnet
     return profile
+
+
+def nodes_reach_api_through_egress(cluster: ClusterSpec) -> bool:
+    """Whether the nodes reach a public API server, limited to authorized ranges, from public
+    addresses the stack chooses: those of a firewall, a NAT gateway or another appliance.
+
+    A public cluster's API server traffic leaves through its outbound type
+    (https://learn.microsoft.com/azure/aks/nat-gateway); with `loadBalancer`, AKS authorizes its own
+    outbound address (https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges), and with
+    VNet integration the nodes reach the API server inside the VNet
+    (https://learn.microsoft.com/azure/aks/api-server-vnet-integration).
+    """
+    return (not cluster.private and bool(cluster.authorized_ip_ranges) and not cluster.api_server_vnet_integration
+            and cluster.outbound_type in ("userAssignedNATGateway", "userDefinedRouting"))
+
+
+def authorized_ranges_with(cluster: ClusterSpec, egress_addresses: Sequence[str]) -> list[str]:
+    """The stack's authorized ranges and, as /32s, each egress address none of them covers already."""
+    ranges = [str(r) for r in cluster.authorized_ip_ranges]
+    for address in egress_addresses:
+        ip = ipaddress.ip_address(address)
+        if not any(ip in r for r in cluster.authorized_ip_ranges) and f"{ip}/32" not in ranges:
+            ranges.append(f"{ip}/32")
+    return ranges
 
 
 # The nginx ingress controller is the AKS application routing add-on (managed NGINX).

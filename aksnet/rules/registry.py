@@ -22,7 +22,16 @@ from aksnet.config.stack import StackConfig
 from aksnet.plan.addressing import AddressPlan, plan_addresses
 from aksnet.plan.manifests import object_key
 from aksnet.plan.plan import Plan, make_plan
-from aksnet.rules import design, guardrails, ingress, lifecycle, path_rules
+from aksnet.rules import (
+    cluster_egress,
+    design,
+    guardrails,
+    ingress,
+    kubernetes_objects,
+    lifecycle,
+    node_pools,
+    path_rules,
+)
 from aksnet.rules.rule import Level, Props, Rule
 
 
@@ -61,7 +70,8 @@ INTENT = Rule(
     "mandatory", "advisory", planned=_intent_problems,
     source="https://kubernetes.io/docs/concepts/services-networking/network-policies/")
 
-RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *ingress.RULES, *lifecycle.RULES, *guardrails.RULES, INTENT,
+RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *ingress.RULES, *lifecycle.RULES, *node_pools.RULES,
+                           *cluster_egress.RULES, *kubernetes_objects.RULES, *guardrails.RULES, INTENT,
                            *path_rules.RULES)
 BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 assert len(BY_ID) == len(RULES), "rule ids are unique"

@@ -1,0 +1,125 @@
+"""Kubernetes objects as the API server and the controllers judge them, both ways at each boundary.
+
+Sources: the Kubernetes OpenAPI's `x-kubernetes-list-map-keys` (ServiceSpec.ports keyed by port and
+protocol, Container.ports by containerPort and protocol, protocol "Default is TCP"), enforced under
+server-side apply (https://kubernetes.io/docs/reference/using-api/server-side-apply/); the image
+reference grammar of github.com/distribution/reference (regexp.go); Deployment selectors must not
+overlap another controller's pods (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector).
+"""
+
+import json
+
+import kubernetes_validate
+import pytest
+
+from aksnet.config.image_reference import reference_problem
+from aksnet.config.problems import ConfigError
+from aksnet.pipeline import load_stack
+from aksnet.rules.kubernetes_objects import LIST_MAPS, duplicate_list_map_entries
+from tests.stacks import load, variant
+
+K8S = "aks-networking:kubernetes"
+
+
+def problems(stack, changes):
+    try:
+        load_stack(variant(load(stack), changes), stack)
+    except ConfigError as refused:
+        return [f"{p.path}: {p.message}" for p in refused.problems]
+    return []
+
+
+def test_the_extract_holds_the_openapi_s_keys_for_the_service_and_container_ports():
+    with open(LIST_MAPS, encoding="utf-8") as handle:
+        definitions = json.load(handle)["definitions"]
+    assert definitions["io.k8s.api.core.v1.ServiceSpec"]["ports"]["keys"] == ["port", "protocol"]
+    assert definitions["io.k8s.api.core.v1.Container"]["ports"]["keys"] == ["containerPort", "protocol"]
+    assert definitions["io.k8s.api.core.v1.Container"]["ports"]["defaults"] == {"protocol": "TCP"}
+
+
+def test_the_extract_matches_the_schema_the_tests_validate_with():
+    """The extract is the OpenAPI's: every list-map it names is one in kubernetes-validate's schema."""
+    import os
+    with open(LIST_MAPS, encoding="utf-8") as handle:
+        extract = json.load(handle)
+    schemas = os.path.join(os.path.dirname(kubernetes_validate.__file__), "kubernetes-json-schema",
+                           f"v{extract['minor']}.0-local-strict", "_definitions.json")
+    with open(schemas, encoding="utf-8") as handle:
+        full = json.load(handle)["$defs"]
+    for name, fields in extract["definitions"].items():
+        for prop, shape in fields.items():
+            if "keys" in shape:
+                assert full[name]["properties"][prop]["x-kubernetes-list-map-keys"] == shape["keys"], (name, prop)
+
+
+def test_a_protocol_left_out_counts_as_its_default():
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"},
+               "spec": {"ports": [{"port": 80}, {"port": 80, "protocol": "TCP"}, {"port": 80, "protocol": "UDP"}]}}
+    assert list(duplicate_list_map_entries(service)) == ["spec.ports[1] repeats port=80, protocol=TCP of spec.ports[0]"]
+
+
+def test_two_service_ports_on_one_port_are_refused_and_tcp_and_udp_on_one_port_are_not():
+    two = [{"name": "http", "port": 80, "targetPort": 8080}, {"name": "web", "port": 80, "targetPort": 8081}]
+    found = problems("dev", {f"{K8S}.apps[2].ports": two})
+    assert len(found) == 1 and found[0].startswith(f"{K8S}.apps[2]: ") and "port=80, protocol=TCP" in found[0]
+    both = [{"name": "redis", "port": 6379}, {"name": "redis-udp", "port": 6379, "protocol": "UDP"}]
+    assert problems("dev", {f"{K8S}.apps[2].ports": both}) == []
+
+
+def test_two_service_ports_onto_one_container_port_are_refused():
+    ports = [{"name": "http", "port": 6379}, {"name": "admin", "port": 6380, "targetPort": 6379}]
+    found = problems("dev", {f"{K8S}.apps[2].ports": ports})
+    assert len(found) == 1 and "containerPort=6379, protocol=TCP" in found[0], found
+
+
+@pytest.mark.parametrize("image", ["nginx", "redis:7.4-alpine", "registry.k8s.io/pause:3.10",
+                                   "localhost:5000/team/app:v1", "docker.io/library/nginx@sha256:" + "a" * 64,
+                                   "myregistry.azurecr.io/a__b/c--d.e:1_2"])
+def test_references_of_the_grammar_are_accepted(image):
+    assert reference_problem(image) is None
+
+
+@pytest.mark.parametrize("image,fragment", [("nginx:1.27:alpine", "is not an image reference"),
+                                            ("Nginx/Unprivileged:1.27", "upper-case"),
+                                            ("nginx:", "is not an image reference"),
+                                            ("team//app", "is not an image reference"),
+                                            ("app:" + "x" * 129, "is not an image reference"),
+                                            ("nginx@sha256:abc", "is not an image reference")])
+def test_references_outside_the_grammar_are_refused_at_the_image_key(image, fragment):
+    found = problems("dev", {f"{K8S}.apps[0].image": image})
+    assert len(found) == 1 and found[0].startswith(f"{K8S}.apps[0].image: ") and fragment in found[0], found
+
+
+def test_a_platform_image_is_a_path_without_a_host():
+    assert problems("prod", {f"{K8S}.apps[2].image": "platform://redis:7.4-alpine"}) == []
+    found = problems("prod", {f"{K8S}.apps[2].image": "platform://Redis:7.4"})
+    assert len(found) == 1 and "upper-case" in found[0]
+
+
+def test_a_second_route_for_one_host_and_path_is_refused_and_another_path_is_not():
+    other = {"name": "other", "namespace": "development", "host": "webapp.dev.example.com",
+             "paths": [{"path": "/a", "app": "backend", "port": 80}]}
+    found = problems("dev", {f"{K8S}.ingresses[1]": other})
+    assert len(found) == 1 and found[0].startswith(f"{K8S}.ingresses[1].paths[0].path: "), found
+    assert problems("dev", {f"{K8S}.ingresses[1]": {**other, "paths": [{"path": "/c", "app": "backend", "port": 80}]}}) == []
+    assert problems("dev", {f"{K8S}.ingresses[1]": {**other, "host": "other.dev.example.com"}}) == []
+
+
+ILB = {f"{K8S}.apps[2].serviceType": "InternalLoadBalancer", f"{K8S}.apps[2].staticIp": "192.168.2.10"}
+
+
+def test_two_internal_services_on_one_address_and_port_are_refused_and_on_other_ports_are_not():
+    found = problems("dev", {**ILB, f"{K8S}.apps[2].ports": [{"name": "http", "port": 80}]})
+    assert len(found) == 1 and found[0].startswith(f"{K8S}.apps[3].staticIp: ") and "TCP/80" in found[0], found
+    assert problems("dev", ILB) == []  # 6379 beside 80: one address, two load balancing rules
+
+
+def test_an_app_whose_labels_select_another_app_s_pods_is_refused():
+    found = problems("dev", {f"{K8S}.apps[0].labels": {"app": "webapp"}})
+    assert len(found) == 1 and found[0].startswith(f"{K8S}.apps[0].labels: ") and "frontend" in found[0], found
+    # The same labels in another namespace select nothing of it.
+    moved = {f"{K8S}.namespaces[1]": {"name": "other"}, f"{K8S}.apps[0].namespace": "other",
+             f"{K8S}.apps[0].labels": {"app": "webapp"}, f"{K8S}.flows[0].to.namespace": "other",
+             f"{K8S}.flows[1].from.namespace": "other", f"{K8S}.ingresses[0].paths": [
+                 {"path": "/a", "app": "frontend", "port": 80}]}
+    assert [p for p in problems("dev", moved) if "selects the pods" in p] == []
