@@ -66,10 +66,10 @@ def test_two_service_ports_on_one_port_are_refused_and_tcp_and_udp_on_one_port_a
     assert problems("dev", {f"{K8S}.apps[2].ports": both}) == []
 
 
-def test_two_service_ports_onto_one_container_port_are_refused():
+def test_two_service_ports_onto_one_container_port_are_accepted():
+    """Valid intent: the Service keys its ports by port, the container lists the one port once."""
     ports = [{"name": "http", "port": 6379}, {"name": "admin", "port": 6380, "targetPort": 6379}]
-    found = problems("dev", {f"{K8S}.apps[2].ports": ports})
-    assert len(found) == 1 and "containerPort=6379, protocol=TCP" in found[0], found
+    assert problems("dev", {f"{K8S}.apps[2].ports": ports}) == []
 
 
 @pytest.mark.parametrize("image", ["nginx", "redis:7.4-alpine", "registry.k8s.io/pause:3.10",
@@ -123,3 +123,15 @@ def test_an_app_whose_labels_select_another_app_s_pods_is_refused():
              f"{K8S}.flows[1].from.namespace": "other", f"{K8S}.ingresses[0].paths": [
                  {"path": "/a", "app": "frontend", "port": 80}]}
     assert [p for p in problems("dev", moved) if "selects the pods" in p] == []
+
+
+def test_two_service_ports_to_one_container_port_are_accepted_and_the_container_lists_it_once():
+    """A Service's ports are keyed by port and protocol, a container's by containerPort and protocol
+    (the OpenAPI's x-kubernetes-list-map-keys): ports 80 and 8080 may both target 8080."""
+    ports = [{"name": "http", "port": 80, "targetPort": 8080}, {"name": "alt", "port": 8080, "targetPort": 8080}]
+    loaded = load_stack(variant(load("prod"), {"aks-networking:kubernetes.apps[0].ports": ports}), "prod")
+    web = next(m for m in loaded.plan.manifests if m["kind"] == "Deployment" and m["metadata"]["name"] == "web")
+    assert web["spec"]["template"]["spec"]["containers"][0]["ports"] == [
+        {"name": "http", "containerPort": 8080, "protocol": "TCP"}]
+    service = next(m for m in loaded.plan.manifests if m["kind"] == "Service" and m["metadata"]["name"] == "web")
+    assert [(p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [(80, 8080), (8080, 8080)]

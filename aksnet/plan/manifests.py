@@ -102,8 +102,12 @@ def _deployment(app: App, image: str) -> dict[str, Any]:
         "volumeMounts": [{"name": f"writable-{i}", "mountPath": path} for i, path in enumerate(app.writable_paths)],
     }
     if app.ports:
+        # Two Service ports may target one container port; the container lists it once, since the API
+        # server keys a container's ports by containerPort and protocol (x-kubernetes-list-map-keys).
+        declared = {(p.container_port, p.protocol): p for p in reversed(app.ports)}
         container["ports"] = [{**({"name": p.name} if p.name else {}), "containerPort": p.container_port,
-                               "protocol": p.protocol} for p in app.ports]
+                               "protocol": p.protocol} for p in app.ports
+                              if declared[(p.container_port, p.protocol)] is p]
         probe_port = app.ports[0]
         tcp = {"tcpSocket": {"port": probe_port.container_port}, "periodSeconds": 10} \
             if probe_port.protocol == "TCP" else None
