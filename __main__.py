@@ -93,6 +93,8 @@ if routes is not None and next_hop is not None:
     address = firewall.private_ip if firewall is not None and next_hop == "firewall" else next_hop
     if hub_link is not None and next_hop == "firewall":
         address = hub_link.firewall_private_ip
+        for route_name, prefix in hub_link.attachment.routes:  # the other spokes, through the hub firewall
+            cluster_depends_on.append(routes.add_route(route_name, prefix, "VirtualAppliance", address))
     cluster_depends_on.append(routes.add_route("default", "0.0.0.0/0", "VirtualAppliance", address))
 
 dns = None

@@ -5,6 +5,7 @@ Expected outcomes come from Azure's and Pulumi's documents, cited beside each te
 from __future__ import annotations
 
 import copy
+import os
 
 import pytest
 
@@ -79,9 +80,12 @@ def test_spoke_creates_both_halves_of_its_peering_with_forwarded_traffic(spoke_a
 def test_spoke_routes_to_the_hub_firewall_and_links_the_hub_zone(spoke_a):
     # With userDefinedRouting, the node subnet's default route goes to the firewall.
     # https://learn.microsoft.com/azure/aks/egress-outboundtype#outbound-type-of-userdefinedrouting
-    route = spoke_a.one("azure-native:network:Route").inputs
-    assert (route["addressPrefix"], route["nextHopType"], route["nextHopIpAddress"]) == \
-        ("0.0.0.0/0", "VirtualAppliance", "10.100.0.4")
+    # And to each other spoke's range: the system route of 10.0.0.0/8 (next hop None) is longer than 0.0.0.0/0.
+    # https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default
+    routes = {r.inputs["addressPrefix"]: (r.inputs["nextHopType"], r.inputs["nextHopIpAddress"])
+              for r in spoke_a.of_type("azure-native:network:Route")}
+    assert routes == {"0.0.0.0/0": ("VirtualAppliance", "10.100.0.4"),
+                      "10.120.0.0/16": ("VirtualAppliance", "10.100.0.4")}
     link = spoke_a.one("azure-native:privatedns:VirtualNetworkLink").inputs
     assert link["privateZoneName"] == "privatelink.azurecr.io" and link["resourceGroupName"] == "rg-hub-hub"
     endpoint_zones = spoke_a.one("azure-native:network:PrivateDnsZoneGroup").inputs["privateDnsZoneConfigs"]
@@ -157,3 +161,138 @@ def test_hub_stack_refuses_a_cluster_section():
     from aksnet.config.problems import ConfigError
     with pytest.raises(ConfigError, match="aks-networking:cluster: is not a key of a hub's stack"):
         load_hub_spec(config, "hub")
+
+
+# The landing zone previewed as one ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def zone():
+    from tools.landing_zone import run_landing_zone
+    run = run_landing_zone("landing-zone.yaml")
+    assert run.problems == []
+    return run
+
+
+def _hop_layers(entry):
+    return [(hop["layer"], hop["action"]) for hop in entry["hops"]]
+
+
+def test_committed_landing_zone_previews_as_one(zone):
+    assert list(zone.stacks) == ["hub", "spoke-a", "spoke-b"]
+    assert [f for f in zone.findings if f["level"] == "mandatory"] == []
+    spoke = zone.as_json()["stacks"]["spoke-a"]
+    assert [r for r in spoke["resources"] if r["type"] == "pulumi:pulumi:StackReference"]
+
+
+def test_cross_spoke_flow_is_walked_through_both_spokes_and_the_hub(zone):
+    [entry] = zone.paths
+    assert entry["verdict"] == "allowed" and entry["stacks"] == ["spoke-a", "spoke-b"]
+    # A's pod -> A's route table -> the hub firewall -> B's NSG -> B's internal load balancer -> B's policy.
+    assert _hop_layers(entry) == [("networkPolicy", "allow"), ("nsg", "allow"), ("route", "forward"),
+                                  ("peering", "forward"), ("firewall", "allow"), ("peering", "forward"),
+                                  ("nsg", "allow"), ("loadBalancer", "forward"), ("networkPolicy", "allow")]
+    route = entry["hops"][2]
+    assert "10.120.0.0/16 -> VirtualAppliance 10.100.0.4" in route["rule"]
+    assert entry["hops"][4]["resource"] == "firewall policy of hub"
+    assert entry["decidedBy"]["layer"] == "networkPolicy"
+
+
+def test_cli_json_has_stacks_paths_and_findings(capsys):
+    import json
+
+    from tools.preview import main
+    assert main(["--landing-zone", "landing-zone.yaml", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == {"stacks", "paths", "findings"}
+    assert set(document["paths"][0]) >= {"verdict", "hops", "decidedBy"}
+    assert set(document["paths"][0]["hops"][0]) == {"layer", "resource", "rule", "action"}
+
+
+def _records_without(run, name, drop):
+    return [r for r in run.stacks[name].result.records if not drop(r)]
+
+
+def _spoke_check(zone, name, records, priorities=(1000, 1099)):
+    from aksnet.plan.landing_zone import read_registry, spoke_attachment
+    from tools.landing_zone import spoke_findings
+    registry = read_registry(_registry_document(), "landing-zone.yaml")
+    contract = read_contract(zone.stacks["hub"].result.exports[CONTRACT_OUTPUT], "hub", name)
+    loaded = zone.stacks[name].loaded
+    return spoke_findings(name, "hub", records, contract, spoke_attachment(loaded.spec, loaded.plan, registry),
+                          priorities)
+
+
+def test_peering_without_its_return_half_is_refused_naming_the_stacks(zone):
+    # A peering connects only once both VNets hold their half.
+    # https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#create-a-peering
+    assert _spoke_check(zone, "spoke-a", zone.stacks["spoke-a"].result.records) == []
+    records = _records_without(zone, "spoke-a", lambda r: r.name == "hub-attachment-hub-to-spoke")
+    [finding] = _spoke_check(zone, "spoke-a", records)
+    assert finding["policy"] == "landing-zone-peering-pair" and finding["stacks"] == ["spoke-a", "hub"]
+    assert "has no return half (hub -> spoke-a)" in finding["message"]
+
+
+def test_missing_dns_link_is_refused_naming_the_stacks(zone):
+    # A private endpoint's name resolves privately only in VNets linked to its zone.
+    # https://learn.microsoft.com/azure/private-link/private-endpoint-dns
+    records = _records_without(zone, "spoke-b", lambda r: r.type == "azure-native:privatedns:VirtualNetworkLink")
+    [finding] = _spoke_check(zone, "spoke-b", records, (1100, 1199))
+    assert finding["policy"] == "landing-zone-dns-link" and finding["stacks"] == ["spoke-b", "hub"]
+    assert "privatelink.azurecr.io" in finding["message"]
+
+
+def test_recorded_rule_priority_outside_the_range_is_refused(zone):
+    [finding] = _spoke_check(zone, "spoke-a", zone.stacks["spoke-a"].result.records, (1100, 1199))
+    assert finding["policy"] == "landing-zone-rule-priority"
+    assert "priority 1000, outside 1100-1199, the range hub assigns it" in finding["message"]
+
+
+def test_cross_spoke_flow_the_firewall_drops_is_refused_naming_both_stacks(zone):
+    # A firewall denies what no rule allows. https://learn.microsoft.com/azure/firewall/rule-processing
+    import dataclasses
+
+    from aksnet.plan.landing_zone import read_registry
+    from tools.landing_zone import cross_spoke_paths, dropped_flow_findings
+
+    def without_the_flow_rule(spoke):
+        if spoke.name != "spoke-a":
+            return spoke
+        group = spoke.rule_group
+        collections = tuple({**c, "rules": [r for r in c["rules"] if r["name"] != "checkout-to-payments"]}
+                            for c in group.collections)
+        return dataclasses.replace(spoke, rule_group=dataclasses.replace(group, collections=collections))
+
+    registry = read_registry(_registry_document(), "landing-zone.yaml")
+    [entry] = cross_spoke_paths(zone, registry, without_the_flow_rule)
+    assert entry["verdict"] == "denied"
+    assert entry["decidedBy"] == {"layer": "firewall", "resource": "firewall policy of hub",
+                                  "rule": "no rule matches: denied by default"}
+    [finding] = dropped_flow_findings([entry])
+    assert finding["stacks"] == ["spoke-a", "spoke-b"] and "checkout-to-payments" in finding["message"]
+
+
+def test_spoke_without_routes_to_other_spokes_never_reaches_the_firewall(zone):
+    import dataclasses
+
+    from aksnet.plan.landing_zone import read_registry
+    from tools.landing_zone import cross_spoke_paths
+    registry = read_registry(_registry_document(), "landing-zone.yaml")
+    [entry] = cross_spoke_paths(zone, registry, lambda s: dataclasses.replace(s, routes=()))
+    # Without them, spoke-b's range is neither in spoke-a's VirtualNetwork tag nor routed to the firewall.
+    # https://learn.microsoft.com/azure/virtual-network/service-tags-overview#available-service-tags
+    assert entry["verdict"] == "denied" and "firewall" not in [hop["layer"] for hop in entry["hops"]]
+
+
+def test_landing_zone_with_overlapping_spokes_stops_naming_both(tmp_path):
+    import yaml
+
+    from tools.landing_zone import run_landing_zone
+    document = _registry_document()
+    for entry in (document["hub"], *document["spokes"].values()):
+        entry["stack"] = os.path.abspath(entry["stack"])
+    document["spokes"]["spoke-b"]["addressSpace"] = ["10.110.0.0/16"]
+    path = tmp_path / "landing-zone.yaml"
+    path.write_text(yaml.safe_dump(document))
+    run = run_landing_zone(str(path))
+    assert len(run.problems) == 1 and "10.110.0.0/16 of spoke-b (owner payments-team) overlaps 10.110.0.0/16 of " \
+        "spoke-a (owner shop-team)" in run.problems[0]

@@ -221,6 +221,11 @@ class SpokeAttachmentPlan:
     """The IP groups its rules name (the spoke creates them in its own resource group)."""
     zones: tuple[str, ...]
     """The hub's private zones the spoke links its VNet to."""
+    routes: tuple[tuple[str, str], ...] = ()
+    """(route name, prefix) to the hub's firewall for every other spoke's range: without them the
+    system route of the private range (10.0.0.0/8 and the like, next hop None) drops spoke-to-spoke
+    traffic, being longer than 0.0.0.0/0
+    (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default)."""
     peering: PeeringSettings = PEERING
 
 
@@ -256,8 +261,11 @@ def spoke_attachment(spec: Any, plan: Any, registry: Registry) -> SpokeAttachmen
     first = entry.priorities[0] if entry is not None and entry.priorities else RULE_GROUP_PRIORITIES[0]
     priority = lz.rule_collection_priority if lz.rule_collection_priority is not None else first
     policy = plan.firewall
+    routes = tuple((f"spoke-{other.name}" if len(other.address_space) == 1 else f"spoke-{other.name}-{index}",
+                    str(prefix)) for other in registry.spokes.values() if other.name != lz.name
+                   for index, prefix in enumerate(other.address_space))
     return SpokeAttachmentPlan(lz.name, spoke_rule_group(lz.name, policy, priority),
-                               dict(policy.ip_groups) if policy is not None else {}, spoke_zones(spec))
+                               dict(policy.ip_groups) if policy is not None else {}, spoke_zones(spec), routes)
 
 
 # The hub's plan ---------------------------------------------------------------------------------

@@ -94,4 +94,8 @@ def subnet_rules(spec: StackConfig) -> dict[str, Sequence[Rule]]:
             Rule(f"AllowPublicServices{protocol.capitalize()}", 100 + index, "Inbound", "Allow",
                  protocol.capitalize(), "Internet", "*", tuple(ports))
             for index, (protocol, ports) in enumerate(sorted(by_protocol.items())))
+    from aksnet.plan.spoke_rules import cross_spoke_inbound  # built on this module's Rule
+    inbound = cross_spoke_inbound(spec)
+    if inbound:  # a spoke of a landing zone: flows from the other spokes' ranges
+        rules["ilb"] = (*rules.get("ilb", ()), *inbound)
     return rules
