@@ -296,3 +296,19 @@ def test_landing_zone_with_overlapping_spokes_stops_naming_both(tmp_path):
     run = run_landing_zone(str(path))
     assert len(run.problems) == 1 and "10.110.0.0/16 of spoke-b (owner payments-team) overlaps 10.110.0.0/16 of " \
         "spoke-a (owner shop-team)" in run.problems[0]
+
+
+def test_spoke_previews_alone_with_its_hubs_outputs(capsys):
+    import json
+
+    from tools.preview import main
+    assert main(["spoke-b", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    [reference] = [r for r in document["resources"] if r["type"] == "pulumi:pulumi:StackReference"]
+    assert reference["inputs"]["name"] == HUB_REFERENCE
+
+
+def test_root_program_refuses_a_hub_stack(capsys):
+    from tools.preview import main
+    assert main(["hub", "--config", "hub/Pulumi.hub.yaml"]) == 1
+    assert "aks-networking:landingZone.role: hub: a hub has a program of its own" in capsys.readouterr().err

@@ -289,6 +289,32 @@ def cross_spoke_paths(run: LandingZoneRun, registry: Any,
     return out
 
 
+def hub_outputs_for(spec: Any) -> dict[str, Any]:
+    """For a spoke previewed alone, its hub's outputs by the name its StackReference reads: the registry's
+    hub, run first under the mock engine, as a real spoke's preview reads the deployed hub. Raises
+    `StackFileError` with the line to show when the hub cannot be run."""
+    from aksnet.config.hub import load_hub_spec
+    from aksnet.config.problems import ConfigError
+    from aksnet.plan.landing_zone import RegistryError
+    from tools.mock_engine import PROJECT_DIR
+    lz = spec.landing_zone
+    if lz.role != "spoke" or lz.hub_stack is None:
+        return {}
+    path = os.path.join(PROJECT_DIR, lz.registry)
+    try:
+        registry = read_landing_zone_file(path)
+        hub_file = read_stack_file(os.path.join(os.path.dirname(path), registry.hub.stack), display=registry.hub.stack)
+        load_hub_spec(hub_file.config, registry.hub.name)
+    except RegistryError as error:
+        raise StackFileError(error.lines[0]) from None
+    except ConfigError as error:
+        raise StackFileError(error.lines(registry.hub.stack)[0]) from None
+    result = run_program(registry.hub.name, hub_file.config, main=HUB_PROGRAM)
+    if result.error is not None:
+        raise StackFileError(f"{registry.hub.stack}: {result.error}")
+    return {lz.hub_stack: result.exports}
+
+
 # The command line ------------------------------------------------------------------------------
 
 def render_address_plan(run: LandingZoneRun) -> list[str]:

@@ -158,7 +158,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         stack_file, loaded = load_stack_for_cli(args.stack, args.config)
     except StackRefused as refused:
         return refused.code
-    result = run_program(args.stack, stack_file.config)
+    from tools.landing_zone import hub_outputs_for
+    from tools.stackfile import StackFileError
+    try:  # a spoke of a landing zone reads its hub's outputs: its hub runs first
+        hub_outputs = hub_outputs_for(loaded.spec)
+    except StackFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    result = run_program(args.stack, stack_file.config, stack_outputs=hub_outputs)
     if result.error is not None:
         return _report_error(result.error, stack_file.display)
 

@@ -143,6 +143,9 @@ def load_spec(config: Mapping[str, object], stack: str, *, problems: Problems | 
     tls = read_tls(section("tls", "the application gateway's certificates, in a Key Vault of the stack"))
     landing_zone = read_landing_zone(section("landingZone", "the stack's role in a landing zone of one hub stack and "
                                              "many spoke stacks (landing-zone.yaml)"), stack)
+    if landing_zone.role == "hub":
+        problems.add(f"{NS}:landingZone.role", "hub: a hub has a program of its own, hub/__main__.py "
+                     "(cd hub && pulumi up); preview it with its spokes: python -m tools.preview --landing-zone FILE")
     if problems:
         raise ConfigError(problems.items)
     if network is None or cluster is None:  # each reports why, so this is a defect of ours
