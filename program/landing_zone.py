@@ -7,6 +7,7 @@ read from the repository's root, which holds both programs (the root's and `hub/
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -34,18 +35,27 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def load_registry(landing_zone: LandingZoneSpec, root: str = REPOSITORY) -> Registry:
     """The landing zone's registry file, read and checked; `pulumi.RunError` with its lines."""
-    import yaml
     path = os.path.join(root, landing_zone.registry)
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
-    except (OSError, yaml.YAMLError) as error:
+        stat = os.stat(path)
+        return _registry(path, landing_zone.registry, stat.st_mtime_ns, stat.st_size)
+    except OSError as error:
         raise pulumi.RunError(f"{landing_zone.registry}: cannot be read as the landing zone's registry: {error}") \
             from None
-    try:
-        return read_registry(document, landing_zone.registry)
     except RegistryError as error:
         raise pulumi.RunError("\n".join(error.lines)) from None
+
+
+@functools.lru_cache(maxsize=4)
+def _registry(path: str, source: str, mtime_ns: int, size: int) -> Registry:
+    """One file's registry, read once while it does not change (the offline preview runs many spokes)."""
+    import yaml
+    with open(path, encoding="utf-8") as handle:
+        try:
+            document = yaml.safe_load(handle)
+        except yaml.YAMLError as error:
+            raise RegistryError([f"{source}: cannot be read as the landing zone's registry: {error}"]) from None
+    return read_registry(document, source)
 
 
 def _refuse(problems: list[Problem], source: str) -> None:

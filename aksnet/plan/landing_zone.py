@@ -261,9 +261,12 @@ def spoke_attachment(spec: Any, plan: Any, registry: Registry) -> SpokeAttachmen
     first = entry.priorities[0] if entry is not None and entry.priorities else RULE_GROUP_PRIORITIES[0]
     priority = lz.rule_collection_priority if lz.rule_collection_priority is not None else first
     policy = plan.firewall
-    routes = tuple((f"spoke-{other.name}" if len(other.address_space) == 1 else f"spoke-{other.name}-{index}",
-                    str(prefix)) for other in registry.spokes.values() if other.name != lz.name
-                   for index, prefix in enumerate(other.address_space))
+    # The other spokes' ranges, collapsed where they are adjacent: a route table holds at most 400 routes
+    # (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#networking-limits),
+    # and a spoke's own range stays out (a user route of its prefix would override its VNet's own).
+    others = ipaddress.collapse_addresses(prefix for other in registry.spokes.values() if other.name != lz.name
+                                          for prefix in other.address_space)
+    routes = tuple((f"spokes-{str(prefix).replace('.', '-').replace('/', '-')}", str(prefix)) for prefix in others)
     return SpokeAttachmentPlan(lz.name, spoke_rule_group(lz.name, policy, priority),
                                dict(policy.ip_groups) if policy is not None else {}, spoke_zones(spec), routes)
 
