@@ -89,7 +89,9 @@ def main() -> int:
     args = parser.parse_args()
     os.chdir(ROOT)
     from aksnet import pipeline
-    from tools.landing_zone import run_landing_zone
+    from tools.landing_zone import StackReporter, run_landing_zone
+    from tools.preview import analyze, render_tree, resources_json
+    reporter = StackReporter(analyze, resources_json, render_tree)
     with tempfile.TemporaryDirectory(prefix="lz-bench-", dir=ROOT) as one_dir, \
             tempfile.TemporaryDirectory(prefix="lz-bench-", dir=ROOT) as many_dir:
         one, many = write_zone(one_dir, 1), write_zone(many_dir, args.spokes)
@@ -99,7 +101,7 @@ def main() -> int:
             pipeline._loaded.clear()
             gc.collect()  # the previous round's garbage is not this round's cost
             start = time.process_time()
-            run = run_landing_zone(path)
+            run = run_landing_zone(path, reporter)
             seconds = time.process_time() - start
             if run.problems:
                 raise SystemExit("\n".join(run.problems))

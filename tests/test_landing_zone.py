@@ -165,10 +165,16 @@ def test_hub_stack_refuses_a_cluster_section():
 
 # The landing zone previewed as one ---------------------------------------------------------------
 
+def _reporter():
+    from tools.landing_zone import StackReporter
+    from tools.preview import analyze, render_tree, resources_json
+    return StackReporter(analyze, resources_json, render_tree)
+
+
 @pytest.fixture(scope="module")
 def zone():
     from tools.landing_zone import run_landing_zone
-    run = run_landing_zone("landing-zone.yaml")
+    run = run_landing_zone("landing-zone.yaml", _reporter())
     assert run.problems == []
     return run
 
@@ -293,7 +299,7 @@ def test_landing_zone_with_overlapping_spokes_stops_naming_both(tmp_path):
     document["spokes"]["spoke-b"]["addressSpace"] = ["10.110.0.0/16"]
     path = tmp_path / "landing-zone.yaml"
     path.write_text(yaml.safe_dump(document))
-    run = run_landing_zone(str(path))
+    run = run_landing_zone(str(path), _reporter())
     assert len(run.problems) == 1 and "10.110.0.0/16 of spoke-b (owner payments-team) overlaps 10.110.0.0/16 of " \
         "spoke-a (owner shop-team)" in run.problems[0]
 

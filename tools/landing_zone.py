@@ -15,7 +15,7 @@ import ipaddress
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,15 @@ from tools.mock_engine import Record, RunResult, run_program
 from tools.stackfile import StackFileError, StrictLoader, read_stack_file
 
 HUB_PROGRAM = "hub/__main__.py"
+
+
+@dataclass(frozen=True)
+class StackReporter:
+    """How the offline preview reports one stack (`tools.preview` hands its own functions over)."""
+
+    analyze: Callable[[Any, str, RunResult], Any]
+    resources_json: Callable[[RunResult], list[dict[str, Any]]]
+    render_tree: Callable[[Sequence[Record]], list[str]]
 
 
 @dataclass
@@ -69,7 +78,7 @@ def read_landing_zone_file(path: str) -> Any:
     return read_registry(document, display)
 
 
-def run_landing_zone(path: str) -> LandingZoneRun:
+def run_landing_zone(path: str, reporter: StackReporter) -> LandingZoneRun:
     """Every stack of the landing zone under the mock engine, the hub first, then the joined checks.
 
     Each stack's run is kept for the joined checks; once a run is over, its garbage is collected and
@@ -79,7 +88,7 @@ def run_landing_zone(path: str) -> LandingZoneRun:
     gc.collect()
     gc.freeze()
     try:
-        return _run_landing_zone(path)
+        return _run_landing_zone(path, reporter)
     finally:
         gc.unfreeze()
 
@@ -90,13 +99,13 @@ def _settled(result: RunResult) -> RunResult:
     return result
 
 
-def _run_landing_zone(path: str) -> LandingZoneRun:
+def _run_landing_zone(path: str, reporter: StackReporter) -> LandingZoneRun:
     from aksnet.config.hub import load_hub_spec
     from aksnet.config.problems import ConfigError
     from aksnet.pipeline import load_stack
     from aksnet.plan.landing_zone import RegistryError, hub_plan, registration_problems
     from tools.policy_check import check as check_policies
-    from tools.preview import analyze, resources_json
+    analyze, resources_json = reporter.analyze, reporter.resources_json
 
     run = LandingZoneRun()
     try:
@@ -352,9 +361,9 @@ def render_path(entry: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def main(path: str, as_json: bool) -> int:
-    from tools.preview import render_tree
-    run = run_landing_zone(path)
+def main(path: str, as_json: bool, reporter: StackReporter) -> int:
+    render_tree = reporter.render_tree
+    run = run_landing_zone(path, reporter)
     if run.problems:
         for line in run.problems:
             print(line, file=sys.stderr)
@@ -385,5 +394,5 @@ def main(path: str, as_json: bool) -> int:
     return 1 if mandatory else 0
 
 
-__all__ = ["LandingZoneRun", "StackRun", "cross_spoke_paths", "dropped_flow_findings", "joined_findings", "main",
-           "run_landing_zone", "spoke_findings"]
+__all__ = ["LandingZoneRun", "StackReporter", "StackRun", "cross_spoke_paths", "dropped_flow_findings",
+           "hub_outputs_for", "joined_findings", "main", "run_landing_zone", "spoke_findings"]

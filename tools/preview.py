@@ -143,8 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "the hub, then each spoke with its outputs, and the paths across them")
     args = parser.parse_args(argv)
     if args.landing_zone is not None:
+        from tools.landing_zone import StackReporter
         from tools.landing_zone import main as landing_zone_main
-        return landing_zone_main(args.landing_zone, args.json)
+        return landing_zone_main(args.landing_zone, args.json, StackReporter(analyze, resources_json, render_tree))
     if args.stack is None:
         parser.error("name a STACK, or a landing zone with --landing-zone FILE")
     for problem in (out_directory_problem(args.out) if args.out else None,
