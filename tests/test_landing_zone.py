@@ -318,3 +318,19 @@ def test_root_program_refuses_a_hub_stack(capsys):
     from tools.preview import main
     assert main(["hub", "--config", "hub/Pulumi.hub.yaml"]) == 1
     assert "aks-networking:landingZone.role: hub: a hub has a program of its own" in capsys.readouterr().err
+
+
+def test_a_production_spoke_leaves_its_cross_spoke_flows_to_the_landing_zone():
+    # Alone, a spoke cannot know the other spoke's routes and rules: the joined preview judges its flows
+    # with them; everything else the stack judges as before.
+    from aksnet.pipeline import load_stack
+    config = load("spoke-a")
+    config["aks-networking:environment"]["production"] = True
+    loaded = load_stack(config, "spoke-a")  # mandatory in production: a denied flow would raise here
+    assert [f for f in loaded.checked.findings if f.policy == "declared-paths-arrive"] == []
+    config["aks-networking:landingZone"] = {"role": "combined"}  # the same flow, judged by a stack alone
+    del config["aks-networking:egress"]
+    config["aks-networking:cluster"]["outboundType"] = "loadBalancer"
+    from aksnet.config.problems import ConfigError
+    with pytest.raises(ConfigError, match="flow checkout-to-payments"):
+        load_stack(config, "spoke-a")
