@@ -334,3 +334,21 @@ def test_a_production_spoke_leaves_its_cross_spoke_flows_to_the_landing_zone():
     from aksnet.config.problems import ConfigError
     with pytest.raises(ConfigError, match="flow checkout-to-payments"):
         load_stack(config, "spoke-a")
+
+
+def test_spoke_of_a_brownfield_hub_takes_its_ids_from_the_stack_file(hub_run):
+    brownfield = copy.deepcopy(hub_run.exports[CONTRACT_OUTPUT]) | {
+        "vnetId": "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-legacy",
+        "vnetName": "vnet-legacy", "resourceGroupName": "rg-net", "firewallPrivateIp": "10.100.0.68"}
+    config = load("spoke-a")
+    config["aks-networking:landingZone"]["hub"] = brownfield
+    result = run_program("spoke-a", config)  # no hub stack to read
+    assert result.error is None, result.error
+    assert not result.of_type("pulumi:pulumi:StackReference")
+    hub_side = [p.inputs for p in result.of_type("azure-native:network:VirtualNetworkPeering")
+                if p.inputs["virtualNetworkName"] == "vnet-legacy"]
+    assert hub_side and hub_side[0]["resourceGroupName"] == "rg-net"
+    assert {r.inputs["nextHopIpAddress"] for r in result.of_type("azure-native:network:Route")} == {"10.100.0.68"}
+    del brownfield["firewallPolicyId"]
+    result = run_program("spoke-a", config)
+    assert "spoke spoke-a reads hub landingZone.hub: the contract lacks firewallPolicyId" in str(result.error)
