@@ -352,3 +352,18 @@ def test_spoke_of_a_brownfield_hub_takes_its_ids_from_the_stack_file(hub_run):
     del brownfield["firewallPolicyId"]
     result = run_program("spoke-a", config)
     assert "spoke spoke-a reads hub landingZone.hub: the contract lacks firewallPolicyId" in str(result.error)
+
+
+def test_spoke_refuses_the_hubs_api_zone_and_dnat_rules_and_accepts_the_system_zone():
+    from aksnet.config.problems import ConfigError
+    from aksnet.pipeline import load_stack
+    config = load("spoke-a")
+    assert load_stack(config, "spoke-a").spec.cluster.private_dns_zone == "system"  # accepted
+    config["aks-networking:cluster"]["privateDnsZone"] = "hub"
+    with pytest.raises(ConfigError, match=r"cluster\.privateDnsZone: hub: a spoke cannot yet"):
+        load_stack(config, "spoke-a")
+    config = load("spoke-a")
+    config["aks-networking:egress"]["firewall"] = {"dnatRules": [
+        {"name": "ssh", "port": 22, "translatedAddress": "10.110.0.10", "translatedPort": 22}]}
+    with pytest.raises(ConfigError, match=r"egress\.firewall\.dnatRules: a spoke cannot publish"):
+        load_stack(config, "spoke-a")

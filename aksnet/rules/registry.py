@@ -22,7 +22,7 @@ from aksnet.config.stack import StackConfig
 from aksnet.plan.addressing import AddressPlan, plan_addresses
 from aksnet.plan.manifests import object_key
 from aksnet.plan.plan import Plan, make_plan
-from aksnet.rules import design, guardrails, ingress, lifecycle, path_rules
+from aksnet.rules import design, guardrails, ingress, landing_zone, lifecycle, path_rules
 from aksnet.rules.rule import Level, Props, Rule
 
 
@@ -62,7 +62,7 @@ INTENT = Rule(
     source="https://kubernetes.io/docs/concepts/services-networking/network-policies/")
 
 RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *ingress.RULES, *lifecycle.RULES, *guardrails.RULES, INTENT,
-                           *path_rules.RULES)
+                           *path_rules.RULES, *landing_zone.RULES)
 BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 assert len(BY_ID) == len(RULES), "rule ids are unique"
 
