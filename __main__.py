@@ -21,6 +21,7 @@ from components.gitops import GitOpsDelivery, GitOpsDeliveryArgs
 from components.ingress_agc import AppGatewayForContainers, AppGatewayForContainersArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.kubernetes_layer import KubernetesLayer, KubernetesLayerArgs
+from components.landing_zone import SpokeAttachment, SpokeAttachmentArgs
 from components.network import (
     HubSpokePeering,
     HubSpokePeeringArgs,
@@ -32,11 +33,13 @@ from components.network import (
     VirtualNetworkArgs,
 )
 from components.registry import PrivateRegistry, PrivateRegistryArgs
+from program.landing_zone import HubZone, hub_of_spoke
 from program.stack_config import load_running_stack
 
 stack = load_running_stack()
 spec, plan = stack.spec, stack.plan
 env, net, cluster_spec, ingress = spec.environment, spec.network, spec.cluster, spec.ingress
+hub_link = hub_of_spoke(stack)  # a spoke of a landing zone: its hub is another stack's
 
 
 def egress_firewall(edge: VirtualNetwork, edge_group: pulumi.Input[str]) -> EgressFirewall | None:
@@ -69,7 +72,7 @@ vnets = {"hub": hub, "spoke": spoke} if hub else {"spoke": spoke}
 vnet_ids = {role: vnet.vnet_id for role, vnet in vnets.items()}
 edge = vnets[plan.edge]  # the VNet holding the firewall and Bastion subnets
 edge_group = groups.names[plan.edge]
-if hub is None:
+if hub is None and hub_link is None:
     firewall = egress_firewall(spoke, spoke_group)
 # Writes to a VNet go one at a time: its subnets in a chain, then the peerings, then the zone links.
 vnet_writes: list[pulumi.Resource] = [vnet.last_write for vnet in vnets.values()]
@@ -78,10 +81,20 @@ if hub is not None:
     peering = HubSpokePeering("peering", HubSpokePeeringArgs(hub, spoke, after=vnet_writes))
     vnet_writes = list(peering.peerings)
     cluster_depends_on += peering.peerings  # nodes reach the internet only through the hub's firewall
+attachment = None
+if hub_link is not None:
+    attachment = SpokeAttachment("hub-attachment", SpokeAttachmentArgs(
+        env, spoke, hub_link.contract, hub_link.attachment, after=vnet_writes))
+    vnet_writes = [*attachment.peerings, *attachment.links]
+    cluster_depends_on += vnet_writes
 
 next_hop = plan.default_route_next_hop
 if routes is not None and next_hop is not None:
     address = firewall.private_ip if firewall is not None and next_hop == "firewall" else next_hop
+    if hub_link is not None and next_hop == "firewall":
+        address = hub_link.firewall_private_ip
+        for route_name, prefix in hub_link.attachment.routes:  # the other spokes, through the hub firewall
+            cluster_depends_on.append(routes.add_route(route_name, prefix, "VirtualAppliance", address))
     cluster_depends_on.append(routes.add_route("default", "0.0.0.0/0", "VirtualAppliance", address))
 
 dns = None
@@ -102,9 +115,11 @@ bastion = Bastion("bastion", BastionArgs(env, edge_group, edge.subnet_ids["Azure
 zone_links: list[pulumi.Resource] = list(dns.links) if dns is not None else []
 
 
-def private_endpoint_zone(name: str, zone: str) -> PrivateZone:
+def private_endpoint_zone(name: str, zone: str) -> PrivateZone | HubZone:
     """A private endpoints' zone in the hub, linked to every VNet. Its links wait for the zones'
     before it (links of two zones to one VNet at once can conflict), and the cluster for them all."""
+    if hub_link is not None:  # a spoke's: the hub's zone, which the attachment linked
+        return hub_link.zone(zone)
     created = PrivateZone(name, PrivateZoneArgs(env, hub_group, zone, vnet_ids, after=[*vnet_writes, *zone_links]))
     zone_links.extend(created.links)
     cluster_depends_on.extend(created.links)  # the first pulls resolve the registry privately

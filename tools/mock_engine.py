@@ -53,6 +53,13 @@ class DuplicateUrn(Exception):
         self.urn = urn
 
 
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+class UnknownStackReference(Exception):
+    """The program reads a stack whose outputs the run was not given."""
+
+
 class UnknownResourceType(Exception):
     """The program declared a resource type the mock engine cannot give an ARM id."""
 
@@ -187,10 +194,12 @@ class Record:
 class AzureMocks(pulumi.runtime.Mocks):
     """Answers registrations and invokes the way Azure and AKS would, deterministically."""
 
-    def __init__(self) -> None:
+    def __init__(self, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self._local = threading.local()
         self.subnet_prefixes: dict[str, str] = {}
         self.invokes: list[tuple[str, dict]] = []
+        self.stack_outputs = dict(stack_outputs or {})
+        """Fully qualified stack name to its outputs: what a `pulumi.StackReference` to it reads."""
 
     @property
     def last(self) -> tuple[dict, dict]:
@@ -198,6 +207,8 @@ class AzureMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = _redacted(dict(args.inputs))
+        if args.typ == STACK_REFERENCE:  # read, not registered: the mocks hear of it without `custom`
+            return self._stack_reference(inputs)
         if not args.custom:
             self._local.last = (inputs, {})
             return None, {}
@@ -213,6 +224,16 @@ class AzureMocks(pulumi.runtime.Mocks):
                                 "tools/mock_engine.py INVOKES")
         self.invokes.append((args.token, dict(args.args)))
         return answer(args.args), []
+
+    def _stack_reference(self, inputs: Mapping[str, Any]) -> tuple[str, dict]:
+        """Another stack's outputs, as the Pulumi service answers a StackReference: only from a run of it."""
+        name = str(inputs.get("name"))
+        if name not in self.stack_outputs:
+            raise UnknownStackReference(f"the mock engine has no outputs of stack {name}; run it first and hand its "
+                                        "outputs over (run_program(stack_outputs=...), tools.preview --landing-zone)")
+        outputs = {"name": name, "outputs": dict(self.stack_outputs[name]), "secretOutputNames": []}
+        self._local.last = (dict(inputs), outputs)
+        return name, outputs
 
     # What Azure computes ---------------------------------------------------------------
 
@@ -332,11 +353,22 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             ignore_changes=list(request.ignoreChanges), aliases=[str(a) for a in request.aliases],
             dependencies=list(request.dependencies), provider=request.provider,
             delete_before_replace=bool(request.deleteBeforeReplace))
+        self._record(record)
+        return response
+
+    def ReadResource(self, request):
+        """A resource the program reads (a StackReference), recorded as the preview lists it."""
+        response = super().ReadResource(request)
+        inputs, outputs = self.azure.last
+        self._record(Record(type=request.type, name=request.name, urn=response.urn, parent=request.parent or None,
+                            custom=True, inputs=inputs, outputs=outputs, provider=request.provider))
+        return response
+
+    def _record(self, record: Record) -> None:
         with self._lock:
             if any(r.urn == record.urn for r in self.records):
                 raise DuplicateUrn(record.urn)
             self.records.append(record)
-        return response
 
 
 @dataclass
@@ -409,14 +441,18 @@ def _alias_specs_only() -> Iterator[None]:
 
 
 def run_program(stack: str, config: Mapping[str, Any],
-                program: Callable[[], Any] | None = None, *, eager_aliases: bool = False) -> RunResult:
+                program: Callable[[], Any] | None = None, *, eager_aliases: bool = False,
+                stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+                main: str = "__main__.py") -> RunResult:
     """Run `__main__.py` (or `program`) for `stack` with `config` under the mock engine.
 
     Never raises for the program's own errors: they come back in `RunResult.error`.
     `eager_aliases=True` keeps the SDK's eager alias URNs (see `_alias_specs_only`).
+    `stack_outputs`: other stacks' outputs by their full names, for the program's StackReferences.
+    `main`: the program's file, relative to the repository (`hub/__main__.py` for a landing zone's hub).
     """
     with (contextlib.nullcontext() if eager_aliases else _alias_specs_only()):
-        return _run(stack, config, program)
+        return _run(stack, config, program, stack_outputs, main)
 
 
 class _ThreadLoops:
@@ -447,8 +483,9 @@ class _ThreadLoops:
             loop.close()
 
 
-def _run(stack: str, config: Mapping[str, Any], program: Callable[[], Any] | None) -> RunResult:
-    mocks = AzureMocks()
+def _run(stack: str, config: Mapping[str, Any], program: Callable[[], Any] | None,
+         stack_outputs: Mapping[str, Mapping[str, Any]] | None = None, main_file: str = "__main__.py") -> RunResult:
+    mocks = AzureMocks(stack_outputs)
     monitor = RecordingMonitor(mocks)
     set_all_config(flatten_config(config))
     # The root Stack resource is created by set_mocks and must live on the loop that runs.
@@ -471,7 +508,7 @@ def _run(stack: str, config: Mapping[str, Any], program: Callable[[], Any] | Non
             return returned.future() if isinstance(returned, pulumi.Output) else None
         if PROJECT_DIR not in sys.path:
             sys.path.insert(0, PROJECT_DIR)
-        runpy.run_path(os.path.join(PROJECT_DIR, "__main__.py"), run_name="__main__")
+        runpy.run_path(os.path.join(PROJECT_DIR, main_file), run_name="__main__")
 
     error: BaseException | None = None
     exports: dict[str, Any] = {}

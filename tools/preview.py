@@ -134,12 +134,20 @@ def write_manifests(manifests: Sequence[Mapping[str, Any]], directory: str) -> l
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.preview",
                                      description="Preview a stack offline under Pulumi's mock engine.")
-    parser.add_argument("stack", help="the stack name: reads Pulumi.STACK.yaml")
+    parser.add_argument("stack", nargs="?", help="the stack name: reads Pulumi.STACK.yaml")
     parser.add_argument("--config", metavar="FILE", help="read this stack file instead of Pulumi.STACK.yaml")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--out", metavar="DIR", help="write the Kubernetes objects as YAML files to DIR")
     parser.add_argument("--diagram", metavar="DIR", help="write topology and east-west diagrams to DIR")
+    parser.add_argument("--landing-zone", metavar="FILE", help="preview every stack FILE lists (landing-zone.yaml): "
+                        "the hub, then each spoke with its outputs, and the paths across them")
     args = parser.parse_args(argv)
+    if args.landing_zone is not None:
+        from tools.landing_zone import StackReporter
+        from tools.landing_zone import main as landing_zone_main
+        return landing_zone_main(args.landing_zone, args.json, StackReporter(analyze, resources_json, render_tree))
+    if args.stack is None:
+        parser.error("name a STACK, or a landing zone with --landing-zone FILE")
     for problem in (out_directory_problem(args.out) if args.out else None,
                     f"--diagram {args.diagram}: is a file; --diagram takes a directory"
                     if args.diagram and os.path.isfile(args.diagram) else None):
@@ -151,7 +159,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         stack_file, loaded = load_stack_for_cli(args.stack, args.config)
     except StackRefused as refused:
         return refused.code
-    result = run_program(args.stack, stack_file.config)
+    from tools.landing_zone import hub_outputs_for
+    from tools.stackfile import StackFileError
+    try:  # a spoke of a landing zone reads its hub's outputs: its hub runs first
+        hub_outputs = hub_outputs_for(loaded.spec)
+    except StackFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    result = run_program(args.stack, stack_file.config, stack_outputs=hub_outputs)
     if result.error is not None:
         return _report_error(result.error, stack_file.display)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from aksnet.config.landing_zone import LandingZoneSpec
 from aksnet.config.schema import Address4, Network4
 from aksnet.config.workloads import Workloads
 
@@ -330,3 +331,5 @@ class StackConfig:
     diagnostics: DiagnosticsSpec = field(default_factory=DiagnosticsSpec)
     registry: RegistrySpec | None = None
     tls: TlsSpec | None = None
+    landing_zone: LandingZoneSpec = field(default_factory=LandingZoneSpec)
+    """The stack's role in a landing zone: combined (hub and spoke in one stack, the default), hub or spoke."""

@@ -21,6 +21,7 @@ from aksnet.config.egress import firewall_address, firewall_port, read_egress
 from aksnet.config.environment import read_environment
 from aksnet.config.ingress import read_ingress, read_tls
 from aksnet.config.kubernetes import read_kubernetes
+from aksnet.config.landing_zone import read_landing_zone
 from aksnet.config.model import (
     POD_SECURITY_INITIATIVES,
     AppGatewaySpec,
@@ -61,7 +62,7 @@ __all__ = [
 ]
 
 SECTIONS = ("environment", "network", "cluster", "egress", "ingress", "kubernetes", "diagnostics", "registry",
-            "tls")
+            "tls", "landingZone")
 
 
 def _key(name: str) -> str:
@@ -140,8 +141,14 @@ def load_spec(config: Mapping[str, object], stack: str, *, problems: Problems | 
     diagnostics = read_diagnostics(section("diagnostics", "where the platform's logs and flow logs go"))
     registry = read_registry(section("registry", "the platform's own container registry, behind a private endpoint"))
     tls = read_tls(section("tls", "the application gateway's certificates, in a Key Vault of the stack"))
+    landing_zone = read_landing_zone(section("landingZone", "the stack's role in a landing zone of one hub stack and "
+                                             "many spoke stacks (landing-zone.yaml)"), stack)
+    if landing_zone.role == "hub":
+        problems.add(f"{NS}:landingZone.role", "hub: a hub has a program of its own, hub/__main__.py "
+                     "(cd hub && pulumi up); preview it with its spokes: python -m tools.preview --landing-zone FILE")
     if problems:
         raise ConfigError(problems.items)
     if network is None or cluster is None:  # each reports why, so this is a defect of ours
         raise AssertionError("a section could not be read, yet no problem was recorded")
-    return StackConfig(environment, network, cluster, egress, ingress, kubernetes, diagnostics, registry, tls)
+    return StackConfig(environment, network, cluster, egress, ingress, kubernetes, diagnostics, registry, tls,
+                       landing_zone)

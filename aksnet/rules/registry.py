@@ -28,6 +28,7 @@ from aksnet.rules import (
     guardrails,
     ingress,
     kubernetes_objects,
+    landing_zone,
     lifecycle,
     node_pools,
     path_rules,
@@ -72,7 +73,7 @@ INTENT = Rule(
 
 RULES: tuple[Rule, ...] = (ADDRESS_PLAN, *design.RULES, *ingress.RULES, *lifecycle.RULES, *node_pools.RULES,
                            *cluster_egress.RULES, *kubernetes_objects.RULES, *guardrails.RULES, INTENT,
-                           *path_rules.RULES)
+                           *path_rules.RULES, *landing_zone.RULES)
 BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 assert len(BY_ID) == len(RULES), "rule ids are unique"
 

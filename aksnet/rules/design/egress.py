@@ -56,7 +56,7 @@ def firewall_carries_egress(spec: StackConfig) -> Iterator[Problem]:
               FIREWALL_FAQ)
 def firewall_needs_its_subnets(spec: StackConfig) -> Iterator[Problem]:
     fw = spec.egress.firewall
-    if fw is None:
+    if fw is None or spec.landing_zone.role == "spoke":  # a spoke's firewall is its hub's
         return
     if spec.network.subnet("AzureFirewallSubnet") is None:
         yield Problem.at("egress.firewall", f"needs a subnet named exactly AzureFirewallSubnet in "

@@ -1,0 +1,369 @@
+"""The landing zone: a hub stack, spoke stacks joined by its contract, one address registry.
+
+Expected outcomes come from Azure's and Pulumi's documents, cited beside each test."""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import pytest
+
+from aksnet.config.hub import load_hub_spec
+from aksnet.plan.hub_contract import CONTRACT_OUTPUT, ContractError, read_contract
+from aksnet.plan.landing_zone import RegistryError, read_registry, registration_problems
+from tests.stacks import load
+from tools.mock_engine import run_program
+from tools.stackfile import read_stack_file
+
+HUB_REFERENCE = "contoso/aks-networking/hub"
+
+
+def _registry_document() -> dict:
+    import yaml
+    with open("landing-zone.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture(scope="module")
+def hub_run():
+    config = read_stack_file("hub/Pulumi.hub.yaml").config
+    result = run_program("hub", config, main="hub/__main__.py")
+    assert result.error is None, result.error
+    return result
+
+
+@pytest.fixture(scope="module")
+def spoke_a(hub_run):
+    result = run_program("spoke-a", load("spoke-a"), stack_outputs={HUB_REFERENCE: hub_run.exports})
+    assert result.error is None, result.error
+    return result
+
+
+def test_committed_stacks_stay_combined():
+    from aksnet.pipeline import load_stack
+    for stack in ("dev", "prod"):
+        assert load_stack(load(stack), stack).spec.landing_zone.role == "combined"
+
+
+def test_hub_contract_carries_the_firewall_address_azure_assigns(hub_run):
+    # Azure gives the firewall the first usable address of AzureFirewallSubnet (10.100.0.0/26: .4).
+    # https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets
+    contract = read_contract(hub_run.exports[CONTRACT_OUTPUT], HUB_REFERENCE, "spoke-a")
+    assert contract.firewall_private_ip == "10.100.0.4"
+    assert contract.address_space == ("10.100.0.0/24",)
+    assert set(contract.dns_zone_ids) == {"privatelink.westeurope.azmk8s.io", "privatelink.azurecr.io",
+                                          "privatelink.vaultcore.azure.net"}
+    assert not hub_run.of_type("azure-native:containerservice:ManagedCluster")  # a hub has no cluster
+
+
+def test_spoke_reads_its_hub_through_a_stack_reference(spoke_a):
+    # https://www.pulumi.com/docs/iac/concepts/stacks/#stackreferences
+    reference = spoke_a.one("pulumi:pulumi:StackReference")
+    assert reference.inputs["name"] == HUB_REFERENCE
+    assert not spoke_a.of_type("azure-native:network:AzureFirewall")  # the hub's firewall, not one of its own
+
+
+def test_spoke_creates_both_halves_of_its_peering_with_forwarded_traffic(spoke_a, hub_run):
+    # Peering is made on both VNets, and traffic forwarded by the hub's firewall enters a spoke only with
+    # allowForwardedTraffic. https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview
+    contract = read_contract(hub_run.exports[CONTRACT_OUTPUT], HUB_REFERENCE, "spoke-a")
+    spoke_vnet = spoke_a.one("azure-native:network:VirtualNetwork").outputs["id"]
+    peerings = {p.inputs["virtualNetworkName"]: p.inputs for p in spoke_a.of_type(
+        "azure-native:network:VirtualNetworkPeering")}
+    assert peerings["vnet-spoke-a-spoke"]["remoteVirtualNetwork"]["id"] == contract.vnet_id
+    assert peerings[contract.vnet_name]["remoteVirtualNetwork"]["id"] == spoke_vnet
+    assert peerings[contract.vnet_name]["resourceGroupName"] == contract.resource_group_name
+    assert all(p["allowForwardedTraffic"] and not p["useRemoteGateways"] for p in peerings.values())
+
+
+def test_spoke_routes_to_the_hub_firewall_and_links_the_hub_zone(spoke_a):
+    # With userDefinedRouting, the node subnet's default route goes to the firewall.
+    # https://learn.microsoft.com/azure/aks/egress-outboundtype#outbound-type-of-userdefinedrouting
+    # And to each other spoke's range: the system route of 10.0.0.0/8 (next hop None) is longer than 0.0.0.0/0.
+    # https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default
+    routes = {r.inputs["addressPrefix"]: (r.inputs["nextHopType"], r.inputs["nextHopIpAddress"])
+              for r in spoke_a.of_type("azure-native:network:Route")}
+    assert routes == {"0.0.0.0/0": ("VirtualAppliance", "10.100.0.4"),
+                      "10.120.0.0/16": ("VirtualAppliance", "10.100.0.4")}
+    link = spoke_a.one("azure-native:privatedns:VirtualNetworkLink").inputs
+    assert link["privateZoneName"] == "privatelink.azurecr.io" and link["resourceGroupName"] == "rg-hub-hub"
+    endpoint_zones = spoke_a.one("azure-native:network:PrivateDnsZoneGroup").inputs["privateDnsZoneConfigs"]
+    assert endpoint_zones[0]["privateDnsZoneId"].endswith("/rg-hub-hub/providers/Microsoft.Network/"
+                                                          "privateDnsZones/privatelink.azurecr.io")
+
+
+def test_spoke_writes_one_rule_collection_group_on_the_hub_policy_in_its_range(spoke_a):
+    group = spoke_a.one("azure-native:network:FirewallPolicyRuleCollectionGroup").inputs
+    assert group["firewallPolicyName"] == "afwp-hub-egress" and group["resourceGroupName"] == "rg-hub-hub"
+    assert 1000 <= group["priority"] <= 1099  # landing-zone.yaml's range for spoke-a
+    cross = [rule for c in group["ruleCollections"] for rule in c["rules"] if "10.120.4.10/32" in
+             rule.get("destinationAddresses", [])]
+    assert cross and cross[0]["destinationPorts"] == ["8080"]
+
+
+def test_contract_without_a_field_is_refused_naming_both_stacks(hub_run):
+    outputs = copy.deepcopy(hub_run.exports[CONTRACT_OUTPUT])
+    outputs["firewallIp"] = outputs.pop("firewallPrivateIp")
+    with pytest.raises(ContractError, match=r"spoke spoke-a reads hub contoso/aks-networking/hub: .*lacks "
+                                            r"firewallPrivateIp \(renamed to firewallIp\?\)"):
+        read_contract(outputs, HUB_REFERENCE, "spoke-a")
+    outputs = copy.deepcopy(hub_run.exports[CONTRACT_OUTPUT]) | {"version": 2}
+    with pytest.raises(ContractError, match="contract version 2"):
+        read_contract(outputs, HUB_REFERENCE, "spoke-a")
+
+
+def test_spoke_of_a_hub_without_the_stack_output_fails_before_deploying(hub_run):
+    outputs = {k: v for k, v in hub_run.exports.items() if k != CONTRACT_OUTPUT}
+    result = run_program("spoke-a", load("spoke-a"), stack_outputs={HUB_REFERENCE: outputs})
+    assert result.error is not None and "exports no landingZoneHub output" in str(result.error)
+
+
+def test_overlapping_spokes_are_refused_naming_both_owners():
+    # Peered VNets cannot overlap. https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#requirements-and-constraints
+    document = _registry_document()
+    document["spokes"]["spoke-b"]["addressSpace"] = ["10.110.128.0/17"]
+    with pytest.raises(RegistryError) as refused:
+        read_registry(document, "landing-zone.yaml")
+    assert refused.value.lines == [
+        "landing-zone.yaml: spokes.spoke-b.addressSpace: 10.110.128.0/17 of spoke-b (owner payments-team) overlaps "
+        "10.110.0.0/16 of spoke-a (owner shop-team); peered VNets need ranges of their own: give one of them "
+        "another range"]
+    document = _registry_document()
+    document["spokes"]["spoke-b"]["addressSpace"] = ["10.111.0.0/16"]  # adjacent, not overlapping
+    assert read_registry(document, "landing-zone.yaml").spokes["spoke-b"].owner == "payments-team"
+
+
+def test_spoke_priority_outside_its_range_is_refused_naming_the_stack():
+    registry = read_registry(_registry_document(), "landing-zone.yaml")
+    spaces = {"network.spoke.addressSpace": ()}
+    assert registration_problems(registry, "spoke-a", "spoke", spaces, 1099) == []
+    [problem] = registration_problems(registry, "spoke-a", "spoke", spaces, 1100)
+    assert problem.message == ("1100 is outside 1000-1099, the range the hub assigns spoke-a in landing-zone.yaml; "
+                               "pick one in it")
+    config = load("spoke-a")
+    config["aks-networking:landingZone"]["ruleCollectionPriority"] = 1100
+    result = run_program("spoke-a", config, stack_outputs={})
+    assert "aks-networking:landingZone.ruleCollectionPriority: 1100 is outside 1000-1099" in str(result.error)
+
+
+def test_spoke_outside_its_registered_range_is_refused():
+    config = load("spoke-a")
+    config["aks-networking:network"]["spoke"]["addressSpace"] = ["10.110.0.0/16", "10.130.0.0/16"]
+    result = run_program("spoke-a", config, stack_outputs={})
+    assert "network.spoke.addressSpace: 10.130.0.0/16 is outside the ranges landing-zone.yaml gives spoke-a" \
+        in str(result.error)
+
+
+def test_hub_stack_refuses_a_cluster_section():
+    config = dict(read_stack_file("hub/Pulumi.hub.yaml").config)
+    config["aks-networking:cluster"] = {}
+    from aksnet.config.problems import ConfigError
+    with pytest.raises(ConfigError, match="aks-networking:cluster: is not a key of a hub's stack"):
+        load_hub_spec(config, "hub")
+
+
+# The landing zone previewed as one ---------------------------------------------------------------
+
+def _reporter():
+    from tools.landing_zone import StackReporter
+    from tools.preview import analyze, render_tree, resources_json
+    return StackReporter(analyze, resources_json, render_tree)
+
+
+@pytest.fixture(scope="module")
+def zone():
+    from tools.landing_zone import run_landing_zone
+    run = run_landing_zone("landing-zone.yaml", _reporter())
+    assert run.problems == []
+    return run
+
+
+def _hop_layers(entry):
+    return [(hop["layer"], hop["action"]) for hop in entry["hops"]]
+
+
+def test_committed_landing_zone_previews_as_one(zone):
+    assert list(zone.stacks) == ["hub", "spoke-a", "spoke-b"]
+    assert [f for f in zone.findings if f["level"] == "mandatory"] == []
+    spoke = zone.as_json()["stacks"]["spoke-a"]
+    assert [r for r in spoke["resources"] if r["type"] == "pulumi:pulumi:StackReference"]
+
+
+def test_cross_spoke_flow_is_walked_through_both_spokes_and_the_hub(zone):
+    [entry] = zone.paths
+    assert entry["verdict"] == "allowed" and entry["stacks"] == ["spoke-a", "spoke-b"]
+    # A's pod -> A's route table -> the hub firewall -> B's NSG -> B's internal load balancer -> B's policy.
+    assert _hop_layers(entry) == [("networkPolicy", "allow"), ("nsg", "allow"), ("route", "forward"),
+                                  ("peering", "forward"), ("firewall", "allow"), ("peering", "forward"),
+                                  ("nsg", "allow"), ("loadBalancer", "forward"), ("networkPolicy", "allow")]
+    route = entry["hops"][2]
+    assert "10.120.0.0/16 -> VirtualAppliance 10.100.0.4" in route["rule"]
+    assert entry["hops"][4]["resource"] == "firewall policy of hub"
+    assert entry["decidedBy"]["layer"] == "networkPolicy"
+
+
+def test_cli_json_has_stacks_paths_and_findings(capsys):
+    import json
+
+    from tools.preview import main
+    assert main(["--landing-zone", "landing-zone.yaml", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == {"stacks", "paths", "findings"}
+    assert set(document["paths"][0]) >= {"verdict", "hops", "decidedBy"}
+    assert set(document["paths"][0]["hops"][0]) == {"layer", "resource", "rule", "action"}
+
+
+def _records_without(run, name, drop):
+    return [r for r in run.stacks[name].result.records if not drop(r)]
+
+
+def _spoke_check(zone, name, records, priorities=(1000, 1099)):
+    from aksnet.plan.landing_zone import read_registry, spoke_attachment
+    from tools.landing_zone import spoke_findings
+    registry = read_registry(_registry_document(), "landing-zone.yaml")
+    contract = read_contract(zone.stacks["hub"].result.exports[CONTRACT_OUTPUT], "hub", name)
+    loaded = zone.stacks[name].loaded
+    return spoke_findings(name, "hub", records, contract, spoke_attachment(loaded.spec, loaded.plan, registry),
+                          priorities)
+
+
+def test_peering_without_its_return_half_is_refused_naming_the_stacks(zone):
+    # A peering connects only once both VNets hold their half.
+    # https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#create-a-peering
+    assert _spoke_check(zone, "spoke-a", zone.stacks["spoke-a"].result.records) == []
+    records = _records_without(zone, "spoke-a", lambda r: r.name == "hub-attachment-hub-to-spoke")
+    [finding] = _spoke_check(zone, "spoke-a", records)
+    assert finding["policy"] == "landing-zone-peering-pair" and finding["stacks"] == ["spoke-a", "hub"]
+    assert "has no return half (hub -> spoke-a)" in finding["message"]
+
+
+def test_missing_dns_link_is_refused_naming_the_stacks(zone):
+    # A private endpoint's name resolves privately only in VNets linked to its zone.
+    # https://learn.microsoft.com/azure/private-link/private-endpoint-dns
+    records = _records_without(zone, "spoke-b", lambda r: r.type == "azure-native:privatedns:VirtualNetworkLink")
+    [finding] = _spoke_check(zone, "spoke-b", records, (1100, 1199))
+    assert finding["policy"] == "landing-zone-dns-link" and finding["stacks"] == ["spoke-b", "hub"]
+    assert "privatelink.azurecr.io" in finding["message"]
+
+
+def test_recorded_rule_priority_outside_the_range_is_refused(zone):
+    [finding] = _spoke_check(zone, "spoke-a", zone.stacks["spoke-a"].result.records, (1100, 1199))
+    assert finding["policy"] == "landing-zone-rule-priority"
+    assert "priority 1000, outside 1100-1199, the range hub assigns it" in finding["message"]
+
+
+def test_cross_spoke_flow_the_firewall_drops_is_refused_naming_both_stacks(zone):
+    # A firewall denies what no rule allows. https://learn.microsoft.com/azure/firewall/rule-processing
+    import dataclasses
+
+    from aksnet.plan.landing_zone import read_registry
+    from tools.landing_zone import cross_spoke_paths, dropped_flow_findings
+
+    def without_the_flow_rule(spoke):
+        if spoke.name != "spoke-a":
+            return spoke
+        group = spoke.rule_group
+        collections = tuple({**c, "rules": [r for r in c["rules"] if r["name"] != "checkout-to-payments"]}
+                            for c in group.collections)
+        return dataclasses.replace(spoke, rule_group=dataclasses.replace(group, collections=collections))
+
+    registry = read_registry(_registry_document(), "landing-zone.yaml")
+    [entry] = cross_spoke_paths(zone, registry, without_the_flow_rule)
+    assert entry["verdict"] == "denied"
+    assert entry["decidedBy"] == {"layer": "firewall", "resource": "firewall policy of hub",
+                                  "rule": "no rule matches: denied by default"}
+    [finding] = dropped_flow_findings([entry])
+    assert finding["stacks"] == ["spoke-a", "spoke-b"] and "checkout-to-payments" in finding["message"]
+
+
+def test_spoke_without_routes_to_other_spokes_never_reaches_the_firewall(zone):
+    import dataclasses
+
+    from aksnet.plan.landing_zone import read_registry
+    from tools.landing_zone import cross_spoke_paths
+    registry = read_registry(_registry_document(), "landing-zone.yaml")
+    [entry] = cross_spoke_paths(zone, registry, lambda s: dataclasses.replace(s, routes=()))
+    # Without them, spoke-b's range is neither in spoke-a's VirtualNetwork tag nor routed to the firewall.
+    # https://learn.microsoft.com/azure/virtual-network/service-tags-overview#available-service-tags
+    assert entry["verdict"] == "denied" and "firewall" not in [hop["layer"] for hop in entry["hops"]]
+
+
+def test_landing_zone_with_overlapping_spokes_stops_naming_both(tmp_path):
+    import yaml
+
+    from tools.landing_zone import run_landing_zone
+    document = _registry_document()
+    for entry in (document["hub"], *document["spokes"].values()):
+        entry["stack"] = os.path.abspath(entry["stack"])
+    document["spokes"]["spoke-b"]["addressSpace"] = ["10.110.0.0/16"]
+    path = tmp_path / "landing-zone.yaml"
+    path.write_text(yaml.safe_dump(document))
+    run = run_landing_zone(str(path), _reporter())
+    assert len(run.problems) == 1 and "10.110.0.0/16 of spoke-b (owner payments-team) overlaps 10.110.0.0/16 of " \
+        "spoke-a (owner shop-team)" in run.problems[0]
+
+
+def test_spoke_previews_alone_with_its_hubs_outputs(capsys):
+    import json
+
+    from tools.preview import main
+    assert main(["spoke-b", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    [reference] = [r for r in document["resources"] if r["type"] == "pulumi:pulumi:StackReference"]
+    assert reference["inputs"]["name"] == HUB_REFERENCE
+
+
+def test_root_program_refuses_a_hub_stack(capsys):
+    from tools.preview import main
+    assert main(["hub", "--config", "hub/Pulumi.hub.yaml"]) == 1
+    assert "aks-networking:landingZone.role: hub: a hub has a program of its own" in capsys.readouterr().err
+
+
+def test_a_production_spoke_leaves_its_cross_spoke_flows_to_the_landing_zone():
+    # Alone, a spoke cannot know the other spoke's routes and rules: the joined preview judges its flows
+    # with them; everything else the stack judges as before.
+    from aksnet.pipeline import load_stack
+    config = load("spoke-a")
+    config["aks-networking:environment"]["production"] = True
+    loaded = load_stack(config, "spoke-a")  # mandatory in production: a denied flow would raise here
+    assert [f for f in loaded.checked.findings if f.policy == "declared-paths-arrive"] == []
+    config["aks-networking:landingZone"] = {"role": "combined"}  # the same flow, judged by a stack alone
+    del config["aks-networking:egress"]
+    config["aks-networking:cluster"]["outboundType"] = "loadBalancer"
+    from aksnet.config.problems import ConfigError
+    with pytest.raises(ConfigError, match="flow checkout-to-payments"):
+        load_stack(config, "spoke-a")
+
+
+def test_spoke_of_a_brownfield_hub_takes_its_ids_from_the_stack_file(hub_run):
+    brownfield = copy.deepcopy(hub_run.exports[CONTRACT_OUTPUT]) | {
+        "vnetId": "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-legacy",
+        "vnetName": "vnet-legacy", "resourceGroupName": "rg-net", "firewallPrivateIp": "10.100.0.68"}
+    config = load("spoke-a")
+    config["aks-networking:landingZone"]["hub"] = brownfield
+    result = run_program("spoke-a", config)  # no hub stack to read
+    assert result.error is None, result.error
+    assert not result.of_type("pulumi:pulumi:StackReference")
+    hub_side = [p.inputs for p in result.of_type("azure-native:network:VirtualNetworkPeering")
+                if p.inputs["virtualNetworkName"] == "vnet-legacy"]
+    assert hub_side and hub_side[0]["resourceGroupName"] == "rg-net"
+    assert {r.inputs["nextHopIpAddress"] for r in result.of_type("azure-native:network:Route")} == {"10.100.0.68"}
+    del brownfield["firewallPolicyId"]
+    result = run_program("spoke-a", config)
+    assert "spoke spoke-a reads hub landingZone.hub: the contract lacks firewallPolicyId" in str(result.error)
+
+
+def test_spoke_refuses_the_hubs_api_zone_and_dnat_rules_and_accepts_the_system_zone():
+    from aksnet.config.problems import ConfigError
+    from aksnet.pipeline import load_stack
+    config = load("spoke-a")
+    assert load_stack(config, "spoke-a").spec.cluster.private_dns_zone == "system"  # accepted
+    config["aks-networking:cluster"]["privateDnsZone"] = "hub"
+    with pytest.raises(ConfigError, match=r"cluster\.privateDnsZone: hub: a spoke cannot yet"):
+        load_stack(config, "spoke-a")
+    config = load("spoke-a")
+    config["aks-networking:egress"]["firewall"] = {"dnatRules": [
+        {"name": "ssh", "port": 22, "translatedAddress": "10.110.0.10", "translatedPort": 22}]}
+    with pytest.raises(ConfigError, match=r"egress\.firewall\.dnatRules: a spoke cannot publish"):
+        load_stack(config, "spoke-a")
