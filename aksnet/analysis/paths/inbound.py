@@ -5,7 +5,7 @@ behind a public load balancer, AGC's in Azure), or the firewall's DNAT rules. Pu
 from __future__ import annotations
 
 from aksnet.analysis.paths.inside import VnetWalk
-from aksnet.analysis.paths.network import Place
+from aksnet.analysis.paths.network import Place, Subnet
 from aksnet.analysis.paths.packet import FIREWALL_PUBLIC_ADDRESS, PUBLIC_FRONTEND, IPv4, Packet
 from aksnet.analysis.paths.verdict import Hop, Path, stops
 from aksnet.config.ingress_controllers import ENVOY_GATEWAY
@@ -71,18 +71,24 @@ class InboundWalk(VnetWalk):
         hops.append(Hop("appGateway", f"application gateway ({gateway.sku}{waf})",
                         f"ingress {name}: {host}:{listener} -> {key}:{service_port}", "forward"))
         container = self._container_port(destination, "TCP", service_port)
-        assert destination.address is not None
+        return self._proxy_to_pod(hops, "the gateway", subnet, gateway_address, source, destination, container)
+
+    def _proxy_to_pod(self, hops: list[Hop], who: str, subnet: Subnet, proxy: IPv4, source: Place,
+                      destination: Place, container: int) -> list[Hop]:
+        """The leg from a proxy in its own subnet (the application gateway, AGC's proxies) to the pod:
+        the subnet's route to the pod, the nodes' NSG, the pod's NetworkPolicy, and the reply."""
+        assert destination.app is not None and destination.address is not None and source.address is not None
         route_hop, next_route = self._route_hop(subnet, destination.address)
         hops.append(route_hop)
         if next_route.next_hop not in ("Cluster", "VnetLocal", "VNetPeering"):
-            hops[-1] = Hop("route", route_hop.resource, route_hop.rule + ": the gateway cannot reach the pods", "deny")
+            hops[-1] = Hop("route", route_hop.resource, f"{route_hop.rule}: {who} cannot reach the pods", "deny")
             return hops
         nodes = self.net.subnets[self.net.node_subnet]
-        node = nodes.prefix.network_address + 5
-        if stops(hops, self._nsg_hop(nodes, "Inbound", Packet(gateway_address, node, "TCP", container))):
+        if stops(hops, self._nsg_hop(nodes, "Inbound", Packet(proxy, nodes.prefix.network_address + 5, "TCP",
+                                                               container))):
             return hops
-        from_gateway = self._member(Place("address", "", gateway_address))
-        if stops(hops, self._policy_hop(from_gateway, destination.app.key, "TCP", container)):
+        if stops(hops, self._policy_hop(self._member(Place("address", "", proxy)), destination.app.key, "TCP",
+                                        container)):
             return hops
         return self._reply(subnet, source.address, "direct", hops)
 
@@ -119,19 +125,7 @@ class InboundWalk(VnetWalk):
         subnet = self.net.subnets["agc"]
         proxy = subnet.prefix.network_address + 4
         hops = [Hop("appGateway", f"Application Gateway for Containers frontend fe-{name}", forward, "forward")]
-        assert destination.address is not None
-        route_hop, next_route = self._route_hop(subnet, destination.address)
-        hops.append(route_hop)
-        if next_route.next_hop not in ("Cluster", "VnetLocal", "VNetPeering"):
-            hops[-1] = Hop("route", route_hop.resource, route_hop.rule + ": AGC cannot reach the pods", "deny")
-            return hops
-        nodes = self.net.subnets[self.net.node_subnet]
-        if stops(hops, self._nsg_hop(nodes, "Inbound", Packet(proxy, nodes.prefix.network_address + 5, "TCP",
-                                                               container))):
-            return hops
-        if stops(hops, self._policy_hop(self._member(Place("address", "", proxy)), key, "TCP", container)):
-            return hops
-        return self._reply(subnet, source.address, "direct", hops)
+        return self._proxy_to_pod(hops, "AGC", subnet, proxy, source, destination, container)
 
     def _through_public_lb(self, source: Place, destination: Place, protocol: str, port: int, frontend: str,
                            service_port: int) -> list[Hop]:
