@@ -16,6 +16,7 @@ from aksnet.plan.hub_contract import CONTRACT_OUTPUT, HubContract
 from components.bastion import Bastion, BastionArgs
 from components.dns import DnsResolver, DnsResolverArgs, PrivateZone, PrivateZoneArgs
 from components.firewall import EgressFirewall, EgressFirewallArgs
+from components.hub_access import SpokeAccessRole, SpokeAccessRoleArgs
 from components.network import ResourceGroups, ResourceGroupsArgs, VirtualNetwork, VirtualNetworkArgs
 from program.landing_zone import load_running_hub
 
@@ -41,6 +42,7 @@ if spec.bastion:
 if plan.dns_resolver_address is not None:
     DnsResolver("dns-resolver", DnsResolverArgs(env, group, hub.vnet_id, hub.subnet_ids["dns"],
                                                 plan.dns_resolver_address))
+spoke_access = SpokeAccessRole("spoke-access", SpokeAccessRoleArgs(env, group))
 
 contract = pulumi.Output.all(
     group, hub.vnet_id, hub.vnet_name, firewall.private_ip, firewall.policy_id,
@@ -51,3 +53,4 @@ contract = pulumi.Output.all(
         dns_resolver_address=plan.dns_resolver_address).as_output())
 pulumi.export(CONTRACT_OUTPUT, contract)
 pulumi.export("addressPlan", list(plan.address_plan))
+pulumi.export("spokeAccessRoleId", spoke_access.role_definition_id)  # assigned to each spoke's deploy identity

@@ -1,6 +1,7 @@
 """The CrossGuard policy pack.
 
     pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json
+    cd hub && pulumi preview -s hub --policy-pack ../policies --policy-pack-config ../policies/config/hub.json
 
 A thin adapter over the project's rule registry (`aksnet.rules.registry`): every rule is a
 policy of the same name and default level (`policies/pack.py` says how each kind runs).

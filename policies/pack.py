@@ -13,6 +13,11 @@
   holds them to the same guardrails: a resource rule checks them when it sees the cluster they are
   for (before the cluster is made, so `pulumi up` stops there), a whole-stack rule beside the
   registered resources. Under `apply` there are none: the objects are resources, checked once.
+- A landing zone's hub (`landingZone.role: hub`, `hub/__main__.py`, docs/landing-zone.md) holds no
+  cluster and no workloads, and the spec rules read a cluster's stack file: on a hub each spec
+  policy answers not-applicable, saying so, and the resource and whole-stack rules check the hub's
+  resources (its firewall, VNet, zones) as on any stack. A hub's file that does not parse as a hub
+  leaves them unrun as any stack's does. A spoke is a stack file like any other: every rule applies.
 
 Building the policies starts nothing: `policies/__main__.py` hands them to `PolicyPack`.
 """
@@ -37,7 +42,7 @@ from pulumi_policy import (
 
 from aksnet.config.lifecycle import judging_day
 from aksnet.config.problems import ConfigError
-from aksnet.config.stack import load_spec
+from aksnet.config.stack import decode_value, load_spec
 from aksnet.rules.registry import (
     RULES,
     RecordedResource,
@@ -62,12 +67,26 @@ def _checked(config: str, stack: str, today: datetime.date) -> tuple[SpecVerdict
     values: Mapping[str, Any] = json.loads(config)
     if not any(key.startswith(f"{NS}:") for key in values):
         return f"stack {stack} has no {NS} configuration"
+    if _role(values) == "hub":
+        from aksnet.config.hub import load_hub_spec
+        try:
+            load_hub_spec(values, stack)
+        except ConfigError as error:
+            return f"the hub's stack file does not parse ({len(error.problems)} problems; the program lists them)"
+        return (f"stack {stack} is a landing zone's hub: it holds no cluster, and this rule reads a cluster's "
+                "stack file (hub/__main__.py checks the hub's own)")
     try:
         spec = load_spec(values, stack)
     except ConfigError as error:
         return f"the stack file does not parse ({len(error.problems)} problems; the program lists them)"
     verdicts = spec_verdicts(spec, today)
     return verdicts, (unregistered_objects(spec, verdicts.plan) if verdicts.plan is not None else ())
+
+
+def _role(values: Mapping[str, Any]) -> Any:
+    """The stack's `landingZone.role` as its file writes it (`combined` when it writes none)."""
+    section = decode_value(values.get(f"{NS}:landingZone"))
+    return section.get("role", "combined") if isinstance(section, Mapping) else "combined"
 
 
 def _running() -> tuple[SpecVerdicts, tuple[RecordedResource, ...]] | str:

@@ -109,3 +109,38 @@ def test_objects_pulumi_does_not_register_meet_each_resource_rule_once_at_their_
     assert [m.split(" holds ")[0] for m in seen_at(CLUSTER, "no-plain-secrets")] == [
         "kubernetes:core/v1:ConfigMap configmap-shop-settings: data.password"]
     assert seen_at(SUBNET, "no-ingress-class-annotation") == seen_at(SUBNET, "no-plain-secrets") == []
+
+
+def _stack_file(path):
+    from tools.stackfile import read_stack_file
+    return read_stack_file(path).config
+
+
+def test_the_landing_zones_hub_answers_its_spec_policies_not_applicable_and_its_spokes_pass(analyze):
+    """`cd hub && pulumi preview -s hub --policy-pack ../policies`: the hub holds no cluster (docs/landing-zone.md),
+    so every spec policy says why it did not run instead of calling the hub's file unparsable; a spoke is a
+    stack file like any other and meets every policy at its levels (policies/config/<stack>.json)."""
+    hub = _stack_file("hub/Pulumi.hub.yaml")
+    found, not_applicable = analyze(hub, "hub")
+    assert found == {}
+    assert set(not_applicable) == {r.id for r in RULES if r.checks_spec and r.level(True) != "disabled"}
+    assert set(not_applicable.values()) == {"stack hub is a landing zone's hub: it holds no cluster, and this rule "
+                                            "reads a cluster's stack file (hub/__main__.py checks the hub's own)"}
+    # A hub's file with a cluster in it is refused by the hub's program; the pack leaves its spec rules unrun.
+    found, not_applicable = analyze(variant(hub, {"aks-networking:cluster": {"kubernetesVersion": "1.33"}}), "hub")
+    assert found == {} and all(why.startswith("the hub's stack file does not parse (1 problem")
+                               for why in not_applicable.values())
+    for spoke in ("spoke-a", "spoke-b"):
+        config = _stack_file(f"Pulumi.{spoke}.yaml")
+        found, not_applicable = analyze(config, spoke)
+        assert not_applicable == {}, spoke
+        assert not [name for name in found if pack_levels(False).get(name) == "mandatory"], spoke
+        # Each spoke's Kubernetes version is within support but announced to end (an advisory of its spec rules).
+        assert "lifecycle-announced-end" in found, spoke
+
+
+def test_each_stack_of_the_landing_zone_has_its_pack_config_at_its_levels():
+    from tools.policy_check import CONFIG_DIR
+    for stack, production in (("hub", True), ("spoke-a", False), ("spoke-b", False)):
+        with open(f"{CONFIG_DIR}/{stack}.json", encoding="utf-8") as handle:
+            assert json.load(handle) == pack_levels(production), stack

@@ -166,3 +166,41 @@ def test_unknown_values_lists_and_secrets_under_the_real_analyzer(pack):
     # The list is read past its unknown item; the secret arrives decrypted, and the message says so.
     assert paths == ["settings.clientSecret", "siteConfig.connectionStrings[1].connectionString"]
     assert all("sees Pulumi secrets decrypted" in message for policy, message in found if policy == "no-plain-secrets")
+
+
+@pytest.fixture(scope="module")
+def landing_zone():
+    """The committed landing zone under the offline preview: the hub, then each spoke with its outputs."""
+    import os
+
+    from tools.landing_zone import StackReporter, run_landing_zone
+    from tools.mock_engine import PROJECT_DIR
+    from tools.preview import render_tree, resources_json
+    run = run_landing_zone(os.path.join(PROJECT_DIR, "landing-zone.yaml"), StackReporter(analyze, resources_json, render_tree))
+    assert run.problems == [], run.problems
+    return run
+
+
+@pytest.mark.parametrize("stack", ["hub", "spoke-a", "spoke-b"])
+def test_the_pack_answers_each_stack_of_the_landing_zone_as_the_offline_preview(pack, landing_zone, stack):
+    """`pulumi preview --policy-pack policies` on the hub (from hub/) and on each spoke: the engine hands the
+    pack the stack's own config, and the spokes' resources are those made with the hub's outputs. The hub
+    holds no cluster: its spec policies answer not-applicable (tests/test_policy_pack.py), and the resource
+    rules check its firewall, VNet and zones as the landing-zone preview does."""
+    from tools.stackfile import read_stack_file
+    entry = landing_zone.stacks[stack]
+    config = read_stack_file(entry.display).config  # the registry's path: hub/Pulumi.hub.yaml for the hub
+    production = stack == "hub"
+    assert bool((config.get("aks-networking:environment") or {}).get("production")) == production
+    findings = entry.document["findings"]
+    offline = in_pack_words(entry.loaded, findings) if stack != "hub" else \
+        sorted((f["policy"], f["message"]) for f in findings if f["level"] != "disabled")
+    stub = pack(stack, config)
+    configure(stub, enforcement(stack, production))
+    resources = recorded(entry.result.records)
+    assert "azure-native:network:AzureFirewall" in {r.resource_type for r in resources} if stack == "hub" else \
+        "azure-native:containerservice:ManagedCluster" in {r.resource_type for r in resources}
+    assert violations(stub, resources) == offline
+    # A spoke's findings include its spec rules' (the pack reads its stack file as the program does).
+    assert stack == "hub" or any(BY_ID[p].checks_spec for p, _ in offline)
+    assert not any(f["level"] == "mandatory" for f in findings)

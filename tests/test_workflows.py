@@ -33,9 +33,9 @@ def text(name):
     return Path(ROOT, ".github", "workflows", name).read_text()
 
 
-def test_the_five_workflows_are_named_and_have_jobs():
-    assert [os.path.basename(p) for p in WORKFLOWS] == ["dates.yml", "deploy.yml", "drift.yml", "offline.yml",
-                                                        "preview.yml"]
+def test_the_six_workflows_are_named_and_have_jobs():
+    assert [os.path.basename(p) for p in WORKFLOWS] == ["dates.yml", "deploy-landing-zone.yml", "deploy.yml",
+                                                        "drift.yml", "offline.yml", "preview.yml"]
     for path in WORKFLOWS:
         document = load(os.path.basename(path))
         assert document["name"] and document["jobs"]
@@ -100,11 +100,72 @@ def test_a_pull_request_preview_cannot_obtain_the_deploy_identity():
         assert [s["with"]["client-id"] for s in logins] == ["${{ vars.AZURE_CLIENT_ID }}"]
         assert job["env"]["ARM_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"
     assert load("drift.yml")["jobs"]["drift"]["environment"] == "drift"
+    # The landing zone's deploys: each job its environment's identity, the hub's and each spoke's its own.
+    landing_zone = load("deploy-landing-zone.yml")
+    assert landing_zone["on"] == {"push": {"branches": ["main"]}}
+    assert {name: job["environment"] for name, job in landing_zone["jobs"].items()} == {
+        "hub": "landing-zone-hub", "spokes": "landing-zone-${{ matrix.spoke }}"}
+    for job in landing_zone["jobs"].values():
+        logins = [s for s in steps(job) if s.get("uses", "").startswith("azure/login@")]
+        assert [s["with"]["client-id"] for s in logins] == ["${{ vars.AZURE_CLIENT_ID }}"]
+        assert job["env"]["ARM_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"
+        auth = next(s for s in steps(job) if s.get("uses", "").startswith("pulumi/auth-actions@"))
+        assert auth["with"]["scope"] == "team:${{ vars.PULUMI_DEPLOY_TEAM }}"  # the environment's team
     # The Azure set-up page tells how to trust exactly these subjects.
     readme = Path(ROOT, "docs", "azure-setup.md").read_text()
     for subject in ("repo:OWNER/REPO:pull_request", "repo:OWNER/REPO:environment:dev",
-                    "repo:OWNER/REPO:environment:production", "repo:OWNER/REPO:environment:drift"):
+                    "repo:OWNER/REPO:environment:production", "repo:OWNER/REPO:environment:drift",
+                    *(f"repo:OWNER/REPO:environment:landing-zone-{stack}" for stack in _landing_zone_stacks())):
         assert subject in readme, subject
+
+
+def _landing_zone_stacks():
+    """The hub's name, then the spokes', as landing-zone.yaml lists them."""
+    registry = yaml.safe_load(Path(ROOT, "landing-zone.yaml").read_text())
+    hub = Path(registry["hub"]["stack"]).name.removeprefix("Pulumi.").removesuffix(".yaml")
+    return [hub, *registry["spokes"]]
+
+
+def _pulumi_step(job):
+    return next(s for s in steps(job) if s.get("uses", "").startswith("pulumi/actions@"))
+
+
+def test_the_landing_zone_deploys_its_hub_then_one_spoke_at_a_time_each_in_its_environment():
+    """docs/landing-zone.md, Deployment order: the hub first (its output is what every spoke reads), then
+    the spokes, never two at once: Azure updates one rule collection group of a firewall policy at a time.
+    max-parallel holds a run's matrix to one job; the workflow's concurrency group holds runs to one, and
+    it never cancels one in progress (https://docs.github.com/actions/using-jobs/using-concurrency)."""
+    workflow = load("deploy-landing-zone.yml")
+    assert workflow["concurrency"] == {"group": "deploy-landing-zone", "cancel-in-progress": False}
+    hub, spokes = workflow["jobs"]["hub"], workflow["jobs"]["spokes"]
+    assert "needs" not in hub and spokes["needs"] == "hub"
+    assert "concurrency" not in spokes  # a group's pending job is cancelled when another queues: spokes would drop
+    assert spokes["strategy"]["max-parallel"] == 1 and spokes["strategy"]["fail-fast"] is False
+    hub_name, *spoke_names = _landing_zone_stacks()
+    assert hub_name == "hub" and spokes["strategy"]["matrix"] == {"spoke": spoke_names}
+    # Each with the policy pack at its own levels; the hub from its project's directory, hub/.
+    up = _pulumi_step(hub)["with"]
+    assert (up["command"], up["work-dir"], up["stack-name"]) == ("up", "hub", "${{ vars.PULUMI_ORG }}/aks-networking/hub")
+    assert (up["policyPacks"], up["policyPackConfigs"]) == ("../policies", "../policies/config/hub.json")
+    assert Path(ROOT, "hub", up["policyPackConfigs"]).is_file() and Path(ROOT, "hub", "Pulumi.yaml").is_file()
+    up = _pulumi_step(spokes)["with"]
+    assert "work-dir" not in up and up["command"] == "up"
+    assert up["stack-name"] == "${{ vars.PULUMI_ORG }}/aks-networking/${{ matrix.spoke }}"
+    assert (up["policyPacks"], up["policyPackConfigs"]) == ("policies", "policies/config/${{ matrix.spoke }}.json")
+    for spoke in spoke_names:
+        assert Path(ROOT, f"policies/config/{spoke}.json").is_file() and Path(ROOT, f"Pulumi.{spoke}.yaml").is_file()
+
+
+def test_the_pull_request_preview_covers_every_stack_of_the_landing_zone():
+    jobs = load("preview.yml")["jobs"]
+    assert jobs["preview"]["strategy"]["matrix"]["stack"] == ["dev", "prod", *_landing_zone_stacks()]
+    preview = _pulumi_step(jobs["preview"])["with"]
+    assert preview["work-dir"] == "${{ matrix.stack == 'hub' && 'hub' || '.' }}"
+    assert preview["policyPacks"] == "${{ matrix.stack == 'hub' && '../policies' || 'policies' }}"
+    assert preview["policyPackConfigs"] == "${{ matrix.stack == 'hub' && '../' || '' }}policies/config/${{ matrix.stack }}.json"
+    run = "\n".join(s.get("run", "") for s in steps(jobs["review"]))
+    assert ".venv/bin/python -m tools.preview --landing-zone landing-zone.yaml" in run
+    assert "cat review-dev.md review-prod.md review-landing-zone.md" in run
 
 
 def test_the_change_review_runs_for_every_pull_request_and_comments_only_from_the_repository():
@@ -150,10 +211,10 @@ def test_the_pulumi_cli_is_pinned_to_the_locked_sdk_version():
 
 
 def test_programs_install_from_the_lock_file_and_deploys_use_no_cache():
-    for name in ("preview.yml", "deploy.yml", "drift.yml"):
+    for name in ("preview.yml", "deploy.yml", "deploy-landing-zone.yml", "drift.yml"):
         runs = [s["run"] for job in load(name)["jobs"].values() for s in steps(job) if "run" in s and "pip" in s["run"]]
         assert runs and all("-c requirements.lock" in line for run in runs for line in run.splitlines()), name
-    for name in ("deploy.yml", "drift.yml"):  # a cache written by another run must not reach a deploying job
+    for name in ("deploy.yml", "deploy-landing-zone.yml", "drift.yml"):  # a cache written by another run must not reach a deploying job
         assert "cache:" not in text(name)
     for name in ("preview.yml", "offline.yml"):
         assert "cache: pip" in text(name)
@@ -198,7 +259,9 @@ def test_the_workflows_make_the_virtualenvs_the_cli_runs_from_the_files_it_would
     the program's from requirements.txt when missing and never the pack's (docs/running.md)."""
     program, pack = _virtualenv("Pulumi.yaml"), os.path.join("policies", _virtualenv("policies/PulumiPolicy.yaml"))
     assert (program, pack) == (".venv", "policies/venv")
-    made = {"deploy.yml": {program, pack}, "preview.yml": {program, pack}, "drift.yml": {program}}
+    made = {"deploy.yml": {program, pack}, "deploy-landing-zone.yml": {program, pack}, "preview.yml": {program, pack},
+            "drift.yml": {program}}
+    assert _virtualenv("hub/Pulumi.yaml") == f"../{program}"  # the hub's project runs the root's virtualenv
     for name, virtualenvs in made.items():
         lines = [line.strip() for job in load(name)["jobs"].values() for s in steps(job) if "pip" in s.get("run", "")
                  for line in s["run"].splitlines()]

@@ -401,6 +401,54 @@ def north_south(paths: Sequence[dict], title: str) -> Graph:
     return graph
 
 
+def landing_zone(stacks: Sequence[tuple[str, str, Sequence[Record]]], paths: Sequence[dict], title: str) -> Graph:
+    """The landing zone as one picture: each stack (name, role, resources) with its VNets and ranges, the
+    hub's firewall, each spoke's cluster; every spoke's peering with the hub, its default route to the
+    firewall, and each cross-spoke flow through the firewall with its verdict (`--landing-zone` paths)."""
+    graph = Graph(title=title)
+    firewall = ""
+    hub_vnet = ""
+    spokes: list[tuple[str, str, str, str]] = []
+    """Each spoke's name, VNet node, cluster node, and its routes to the firewall."""
+    for name, role, records in stacks:
+        group = Group(slug(f"lz_{name}"), f"{name} ({role})")
+        vnets = [r for r in _by_type(records, "azure-native:network:VirtualNetwork") if r.custom]
+        for record in vnets:
+            prefixes = ", ".join((record.inputs.get("addressSpace") or {}).get("addressPrefixes") or [])
+            label = f"{record.inputs.get('virtualNetworkName', record.name)} {prefixes}"
+            group.items.append(Node(slug(f"lz_{name}_{record.name}"), label))
+        for wall in _by_type(records, "azure-native:network:AzureFirewall"):
+            firewall = slug(f"lz_{name}_{wall.name}")
+            group.items.append(Node(firewall, f"Azure Firewall {wall.inputs.get('azureFirewallName', wall.name)}"))
+        for cluster in _by_type(records, "azure-native:containerservice:ManagedCluster"):
+            label = f"AKS {cluster.inputs.get('resourceName', cluster.name)}"
+            group.items.append(Node(slug(f"lz_{name}_cluster"), label, "round"))
+        if vnets and role == "hub":
+            hub_vnet = group.items[0].id if isinstance(group.items[0], Node) else ""
+        elif vnets:
+            to_firewall = [r.inputs for r in _by_type(records, "azure-native:network:Route")
+                           if r.inputs.get("nextHopType") == "VirtualAppliance"]
+            via = sorted({str(r.get("nextHopIpAddress")) for r in to_firewall})
+            routes = f"{', '.join(str(r.get('addressPrefix')) for r in to_firewall)} via {', '.join(via)}" \
+                if to_firewall else ""
+            spokes.append((name, group.items[0].id, slug(f"lz_{name}_cluster"), routes))
+        graph.items.append(group)
+    for _name, spoke_vnet, _cluster, routes in spokes:
+        if hub_vnet:
+            graph.edges.append(Edge(spoke_vnet, hub_vnet, "peering", "dashed", both=True))
+        if firewall and routes:  # the spoke's user routes to the hub's firewall
+            graph.edges.append(Edge(spoke_vnet, firewall, routes, "thick"))
+    clusters = {name: cluster for name, _vnet, cluster, _routes in spokes}
+    for entry in paths:
+        source, target = (clusters.get(stack) for stack in entry["stacks"])
+        if source is None or target is None or not firewall:
+            continue
+        text = f"{entry['flow']} {', '.join(entry['ports'])} {entry['verdict']}"
+        style = "solid" if entry["verdict"] == "allowed" else "dashed"
+        graph.edges += [Edge(source, firewall, text, style), Edge(firewall, target, text, style)]
+    return graph
+
+
 def write_diagrams(directory: str, stack: str, graphs: Sequence[tuple[str, Graph]]) -> list[str]:
     """Write `<stack>-<kind>` (topology, east-west, north-south) as .mmd and .dot, and .svg when dot exists."""
     os.makedirs(directory, exist_ok=True)

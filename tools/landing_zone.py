@@ -361,7 +361,9 @@ def render_path(entry: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def main(path: str, as_json: bool, reporter: StackReporter) -> int:
+def main(path: str, as_json: bool, reporter: StackReporter, diagram: str | None = None) -> int:
+    """`diagram`: a directory for the landing zone's picture (`landing-zone-overview`), written only when
+    nothing mandatory stands."""
     render_tree = reporter.render_tree
     run = run_landing_zone(path, reporter)
     if run.problems:
@@ -370,6 +372,12 @@ def main(path: str, as_json: bool, reporter: StackReporter) -> int:
         return 1
     stack_findings = [dict(f, stacks=[name]) for name, stack in run.stacks.items() for f in stack.document["findings"]]
     mandatory = [f for f in (*stack_findings, *run.findings) if f["level"] == "mandatory"]
+    if diagram is not None and not mandatory:
+        from tools.diagram import landing_zone, write_diagrams
+        graph = landing_zone([(name, stack.role, stack.result.records) for name, stack in run.stacks.items()],
+                             run.paths, f"landing zone {os.path.relpath(path)}")
+        written = write_diagrams(diagram, "landing-zone", [("overview", graph)])
+        print(f"Wrote {len(written)} diagram files to {diagram}", file=sys.stderr if as_json else sys.stdout)
     if as_json:
         json.dump(run.as_json(), sys.stdout, indent=2, default=str)
         print()

@@ -244,6 +244,9 @@ class AzureMocks(pulumi.runtime.Mocks):
         if typ == "azure-native:authorization:RoleAssignment":
             return f"{inputs.get('scope', sub)}/providers/Microsoft.Authorization/roleAssignments/" \
                    f"{inputs.get('roleAssignmentName') or _guid(name)}"
+        if typ == "azure-native:authorization:RoleDefinition":  # Azure names a custom role in its subscription
+            return f"{sub}/providers/Microsoft.Authorization/roleDefinitions/" \
+                   f"{inputs.get('roleDefinitionId') or _guid(name)}"
         if typ == "azure-native:authorization:PolicyAssignment":  # an extension resource, under its scope
             return f"{inputs.get('scope', sub)}/providers/Microsoft.Authorization/policyAssignments/" \
                    f"{inputs.get('policyAssignmentName', name)}"

@@ -15,8 +15,9 @@ from aksnet.rules.registry import RecordedResource, check_resources, pack_levels
 from tools.mock_engine import PROJECT_DIR, Record
 
 CONFIG_DIR = os.path.join(PROJECT_DIR, "policies", "config")
-PACK_CONFIGS = {"dev": False, "prod": True}
-"""The committed pack config files: the stack, and whether it is a production one."""
+PACK_CONFIGS = {"dev": False, "prod": True, "hub": True, "spoke-a": False, "spoke-b": False}
+"""The committed pack config files: the stack, and whether it is a production one (the landing zone's
+stacks too: landing-zone.yaml)."""
 
 
 def enforcement(stack: str, production: bool) -> dict[str, str]:

@@ -145,7 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.landing_zone is not None:
         from tools.landing_zone import StackReporter
         from tools.landing_zone import main as landing_zone_main
-        return landing_zone_main(args.landing_zone, args.json, StackReporter(analyze, resources_json, render_tree))
+        if args.diagram and os.path.isfile(args.diagram):
+            print(f"--diagram {args.diagram}: is a file; --diagram takes a directory", file=sys.stderr)
+            return 2
+        return landing_zone_main(args.landing_zone, args.json, StackReporter(analyze, resources_json, render_tree),
+                                 args.diagram)
     if args.stack is None:
         parser.error("name a STACK, or a landing zone with --landing-zone FILE")
     for problem in (out_directory_problem(args.out) if args.out else None,

@@ -36,17 +36,21 @@ HUB_ACTIONS_FOR_SPOKES = (
     "Microsoft.Network/virtualNetworks/peer/action",
     "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/read",
     "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write",
+    "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/delete",
     "Microsoft.Network/privateDnsZones/read",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete",
     "Microsoft.Network/firewallPolicies/read",
     "Microsoft.Network/firewallPolicies/join/action",
     "Microsoft.Network/firewallPolicies/ruleCollectionGroups/read",
     "Microsoft.Network/firewallPolicies/ruleCollectionGroups/write",
+    "Microsoft.Network/firewallPolicies/ruleCollectionGroups/delete",
 )
 """What a spoke's deploy identity may do on the hub's resources (a custom role the network team
 assigns at the hub VNet, its zones and its policy): its half of the peering, its zone links, its
-rule collection group. https://learn.microsoft.com/azure/role-based-access-control/permissions/networking"""
+rule collection group, and remove them when the spoke is destroyed (the deletes).
+https://learn.microsoft.com/azure/role-based-access-control/permissions/networking"""
 
 
 def hub_zones(location: str) -> tuple[str, ...]:
