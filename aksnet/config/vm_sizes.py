@@ -62,9 +62,16 @@ def lookup(name: str) -> VmSize | None:
     return folded.get(name.lower())
 
 
+def _series_letter(name: str) -> str:
+    """The family letter a size's name starts with after `Standard_` (D, E, F, B ...), lower case."""
+    return name.lower().removeprefix("standard_")[:1]
+
+
 def nearest(name: str) -> str | None:
-    """The catalogued size whose name is closest to `name`, for a did-you-mean."""
-    found = difflib.get_close_matches(name.lower(), [key.lower() for key in catalog()], n=1, cutoff=0.9)
-    if not found:
-        return None
-    return next(key for key in catalog() if key.lower() == found[0])
+    """The catalogued size whose name is closest to `name`, for a did-you-mean, looked for only among sizes of
+    the same family letter: a near name of another family (Standard_F4s_v2 -> Standard_B4s_v2) is a different
+    machine, not a typo's fix."""
+    letter = _series_letter(name)
+    same = {key.lower(): key for key in catalog() if _series_letter(key) == letter}
+    found = difflib.get_close_matches(name.lower(), list(same), n=1, cutoff=0.9)
+    return same[found[0]] if found else None

@@ -25,16 +25,19 @@ ms.date 2026-04-30; the page said 2 vCPUs before)."""
 book = RuleBook()
 
 
-@book.refusal("vm-size-exists", "Every pool's VM size is a size of Azure's catalog.", SIZES)
+@book.refusal("vm-size-exists", "Every pool's VM size is in the project's catalog of Azure VM sizes.", SIZES)
 def vm_size_exists(spec: StackConfig) -> Iterator[Problem]:
-    """A size that does not exist fails only when AKS creates the pool, half-way through `pulumi up`."""
+    """A size that does not exist fails only when AKS creates the pool, half-way through `pulumi up`. The catalog
+    holds the series added from Microsoft's size pages, not every Azure size: a size outside it may well exist,
+    and the message says so and how to add it."""
     for index, pool in enumerate(spec.cluster.node_pools):
         if lookup(pool.vm_size) is not None:
             continue
         guess = nearest(pool.vm_size)
         hint = f"did you mean {guess}?" if guess else f"choose a size of the families {', '.join(families())}"
-        yield Problem.at(f"cluster.nodePools[{index}].vmSize", f"{pool.vm_size} is not a VM size of the catalog "
-                         f"(aksnet/config/data/vm_sizes.json); {hint}")
+        yield Problem.at(f"cluster.nodePools[{index}].vmSize", f"{pool.vm_size} is not in this project's VM size "
+                         "catalog (aksnet/config/data/vm_sizes.json); if it is an Azure size, add its series to that "
+                         f"file from its Microsoft size page (docs/validation.md); {hint}")
 
 
 @book.refusal("system-pool-vm-minimum", "A System pool's VM size has at least 4 vCPUs and 4 GB of memory and is "
