@@ -2,6 +2,12 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings
+
+# Properties are judged on what they find, never on how long an example takes: a shared or loaded
+# machine must not turn a slow example into a failure (hypothesis's default deadline is 200 ms).
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
