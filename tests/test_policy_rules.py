@@ -93,6 +93,7 @@ def test_rule_passes_the_good_resource(rule):
     assert violations(rule, CASES[rule.id][1]) == []
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("stack,production", [("dev", False), ("prod", True)])
 def test_policy_pack_config_files_are_the_registry_levels(stack, production):
     assert json.loads(Path(CONFIG_DIR, f"{stack}.json").read_text()) == pack_levels(production)
