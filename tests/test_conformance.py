@@ -56,7 +56,7 @@ TABLES = {"nsg": NSG, "routes": ROUTES, "firewall": FIREWALL, "networkpolicy": N
 
 
 def cases_of(document: dict[str, Any]) -> list[dict[str, Any]]:
-    return [case for key in ("cases", "built", "scenarios", "roles", "policies_ids") for case in document.get(key) or []
+    return [case for key in ("cases", "built", "required", "scenarios", "roles", "policies_ids") for case in document.get(key) or []
             if isinstance(case, dict)]
 
 
@@ -121,6 +121,13 @@ def test_nsg_decides_as_azure(case):
 def test_the_nsg_rules_the_plan_builds_decide_as_documented(case):
     decided = nsg_decide(BUILT_RULES[case["rules"]], case["dir"], packet_of(case), BUILT_BOOK)
     assert decided.access == case["expect"], decided
+
+
+@pytest.mark.parametrize("case", NSG["required"], ids=[f"{c['rules']}-{i}" for i, c in enumerate(NSG["required"])])
+def test_the_plan_builds_the_nsg_rules_azure_requires(case):
+    direction, access, protocol, source, destination, ports = case["rule"]
+    built = {(r.direction, r.access, r.protocol, r.source, r.destination, tuple(r.ports)) for r in BUILT_RULES[case["rules"]]}
+    assert (direction, access, protocol, source, destination, tuple(ports)) in built
 
 
 # Routes ---------------------------------------------------------------------------------------
