@@ -132,10 +132,7 @@ def test_the_plan_builds_the_nsg_rules_azure_requires(case):
 
 # Routes ---------------------------------------------------------------------------------------
 
-KNOWN_DEFECTS = {
-    # The model keeps a reserved range's None route under a VNet space that includes it; Azure removes it.
-    "vnet-over-rfc6598", "vnet-over-rfc6598-last", "vnet-over-172", "vnet-over-192",
-}
+KNOWN_DEFECTS: set[str] = set()
 """Cases the code does not follow yet, each a defect to fix (strict: a fixed one fails until removed)."""
 
 
