@@ -291,7 +291,7 @@ def judge(tree: str, mutant: Mutant, timeout: int) -> str:
         Path(path).write_text(original, encoding="utf-8")
 
 
-def sample(args: argparse.Namespace, rng: random.Random) -> list[Mutant]:
+def sample(args: argparse.Namespace, rng: random.Random) -> list[list[Mutant]]:
     guids = sorted({g for folder in LAYERS.values() for path in layer_files(folder)
                     for g in GUID.findall(Path(ROOT, path).read_text(encoding="utf-8"))})
     per_layer: list[list[Mutant]] = []
@@ -308,8 +308,7 @@ def sample(args: argparse.Namespace, rng: random.Random) -> list[Mutant]:
         chosen += rng.sample(semantics, min(args.semantic_per_layer, len(semantics)))
         rng.shuffle(chosen)
         per_layer.append(chosen)
-    # Interleaved by layer, so that a run stopped by its deadline still has figures for every layer.
-    return [m for round_ in zip_longest_all(per_layer) for m in round_]
+    return per_layer
 
 
 def zip_longest_all(lists: list[list[Mutant]]) -> list[list[Mutant]]:
@@ -337,7 +336,9 @@ def main() -> int:
     rng = random.Random(args.seed)
     sampled = [] if args.only_named else sample(args, rng)
     named = [] if args.no_named else named_mutants()
-    mutants = [*named, *sampled]
+    # Interleaved (the named ones, then each layer's sample, round after round), so that a run stopped
+    # by its deadline still has figures for every layer.
+    mutants = [m for round_ in zip_longest_all([named, *sampled]) for m in round_]
     reviewed = equivalents()
     if args.list:
         for mutant in mutants:
