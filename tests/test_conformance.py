@@ -280,6 +280,9 @@ def test_the_plan_builds_what_azure_needs(case):
         assert rule["ruleType"] == case["flow_rule"], rule
         for key, value in case.get("rule_has", {}).items():
             assert rule.get(key) == value, rule
+    if "absent" in case:
+        names = {r["name"] for g in plan.firewall.groups for c in g.collections for r in c["rules"]}
+        assert not names & set(case["absent"]), names
     if "dns_proxy" in case:
         assert plan.firewall.dns_proxy is case["dns_proxy"]
     if "snat_to_node" in case:
