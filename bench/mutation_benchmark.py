@@ -260,6 +260,8 @@ def copy_tree(target: str) -> None:
             continue
         os.makedirs(os.path.join(target, os.path.dirname(name)), exist_ok=True)
         shutil.copy2(os.path.join(ROOT, name), os.path.join(target, name))
+    # Some tests need a repository around the tree (actionlint finds the workflows through it).
+    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
 
 
 def run_tests(tree: str, marker: str, timeout: int, stop_first: bool = True) -> str:
@@ -348,6 +350,11 @@ def main() -> int:
     results: list[tuple[Mutant, str, str]] = []
     with tempfile.TemporaryDirectory() as tree:
         copy_tree(tree)
+        # The control: unmutated, the behavioural tests must pass in the copy, or every mutant would
+        # count as killed by a failure of the copy itself.
+        if run_tests(tree, "not golden", args.timeout, stop_first=False) != "passed":
+            print("the behavioural tests fail on the unmutated copy: no figure can be measured", flush=True)
+            return 1
         for number, mutant in enumerate(mutants, start=1):
             if deadline is not None and datetime.datetime.now(datetime.UTC) >= deadline:
                 print(f"deadline reached: {len(mutants) - number + 1} mutants not judged", flush=True)
