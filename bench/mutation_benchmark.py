@@ -1,84 +1,75 @@
-"""Mutation benchmark: how many deliberate one-token changes does the test suite catch, per layer?
+"""Mutation benchmark: how many deliberate changes do the behavioural tests catch, per layer?
 
-    .venv/bin/python bench/mutation_benchmark.py [--per-layer 20] [--layers spec,rules] [--seed 1] [--only-named]
+    .venv/bin/python bench/mutation_benchmark.py [--per-layer 8] [--semantic-per-layer 8] [--layers spec,rules]
+        [--seed 1] [--only-named] [--deadline 2026-12-07T03:40] [--json results.json]
 
-Mutants are drawn, with a fixed seed, from every place in a layer's code where one token can be
-flipped: a comparison (== and !=, < and <=, > and >=, in and not in), a boolean operator (and,
-or), a constant (True and False), a number (n to n + 1), or a `not` dropped. Strings, comments and
-docstrings are never touched. Then come the named mutants (named_mutants.yaml): changes a review
-once made that the suite did not notice, kept so they stay noticed.
+Two families of mutants are drawn, with a fixed seed, from each layer's code:
+- one-token flips: a comparison (== and !=, < and <=, > and >=, in and not in), a boolean operator
+  (and, or), a constant (True and False), a number (n to n + 1), or a `not` dropped;
+- semantic changes, the mistakes a capable engineer makes about Azure and Kubernetes: two elements of a
+  list literal of rules (calls or mappings) swapped, one element of such a list dropped, and a string
+  constant naming an Azure or Kubernetes value (a direction, an access, a protocol, a service tag, a next
+  hop type, a rule kind, a plugin, a role or policy definition GUID) changed into a neighbouring value.
+Then come the named mutants (named_mutants.yaml): changes a review made that the suite once let through.
 
-Each mutant is applied to a copy of the tree and the whole suite runs (`pytest -x`); the mutant is
-killed when the suite fails. An equivalent mutant (one that changes nothing observable) counts as
-a survivor: the figures are a floor. Survivors are listed with their place, to read.
+Each mutant is applied to a copy of the tree and the behavioural tests run (`pytest -x -m "not golden"`):
+the golden-record tests (the URN record, committed renders and diagrams, the pack's config files) are
+deselected, because they notice that output changed, not that it is wrong. A mutant the behavioural tests
+miss is a survivor; the golden tests are then run alone, and a survivor only they catch is listed apart
+("golden only"), still a survivor. Survivors that a reviewed list (equivalent_mutants.yaml) explains as
+equivalent (nothing observable changes) are listed apart too, and left out of the second score.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import datetime
 import io
+import json
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import tokenize
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+NAMED = os.path.join(HERE, "named_mutants.yaml")
+EQUIVALENT = os.path.join(HERE, "equivalent_mutants.yaml")
 LAYERS = {
     "spec": "aksnet/config", "rules": "aksnet/rules", "plan": "aksnet/plan", "analysis": "aksnet/analysis",
     "components": "components",
 }
 FLIPS = {"==": "!=", "!=": "==", "<": "<=", "<=": "<", ">": ">=", ">=": ">", "and": "or", "or": "and",
          "True": "False", "False": "True", "in": "not in"}
-
-
-@dataclass(frozen=True)
-class Mutant:
-    layer: str
-    path: str
-    line: int
-    old: str
-    new: str
-    """The whole mutated line."""
-    what: str
-
-
-NAMED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "named_mutants.yaml")
-
-
-def candidates(layer: str, path: str) -> list[Mutant]:
-    """Every one-token mutation of a file, outside strings and comments."""
-    source = Path(ROOT, path).read_text(encoding="utf-8")
-    lines = source.splitlines()
-    out = []
-    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    for index, token in enumerate(tokens):
-        row, col = token.start
-        if row > len(lines) or token.start[0] != token.end[0]:
-            continue
-        line = lines[row - 1]
-        if token.type in (tokenize.OP, tokenize.NAME) and token.string in FLIPS:
-            following = tokens[index + 1].string if index + 1 < len(tokens) else ""
-            if token.string == "in" and (following == "" or tokens[index - 1].string in ("for", "not")):
-                continue  # `for x in`, or already `not in`
-            new = line[:col] + FLIPS[token.string] + line[token.end[1]:]
-            out.append(Mutant(layer, path, row, line, new, f"{token.string} -> {FLIPS[token.string]}"))
-        elif token.type == tokenize.NAME and token.string == "not" and tokens[index + 1].string != "in":
-            new = line[:col] + line[token.end[1]:].lstrip()
-            out.append(Mutant(layer, path, row, line, new, "not dropped"))
-        elif token.type == tokenize.NUMBER and token.string.isdigit():
-            new = line[:col] + str(int(token.string) + 1) + line[token.end[1]:]
-            out.append(Mutant(layer, path, row, line, new, f"{token.string} -> {int(token.string) + 1}"))
-    return out
-
+AZURE_VALUES = {
+    # NSG and Kubernetes directions, access
+    "Inbound": "Outbound", "Outbound": "Inbound", "Ingress": "Egress", "Egress": "Ingress",
+    "Allow": "Deny", "Deny": "Allow",
+    # protocols, in the casings the APIs use
+    "Tcp": "Udp", "Udp": "Tcp", "TCP": "UDP", "UDP": "TCP", "Http": "Https", "Https": "Http",
+    # service tags
+    "VirtualNetwork": "Internet", "Internet": "VirtualNetwork", "AzureLoadBalancer": "VirtualNetwork",
+    "GatewayManager": "AzureLoadBalancer", "AzureCloud": "Internet",
+    # next hop types
+    "VirtualAppliance": "Internet", "VnetLocal": "VNetPeering", "VNetPeering": "VnetLocal", "None": "Internet",
+    # firewall rule kinds
+    "NetworkRule": "ApplicationRule", "ApplicationRule": "NetworkRule", "NatRule": "NetworkRule",
+    # AKS network choices
+    "kubenet": "azure", "overlay": "dynamic", "userDefinedRouting": "loadBalancer",
+    "loadBalancer": "userDefinedRouting",
+}
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 DATA_ONLY = {
     "aksnet/config/regions.py": "Azure's regions and whether each has zones: dated facts, checked against their "
@@ -87,8 +78,146 @@ DATA_ONLY = {
 """Modules that hold only data, left out of the sample (the reason is printed with the figures)."""
 
 
+@dataclass(frozen=True)
+class Mutant:
+    layer: str
+    path: str
+    line: int
+    what: str
+    kind: str
+    """`token`, `semantic` or `named`."""
+    start: int
+    end: int
+    replacement: str
+    """The text that replaces the file's characters [start, end)."""
+    shown: str
+    """The mutated line (the first one, for a change over several lines)."""
+
+    def apply(self, text: str) -> str:
+        return text[:self.start] + self.replacement + text[self.end:]
+
+    def key(self, text: str) -> str:
+        """What identifies the mutant across line moves: the replaced text and its replacement."""
+        replaced, replacement = " ".join(text[self.start:self.end].split()), " ".join(self.replacement.split())
+        return f"{self.path}|{self.what}|{replaced}|{replacement}"
+
+
+def _offsets(source: str) -> list[int]:
+    """The character offset where each line starts (index 1 is the first line)."""
+    starts, total = [0, 0], 0
+    for line in source.splitlines(keepends=True):
+        total += len(line)
+        starts.append(total)
+    return starts
+
+
+def _shown(text: str, start: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    return text[line_start:line_end if line_end >= 0 else None].strip()
+
+
+def _mutant(layer: str, path: str, source: str, start: int, end: int, replacement: str, what: str,
+            kind: str) -> Mutant:
+    mutated = source[:start] + replacement + source[end:]
+    return Mutant(layer, path, source.count("\n", 0, start) + 1, what, kind, start, end, replacement,
+                  _shown(mutated, start))
+
+
+def token_mutants(layer: str, path: str, source: str) -> list[Mutant]:
+    """Every one-token mutation of a file, outside strings and comments."""
+    starts = _offsets(source)
+    out = []
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    for index, token in enumerate(tokens):
+        (row, col), (end_row, end_col) = token.start, token.end
+        if row != end_row:
+            continue
+        at, until = starts[row] + col, starts[row] + end_col
+        following = tokens[index + 1].string if index + 1 < len(tokens) else ""
+        if token.type in (tokenize.OP, tokenize.NAME) and token.string in FLIPS:
+            before = source[starts[row]:at]
+            if token.string == "in" and (following == "" or tokens[index - 1].string == "not"
+                                         or re.search(r"\bfor\s+[\w\s,()]+$", before)):
+                continue  # `for x in`, or already `not in`
+            out.append(_mutant(layer, path, source, at, until, FLIPS[token.string],
+                               f"{token.string} -> {FLIPS[token.string]}", "token"))
+        elif token.type == tokenize.NAME and token.string == "not" and following != "in":
+            gap = len(source[until:]) - len(source[until:].lstrip(" "))
+            out.append(_mutant(layer, path, source, at, until + gap, "", "not dropped", "token"))
+        elif token.type == tokenize.NUMBER and token.string.isdigit():
+            out.append(_mutant(layer, path, source, at, until, str(int(token.string) + 1),
+                               f"{token.string} -> {int(token.string) + 1}", "token"))
+    return out
+
+
+def _char_offset(lines: list[str], starts: list[int], lineno: int, byte_col: int) -> int:
+    return starts[lineno] + len(lines[lineno - 1].encode("utf-8")[:byte_col].decode("utf-8"))
+
+
+def _is_rule(node: ast.AST) -> bool:
+    """A rule in a list literal: a mapping, or a call of a constructor (a capitalised name)."""
+    if isinstance(node, ast.Dict):
+        return True
+    if not isinstance(node, ast.Call):
+        return False
+    name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) \
+        else ""
+    return name[:1].isupper()
+
+
+def semantic_mutants(layer: str, path: str, source: str, guids: list[str]) -> list[Mutant]:
+    """Rules swapped or dropped in list literals, and Azure values changed in string constants."""
+    starts, lines = _offsets(source), source.splitlines(keepends=True)
+    out: list[Mutant] = []
+
+    def span(node: ast.expr) -> tuple[int, int]:
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        return (_char_offset(lines, starts, node.lineno, node.col_offset),
+                _char_offset(lines, starts, node.end_lineno, node.end_col_offset))
+
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, (ast.List, ast.Tuple)) or len(node.elts) < 2:
+            continue
+        if not all(_is_rule(e) for e in node.elts) or any(isinstance(e, ast.Starred) for e in node.elts):
+            continue
+        spans = [span(e) for e in node.elts]
+        for i in range(len(spans) - 1):
+            (a0, a1), (b0, b1) = spans[i], spans[i + 1]
+            swapped = source[b0:b1] + source[a1:b0] + source[a0:a1]
+            out.append(_mutant(layer, path, source, a0, b1, swapped, f"rules {i} and {i + 1} swapped", "semantic"))
+        for i, (s0, s1) in enumerate(spans):
+            # drop the element with the separator after it (or before it, for the last one)
+            end = spans[i + 1][0] if i + 1 < len(spans) else s1
+            begin = s0 if i + 1 < len(spans) else spans[i - 1][1]
+            out.append(_mutant(layer, path, source, begin, end, "", f"rule {i} of {len(spans)} dropped", "semantic"))
+    docstrings = {id(n.body[0].value) for n in ast.walk(ast.parse(source))
+                  if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or id(node) in docstrings:
+            continue
+        if node.lineno != node.end_lineno:
+            continue
+        s0, s1 = span(node)
+        literal = source[s0:s1]
+        quote = literal[-1]
+        if node.value in AZURE_VALUES:
+            new = AZURE_VALUES[node.value]
+        elif GUID.fullmatch(node.value) and node.value in guids and len(guids) > 1:
+            new = guids[(guids.index(node.value) + 1) % len(guids)]
+        else:
+            continue
+        prefix = literal[:len(literal) - len(literal.lstrip("rRuUbB"))]
+        if prefix or literal.startswith(quote * 3):
+            continue
+        out.append(_mutant(layer, path, source, s0, s1, f"{quote}{new}{quote}", f"'{node.value}' -> '{new}'",
+                           "semantic"))
+    return out
+
+
 def layer_files(folder: str) -> list[str]:
-    """A layer's modules, its packages' included (`aksnet/analysis/paths/`)."""
+    """A layer's modules, in sub-packages too (a module split into a package stays in its layer)."""
     out = []
     for directory, _, names in os.walk(os.path.join(ROOT, folder)):
         for name in names:
@@ -99,83 +228,170 @@ def layer_files(folder: str) -> list[str]:
 
 
 def named_mutants() -> list[Mutant]:
-    """The changes in named_mutants.yaml: a review's, kept so that they stay noticed."""
+    """The changes in named_mutants.yaml. A mutant names its file; when a refactor moved the text, the
+    one file of its layer that holds it stands in."""
     out = []
     for entry in yaml.safe_load(Path(NAMED).read_text(encoding="utf-8")):
-        lines = Path(ROOT, entry["path"]).read_text(encoding="utf-8").splitlines()
-        row = next(i for i, line in enumerate(lines, start=1) if entry["old"] in line)
-        mutated = lines[row - 1].replace(entry["old"], entry["new"], 1)
-        out.append(Mutant(entry["layer"], entry["path"], row, lines[row - 1], mutated, entry["what"]))
+        candidates = [entry["path"]] if Path(ROOT, entry["path"]).exists() else []
+        candidates = [p for p in candidates if entry["old"] in Path(ROOT, p).read_text(encoding="utf-8")] or [
+            p for p in layer_files(LAYERS[entry["layer"]]) if entry["old"] in Path(ROOT, p).read_text(encoding="utf-8")]
+        if len(candidates) != 1:
+            raise SystemExit(f"named mutant {entry['what']!r}: its text is in {len(candidates)} files of "
+                             f"{entry['layer']}: {entry['old']!r}")
+        source = Path(ROOT, candidates[0]).read_text(encoding="utf-8")
+        at = source.index(entry["old"])
+        out.append(_mutant(entry["layer"], candidates[0], source, at, at + len(entry["old"]), entry["new"],
+                           entry["what"], "named"))
     return out
+
+
+def equivalents() -> dict[str, str]:
+    """Reviewed equivalent mutants: key -> the reason nothing observable changes."""
+    if not os.path.exists(EQUIVALENT):
+        return {}
+    entries = yaml.safe_load(Path(EQUIVALENT).read_text(encoding="utf-8")) or []
+    return {e["key"]: e["reason"] for e in entries}
 
 
 def copy_tree(target: str) -> None:
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     for name in files:
+        if not os.path.exists(os.path.join(ROOT, name)):
+            continue
         os.makedirs(os.path.join(target, os.path.dirname(name)), exist_ok=True)
         shutil.copy2(os.path.join(ROOT, name), os.path.join(target, name))
+    # Some tests need a repository around the tree (actionlint finds the workflows through it).
+    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
 
 
-def killed(tree: str, mutant: Mutant, timeout: int) -> bool:
+def run_tests(tree: str, marker: str, timeout: int, stop_first: bool = True) -> str:
+    """`failed`, `passed` or `timeout` for the tests of one marker expression."""
+    command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "-m", marker, "tests"]
+    if stop_first:
+        command.insert(3, "-x")
+    try:
+        run = subprocess.run(command, cwd=tree, capture_output=True, timeout=timeout, env={**os.environ, "CI": ""})
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    # 5: nothing collected (a mutant that breaks collection fails with 2 or 4)
+    return "failed" if run.returncode not in (0, 5) else "passed"
+
+
+def judge(tree: str, mutant: Mutant, timeout: int) -> str:
+    """`killed`, `timeout`, `golden-only` or `survived`."""
     path = os.path.join(tree, mutant.path)
     original = Path(path).read_text(encoding="utf-8")
-    lines = original.splitlines(keepends=True)
-    lines[mutant.line - 1] = mutant.new + "\n"
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.writelines(lines)
+    Path(path).write_text(mutant.apply(original), encoding="utf-8")
     try:
-        run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-n", "2", "-p", "no:cacheprovider", "tests"],
-                             cwd=tree, capture_output=True, timeout=timeout, env={**os.environ, "CI": ""})
-        return run.returncode != 0
-    except subprocess.TimeoutExpired:
-        return True
+        outcome = run_tests(tree, "not golden", timeout)
+        if outcome == "failed":
+            return "killed"
+        if outcome == "timeout":
+            return "timeout"
+        return "golden-only" if run_tests(tree, "golden", timeout, stop_first=False) != "passed" else "survived"
     finally:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(original)
+        Path(path).write_text(original, encoding="utf-8")
+
+
+def sample(args: argparse.Namespace, rng: random.Random) -> list[list[Mutant]]:
+    guids = sorted({g for folder in LAYERS.values() for path in layer_files(folder)
+                    for g in GUID.findall(Path(ROOT, path).read_text(encoding="utf-8"))})
+    per_layer: list[list[Mutant]] = []
+    for layer, folder in LAYERS.items():
+        if layer not in args.layers.split(","):
+            continue
+        tokens: list[Mutant] = []
+        semantics: list[Mutant] = []
+        for path in layer_files(folder):
+            source = Path(ROOT, path).read_text(encoding="utf-8")
+            tokens += token_mutants(layer, path, source)
+            semantics += semantic_mutants(layer, path, source, guids)
+        chosen = rng.sample(tokens, min(args.per_layer, len(tokens)))
+        chosen += rng.sample(semantics, min(args.semantic_per_layer, len(semantics)))
+        rng.shuffle(chosen)
+        per_layer.append(chosen)
+    return per_layer
+
+
+def zip_longest_all(lists: list[list[Mutant]]) -> list[list[Mutant]]:
+    return [[lst[i] for lst in lists if i < len(lst)] for i in range(max((len(lst) for lst in lists), default=0))]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-layer", type=int, default=20, help="sampled mutants per layer")
+    parser.add_argument("--per-layer", type=int, default=8, help="sampled one-token mutants per layer")
+    parser.add_argument("--semantic-per-layer", type=int, default=8, help="sampled semantic mutants per layer")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only-named", action="store_true", help="run the named mutants alone")
+    parser.add_argument("--no-named", action="store_true", help="leave the named mutants out")
     parser.add_argument("--layers", default=",".join(LAYERS), help="comma-separated layers to sample (all by default)")
-    parser.add_argument("--timeout", type=int, default=300, help="seconds a suite run may take")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds a test run may take")
+    parser.add_argument("--deadline", help="UTC time (ISO, e.g. 2026-12-07T03:40) after which no mutant is started")
+    parser.add_argument("--json", help="write every judged mutant to this file")
+    parser.add_argument("--list", action="store_true", help="print the sample and stop")
     args = parser.parse_args()
+    unknown = sorted(set(args.layers.split(",")) - set(LAYERS))
+    if unknown:
+        parser.error(f"--layers: unknown {', '.join(unknown)}; the layers are {', '.join(LAYERS)}")
+    deadline = datetime.datetime.fromisoformat(args.deadline).replace(tzinfo=datetime.UTC) \
+        if args.deadline else None
     rng = random.Random(args.seed)
-    sampled: list[Mutant] = []
-    if not args.only_named:
-        chosen = args.layers.split(",")
-        unknown = sorted(set(chosen) - set(LAYERS))
-        if unknown:
-            parser.error(f"--layers: unknown {', '.join(unknown)}; the layers are {', '.join(LAYERS)}")
-        for layer, folder in LAYERS.items():
-            if layer not in chosen:
-                continue
-            pool = [m for path in layer_files(folder) for m in candidates(layer, path)]
-            sampled += rng.sample(pool, min(args.per_layer, len(pool)))
-    named = named_mutants()
+    sampled = [] if args.only_named else sample(args, rng)
+    named = [] if args.no_named else named_mutants()
+    # Interleaved (the named ones, then each layer's sample, round after round), so that a run stopped
+    # by its deadline still has figures for every layer.
+    mutants = [m for round_ in zip_longest_all([named, *sampled]) for m in round_]
+    reviewed = equivalents()
+    if args.list:
+        for mutant in mutants:
+            print(f"{mutant.kind:<9}{mutant.path}:{mutant.line} {mutant.what}: {mutant.shown}")
+        return 0
     started = time.perf_counter()
-    results: dict[str, list[tuple[Mutant, bool]]] = {}
+    results: list[tuple[Mutant, str, str]] = []
     with tempfile.TemporaryDirectory() as tree:
         copy_tree(tree)
-        for number, mutant in enumerate([*sampled, *named], start=1):
-            outcome = killed(tree, mutant, args.timeout)
-            kind = "named" if mutant in named else mutant.layer
-            results.setdefault(kind, []).append((mutant, outcome))
-            print(f"[{number}/{len(sampled) + len(named)}] {'killed  ' if outcome else 'SURVIVED'} "
-                  f"{mutant.path}:{mutant.line} {mutant.what}", flush=True)
-    print(f"\nMutation benchmark ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, seed {args.seed}): {time.perf_counter() - started:.0f} s")
+        # The control: unmutated, the behavioural tests must pass in the copy, or every mutant would
+        # count as killed by a failure of the copy itself.
+        if run_tests(tree, "not golden", args.timeout, stop_first=False) != "passed":
+            print("the behavioural tests fail on the unmutated copy: no figure can be measured", flush=True)
+            return 1
+        for number, mutant in enumerate(mutants, start=1):
+            if deadline is not None and datetime.datetime.now(datetime.UTC) >= deadline:
+                print(f"deadline reached: {len(mutants) - number + 1} mutants not judged", flush=True)
+                break
+            outcome = judge(tree, mutant, args.timeout)
+            key = mutant.key(Path(ROOT, mutant.path).read_text(encoding="utf-8"))
+            results.append((mutant, outcome, key))
+            print(f"[{number}/{len(mutants)}] {outcome:<11} {mutant.kind:<8} {mutant.path}:{mutant.line} "
+                  f"{mutant.what}", flush=True)
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"\nMutation benchmark, {when} ({platform.machine()}, {os.cpu_count()} cores shared, Python "
+          f"{platform.python_version()}, seed {args.seed}): {time.perf_counter() - started:.0f} s; golden tests "
+          "deselected when judging")
     for path, reason in DATA_ONLY.items():
         print(f"not sampled: {path}: {reason}")
-    print(f"{'layer':<12}{'mutants':>8}{'killed':>8}{'score':>8}")
-    for kind, outcomes in results.items():
-        dead = sum(1 for _, k in outcomes if k)
-        print(f"{kind:<12}{len(outcomes):>8}{dead:>8}{dead / len(outcomes):>8.0%}")
-    survivors = [m for outcomes in results.values() for m, k in outcomes if not k]
-    for mutant in survivors:
-        print(f"survivor: {mutant.path}:{mutant.line} {mutant.what}: {mutant.new.strip()}")
+    print(f"{'layer':<12}{'mutants':>8}{'killed':>8}{'golden':>8}{'equiv':>7}{'left':>6}{'score':>8}{'net':>7}")
+    groups: dict[str, list[tuple[Mutant, str, str]]] = {}
+    for entry in results:
+        groups.setdefault("named" if entry[0].kind == "named" else entry[0].layer, []).append(entry)
+        groups.setdefault(f"all {entry[0].kind}", []).append(entry)
+    groups["all"] = results
+    for name, entries in groups.items():
+        dead = sum(1 for _, o, _ in entries if o in ("killed", "timeout"))
+        golden = sum(1 for _, o, _ in entries if o == "golden-only")
+        equivalent = sum(1 for _, o, k in entries if o in ("survived", "golden-only") and k in reviewed)
+        left = len(entries) - dead - equivalent
+        net = dead / (len(entries) - equivalent) if len(entries) > equivalent else 1.0
+        print(f"{name:<12}{len(entries):>8}{dead:>8}{golden:>8}{equivalent:>7}{left:>6}"
+              f"{dead / len(entries):>8.0%}{net:>7.0%}")
+    for label, wanted in (("survivor", "survived"), ("golden only", "golden-only")):
+        for mutant, outcome, key in results:
+            if outcome == wanted:
+                note = f"  [equivalent: {reviewed[key]}]" if key in reviewed else ""
+                print(f"{label}: {mutant.path}:{mutant.line} {mutant.what}: {mutant.shown}{note}\n    key: {key}")
+    if args.json:
+        Path(args.json).write_text(json.dumps([{**asdict(m), "outcome": o, "key": k, "equivalent": reviewed.get(k)}
+                                               for m, o, k in results], indent=1), encoding="utf-8")
     return 0
 
 

@@ -20,6 +20,7 @@ def keys():
     return {key.path: key for key in config_reference.recorded_keys()}
 
 
+@pytest.mark.golden
 def test_the_committed_reference_is_what_the_code_reads():
     assert config_reference.main(["--check"]) == 0, "run .venv/bin/python -m tools.config_reference"
 

@@ -68,6 +68,7 @@ def test_east_west_has_an_arrow_per_allowed_flow_with_its_ports(drawn):
     assert "app_development_frontend -->" in east_west and "app_development_store -->|\"TCP/6379\"|" not in east_west
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("name", ["dev-topology", "dev-east-west", "prod-topology", "prod-east-west"])
 def test_committed_diagrams_match_the_stacks(name, drawn):
     for extension in (".mmd", ".dot"):
@@ -75,6 +76,7 @@ def test_committed_diagrams_match_the_stacks(name, drawn):
                            shallow=False), f"docs/diagrams/{name}{extension} is stale: run make diagrams"
 
 
+@pytest.mark.golden
 def test_readme_embeds_the_committed_diagrams():
     assert readme_diagrams.main(["--check"]) == 0
 

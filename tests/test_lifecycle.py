@@ -11,6 +11,7 @@ PROTECTED_IN_PROD = ("azure-native:network:VirtualNetwork", "azure-native:networ
                      "azure-native:privatedns:PrivateZone", "azure-native:network:FirewallPolicy")
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_urns_match_the_record(stack, request):
     result = request.getfixturevalue(stack)

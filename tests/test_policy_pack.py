@@ -139,6 +139,7 @@ def test_the_landing_zones_hub_answers_its_spec_policies_not_applicable_and_its_
         assert "lifecycle-announced-end" in found, spoke
 
 
+@pytest.mark.golden
 def test_each_stack_of_the_landing_zone_has_its_pack_config_at_its_levels():
     from tools.policy_check import CONFIG_DIR
     for stack, production in (("hub", True), ("spoke-a", False), ("spoke-b", False)):

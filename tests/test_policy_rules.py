@@ -111,6 +111,7 @@ def test_a_gateway_with_a_host_not_served_over_https_is_flagged(listeners):
     assert violations(rule, resource(rules.GATEWAY, {"spec": {"listeners": listeners}}))
 
 
+@pytest.mark.golden
 @pytest.mark.parametrize("stack,production", [("dev", False), ("prod", True)])
 def test_policy_pack_config_files_are_the_registry_levels(stack, production):
     assert json.loads(Path(CONFIG_DIR, f"{stack}.json").read_text()) == pack_levels(production)

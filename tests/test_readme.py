@@ -3,6 +3,8 @@
 import os
 import re
 
+import pytest
+
 from tools import preview
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -16,6 +18,7 @@ def excerpt():
     return [line for line in block.group(1).split("\n") if line.strip() and line.strip() != "..."]
 
 
+@pytest.mark.golden
 def test_every_line_of_the_readme_excerpt_is_printed_by_the_preview_in_order(capsys):
     assert preview.main(["dev"]) == 0
     printed = capsys.readouterr().out.split("\n")

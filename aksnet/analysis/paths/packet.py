@@ -76,7 +76,8 @@ class AddressBook:
         if address is None:
             return False
         if prefix == "VirtualNetwork":
-            return any(address in n for n in self.virtual_network)
+            # The tag covers the host's virtual IP too (service-tags-overview: "the virtual IP address of the host").
+            return address == AZURE_PLATFORM or any(address in n for n in self.virtual_network)
         if prefix == "Internet":
             return not any(address in n for n in (*self.virtual_network, *PRIVATE)) and address != AZURE_PLATFORM
         if prefix == "AzureLoadBalancer":

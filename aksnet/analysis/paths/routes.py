@@ -39,9 +39,18 @@ def route_lookup(routes: Sequence[Route], address: IPv4) -> Route:
     return best
 
 
+RESERVED = (*PRIVATE, Net("100.64.0.0/10"))
+"""The ranges Azure gives a None route by default: RFC 1918's, and RFC 6598's shared address space."""
+
+
 def system_routes(vnet: str, spaces: Mapping[str, Sequence[Net]], peered: bool) -> list[Route]:
     routes = [Route(Net("0.0.0.0/0"), "Internet", "system", "default")]
-    routes += [Route(n, "None", "system", "private-range") for n in (*PRIVATE, Net("100.64.0.0/10"))]
+    # A reserved range inside a space of the VNet keeps its None route (the space's longer route wins
+    # where it applies); one the VNet's space includes, or equals, becomes Virtual network: Azure
+    # removes its None route (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default).
+    own = spaces.get(vnet, ())
+    routes += [Route(n, "None", "system", "private-range") for n in RESERVED
+               if not any(n.subnet_of(space) for space in own)]
     for other, prefixes in spaces.items():
         if other == vnet:
             routes += [Route(p, "VnetLocal", "system", "vnet-local") for p in prefixes]
