@@ -219,9 +219,12 @@ def test_every_guid_in_the_program_is_a_cited_id():
     of the stack files are not in the program's code)."""
     cited = {r["id"] for r in ROLES["roles"]} | {p["id"] for p in ROLES["policies"]}
     root = Path(__file__).resolve().parents[1]
-    found = {m for folder in ("aksnet", "components", "program") for path in (root / folder).rglob("*.py")
-             for m in GUID.findall(path.read_text(encoding="utf-8"))}
-    assert found <= cited, found - cited
+    texts = [path.read_text(encoding="utf-8") for folder in ("aksnet", "components", "program")
+             for path in (root / folder).rglob("*.py")]
+    found = {m for text in texts for m in GUID.findall(text)}
+    # A uuid5 namespace the project mints its own names from (the spokes' custom role) is no definition id.
+    minted = {m for text in texts for m in re.findall(r'uuid\.UUID\("([0-9a-f-]{36})"\)', text)}
+    assert found - minted <= cited, found - minted - cited
 
 
 # Addresses and capacity -----------------------------------------------------------------------
