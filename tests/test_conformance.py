@@ -37,7 +37,7 @@ from aksnet.plan.egress_rules import RuleGroup, workload_sources
 from aksnet.plan.security_rules import APPGW_RULES, BASTION_RULES
 from aksnet.plan.security_rules import Rule as NsgRule
 from tests.stacks import DELETE, load, variant
-from tests.test_reach_upstream import covers, expected_table, manifests
+from tests.test_reach_upstream import assert_probes, manifests
 from tools import reach
 
 HERE = Path(__file__).with_name("conformance")
@@ -184,13 +184,7 @@ def test_network_policies_allow_what_the_kubernetes_api_says(scenario, tmp_path,
         assert code == 1, "the API server refuses this policy"
         return
     assert code == 0
-    document = json.loads(capsys.readouterr().out)
-    allowed = {(e["from"], e["to"]): e["ports"] for e in document["allowed"]}
-    for probe in scenario["probes"]:
-        expected = expected_table(scenario["pods"], probe["expect"])
-        actual = {pair: covers(allowed.get(pair, []), probe["protocol"], probe["port"]) for pair in expected}
-        wrong = {pair: actual[pair] for pair in expected if actual[pair] != expected[pair]}
-        assert not wrong, f"{probe['protocol']}/{probe['port']}: engine says {wrong}"
+    assert_probes(scenario, json.loads(capsys.readouterr().out))
 
 
 # Roles ----------------------------------------------------------------------------------------

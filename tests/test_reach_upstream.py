@@ -71,7 +71,11 @@ def test_upstream_truth_table(scenario, tmp_path, capsys):
     path = tmp_path / "cluster.yaml"
     path.write_text(yaml.safe_dump_all(manifests(scenario)))
     assert reach.main([str(path), "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
+    assert_probes(scenario, json.loads(capsys.readouterr().out))
+
+
+def assert_probes(scenario, document):
+    """Every probe of a scenario gets the verdict the upstream table expects, pair by pair."""
     allowed = {(e["from"], e["to"]): e["ports"] for e in document["allowed"]}
     for probe in scenario["probes"]:
         expected = expected_table(scenario["pods"], probe["expect"])
