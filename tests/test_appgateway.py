@@ -64,3 +64,14 @@ def test_internal_nginx_through_the_app_routing_add_on():
     result = run_program("dev", config)
     profile = result.one("azure-native:containerservice:ManagedCluster").inputs["ingressProfile"]
     assert profile["webAppRouting"]["nginx"]["defaultIngressControllerType"] == "Internal"
+
+
+def test_the_bootstrap_listener_is_plain_http_on_port_80_with_no_certificate(prod):
+    """A v2 gateway is created with one listener, pool and rule, which AGIC then replaces with the
+    Ingresses' (HTTPS ones with the certificates the gateway holds). An HTTPS listener must name a
+    certificate: https://learn.microsoft.com/azure/application-gateway/configuration-listeners#protocol
+    The bootstrap listener names none, so it must be HTTP, on port 80."""
+    gateway = prod.one("azure-native:network:ApplicationGateway").inputs
+    [listener] = gateway["httpListeners"]
+    assert listener["protocol"] == "Http" and "sslCertificate" not in listener
+    assert [p["port"] for p in gateway["frontendPorts"]] == [80]
