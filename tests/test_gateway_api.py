@@ -15,10 +15,9 @@ from aksnet.analysis.paths import Tracer, network_of
 from aksnet.pipeline import load_stack
 from aksnet.plan.gateway_api import gateway_objects
 from tests.gateway_api_schema import errors
-from tests.stacks import load, validate_stack_config, variant
+from tests.stacks import example, load, validate_stack_config, variant
 from tools import path as path_cli
 from tools import preview
-from tools.stackfile import read_stack_file
 
 ROOT = Path(__file__).resolve().parent.parent
 AGC_EXAMPLE = ROOT / "examples" / "Pulumi.agc.yaml"
@@ -30,7 +29,7 @@ ENVOY_PROXY_LABELS = {"app.kubernetes.io/name": "envoy", "app.kubernetes.io/comp
 
 
 def agc_config():
-    return dict(read_stack_file(str(AGC_EXAMPLE)).config)
+    return example("agc")
 
 
 def rendered(argv, directory):

@@ -10,8 +10,8 @@ import re
 import pytest
 
 from tests.sdk_names import unknown_inputs
+from tests.stacks import example
 from tools.mock_engine import run_program
-from tools.stackfile import read_stack_file
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
@@ -21,7 +21,7 @@ NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 
 @pytest.fixture(scope="module")
 def agc():
-    result = run_program("agc", dict(read_stack_file("examples/Pulumi.agc.yaml").config))
+    result = run_program("agc", example("agc"))
     assert result.error is None, result.error
     return result
 
@@ -106,7 +106,7 @@ WAF_ID = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg
 
 def test_a_waf_policy_outside_production_is_scoped_joined_and_targeted():
     # https://learn.microsoft.com/azure/application-gateway/for-containers/how-to-waf-gateway-api
-    config = dict(read_stack_file("examples/Pulumi.agc.yaml").config)
+    config = example("agc")
     config["aks-networking:environment"] = {**config["aks-networking:environment"], "production": False,
                                             "protect": False}
     config["aks-networking:ingress"] = {"controller": "agc", "agc": {"wafPolicyId": WAF_ID}}
@@ -122,7 +122,7 @@ def test_a_waf_policy_outside_production_is_scoped_joined_and_targeted():
 
 
 def test_applied_by_pulumi_the_layer_gets_the_agc_id_and_the_client_id():
-    config = dict(read_stack_file("examples/Pulumi.agc.yaml").config)
+    config = example("agc")
     config["aks-networking:environment"] = {**config["aks-networking:environment"], "production": False,
                                             "protect": False}
     config["aks-networking:cluster"] = {**config["aks-networking:cluster"], "private": False,

@@ -12,16 +12,14 @@ from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
 from aksnet.rules import ingress as rules
 from aksnet.rules.registry import BY_ID
-from tests.stacks import DELETE, load, validate_stack_config, variant
-from tools.stackfile import read_stack_file
+from tests.stacks import DELETE, example, load, validate_stack_config, variant
 
-AGC_EXAMPLE = "examples/Pulumi.agc.yaml"
 CLUSTER = "aks-networking:cluster"
 SUBNETS = "aks-networking:network.spoke.subnets"
 
 
 def agc(changes=None):
-    return variant(dict(read_stack_file(AGC_EXAMPLE).config), changes or {})
+    return variant(example("agc"), changes or {})
 
 
 def refused_at(config, stack="prod"):
