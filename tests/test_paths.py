@@ -298,6 +298,28 @@ def test_on_premises_does_not_reach_the_spoke_without_gateway_transit():
     assert t.trace(onprem, resolver, "UDP", 53).verdict == "allowed"
 
 
+
+# A subnet that refuses an NSG (AzureFirewallSubnet, GatewaySubnet) filters nothing on the way out, so
+# the layers after it decide: the system routes, and the destination subnet's NSG.
+# https://learn.microsoft.com/azure/firewall/firewall-faq (no NSG on AzureFirewallSubnet)
+# https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default
+#   ("10.0.0.0/8 ... None": Azure drops traffic to a reserved private range no VNet holds)
+# https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules
+#   (AllowVnetInBound, priority 65000, admits the peered hub's addresses)
+
+def test_a_subnet_without_an_nsg_lets_the_later_layers_decide(prod_tracer):
+    t = prod_tracer
+    firewall_subnet = t.address_place(IP("10.200.0.10"))  # prod's AzureFirewallSubnet is 10.200.0.0/26
+    nowhere = t.trace(firewall_subnet, t.address_place(IP("10.50.0.1")), "TCP", 443)
+    assert nowhere.verdict == "denied", nowhere.as_dict()
+    assert (nowhere.decided_by.layer, nowhere.decided_by.rule) == ("route", "10.0.0.0/8 -> None (system)")
+    # What the firewall forwards to the peered spoke (a DNAT rule's target, say): the nodes' NSG decides.
+    spoke = t.trace(firewall_subnet, t.node(), "TCP", 443)
+    assert spoke.verdict == "allowed", spoke.as_dict()
+    assert spoke.decided_by.resource == "nsg of snet-nodes"
+    assert spoke.decided_by.rule.startswith("AllowVnetInBound ")
+    assert [h.layer for h in spoke.hops] == ["route", "peering", "nsg"]  # no NSG hop for the firewall's subnet
+
 # What prod's paths must be -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
