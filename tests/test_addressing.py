@@ -172,6 +172,39 @@ def test_a_static_address_must_be_one_azure_hands_out(address, usable):
     assert (problems == []) is usable
 
 
+
+def nginx_with_internal_services(visibility, internal_services):
+    """dev with the app routing add-on's NGINX and `internal_services` internal LoadBalancer apps, in a /29
+    `ilb` subnet: 8 addresses less the 5 Azure keeps, 3 usable."""
+    config = load("dev")
+    apps = config["aks-networking:kubernetes"]["apps"]
+    internal = {**apps[3], "staticIp": "192.168.2.4"}  # the first address Azure hands out in 192.168.2.0/29
+    more = [{k: v for k, v in internal.items() if k != "staticIp"} | {"name": f"internal-{n}",
+                                                                      "labels": {"app": f"internal-{n}"}}
+            for n in range(internal_services - 1)]
+    return variant(config, {"aks-networking:network.spoke.subnets.ilb": "192.168.2.0/29",
+                            "aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": visibility}},
+                            "aks-networking:kubernetes.apps": [*apps[:3], internal, *more]})
+
+
+# Each internal LoadBalancer Service takes a private frontend address of the subnet its annotation names
+# (https://learn.microsoft.com/azure/aks/internal-lb); the add-on's NGINX is such a Service when its
+# NginxIngressController carries the internal annotation, a public one's frontend is a public IP
+# (https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration). Azure keeps 5 addresses of
+# every subnet (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
+@pytest.mark.parametrize("visibility,services,refused", [
+    ("internal", 2, False),  # 2 Services + the controller: 3, the /29's 3 usable addresses
+    ("internal", 3, True),   # one over
+    ("public", 3, False),    # the public controller takes none of them: 3 at the limit
+    ("public", 4, True),
+])
+def test_an_internal_nginx_takes_an_address_of_the_ilb_subnet_and_a_public_one_none(visibility, services, refused):
+    found = [m for path, m in problems(nginx_with_internal_services(visibility, services), "dev")
+             if path == "aks-networking:network.spoke.subnets.ilb"]
+    assert bool(found) is refused, found
+    if refused:
+        assert "3 usable addresses but 4 are needed" in found[0]
+
 def test_a_dnat_target_outside_every_vnet_is_refused():
     rule = {"name": "https", "port": 443, "translatedAddress": "172.31.255.4", "translatedPort": 443}
     config = variant(load("prod"), {"aks-networking:egress.firewall.dnatRules": [rule]})
