@@ -97,6 +97,21 @@ def test_flow_and_ingress_references_are_checked(changes, key):
     assert any(p.path == key for p in caught.value.problems), caught.value.lines()
 
 
+
+# An ingress path's backend is a Service and one of its ports
+# (https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-rules); a Gateway API route's
+# backendRef to a Service that does not exist is BackendNotFound and its requests get a 500
+# (https://gateway-api.sigs.k8s.io/reference/spec/#httpbackendref). `serviceType: None` creates no Service.
+def test_an_ingress_path_to_an_app_without_a_service_is_refused():
+    key = "aks-networking:kubernetes.ingresses[0].paths[1].port"  # dev's /b -> backend:80
+    with pytest.raises(ConfigError) as caught:
+        validate_stack_config(variant(load("dev"), {"aks-networking:kubernetes.apps[0].serviceType": "None"}), "dev")
+    assert any(p.path == key and "Service" in p.message for p in caught.value.problems), caught.value.lines()
+    # The same app behind its ClusterIP Service (dev as committed) is a valid backend on the same port.
+    spec = validate_stack_config(variant(load("dev"), {"aks-networking:kubernetes.apps[0].serviceType": "ClusterIP"}),
+                                 "dev")
+    assert any(o["kind"] == "Service" and o["metadata"]["name"] == "backend" for o in kubernetes_objects(spec))
+
 def test_public_load_balancer_service_behind_udr_is_refused():
     # Declared from the internet, so the NetworkPolicy admits it: the reply's route is what breaks.
     flows = load("prod")["aks-networking:kubernetes"]["flows"]
