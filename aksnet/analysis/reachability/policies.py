@@ -20,8 +20,10 @@ def parse_policy(manifest: Mapping[str, Any], default_namespace: str = "default"
         raise ValueError("spec must be a mapping")
     namespace = meta.get("namespace") or default_namespace
     types = spec.get("policyTypes")
-    if types is None:
-        types = ["Ingress"] + (["Egress"] if "egress" in spec and spec.get("egress") is not None else [])
+    if not types:
+        # As the API server defaults it (SetDefaults_NetworkPolicy, pkg/apis/networking/v1/defaults.go): a list
+        # of length 0, absent or empty, becomes Ingress, and Egress joins only when the egress list is not empty.
+        types = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
     for kind in types:
         if kind not in ("Ingress", "Egress"):
             raise ValueError(f"policyTypes entry {kind!r} is not Ingress or Egress")
