@@ -227,11 +227,11 @@ def layer_files(folder: str) -> list[str]:
     return sorted(out)
 
 
-def named_mutants() -> list[Mutant]:
+def named_mutants(listed: str = NAMED) -> list[Mutant]:
     """The changes in named_mutants.yaml. A mutant names its file; when a refactor moved the text, the
     one file of its layer that holds it stands in."""
     out = []
-    for entry in yaml.safe_load(Path(NAMED).read_text(encoding="utf-8")):
+    for entry in yaml.safe_load(Path(listed).read_text(encoding="utf-8")):
         candidates = [entry["path"]] if Path(ROOT, entry["path"]).exists() else []
         candidates = [p for p in candidates if entry["old"] in Path(ROOT, p).read_text(encoding="utf-8")] or [
             p for p in layer_files(LAYERS[entry["layer"]]) if entry["old"] in Path(ROOT, p).read_text(encoding="utf-8")]
@@ -260,30 +260,76 @@ def copy_tree(target: str) -> None:
             continue
         os.makedirs(os.path.join(target, os.path.dirname(name)), exist_ok=True)
         shutil.copy2(os.path.join(ROOT, name), os.path.join(target, name))
-    # Some tests need a repository around the tree (actionlint finds the workflows through it).
+    # Some tests need a repository around the tree with a commit in it (actionlint finds the workflows
+    # through it; the change review reads `HEAD:<stack file>`).
     subprocess.run(["git", "init", "-q"], cwd=target, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=target, check=True)
+    subprocess.run(["git", "-c", "user.name=mutation benchmark", "-c", "user.email=benchmark@localhost", "commit",
+                    "-q", "--no-verify", "-m", "the tree under measurement"], cwd=target, check=True)
 
 
-def run_tests(tree: str, marker: str, timeout: int, stop_first: bool = True) -> str:
-    """`failed`, `passed` or `timeout` for the tests of one marker expression."""
-    command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "-m", marker, "tests"]
+class Reach:
+    """Which behavioural tests run each line of the measured code, from the control run's coverage (one
+    context per test). A mutant is first judged by the tests that reach it; only when they all pass does the
+    whole behavioural suite run, so the selection makes a kill faster and never turns a kill into a survivor.
+    Lines run only at import (a module's tables) are reached by the tests that run any line of that module."""
+
+    def __init__(self, tree: str) -> None:
+        import coverage  # the benchmark's own dependency (requirements-dev.txt), not the program's
+
+        data = coverage.CoverageData(basename=os.path.join(tree, ".coverage"))
+        data.read()
+        self.lines: dict[str, dict[int, set[str]]] = {}
+        for measured in data.measured_files():
+            path = os.path.relpath(measured, tree)
+            by_line = self.lines.setdefault(path, {})
+            for line, contexts in (data.contexts_by_lineno(measured) or {}).items():
+                by_line[line] = {c.rsplit("|", 1)[0] for c in contexts if c}
+
+    def tests(self, mutant: Mutant, source: str) -> set[str]:
+        by_line = self.lines.get(mutant.path, {})
+        last = mutant.line + source.count("\n", mutant.start, mutant.end)
+        reached = set().union(*(by_line.get(n, set()) for n in range(mutant.line, last + 1)))
+        return reached if reached else set().union(*by_line.values())
+
+
+def run_tests(tree: str, marker: str, timeout: int, stop_first: bool = True, selection: set[str] | None = None,
+              measure: bool = False) -> str:
+    """`failed`, `passed` or `timeout` for the tests of one marker expression (and of a selection of node ids,
+    when one is given); `measure` records each test's coverage of the measured code in `.coverage`."""
+    command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "-p", "mutation_selection",
+               "-m", marker]
+    env = {**os.environ, "CI": "", "PYTHONPATH": HERE}
     if stop_first:
-        command.insert(3, "-x")
+        command.append("-x")
+    if measure:
+        command += [*(f"--cov={folder}" for folder in LAYERS.values()), "--cov-context=test", "--cov-report="]
+    if selection is not None:
+        listed = os.path.join(tree, ".mutation-selection")
+        Path(listed).write_text("\n".join(sorted(selection)), encoding="utf-8")
+        env["AKSNET_MUTATION_SELECTION"] = listed
+        # only the files that hold a selected test are collected
+        command += sorted({node.split("::", 1)[0] for node in selection})
+    else:
+        command.append("tests")
     try:
-        run = subprocess.run(command, cwd=tree, capture_output=True, timeout=timeout, env={**os.environ, "CI": ""})
+        run = subprocess.run(command, cwd=tree, capture_output=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return "timeout"
     # 5: nothing collected (a mutant that breaks collection fails with 2 or 4)
     return "failed" if run.returncode not in (0, 5) else "passed"
 
 
-def judge(tree: str, mutant: Mutant, timeout: int) -> str:
+def judge(tree: str, mutant: Mutant, timeout: int, reach: Reach | None) -> str:
     """`killed`, `timeout`, `golden-only` or `survived`."""
     path = os.path.join(tree, mutant.path)
     original = Path(path).read_text(encoding="utf-8")
     Path(path).write_text(mutant.apply(original), encoding="utf-8")
     try:
-        outcome = run_tests(tree, "not golden", timeout)
+        selected = reach.tests(mutant, original) if reach else set()
+        outcome = run_tests(tree, "not golden", timeout, selection=selected) if selected else "passed"
+        if outcome == "passed":
+            outcome = run_tests(tree, "not golden", timeout)
         if outcome == "failed":
             return "killed"
         if outcome == "timeout":
@@ -329,6 +375,9 @@ def main() -> int:
     parser.add_argument("--deadline", help="UTC time (ISO, e.g. 2026-12-07T03:40) after which no mutant is started")
     parser.add_argument("--json", help="write every judged mutant to this file")
     parser.add_argument("--list", action="store_true", help="print the sample and stop")
+    parser.add_argument("--named", default=NAMED, help="the file of named mutants (named_mutants.yaml by default)")
+    parser.add_argument("--no-selection", action="store_true",
+                        help="judge every mutant by the whole behavioural suite, not first by the tests that reach it")
     args = parser.parse_args()
     unknown = sorted(set(args.layers.split(",")) - set(LAYERS))
     if unknown:
@@ -337,7 +386,7 @@ def main() -> int:
         if args.deadline else None
     rng = random.Random(args.seed)
     sampled = [] if args.only_named else sample(args, rng)
-    named = [] if args.no_named else named_mutants()
+    named = [] if args.no_named else named_mutants(args.named)
     # Interleaved (the named ones, then each layer's sample, round after round), so that a run stopped
     # by its deadline still has figures for every layer.
     mutants = [m for round_ in zip_longest_all([named, *sampled]) for m in round_]
@@ -352,18 +401,20 @@ def main() -> int:
         copy_tree(tree)
         # The control: unmutated, the behavioural tests must pass in the copy, or every mutant would
         # count as killed by a failure of the copy itself.
-        if run_tests(tree, "not golden", args.timeout, stop_first=False) != "passed":
+        if run_tests(tree, "not golden", args.timeout, stop_first=False, measure=not args.no_selection) != "passed":
             print("the behavioural tests fail on the unmutated copy: no figure can be measured", flush=True)
             return 1
+        reach = None if args.no_selection else Reach(tree)
         for number, mutant in enumerate(mutants, start=1):
             if deadline is not None and datetime.datetime.now(datetime.UTC) >= deadline:
                 print(f"deadline reached: {len(mutants) - number + 1} mutants not judged", flush=True)
                 break
-            outcome = judge(tree, mutant, args.timeout)
+            began = time.perf_counter()
+            outcome = judge(tree, mutant, args.timeout, reach)
             key = mutant.key(Path(ROOT, mutant.path).read_text(encoding="utf-8"))
             results.append((mutant, outcome, key))
-            print(f"[{number}/{len(mutants)}] {outcome:<11} {mutant.kind:<8} {mutant.path}:{mutant.line} "
-                  f"{mutant.what}", flush=True)
+            print(f"[{number}/{len(mutants)}] {outcome:<11} {time.perf_counter() - began:>4.0f} s {mutant.kind:<8} "
+                  f"{mutant.path}:{mutant.line} {mutant.what}", flush=True)
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\nMutation benchmark, {when} ({platform.machine()}, {os.cpu_count()} cores shared, Python "
           f"{platform.python_version()}, seed {args.seed}): {time.perf_counter() - started:.0f} s; golden tests "
