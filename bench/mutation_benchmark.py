@@ -316,6 +316,8 @@ def run_tests(tree: str, marker: str, timeout: int, stop_first: bool = True, sel
         run = subprocess.run(command, cwd=tree, capture_output=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return "timeout"
+    if measure and run.returncode != 0:
+        print(run.stdout.decode(errors="replace")[-3000:], file=sys.stderr)
     # 5: nothing collected (a mutant that breaks collection fails with 2 or 4)
     return "failed" if run.returncode not in (0, 5) else "passed"
 
