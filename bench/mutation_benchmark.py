@@ -373,7 +373,8 @@ def main() -> int:
     parser.add_argument("--only-named", action="store_true", help="run the named mutants alone")
     parser.add_argument("--no-named", action="store_true", help="leave the named mutants out")
     parser.add_argument("--layers", default=",".join(LAYERS), help="comma-separated layers to sample (all by default)")
-    parser.add_argument("--timeout", type=int, default=600, help="seconds a test run may take")
+    parser.add_argument("--timeout", type=int, default=600,
+                        help="seconds a test run may take at least; a run may take three times the control run's")
     parser.add_argument("--deadline", help="UTC time (ISO, e.g. 2026-12-07T03:40) after which no mutant is started")
     parser.add_argument("--json", help="write every judged mutant to this file")
     parser.add_argument("--list", action="store_true", help="print the sample and stop")
@@ -403,16 +404,19 @@ def main() -> int:
         copy_tree(tree)
         # The control: unmutated, the behavioural tests must pass in the copy, or every mutant would
         # count as killed by a failure of the copy itself.
-        if run_tests(tree, "not golden", args.timeout, stop_first=False, measure=not args.no_selection) != "passed":
+        began = time.perf_counter()
+        if run_tests(tree, "not golden", 4 * args.timeout, stop_first=False, measure=not args.no_selection) != "passed":
             print("the behavioural tests fail on the unmutated copy: no figure can be measured", flush=True)
             return 1
         reach = None if args.no_selection else Reach(tree)
+        # A mutant that makes the tests hang counts as killed, so a loaded machine must not pass for one.
+        timeout = max(args.timeout, int(3 * (time.perf_counter() - began)))
         for number, mutant in enumerate(mutants, start=1):
             if deadline is not None and datetime.datetime.now(datetime.UTC) >= deadline:
                 print(f"deadline reached: {len(mutants) - number + 1} mutants not judged", flush=True)
                 break
             began = time.perf_counter()
-            outcome = judge(tree, mutant, args.timeout, reach)
+            outcome = judge(tree, mutant, timeout, reach)
             key = mutant.key(Path(ROOT, mutant.path).read_text(encoding="utf-8"))
             results.append((mutant, outcome, key))
             print(f"[{number}/{len(mutants)}] {outcome:<11} {time.perf_counter() - began:>4.0f} s {mutant.kind:<8} "
