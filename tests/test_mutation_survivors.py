@@ -1,6 +1,9 @@
 """Behaviour the mutation benchmark found untested (docs/mutation-testing.md): one test per survivor."""
 
+import pytest
+
 from aksnet.config.schema import show
+from tests.stacks import load, variant
 
 
 def test_a_long_value_is_quoted_in_sixty_characters_at_most():
@@ -16,3 +19,36 @@ def test_each_public_address_of_the_firewall_is_used_by_one_ip_configuration(pro
     used = [c["publicIPAddress"]["id"] for c in firewall["ipConfigurations"]]
     assert len(used) == len(set(used)) == 3
     assert "subnet" in firewall["ipConfigurations"][0]  # the first one holds the firewall's subnet
+
+
+# Azure refuses a virtual network whose address space holds any of these
+# (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets):
+# multicast, broadcast, loopback, link-local, and the platform's internal DNS and health probe address.
+@pytest.mark.parametrize("space", ["224.0.0.0/24", "255.255.255.255/32", "127.0.0.0/24", "169.254.0.0/24",
+                                   "168.63.129.0/24"])
+def test_a_hub_address_space_azure_reserves_is_refused(space):
+    from tests.test_addressing import one_problem_at
+
+    message = one_problem_at(variant(load("prod"), {"aks-networking:network.hub.addressSpace": [space]}),
+                             "aks-networking:network.hub.addressSpace[0]")
+    assert "does not allow" in message, message
+
+
+# An NSG rule admits one protocol (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules):
+# a spoke's rule for a flow from another spoke admits what the flow declares and the app serves, and no other protocol.
+@pytest.mark.parametrize("ports,admitted", [
+    (["TCP/8080"], [("Tcp", ("8080",))]),
+    (["UDP/8080"], []),           # payments serves TCP 8080 alone: nothing to admit
+    ([], [("Tcp", ("8080",))]),    # no ports: every port the app serves
+    (["TCP/8081"], []),
+    (["TCP/8000-8080"], [("Tcp", ("8080",))]),
+])
+def test_a_cross_spoke_flow_is_admitted_on_its_protocol_and_ports_alone(ports, admitted):
+    from aksnet.config.stack import load_spec
+    from aksnet.plan.security_rules import cross_spoke_inbound
+
+    config = variant(load("spoke-b"), {"aks-networking:kubernetes.flows[0].ports": ports})
+    rules = cross_spoke_inbound(load_spec(config, "spoke-b"))
+    assert [(r.protocol, r.ports) for r in rules] == admitted
+    assert all(r.source == "10.110.0.0/22" and r.destination == "10.120.4.10/32" and r.direction == "Inbound"
+               for r in rules)
