@@ -367,3 +367,172 @@ def test_spoke_refuses_the_hubs_api_zone_and_dnat_rules_and_accepts_the_system_z
         {"name": "ssh", "port": 22, "translatedAddress": "10.110.0.10", "translatedPort": 22}]}
     with pytest.raises(ConfigError, match=r"egress\.firewall\.dnatRules: a spoke cannot publish"):
         load_stack(config, "spoke-a")
+
+
+# Denials across the joined stacks: each layer of the walk decides alone ------------------------
+
+PAYMENTS = "10.120.4.10"  # spoke-b's internal load balancer frontend (Pulumi.spoke-b.yaml)
+
+
+def _joined_tracer(zone, names=("spoke-a", "spoke-b")):
+    """The joined network of the committed landing zone, as `cross_spoke_paths` builds it, with only `names`."""
+    import ipaddress
+
+    from aksnet.analysis.paths import network_of
+    from aksnet.analysis.paths.joined import JoinedHub, JoinedSpoke, LandingZoneTracer
+    from aksnet.plan.landing_zone import read_registry, spoke_attachment
+    registry = read_registry(_registry_document(), "landing-zone.yaml")
+    contract = read_contract(zone.stacks["hub"].result.exports[CONTRACT_OUTPUT], "hub", "the landing zone")
+    spokes = []
+    for name in names:
+        loaded = zone.stacks[name].loaded
+        attachment = spoke_attachment(loaded.spec, loaded.plan, registry)
+        spokes.append(JoinedSpoke(name, network_of(loaded.spec, loaded.plan), attachment.rule_group,
+                                  attachment.ip_groups, attachment.routes, attachment.peering))
+    hub = JoinedHub("hub", tuple(ipaddress.IPv4Network(s) for s in contract.address_space),
+                    ipaddress.IPv4Address(contract.firewall_private_ip), contract.dns_proxy, "westeurope")
+    return LandingZoneTracer(hub, spokes)
+
+
+def _walk(zone, adjust):
+    from aksnet.plan.landing_zone import read_registry
+    from tools.landing_zone import cross_spoke_paths
+    [entry] = cross_spoke_paths(zone, read_registry(_registry_document(), "landing-zone.yaml"), adjust)
+    return entry
+
+
+def _only(name, change):
+    return lambda spoke: change(spoke) if spoke.name == name else spoke
+
+
+def _reach_with_flow_port(name, flow, port):
+    """The NetworkPolicy model of a committed spoke whose flow `flow` declares `port` instead of its own."""
+    from aksnet.analysis.paths import network_of
+    from aksnet.pipeline import load_stack
+    config = load(name)
+    [declared] = [f for f in config["aks-networking:kubernetes"]["flows"] if f["name"] == flow]
+    declared["ports"] = [f"TCP/{port}"]
+    loaded = load_stack(config, name)
+    return network_of(loaded.spec, loaded.plan).reach
+
+
+def test_senders_network_policy_denies_a_port_its_flow_does_not_declare(zone):
+    # A pod selected by an egress policy sends only what a policy allows: the flow declares TCP/8080.
+    # https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation
+    import ipaddress
+    tracer = _joined_tracer(zone)
+    path = tracer.trace("spoke-a", "shop/checkout", ipaddress.IPv4Address(PAYMENTS), "TCP", 9090, "payments")
+    assert [(h.layer, h.rule, h.action) for h in path.hops] == [("networkPolicy", "TCP/9090", "deny")]
+    allowed = tracer.trace("spoke-a", "shop/checkout", ipaddress.IPv4Address(PAYMENTS), "TCP", 8080, "payments")
+    assert allowed.hops[-1].action != "deny"
+
+
+def test_spoke_that_writes_no_rule_group_is_denied_by_the_hub_firewall(zone):
+    # Without spoke-a's group the hub's policy holds no rule for the flow: denied by default.
+    # https://learn.microsoft.com/azure/firewall/rule-processing
+    import dataclasses
+    entry = _walk(zone, _only("spoke-a", lambda s: dataclasses.replace(s, rule_group=None, ip_groups={})))
+    assert entry["verdict"] == "denied"
+    assert entry["decidedBy"] == {"layer": "firewall", "resource": "firewall policy of hub",
+                                  "rule": "no rule matches: denied by default"}
+
+
+def test_peering_without_the_hubs_half_stops_the_flow_at_the_senders_peering(zone):
+    # A peering carries traffic only once both VNets hold their half (state Connected).
+    # https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#create-a-peering
+    import dataclasses
+    entry = _walk(zone, _only("spoke-a", lambda s: dataclasses.replace(s, has_return_peering=False)))
+    assert entry["verdict"] == "denied"
+    assert entry["decidedBy"] == {"layer": "peering", "resource": "spoke-a -> hub", "rule": "allowVirtualNetworkAccess"}
+    assert "firewall" not in [hop["layer"] for hop in entry["hops"]]
+
+
+@pytest.mark.parametrize("change", [{"allow_forwarded_traffic": False}, {"allow_virtual_network_access": False}],
+                         ids=["no-forwarded-traffic", "no-vnet-access"])
+def test_receiving_spoke_refuses_what_the_firewall_forwards_without_forwarded_traffic(zone, change):
+    # Traffic the hub's firewall forwards did not start in the hub VNet: it enters a peered VNet only with
+    # allowForwardedTraffic (and, like all peered traffic, allowVirtualNetworkAccess).
+    # https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview
+    import dataclasses
+    entry = _walk(zone, _only("spoke-b", lambda s: dataclasses.replace(s, peering=dataclasses.replace(s.peering,
+                                                                                                      **change))))
+    assert entry["verdict"] == "denied"
+    assert entry["decidedBy"] == {"layer": "peering", "resource": "hub -> spoke-b", "rule": "allowForwardedTraffic"}
+    assert [hop["layer"] for hop in entry["hops"]][-2] == "firewall"
+
+
+def test_address_the_firewall_allows_but_no_spoke_holds_is_denied_after_the_firewall(zone):
+    # spoke-b left the landing zone while spoke-a kept its route and rule: the hub's firewall lets the packet
+    # through, but no peered VNet holds the address (peering is not transitive, the hub routes only to its peers).
+    # https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview
+    import ipaddress
+    path = _joined_tracer(zone, ("spoke-a",)).trace("spoke-a", "shop/checkout", ipaddress.IPv4Address(PAYMENTS),
+                                                    "TCP", 8080, "payments")
+    assert [(h.layer, h.action) for h in path.hops][-2:] == [("firewall", "allow"), ("route", "deny")]
+    assert path.hops[-1].rule == f"{PAYMENTS} is in no spoke of the landing zone"
+
+
+def test_receiving_nsg_without_the_flows_rule_denies_it(zone):
+    # The ILB subnet's routes add no user route to spoke-a, so spoke-a's range is not in its VirtualNetwork tag
+    # and AllowVnetInBound does not match: DenyAllInBound decides.
+    # https://learn.microsoft.com/azure/virtual-network/service-tags-overview#available-service-tags
+    # https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules
+    import dataclasses
+
+    def without_flow_rule(spoke):
+        ilb = spoke.net.subnets["ilb"]
+        kept = tuple(r for r in ilb.nsg if not r.name.startswith("AllowFlow-checkout-from-spoke-a"))
+        assert len(kept) < len(ilb.nsg)
+        subnets = {**spoke.net.subnets, "ilb": dataclasses.replace(ilb, nsg=kept)}
+        return dataclasses.replace(spoke, net=dataclasses.replace(spoke.net, subnets=subnets))
+
+    entry = _walk(zone, _only("spoke-b", without_flow_rule))
+    assert entry["verdict"] == "denied"
+    assert entry["decidedBy"] == {"layer": "nsg", "resource": "nsg of snet-ilb (spoke-b)",
+                                  "rule": "DenyAllInBound (inbound, priority 65500)"}
+
+
+@pytest.mark.parametrize("app_change, rule", [
+    ({"static_ip": __import__("ipaddress").IPv4Address("10.120.4.11")},
+     "no internal load balancer frontend of an app at this address"),
+    ({"service_ports": (("TCP", 8443, 8443),)}, "payments/payments has no TCP/8080 frontend"),
+], ids=["frontend-moved", "port-not-served"])
+def test_internal_load_balancer_without_the_frontend_denies(zone, app_change, rule):
+    # A load balancer forwards only what a load-balancing rule holds: its frontend address and port.
+    # https://learn.microsoft.com/azure/load-balancer/components#load-balancer-rules
+    import dataclasses
+
+    def moved(spoke):
+        apps = {k: dataclasses.replace(a, **app_change) for k, a in spoke.net.apps.items()}
+        return dataclasses.replace(spoke, net=dataclasses.replace(spoke.net, apps=apps))
+
+    entry = _walk(zone, _only("spoke-b", moved))
+    assert entry["verdict"] == "denied"
+    assert entry["decidedBy"]["layer"] == "loadBalancer" and entry["decidedBy"]["rule"] == rule
+    assert [hop["layer"] for hop in entry["hops"]][-2] == "nsg"
+
+
+def test_receiving_network_policy_denies_a_port_its_flow_does_not_declare(zone):
+    # spoke-b's NSG admits TCP/8080 but its pods' ingress policy declares TCP/8443: each layer decides alone.
+    # https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation
+    import dataclasses
+    reach = _reach_with_flow_port("spoke-b", "checkout-from-spoke-a", 8443)
+    entry = _walk(zone, _only("spoke-b", lambda s: dataclasses.replace(s, net=dataclasses.replace(s.net, reach=reach))))
+    assert entry["verdict"] == "denied"
+    assert entry["decidedBy"]["layer"] == "networkPolicy" and entry["decidedBy"]["rule"] == "TCP/8080"
+    assert [hop["layer"] for hop in entry["hops"]][-2] == "loadBalancer"
+
+
+def test_reply_that_leaves_the_receiving_spoke_around_the_firewall_is_denied(zone):
+    # Without its route to spoke-a, spoke-b's reply takes the system route of 10.0.0.0/8 (next hop None),
+    # longer than its 0.0.0.0/0 to the firewall: the reply never returns through the firewall that saw the request.
+    # https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default
+    # https://learn.microsoft.com/azure/firewall/integrate-lb#asymmetric-routing (a stateful firewall drops the reply)
+    import dataclasses
+    entry = _walk(zone, _only("spoke-b", lambda s: dataclasses.replace(s, routes=())))
+    assert entry["verdict"] == "denied"
+    last = entry["hops"][-1]
+    assert last["layer"] == "route" and last["resource"] == "routes of snet-nodes (spoke-b)"
+    assert "leaves by 10.0.0.0/8 -> None, not back through the hub's firewall" in last["rule"]
+    assert [hop["action"] for hop in entry["hops"][:-1]] == ["allow", "allow", "forward", "forward", "allow",
+                                                             "forward", "allow", "forward", "allow"]
