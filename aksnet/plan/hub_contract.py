@@ -119,9 +119,13 @@ def read_contract(outputs: Mapping[str, Any] | None, hub: str, spoke: str) -> Hu
         raise ContractError(f"{where}: dnsZoneIds must map zone names to ids and addressSpace list prefixes")
     try:
         ipaddress.IPv4Address(str(outputs["firewallPrivateIp"]))
+    except ValueError:
+        raise ContractError(f"{where}: firewallPrivateIp {outputs['firewallPrivateIp']!r} is not an IPv4 address; "
+                            "expected the firewall's private address, the spoke's next hop") from None
+    try:
         prefixes = tuple(str(ipaddress.IPv4Network(str(p))) for p in space)
     except ValueError as error:
-        raise ContractError(f"{where}: {error}") from None
+        raise ContractError(f"{where}: addressSpace: {error}; expected IPv4 CIDRs with host bits zero") from None
     contract = HubContract(
         location=str(outputs["location"]), resource_group_name=str(outputs["resourceGroupName"]),
         vnet_id=str(outputs["vnetId"]), vnet_name=str(outputs["vnetName"]), address_space=prefixes,
@@ -129,9 +133,12 @@ def read_contract(outputs: Mapping[str, Any] | None, hub: str, spoke: str) -> Hu
         dns_proxy=bool(outputs["dnsProxy"]), dns_zone_ids={str(k): str(v) for k, v in zones.items()},
         dns_resolver_address=None if outputs.get("dnsResolverAddress") is None
         else str(outputs["dnsResolverAddress"]), version=int(version))
-    for resource_id in (contract.vnet_id, contract.firewall_policy_id, *contract.dns_zone_ids.values()):
+    ids = {"vnetId": contract.vnet_id, "firewallPolicyId": contract.firewall_policy_id,
+           **{f"dnsZoneIds.{zone}": zone_id for zone, zone_id in contract.dns_zone_ids.items()}}
+    for name, resource_id in ids.items():
         try:
             _arm_part(resource_id, "name")
         except ContractError as error:
-            raise ContractError(f"{where}: {error}") from None
+            raise ContractError(f"{where}: {name}: {error}; expected /subscriptions/<id>/resourceGroups/<group>/"
+                                "providers/<namespace>/<type>/<name>") from None
     return contract
