@@ -34,14 +34,6 @@ class HubStackConfig:
     on_premises: tuple[Network4, ...] = ()
 
 
-def stack_role(config: Mapping[str, object]) -> str:
-    """The role a stack's config map declares (`combined` when it declares none), before anything is read."""
-    from aksnet.config.stack import decode_value
-    section = decode_value(config.get(f"{NS}:landingZone"))
-    role = section.get("role") if isinstance(section, Mapping) else None
-    return role if isinstance(role, str) else "combined"
-
-
 def load_hub_spec(config: Mapping[str, object], stack: str) -> HubStackConfig:
     """Read and check a hub's stack file; `ConfigError` with every problem at once."""
     from aksnet.config.stack import decode_value

@@ -43,10 +43,6 @@ class LandingZoneSpec:
     rule_collection_priority: int | None = None
     """The spoke's rule collection group's priority; None: the first of the range the registry assigns."""
 
-    @property
-    def in_landing_zone(self) -> bool:
-        return self.role != "combined"
-
 
 def read_landing_zone(obj: Obj, stack: str) -> LandingZoneSpec:
     role = obj.choice("role", ROLES, "combined",
