@@ -536,3 +536,25 @@ def test_reply_that_leaves_the_receiving_spoke_around_the_firewall_is_denied(zon
     assert "leaves by 10.0.0.0/8 -> None, not back through the hub's firewall" in last["rule"]
     assert [hop["action"] for hop in entry["hops"][:-1]] == ["allow", "allow", "forward", "forward", "allow",
                                                              "forward", "allow", "forward", "allow"]
+
+
+def test_longer_route_to_another_appliance_takes_the_flow_around_the_hubs_firewall(zone):
+    # Azure picks the longest prefix: a stale /24 to another appliance wins over the attachment's /16 to the
+    # firewall, so the packet never reaches the hub's policy.
+    # https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route
+    import dataclasses
+    import ipaddress
+
+    from aksnet.analysis.paths.routes import Route
+
+    def stale_route(spoke):
+        nodes = spoke.net.subnets["nodes"]
+        stale = Route(ipaddress.IPv4Network("10.120.4.0/24"), "VirtualAppliance", "user", "old-nva",
+                      ipaddress.IPv4Address("10.100.0.100"))
+        subnets = {**spoke.net.subnets, "nodes": dataclasses.replace(nodes, routes=(*nodes.routes, stale))}
+        return dataclasses.replace(spoke, net=dataclasses.replace(spoke.net, subnets=subnets))
+
+    entry = _walk(zone, _only("spoke-a", stale_route))
+    assert entry["verdict"] == "denied" and "firewall" not in [hop["layer"] for hop in entry["hops"]]
+    assert entry["decidedBy"]["layer"] == "route"
+    assert entry["decidedBy"]["rule"] == "10.120.4.0/24 -> VirtualAppliance 10.100.0.100 (user: old-nva)"
