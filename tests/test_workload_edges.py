@@ -1,12 +1,16 @@
 """The Kubernetes layer's stack keys at their edges: which apps an endpoint selects, and the one-line
 refusals of `aksnet.config.workloads`, each with the source that makes it a mistake."""
 
+import ipaddress
+from dataclasses import replace
+
 import pytest
 
 from aksnet.config.problems import ConfigError
 from aksnet.config.schema import Problems
-from aksnet.config.workloads import App, ContainerPort, Endpoint, PortRange, Workloads, parse_port
+from aksnet.config.workloads import App, ContainerPort, Endpoint, Flow, PortRange, Workloads, parse_port
 from aksnet.pipeline import load_stack
+from aksnet.plan.netpol import compile_policies
 from tests.stacks import load, variant
 
 K8S = "aks-networking:kubernetes"
@@ -115,3 +119,22 @@ def test_the_same_name_in_another_namespace_and_a_policy_in_a_declared_one_are_a
     load_stack(variant(load("dev"), {
         f"{K8S}.namespaces[1]": {"name": "cache"}, f"{K8S}.apps[4]": {**REDIS, "namespace": "cache"},
         f"{K8S}.policies": [{"name": "extra", "namespace": "cache", "spec": {"podSelector": {}}}]}), "dev")
+
+
+# A NetworkPolicy selects pods of its own namespace only
+# (https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource): a flow's
+# egress allowance sits in each namespace its source's pods live in, and in no other.
+@pytest.mark.parametrize("source,placed", [
+    (Endpoint(namespace="shop"), [("shop", {})]),
+    (Endpoint(namespace_labels={"team": "platform"}), [("ops", {})]),
+    (Endpoint(namespace_labels={"kubernetes.io/metadata.name": "shop"}, pod_labels={"tier": "web"}),
+     [("shop", {"matchLabels": {"tier": "web"}})]),
+    (Endpoint(namespace_labels={}), [("ops", {}), ("shop", {})]),
+    (Endpoint(namespace="elsewhere"), []),
+])
+def test_a_flow_s_egress_policy_goes_to_the_namespaces_of_its_source(source, placed):
+    flow = Flow("out", source, Endpoint(cidr=ipaddress.IPv4Network("10.50.0.0/16")), (PortRange("TCP", 443),))
+    policies = compile_policies(replace(WORKLOADS, flows=(flow,), default_deny=False), None)
+    assert [(p["metadata"]["namespace"], p["spec"]["podSelector"]) for _, p in policies] == placed
+    assert all(p["spec"]["egress"] == [{"to": [{"ipBlock": {"cidr": "10.50.0.0/16"}}],
+                                        "ports": [{"protocol": "TCP", "port": 443}]}] for _, p in policies)
