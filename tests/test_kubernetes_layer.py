@@ -176,3 +176,37 @@ def test_a_flow_from_a_namespace_puts_its_egress_policy_in_that_namespace_only()
     egress = [o["metadata"]["namespace"] for o in kubernetes_objects(spec)
               if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "dev-to-tools-egress"]
     assert egress == ["development"]
+
+
+def test_nginx_on_a_static_internal_address_gets_its_own_controller_and_an_app_without_a_service_gets_none():
+    """The app routing add-on serves a fixed internal address through an NginxIngressController of its own,
+    whose `loadBalancerAnnotations` carry the internal-LB annotations, and Ingresses name its class
+    (https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration; the address annotation:
+    https://learn.microsoft.com/azure/aks/internal-lb#specify-an-ip-address). `serviceType: None` is a
+    Deployment alone: nothing to route to, no Service."""
+    k8s = "aks-networking:kubernetes"
+    spec = validate_stack_config(variant(load("dev"), {
+        "aks-networking:ingress": {"controller": "nginx", "nginx": {"staticIp": "192.168.2.20"}},
+        f"{k8s}.apps[4]": {"name": "worker", "namespace": "development", "image": "redis:7.4-alpine",
+                           "labels": {"app": "worker"}, "serviceType": "None"}}), "dev")
+    objects = kubernetes_objects(spec)
+    controllers = [o for o in objects if o["kind"] == "NginxIngressController"]
+    assert [(c["apiVersion"], c["metadata"]["name"], c["spec"]["ingressClassName"]) for c in controllers] == [
+        ("approuting.kubernetes.azure.com/v1alpha1", "nginx-internal", "nginx-internal")]
+    assert controllers[0]["spec"]["loadBalancerAnnotations"] == {
+        INTERNAL: "true", INTERNAL_SUBNET: "snet-ilb", STATIC_IPV4: "192.168.2.20"}
+    assert [o["spec"]["ingressClassName"] for o in objects if o["kind"] == "Ingress"] == ["nginx-internal"]
+    worker = [o["kind"] for o in objects if o["metadata"]["name"] == "worker" and o["kind"] in ("Deployment", "Service")]
+    assert worker == ["Deployment"]
+
+
+def test_tls_through_nginx_is_refused_since_nothing_would_create_its_secret():
+    """An Ingress's `tls.secretName` names a Secret the controller reads
+    (https://kubernetes.io/docs/concepts/services-networking/ingress/#tls); the app routing add-on gets it from
+    Key Vault only when its integration is set up (https://learn.microsoft.com/azure/aks/app-routing-dns-ssl),
+    which this project does not do: HTTPS would stay down, so the stack is refused at the key."""
+    key = "aks-networking:kubernetes.ingresses[0].tlsSecret"
+    with pytest.raises(ConfigError) as caught:
+        validate_stack_config(variant(load("dev"), {"aks-networking:ingress": {"controller": "nginx"},
+                                                    key: "webapp-tls"}), "dev")
+    assert any(p.path == key and "TLS through nginx" in p.message for p in caught.value.problems), caught.value.lines()

@@ -135,3 +135,33 @@ def test_two_service_ports_to_one_container_port_are_accepted_and_the_container_
         {"name": "http", "containerPort": 8080, "protocol": "TCP"}]
     service = next(m for m in loaded.plan.manifests if m["kind"] == "Service" and m["metadata"]["name"] == "web")
     assert [(p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [(80, 8080), (8080, 8080)]
+
+
+def test_the_repository_name_may_be_255_characters_and_not_256():
+    """NameTotalLengthMax = 255 counts the whole name, host included, not the tag
+    (github.com/distribution/reference, reference.go)."""
+    host = "registry.example.com/"
+    assert reference_problem(host + "a" * (255 - len(host)) + ":1.0") is None
+    longest = host + "a" * (256 - len(host))
+    assert reference_problem(longest + ":1.0") == \
+        f"{longest}:1.0: the repository name is longer than 255 characters"
+    assert reference_problem("a" * 255) is None and reference_problem("a" * 256) is not None
+
+
+def test_entries_of_the_wrong_type_are_left_to_the_schema_and_the_walk_still_finds_duplicates():
+    """The OpenAPI types decide a value of the wrong type (kubernetes-validate refuses it); the list-map
+    walk skips it, keeps the indexes the API server would report, and goes on."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "ownerReferences": "none"},
+               "spec": {"ports": [80, {"port": 80}, {"port": 80, "protocol": "TCP"}]}}
+    assert list(duplicate_list_map_entries(service)) == ["spec.ports[2] repeats port=80, protocol=TCP of spec.ports[1]"]
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a"},
+                  "spec": {"template": {"spec": {"containers": {"name": "c"}, "volumes": "data"}}}}
+    assert list(duplicate_list_map_entries(deployment)) == []
+    assert list(duplicate_list_map_entries({**deployment, "spec": "replicas: 2"})) == []
+
+
+def test_one_app_with_three_service_ports_on_one_port_is_one_refusal():
+    """One line per mistake: the app's ports are one mistake however many entries repeat the key."""
+    ports = [{"name": n, "port": 80, "targetPort": t} for n, t in (("http", 8080), ("web", 8081), ("alt", 8082))]
+    found = problems("dev", {f"{K8S}.apps[2].ports": ports})
+    assert len(found) == 1 and found[0].startswith(f"{K8S}.apps[2]: ") and "spec.ports[1] repeats" in found[0], found

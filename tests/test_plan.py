@@ -6,7 +6,7 @@ import json
 import pytest
 
 from aksnet.pipeline import load_stack
-from tests.stacks import load
+from tests.stacks import DELETE, load, variant
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -70,3 +70,29 @@ def test_an_analysis_per_plan_runs_once_for_a_plan_and_again_for_another():
     first, second = object(), object()
     assert [analysis(None, first), analysis(None, first), analysis(None, second), analysis(None, first)] == [1, 1, 2, 3]
     assert calls == [first, second, first]
+
+
+ENVOY_ON_PROD = {"aks-networking:ingress": {"controller": "envoyGateway"}, "aks-networking:tls": DELETE,
+                 "aks-networking:kubernetes.ingresses": []}
+
+
+def _registry_rules(changes):
+    plan = load_stack(variant(load("prod"), changes), "prod").plan
+    return [rule for group in plan.firewall.groups for collection in group.collections
+            for rule in collection["rules"] if rule["name"].startswith("pull-")]
+
+
+def test_a_gateway_controller_s_registry_gets_one_firewall_rule_whether_or_not_an_app_pulls_from_it():
+    """Envoy Gateway's chart and images come from docker.io (charts/gateway-helm values, docker.io/envoyproxy).
+    Behind a firewall every flow no rule allows is denied (https://learn.microsoft.com/azure/firewall/rule-processing),
+    and the AzureKubernetesService tag covers MCR only, so another registry needs an application rule from the
+    nodes (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress). Prod's apps pull from the
+    platform registry's private endpoint: the controller alone needs docker.io; when an app pulls from it too,
+    the app's rule lets the controller's images through as well, one rule."""
+    alone = _registry_rules(ENVOY_ON_PROD)
+    assert [(r["name"], r["sourceAddresses"], r["protocols"]) for r in alone] == [
+        ("pull-docker-io", ["10.240.0.0/22"], [{"protocolType": "Https", "port": 443}])]
+    assert {"registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com"} <= set(alone[0]["targetFqdns"])
+    shared = _registry_rules({**ENVOY_ON_PROD, "aks-networking:kubernetes.allowedRegistries": ["docker.io"],
+                              "aks-networking:kubernetes.apps[2].image": "redis:7.4-alpine"})
+    assert [r["name"] for r in shared] == ["pull-docker-io"]

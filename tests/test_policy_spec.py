@@ -19,6 +19,9 @@ GOOD = [
      "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}], "ports": [{"port": 53,
                                                                                                     "protocol": "UDP"}]}]},
     {"podSelector": {"matchExpressions": [{"key": "x", "operator": "Exists"}]}, "ingress": [{}]},
+    {"podSelector": {}, "ingress": [{"ports": [{"port": 1, "endPort": 65535}, {"port": 65535, "endPort": 65535}]}]},
+    {"podSelector": {"matchLabels": {"example.com/tier": "web"}},
+     "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.0.0.0/9"]}}]}]},
 ]
 BAD = {
     "podSelector a number": ({"podSelector": 5}, "spec.podSelector"),
@@ -28,6 +31,11 @@ BAD = {
                                 "spec.ingress[0].from[0]"),
     "unknown rule field": ({"podSelector": {}, "ingress": [{"form": []}]}, "spec.ingress[0].form"),
     "label value a number": ({"podSelector": {"matchLabels": {"app": 3}}}, "spec.podSelector.matchLabels.app"),
+    "matchLabels a list": ({"podSelector": {"matchLabels": ["app", "web"]}}, "spec.podSelector.matchLabels"),
+    "cidr a number": ({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": 10}}]}]},
+                      "spec.egress[0].to[0].ipBlock.cidr"),
+    "endPort a string": ({"podSelector": {}, "ingress": [{"ports": [{"port": 80, "endPort": "81"}]}]},
+                         "spec.ingress[0].ports[0].endPort"),
 }
 # What the Kubernetes API server refuses beyond its OpenAPI schema, which the schema lets through.
 SEMANTIC = {
@@ -46,6 +54,24 @@ SEMANTIC = {
                            "spec.ingress[0].ports[0].endPort"),
     "In without values": ({"podSelector": {"matchExpressions": [{"key": "x", "operator": "In"}]}},
                           "spec.podSelector.matchExpressions[0].values"),
+    # apimachinery's ValidateLabelSelectorRequirement and ValidateLabels
+    # (https://github.com/kubernetes/apimachinery/blob/master/pkg/apis/meta/v1/validation/validation.go):
+    "Exists with values": ({"podSelector": {"matchExpressions": [{"key": "x", "operator": "Exists", "values": ["a"]}]}},
+                           "spec.podSelector.matchExpressions[0].values"),
+    "label key with a space": ({"podSelector": {"matchLabels": {"app name": "web"}}},
+                               "spec.podSelector.matchLabels.app name"),
+    "expression key ending in a dash": ({"podSelector": {"matchExpressions": [{"key": "tier-", "operator": "Exists"}]}},
+                                        "spec.podSelector.matchExpressions[0].key"),
+    # ValidateNetworkPolicyPort (https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/networking/validation/validation.go):
+    "endPort 65536": ({"podSelector": {}, "ingress": [{"ports": [{"port": 80, "endPort": 65536}]}]},
+                      "spec.ingress[0].ports[0].endPort"),
+    "endPort 0": ({"podSelector": {}, "ingress": [{"ports": [{"port": 1, "endPort": 0}]}]},
+                  "spec.ingress[0].ports[0].endPort"),
+    "endPort beside a named port": ({"podSelector": {}, "ingress": [{"ports": [{"port": "http", "endPort": 81}]}]},
+                                    "spec.ingress[0].ports[0].endPort"),
+    "endPort without a port": ({"podSelector": {}, "egress": [{"ports": [{"protocol": "UDP", "endPort": 81}]}]},
+                               "spec.egress[0].ports[0].endPort"),
+    "port 0": ({"podSelector": {}, "ingress": [{"ports": [{"port": 0}]}]}, "spec.ingress[0].ports[0].port"),
 }
 
 

@@ -144,3 +144,18 @@ def test_port_set_algebra():
     assert a.intersect(b).describe() == ["TCP/85-90"]
     assert a.union(b).describe() == ["TCP/80-100", "UDP/53"]
     assert PortSet.all().describe() == "all"
+
+
+def test_objects_the_api_would_not_hold_are_reported_one_line_each_and_the_rest_still_read():
+    """Every object has a name (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/) and
+    its labels are a map of strings (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/).
+    An IPv6 ipBlock is valid Kubernetes, but the engine evaluates IPv4 only: it says so rather than guess."""
+    cluster, errors = cluster_from_objects([
+        ["a", "list"],
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "a"}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "b", "labels": ["team", "x"]}},
+        policy("a", "v6", {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "fd00::/64"}}]}]}),
+        ns("a"), deploy("a", "web", {"app": "web"})])
+    assert errors == ["object 0: is not a mapping", "Pod a/None: metadata.name is missing",
+                      "Namespace b: labels must be a mapping", "NetworkPolicy a/v6: only IPv4 ipBlocks are evaluated"]
+    assert [p.name for p in cluster.pods] == ["web"] and cluster.policies == []

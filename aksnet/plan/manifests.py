@@ -194,9 +194,8 @@ def declared_objects(spec: StackConfig) -> list[tuple[str, dict[str, Any]]]:
         if route.tls_secret and spec.ingress.controller == "appgw":
             # The certificate the gateway already holds from Key Vault, and HTTP redirected to HTTPS.
             # https://azure.github.io/application-gateway-kubernetes-ingress/annotations/
+            # Other controllers get no `tls` block: the stack is refused before (ingress_tls_has_a_certificate).
             metadata["annotations"] = {AGIC_SSL_CERTIFICATE: route.tls_secret, AGIC_SSL_REDIRECT: "true"}
-        elif route.tls_secret:
-            ingress_spec["tls"] = [{"hosts": [route.host], "secretName": route.tls_secret}]
         objects.append((f"kubernetes.ingresses[{index}]", {
             "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": ingress_spec}))
     objects += compile_policies(workloads, ingress_controller(spec), published_flows(spec))

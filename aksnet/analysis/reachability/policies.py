@@ -49,9 +49,11 @@ def parse_policy(manifest: Mapping[str, Any], default_namespace: str = "default"
 def _peer(raw: Any) -> Peer:
     if not isinstance(raw, Mapping):
         raise ValueError("a peer must be a mapping")
-    block = raw.get("ipBlock")
+    # A null selector is an absent one: the fields are pointers, JSON null decodes to nil, and the API server
+    # counts only set ones (ValidateNetworkPolicyPeer, pkg/apis/networking/validation/validation.go).
+    pods, namespaces, block = raw.get("podSelector"), raw.get("namespaceSelector"), raw.get("ipBlock")
     if block is not None:
-        if "podSelector" in raw or "namespaceSelector" in raw:
+        if pods is not None or namespaces is not None:
             raise ValueError("ipBlock cannot be combined with podSelector or namespaceSelector in one peer")
         cidr = ipaddress.ip_network(str(block.get("cidr")), strict=False)
         excepts = tuple(ipaddress.ip_network(str(e), strict=False) for e in block.get("except") or ())
@@ -61,10 +63,10 @@ def _peer(raw: Any) -> Peer:
         if cidr.version != 4:
             raise ValueError("only IPv4 ipBlocks are evaluated")
         return Peer(cidr=cidr, excepts=excepts)  # type: ignore[arg-type]
-    if "podSelector" not in raw and "namespaceSelector" not in raw:
+    if pods is None and namespaces is None:
         raise ValueError("a peer needs podSelector, namespaceSelector or ipBlock")
-    return Peer(pod_selector=Selector.parse(raw["podSelector"]) if "podSelector" in raw else None,
-                namespace_selector=Selector.parse(raw["namespaceSelector"]) if "namespaceSelector" in raw else None)
+    return Peer(pod_selector=Selector.parse(pods) if pods is not None else None,
+                namespace_selector=Selector.parse(namespaces) if namespaces is not None else None)
 
 
 def _port(raw: Any) -> PortRange:

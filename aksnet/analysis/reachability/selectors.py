@@ -19,8 +19,6 @@ class Selector:
 
     @staticmethod
     def parse(raw: Any) -> Selector:
-        if raw is None:
-            return Selector()
         if not isinstance(raw, Mapping):
             raise SelectorError("a label selector must be a mapping")
         labels = raw.get("matchLabels") or {}
