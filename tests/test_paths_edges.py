@@ -1,0 +1,235 @@
+"""The path model's less travelled decisions: a public API server behind authorized ranges, private
+endpoints asked for from the internet, on-premises sources, pods reached from the VNet with and without
+a pod CIDR, the report's bookkeeping and the undeclared-exposure rule. Each expectation comes from the
+page cited beside it, never from running the model."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+
+import pytest
+
+from aksnet.analysis.intent import _difference, check_intent
+from aksnet.analysis.path_report import path_report
+from aksnet.analysis.paths import Place
+from aksnet.analysis.paths.policy import PolicyLayer
+from aksnet.analysis.reachability import PortSet
+from aksnet.pipeline import load_stack
+from aksnet.plan.manifests import published_flows
+from aksnet.rules.path_rules import no_undeclared_exposure
+from tests.stacks import DELETE, load, variant
+from tests.test_paths import ADVISORY, tracer_of, with_app
+
+IP = ipaddress.IPv4Address
+
+
+def steps(path):
+    return [(hop.layer, hop.action) for hop in path.hops]
+
+
+@pytest.fixture(scope="module")
+def dev():
+    return tracer_of(load("dev"), "dev")[0]
+
+
+@pytest.fixture(scope="module")
+def prod_onprem():
+    return tracer_of(variant(load("prod"), {"aks-networking:network.onPremises": ["172.20.0.0/16"]}))[0]
+
+
+# A public API server limited to authorized ranges (dev: 203.0.113.0/24).
+# https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges
+#   ("the API server only accepts requests from the IP address ranges you specify")
+
+@pytest.mark.parametrize("address, action", [
+    ("203.0.113.0", "allow"), ("203.0.113.7", "allow"), ("203.0.113.255", "allow"),  # inside the range
+    ("203.0.112.255", "deny"), ("203.0.114.0", "deny"),  # one under, one over
+    ("198.51.100.10", "deny"),  # the model's anonymous internet client
+])
+def test_a_public_api_server_admits_only_its_authorized_ranges(dev, address, action):
+    source = dev.internet() if address == "198.51.100.10" else dev.address_place(IP(address))
+    path = dev.trace(source, dev.apiserver(), "TCP", 443)
+    assert [(h.layer, h.resource, h.rule, h.action) for h in path.hops] == [
+        ("loadBalancer", "API server public endpoint", "authorizedIpRanges", action)]
+
+
+def test_a_public_api_server_without_authorized_ranges_is_open_to_the_internet():
+    config = variant(load("dev"), {"aks-networking:cluster.authorizedIpRanges": DELETE})
+    t, _ = tracer_of(config, "dev", advisory=ADVISORY)
+    path = t.trace(t.internet(), t.apiserver(), "TCP", 443)
+    assert path.verdict == "allowed" and path.decided_by.rule == "open to the internet"
+
+
+def test_the_nodes_reach_a_public_api_server_by_the_outbound_route_to_the_internet(dev):
+    """Dev's outbound type is loadBalancer: the nodes leave by the system default route
+    (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default), and the API
+    server's traffic takes the cluster's outbound type (https://learn.microsoft.com/azure/aks/nat-gateway)."""
+    path = dev.trace(dev.node(), dev.apiserver(), "TCP", 443)
+    assert path.verdict == "allowed" and steps(path) == [("nsg", "allow"), ("route", "forward")]
+    assert path.hops[1].rule == "0.0.0.0/0 -> Internet (system)"
+    # An app needs its NetworkPolicy to let it out (dev denies by default); the policies see a
+    # public API server as an outside address.
+    app = dev.trace(dev.app_place("development/backend"), dev.apiserver(), "TCP", 443)
+    assert steps(app) == [("networkPolicy", "deny")]
+
+
+def test_a_vnet_wide_source_reaches_a_public_api_server_through_the_vnets_routes(dev):
+    """A range of the VNet outside every subnet sends by the VNet's system routes; the default one
+    leads to the internet (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default)."""
+    source = dev.address_place(IP("192.168.200.1"), "192.168.200.0/24")
+    assert source.subnet is None and source.vnet == "spoke"
+    path = dev.trace(source, dev.apiserver(), "TCP", 443)
+    assert steps(path) == [("route", "forward")] and path.hops[0].rule == "0.0.0.0/0 -> Internet (system)"
+
+
+# Private endpoints and a private API server.
+# https://learn.microsoft.com/azure/container-registry/container-registry-private-link
+#   (with public network access disabled, the registry refuses clients on the internet)
+# https://learn.microsoft.com/azure/aks/private-clusters (no public endpoint)
+
+def test_a_private_endpoint_name_asked_from_the_internet_meets_a_closed_public_endpoint():
+    t = tracer_of(load("prod"))[0]
+    path = t.trace(t.internet(), t.fqdn("contosoaksnetprod.azurecr.io"), "TCP", 443)
+    assert [(h.layer, h.resource, h.action) for h in path.hops] == [
+        ("dns", "public DNS", "resolve"),
+        ("privateEndpoint", "public endpoint of contosoaksnetprod.azurecr.io", "deny")]
+    assert path.hops[0].rule == "contosoaksnetprod.azurecr.io -> its public endpoint"
+    # From the nodes, the private zone answers with the endpoint's address (privatelink.azurecr.io).
+    inside = t.trace(t.node(), t.fqdn("contosoaksnetprod.azurecr.io"), "TCP", 443)
+    assert inside.hops[0].resource == "private zone privatelink.azurecr.io" and inside.verdict == "allowed"
+
+
+# On-premises behind the hub's gateway, without gateway transit on the peering.
+# https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview#gateways-and-on-premises-connectivity
+#   (a spoke's ranges reach on-premises through the hub's gateway only with gateway transit)
+
+def test_on_premises_does_not_reach_the_private_api_server_without_gateway_transit(prod_onprem):
+    t = prod_onprem
+    path = t.trace(t.onprem(), t.apiserver(), "TCP", 443)
+    assert steps(path) == [("dns", "resolve"), ("route", "forward"), ("peering", "deny")]
+    assert path.decided_by.resource == "hub -> spoke"
+
+
+def test_an_address_of_the_on_premises_ranges_is_an_on_premises_place(prod_onprem):
+    t = prod_onprem
+    place = t.address_place(IP("172.20.3.4"))
+    assert (place.kind, place.address) == ("onprem", IP("172.20.3.4"))
+    assert t.trace(place, t.node(), "TCP", 22).decided_by.layer == "peering"
+    assert t.address_place(IP("172.21.0.1")).kind == "internet"  # just past the declared /16
+
+
+# Pods reached from the VNet.
+# https://learn.microsoft.com/azure/aks/azure-cni-overlay ("Endpoints outside the cluster can't connect to
+#   a pod directly; publish the application as a Kubernetes Load Balancer service")
+# https://learn.microsoft.com/azure/aks/configure-azure-cni (flat CNI: each pod takes a VNet address,
+#   which the VNet reaches directly)
+
+def test_an_overlay_pod_is_unreachable_from_the_vnet_except_through_a_load_balancer(prod_onprem):
+    t = prod_onprem
+    resolver = t.address_place(IP("10.200.0.132"))  # the hub's DNS resolver subnet
+    path = t.trace(resolver, t.app_place("shop/cache"), "TCP", 6379)
+    assert steps(path) == [("route", "deny")] and path.decided_by.resource == "cluster network"
+    assert "through an internal load balancer" in path.decided_by.rule
+
+
+def test_a_flat_cni_pod_is_reached_from_the_vnet_and_its_network_policy_decides():
+    config = variant(load("prod"), {"aks-networking:cluster.networkPluginMode": DELETE,
+                                    "aks-networking:cluster.podCidr": DELETE,
+                                    "aks-networking:network.spoke.subnets.pods": "10.240.64.0/18"})
+    t, _ = tracer_of(config, advisory=ADVISORY)
+    path = t.trace(t.address_place(IP("10.200.0.132")), t.app_place("shop/cache"), "TCP", 6379)
+    assert steps(path) == [("nsg", "allow"), ("route", "forward"), ("peering", "forward"), ("nsg", "allow"),
+                           ("networkPolicy", "deny")]
+    assert path.hops[3].resource == "nsg of snet-pods"  # the pods' own subnet, not the nodes'
+    assert path.decided_by.resource == "10.200.0.132 -> shop/cache"  # only shop/api may reach the cache
+
+
+# Gateway API listeners serve HTTP, over TCP only.
+# https://gateway-api.sigs.k8s.io/reference/spec/#gateway.networking.k8s.io/v1.ProtocolType
+#   (HTTP and HTTPS listeners run over TCP; UDP needs a UDPRoute, which the program never declares)
+
+def test_a_gateway_api_listener_refuses_udp(dev):
+    path = dev.trace(dev.internet(), dev.app_place("development/backend"), "UDP", 80, via="ingress")
+    assert steps(path) == [("ingressController", "deny")]
+    assert path.decided_by.rule == "listens on TCP only, not UDP"
+
+
+def test_between_two_internet_places_the_stack_is_not_on_the_way(dev):
+    path = dev.trace(dev.internet(), dev.fqdn("example.org"), "TCP", 443)
+    assert steps(path) == [("route", "forward")] and path.verdict == "allowed"
+
+
+# The NetworkPolicy layer's ends.
+# https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource
+#   (ipBlock selects cluster-external ranges; a pod is selected by its labels, never by its address)
+
+def test_the_policies_see_an_app_as_itself_not_as_the_range_its_address_falls_in(dev):
+    layer = dev.policy
+    app = dev.app_place("development/backend")
+    assert layer.member(app) == "development/backend"
+    assert layer.member(Place("address", "x", app.address)) != "development/backend"
+    assert layer.member(Place("fqdn", "fqdn:example.org", None)) is None
+    nothing = PolicyLayer(None)  # a stack without Kubernetes objects: no policy hop at all
+    assert nothing.member(Place("address", "x", IP("10.0.0.1"))) is None
+    assert nothing.hop("a/b", "c/d", "TCP", 80) is None
+
+
+# The intent check: what the policies allow against what the stack declares.
+
+def test_a_declared_flow_the_policies_do_not_allow_is_reported_missing():
+    loaded = load_stack(load("prod"), "prod")
+    manifests = [m for m in loaded.plan.manifests if m["metadata"]["name"] != "api-to-cache-ingress"]
+    assert len(manifests) == len(loaded.plan.manifests) - 1
+    check = check_intent(loaded.spec.kubernetes.workloads, manifests, loaded.plan.ingress_controller,
+                         [flow for _, flow in published_flows(loaded.spec)])
+    # The cache's pods are isolated for ingress by default-deny; with their allowing policy gone,
+    # api -> cache is not allowed (https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation).
+    assert [(m["from"], m["to"], m["ports"]) for m in check.missing] == [("shop/api", "shop/cache", ["TCP/6379"])]
+    assert check.unintended == []
+
+
+@pytest.mark.parametrize("have, covered, left", [
+    ([("TCP", 1, 100)], [("TCP", 40, 50)], [("TCP", 1, 39), ("TCP", 51, 100)]),  # a hole in the middle
+    ([("TCP", 1, 100)], [("TCP", 1, 100)], []),
+    ([("TCP", 1, 100)], [("TCP", 2, 100)], [("TCP", 1, 1)]),
+    ([("TCP", 1, 100)], [("TCP", 1, 99)], [("TCP", 100, 100)]),
+    ([("TCP", 1, 100)], [("UDP", 1, 100)], [("TCP", 1, 100)]),  # another protocol covers nothing
+])
+def test_the_ports_left_over_are_exactly_those_not_covered(have, covered, left):
+    assert _difference(PortSet.of(have), PortSet.of(covered)) == PortSet.of(left)
+
+
+# The report.
+
+def test_an_ingress_with_two_paths_to_one_app_is_one_declared_path():
+    config = load("prod")
+    ingress = config["aks-networking:kubernetes"]["ingresses"][0]
+    twice = {**ingress, "paths": [*ingress["paths"], {**ingress["paths"][0], "path": "/again"}]}
+    loaded = load_stack(variant(config, {"aks-networking:kubernetes.ingresses": [twice]}), "prod")
+    report = path_report(loaded.spec, loaded.plan)
+    entries = [(p.destination, p.port) for p in report.paths if p.flow == f"ingress-{ingress['name']}"]
+    assert len(entries) == len(set(entries)) == len({p["app"] for p in ingress["paths"]})
+    document = report.as_json()
+    assert set(document) == {"paths", "exposures"} and len(document["paths"]) == len(report.paths)
+    assert document["paths"][0]["key"] == report.paths[0].origin
+
+
+def test_a_dnat_rule_nobody_declared_is_an_undeclared_exposure():
+    """A DNAT rule publishes the internal Service to the internet whether or not the stack declares
+    it (https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat-policy); a firewall policy
+    holding one the stack file does not list is the exposure the rule refuses."""
+    config = with_app({"aks-networking:egress.firewall.dnatRules": [
+        {"name": "public", "port": 443, "translatedAddress": "10.240.5.10", "translatedPort": 443}]},
+        serviceType="InternalLoadBalancer", staticIp="10.240.5.10")
+    loaded = load_stack(config, "prod")
+    assert list(no_undeclared_exposure(loaded.spec, loaded.plan)) == []  # declared: no finding
+    spec = loaded.spec
+    firewall = dataclasses.replace(spec.egress.firewall, dnat_rules=())
+    undeclared = dataclasses.replace(spec, egress=dataclasses.replace(spec.egress, firewall=firewall))
+    plan = dataclasses.replace(loaded.plan)  # another plan object: the report is kept per plan
+    index = len(config["aks-networking:kubernetes"]["apps"]) - 1
+    problems = [(p.path, p.message) for p in no_undeclared_exposure(undeclared, plan)]
+    assert problems == [(f"aks-networking:kubernetes.apps[{index}]",
+                         "undeclared exposure: internet -> shop/public TCP/443: allowed by networkPolicy "
+                         "(10.200.0.0/26 -> shop/public: TCP/8443)")]  # the ipBlock of the firewall subnet
