@@ -233,3 +233,54 @@ def test_a_dnat_rule_nobody_declared_is_an_undeclared_exposure():
     assert problems == [(f"aks-networking:kubernetes.apps[{index}]",
                          "undeclared exposure: internet -> shop/public TCP/443: allowed by networkPolicy "
                          "(10.200.0.0/26 -> shop/public: TCP/8443)")]  # the ipBlock of the firewall subnet
+
+
+# The report's derived paths to a public API server with authorized ranges.
+# https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges (with a Standard load balancer,
+#   AKS adds the cluster's outbound address to the authorized ranges itself)
+# https://learn.microsoft.com/azure/aks/api-server-vnet-integration (with VNet integration the nodes
+#   reach the API server through an internal load balancer in the delegated subnet, not its public one)
+
+def api_server_path(config):
+    loaded = load_stack(config, "dev", advisory=ADVISORY)
+    return next(p.path for p in path_report(loaded.spec, loaded.plan).paths if p.flow == "aks-api-server")
+
+
+def test_the_nodes_meet_the_authorized_ranges_from_the_load_balancers_address_unless_vnet_integrated():
+    public = api_server_path(load("dev"))
+    assert public.hops[-1].resource == "API server public endpoint"
+    assert public.hops[-1].rule.startswith("authorizedIpRanges and the load balancer's outbound address")
+    integrated = api_server_path(variant(load("dev"), {
+        "aks-networking:cluster.apiServerVnetIntegration": True,
+        "aks-networking:network.spoke.subnets.apiserver": "192.168.3.0/28"}))
+    assert "API server public endpoint" not in [h.resource for h in integrated.hops]
+    assert integrated.verdict == "allowed"
+
+
+def test_a_gateway_controllers_registry_behind_the_firewall_is_a_derived_path():
+    """Envoy Gateway's chart and images come from Docker Hub
+    (https://gateway.envoyproxy.io/docs/install/install-helm/: oci://docker.io/envoyproxy/gateway-helm); behind
+    the firewall the nodes must reach Docker Hub's endpoints
+    (https://docs.docker.com/desktop/setup/allow-list/: registry-1.docker.io, auth.docker.io,
+    production.cloudflare.docker.com), although no app pulls from there."""
+    config = load("prod")
+    ingresses = [{k: v for k, v in i.items() if k != "tlsSecret"} for i in config["aks-networking:kubernetes"]["ingresses"]]
+    loaded = load_stack(variant(config, {"aks-networking:ingress": {"controller": "envoyGateway"},
+                                         "aks-networking:tls": DELETE,
+                                         "aks-networking:kubernetes.ingresses": ingresses}), "prod", advisory=ADVISORY)
+    pulls = [p for p in path_report(loaded.spec, loaded.plan).paths if p.origin == "ingress.controller"]
+    assert {p.flow for p in pulls} == {"pull-docker.io"}
+    assert {"registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com"} <= {p.destination for p in pulls}
+    assert all(p.path.verdict == "allowed" and p.path.decided_by.layer == "firewall" for p in pulls)
+
+
+def test_a_flow_from_the_ingress_controller_is_walked_by_the_ingress_paths_not_as_a_flow():
+    """The controller's proxies have no address of their own to start a walk from; the Ingress's own
+    declared paths walk the controller's way in."""
+    flows = load("dev")["aks-networking:kubernetes"]["flows"]
+    config = variant(load("dev"), {"aks-networking:kubernetes.flows": [*flows, {
+        "name": "proxies-to-store", "from": {"ingressController": True},
+        "to": {"app": "store", "namespace": "development"}, "ports": ["TCP/6379"]}]})
+    loaded = load_stack(config, "dev", advisory=ADVISORY)
+    flows_walked = {p.flow for p in path_report(loaded.spec, loaded.plan).paths}
+    assert "proxies-to-store" not in flows_walked and "backend-to-store" in flows_walked
