@@ -284,3 +284,28 @@ def test_a_flow_from_the_ingress_controller_is_walked_by_the_ingress_paths_not_a
     loaded = load_stack(config, "dev", advisory=ADVISORY)
     flows_walked = {p.flow for p in path_report(loaded.spec, loaded.plan).paths}
     assert "proxies-to-store" not in flows_walked and "backend-to-store" in flows_walked
+
+
+# Application Gateway with AGIC: listeners serve HTTP(S) over TCP, and only a public frontend takes
+# traffic from the internet.
+# https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups
+#   (the subnet admits the listeners' TCP ports from the internet; DenyAllInBound, priority 65500, does the rest:
+#   https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules)
+# https://learn.microsoft.com/azure/application-gateway/configuration-frontend-ip (a private frontend only:
+#   no public IP, so nothing on the internet reaches the listeners)
+
+def test_udp_to_an_agic_listener_stops_at_the_gateway_subnets_nsg():
+    t = tracer_of(load("prod"))[0]
+    path = t.trace(t.internet(), t.app_place("shop/api"), "UDP", 443, via="ingress")
+    assert steps(path) == [("nsg", "deny")]
+    assert (path.decided_by.resource, path.decided_by.rule) == ("nsg of snet-appgw",
+                                                               "DenyAllInBound (inbound, priority 65500)")
+
+
+def test_a_gateway_with_only_a_private_frontend_is_not_reached_from_the_internet():
+    config = variant(load("prod"), {"aks-networking:ingress.appGateway.publicFrontend": False,
+                                    "aks-networking:ingress.appGateway.privateIp": "10.240.4.10"})
+    t = tracer_of(config, advisory=ADVISORY)[0]
+    path = t.trace(t.internet(), t.app_place("shop/api"), "TCP", 443)
+    assert path.verdict == "denied" and path.decided_by.layer == "appGateway"
+    assert path.decided_by.rule == "no public frontend"
