@@ -15,6 +15,7 @@ from aksnet.analysis.path_report import path_report
 from aksnet.analysis.paths import Place
 from aksnet.analysis.paths.policy import PolicyLayer
 from aksnet.analysis.reachability import PortSet
+from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
 from aksnet.plan.manifests import published_flows
 from aksnet.rules.path_rules import no_undeclared_exposure
@@ -309,3 +310,31 @@ def test_a_gateway_with_only_a_private_frontend_is_not_reached_from_the_internet
     path = t.trace(t.internet(), t.app_place("shop/api"), "TCP", 443)
     assert path.verdict == "denied" and path.decided_by.layer == "appGateway"
     assert path.decided_by.rule == "no public frontend"
+
+
+def test_a_flow_from_the_ingress_controller_without_a_controller_is_refused_by_key():
+    """Found while covering the intent check: such a stack ended in an AssertionError traceback. The flow's
+    policy admits the controller's pods by their namespace; with ingress.controller none there are none
+    to name (https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors)."""
+    flows = load("dev")["aks-networking:kubernetes"]["flows"]
+    config = variant(load("dev"), {"aks-networking:ingress": {"controller": "none"},
+                                   "aks-networking:kubernetes.ingresses": [],
+                                   "aks-networking:kubernetes.flows": [*flows, {
+                                       "name": "proxies-to-store", "from": {"ingressController": True},
+                                       "to": {"app": "store", "namespace": "development"}, "ports": ["TCP/6379"]}]})
+    with pytest.raises(ConfigError) as refused:
+        load_stack(config, "dev")
+    assert [p.path for p in refused.value.problems] == [f"aks-networking:kubernetes.flows[{len(flows)}].from.ingressController"]
+    assert "ingress.controller is none" in refused.value.problems[0].message
+
+
+def test_the_intent_check_refuses_a_policy_the_api_server_would_refuse():
+    """An ipBlock's except must lie inside its cidr (the API server's validation:
+    https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec,
+    ipBlock.except "Except values will be rejected if they are outside the cidr range")."""
+    loaded = load_stack(load("prod"), "prod")
+    bad = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "bad", "namespace": "shop"},
+           "spec": {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/24",
+                                                                       "except": ["10.1.0.0/24"]}}]}]}}
+    with pytest.raises(ValueError, match=r"NetworkPolicy shop/bad: except 10\.1\.0\.0/24 must lie strictly inside"):
+        check_intent(loaded.spec.kubernetes.workloads, [*loaded.plan.manifests, bad], loaded.plan.ingress_controller)
