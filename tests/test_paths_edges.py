@@ -12,7 +12,7 @@ import pytest
 
 from aksnet.analysis.intent import _difference, check_intent
 from aksnet.analysis.path_report import path_report
-from aksnet.analysis.paths import Place
+from aksnet.analysis.paths import Place, Tracer, network_of
 from aksnet.analysis.paths.policy import PolicyLayer
 from aksnet.analysis.reachability import PortSet
 from aksnet.config.problems import ConfigError
@@ -338,3 +338,57 @@ def test_the_intent_check_refuses_a_policy_the_api_server_would_refuse():
                                                                        "except": ["10.1.0.0/24"]}}]}]}}
     with pytest.raises(ValueError, match=r"NetworkPolicy shop/bad: except 10\.1\.0\.0/24 must lie strictly inside"):
         check_intent(loaded.spec.kubernetes.workloads, [*loaded.plan.manifests, bad], loaded.plan.ingress_controller)
+
+
+# Each layer of an inbound path can stop it: taken away from a checked plan, the subnet NSG's rule or the
+# NetworkPolicy that admits the frontend leaves the path denied at that layer.
+# https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works (inbound, the
+#   subnet's NSG is processed first; DenyAllInBound, priority 65500, drops what no rule allows)
+# https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation
+#   (an isolated pod admits only what some policy allows)
+
+def without(loaded, nsg_prefix=None, policy_prefix=None):
+    plan = loaded.plan
+    rules = {role: tuple(r for r in found if not (nsg_prefix and r.name.startswith(nsg_prefix)))
+             for role, found in plan.nsg_rules.items()}
+    manifests = tuple(m for m in plan.manifests if not (policy_prefix and m["kind"] == "NetworkPolicy"
+                                                         and m["metadata"]["name"].startswith(policy_prefix)))
+    stripped = dataclasses.replace(plan, nsg_rules=rules, manifests=manifests)
+    return Tracer(network_of(loaded.spec, stripped)), stripped
+
+
+@pytest.fixture(scope="module")
+def dev_loaded():
+    return load_stack(load("dev"), "dev")
+
+
+def test_without_the_nodes_nsg_rule_the_public_frontends_are_stopped_at_the_nodes_subnet(dev_loaded):
+    t, plan = without(dev_loaded, nsg_prefix="AllowPublicServices")
+    assert plan.nsg_rules["nodes"] != dev_loaded.plan.nsg_rules["nodes"]
+    for key, via in (("development/backend", "ingress"), ("development/frontend", "service")):
+        path = t.trace(t.internet(), t.app_place(key), "TCP", 80, via=via)
+        assert steps(path) == [("loadBalancer", "forward"), ("nsg", "deny")], (key, path.as_dict())
+        assert path.decided_by.rule == "DenyAllInBound (inbound, priority 65500)"
+    kept = Tracer(network_of(dev_loaded.spec, dev_loaded.plan))
+    assert kept.trace(kept.internet(), kept.app_place("development/frontend"), "TCP", 80, via="service").verdict == \
+        "allowed"
+
+
+def test_without_the_policy_admitting_the_envoy_proxies_the_gateway_leg_is_denied(dev_loaded):
+    admitting = [m["metadata"]["name"] for m in dev_loaded.plan.manifests if m["kind"] == "NetworkPolicy"
+                 and "envoy-gateway-system" in str(m["spec"].get("ingress", ""))]
+    assert admitting
+    t, _ = without(dev_loaded, policy_prefix=tuple(admitting))
+    path = t.trace(t.internet(), t.app_place("development/backend"), "TCP", 80, via="ingress")
+    assert steps(path) == [("loadBalancer", "forward"), ("nsg", "allow"), ("ingressController", "forward"),
+                           ("networkPolicy", "deny")]
+    assert path.decided_by.resource == "envoy-gateway-system/ingress-controller -> development/backend"
+
+
+def test_without_the_policy_admitting_the_gateway_subnet_agic_is_denied_at_the_pod():
+    loaded = load_stack(load("prod"), "prod")
+    t, _ = without(loaded, policy_prefix="ingress-shop-api-")
+    path = t.trace(t.internet(), t.app_place("shop/api"), "TCP", 443, via="ingress")
+    assert steps(path) == [("nsg", "allow"), ("appGateway", "forward"), ("route", "forward"), ("nsg", "allow"),
+                           ("networkPolicy", "deny")]
+    assert path.decided_by.rule == "TCP/8080"  # the container port behind the Service's port
