@@ -394,6 +394,7 @@ def test_cli_denies_the_cache_from_the_internet_and_names_the_layer(capsys):
     (["--from", "onprem", "--to", "shop/web"], "no network.onPremises"),
     (["--from", "apiserver", "--to", "shop/web"], "destinations only"),
     (["--from", "internet", "--to", "nowhere"], "expected internet, onprem"),
+    (["--from", "internet", "--to", "fqdn:"], "needs a name, such as fqdn:"),
 ])
 def test_cli_usage_errors_exit_2_with_one_line(capsys, argv, fragment):
     with pytest.raises(SystemExit) as exited:

@@ -68,8 +68,9 @@ class Tracer(InboundWalk):
         if not net.private_api:
             address = source.address if source.kind in ("internet", "onprem") else None
             if address is None:
+                # A VNet-wide range without a subnet sends by its VNet's system routes (_vnet_subnet).
                 return self._from_inside(source, self.fqdn_destination(), protocol, port, hops) \
-                    if source.subnet is not None else hops
+                    if source.subnet is not None or source.vnet is not None else hops
             ok = not net.authorized_ranges or any(address in r for r in net.authorized_ranges)
             return [*hops, Hop("loadBalancer", "API server public endpoint",
                                "authorizedIpRanges" if net.authorized_ranges else "open to the internet",

@@ -121,6 +121,12 @@ def ingresses_need_a_controller(spec: StackConfig) -> Iterator[Problem]:
     if spec.kubernetes.workloads.ingresses and spec.ingress.controller == "none":
         yield Problem.at("kubernetes.ingresses", "need an ingress controller; set ingress.controller to "
                          "envoyGateway, agc, appgw or nginx")
+    if spec.ingress.controller == "none":  # a flow from the controller's proxies, with no proxies to admit
+        for index, flow in enumerate(spec.kubernetes.workloads.flows):
+            if flow.source.ingress_controller:
+                yield Problem.at(f"kubernetes.flows[{index}].from.ingressController", "names the ingress controller, "
+                                 "but ingress.controller is none; set one (envoyGateway, agc, appgw or nginx), or "
+                                 "name the flow's source by app, labels or cidr")
 
 
 RULES: tuple[Rule, ...] = tuple(book.rules)
