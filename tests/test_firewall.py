@@ -110,3 +110,25 @@ def test_stack_rules_and_dnat():
     first_ip = next(p for p in result.of_type("azure-native:network:PublicIPAddress")
                     if p.inputs["publicIpAddressName"] == "pip-prod-fw-1")
     assert nat[0]["destinationAddresses"] == [first_ip.outputs["ipAddress"]] and nat[0]["translatedAddress"] == "10.240.5.4"
+
+
+def test_a_basic_firewall_gets_its_management_ip_configuration_and_no_dns_proxy():
+    """The Basic SKU needs AzureFirewallManagementSubnet and a public IP of its own for management traffic
+    (https://learn.microsoft.com/azure/firewall/deploy-firewall-basic-portal-policy), and has no DNS proxy
+    (https://learn.microsoft.com/azure/firewall/basic-features)."""
+    config = variant(load("prod"), {
+        "aks-networking:egress.firewall.sku": "Basic", "aks-networking:egress.firewall.threatIntelMode": "Alert",
+        "aks-networking:egress.firewall.dnsProxy": False,
+        "aks-networking:network.hub.subnets.AzureFirewallManagementSubnet": "10.200.0.192/26"})
+    result = run_program("prod", config)
+    assert result.error is None, result.error
+    firewall = result.one("azure-native:network:AzureFirewall").inputs
+    assert firewall["sku"] == {"name": "AZFW_VNet", "tier": "Basic"}
+    management = firewall["managementIpConfiguration"]
+    subnet = next(s for s in result.of_type("azure-native:network:Subnet")
+                  if s.inputs["subnetName"] == "AzureFirewallManagementSubnet")
+    assert management["subnet"]["id"] == subnet.outputs["id"]
+    data_ips = {c["publicIPAddress"]["id"] for c in firewall["ipConfigurations"]}
+    ips = {p.outputs["id"]: p for p in result.of_type("azure-native:network:PublicIPAddress")}
+    assert management["publicIPAddress"]["id"] in ips and management["publicIPAddress"]["id"] not in data_ips
+    assert "dnsSettings" not in result.one("azure-native:network:FirewallPolicy").inputs
