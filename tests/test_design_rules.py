@@ -307,3 +307,18 @@ def test_an_application_gateway_needs_the_waf_sku_and_a_waf_policy(props, violat
                                      lambda message, urn=None: found.append(message))
     assert found == (["The application gateway has no WAF policy: use WAF_v2 with a WebApplicationFirewallPolicy."]
                      if violates else [])
+
+
+def test_the_address_rule_asked_alone_agrees_with_the_registry():
+    """The registry (and the policy pack through it) reuses the address plan it made; a caller asking the
+    rule itself (`Rule.spec_problems`, every rule's public entry) gets the same refusal. A service CIDR over the VNet is refused:
+    https://learn.microsoft.com/azure/aks/configure-kubenet#create-an-aks-cluster-in-the-virtual-network"""
+    import datetime
+
+    from aksnet.rules.registry import BY_ID, spec_verdicts
+    day = datetime.date(2026, 12, 7)
+    spec = load_spec(variant(load("dev"), {f"{C}cluster.serviceCidr": "192.168.128.0/17",
+                                           f"{C}cluster.dnsServiceIp": "192.168.128.10"}), "dev")
+    alone = BY_ID["address-plan"].spec_problems(spec, day)
+    assert [p.path for p in alone] == [f"{C}cluster.serviceCidr"]
+    assert tuple(alone) == spec_verdicts(spec, day).found["address-plan"]
