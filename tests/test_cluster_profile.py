@@ -139,3 +139,24 @@ def test_the_cluster_sends_exactly_the_profile(plugin, policy, outbound):
     assert sent == network_profile(validate_stack_config(config, "matrix").cluster)
     assert "dockerBridgeCidr" not in sent
     assert ("podCidr" in sent) == (plugin == "kubenet")
+
+
+@pytest.mark.parametrize("integrated", [True, False])
+def test_api_server_vnet_integration_sends_the_flag_and_the_delegated_subnet(integrated):
+    """apiServerAccessProfile.enableVnetIntegration and subnetId project the API server into the
+    delegated subnet (https://learn.microsoft.com/azure/aks/api-server-vnet-integration,
+    https://learn.microsoft.com/azure/templates/microsoft.containerservice/managedclusters)."""
+    from aksnet.config.stack import load_spec
+    from aksnet.plan.cluster_profile import api_server_profile
+    from tests.stacks import variant
+    changes = {"aks-networking:cluster.apiServerVnetIntegration": True,
+               "aks-networking:network.spoke.subnets.apiserver": "192.168.4.0/28"} if integrated else {}
+    cluster = load_spec(variant(load("dev"), changes), "dev").cluster
+    profile = api_server_profile(cluster, subnet="/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/"
+                                                 "virtualNetworks/vnet/subnets/snet-apiserver")
+    if integrated:
+        assert profile["enableVnetIntegration"] is True
+        assert profile["subnetId"].endswith("/subnets/snet-apiserver")
+    else:
+        assert "enableVnetIntegration" not in profile and "subnetId" not in profile
+    assert profile["authorizedIPRanges"] == ["203.0.113.0/24"]  # dev's public API keeps its ranges either way

@@ -1,5 +1,7 @@
 """Combinations AKS and Azure refuse, each refused offline with one line naming the key."""
 
+import dataclasses
+
 import pytest
 import yaml
 
@@ -178,3 +180,145 @@ def test_public_load_balancer_behind_udr_gets_one_answer_from_config_check_and_p
     checked = check_stack(load_spec(development, "prod"))
     assert any(f.policy == "declared-paths-arrive" and f.level == "advisory" and "asymmetric" in f.message
                for f in checked.findings)
+
+
+# One rule each, on the spec (cheap): the variant is refused at the key with the reason, the stack it
+# varies is not. The expected outcome is the cited page's; the URL is the rule's `source` too.
+C = "aks-networking:"
+ONE_RULE = {
+    # https://learn.microsoft.com/azure/aks/private-clusters: a private DNS zone serves a private API server.
+    "hub DNS zone on a public API": (
+        "dev", {f"{C}cluster.privateDnsZone": "hub"}, "hub-zone-needs-private-api-and-hub",
+        f"{C}cluster.privateDnsZone", "hub is for a private API server"),
+    # https://learn.microsoft.com/azure/aks/api-server-vnet-integration: the API server is projected into
+    # a delegated subnet of the cluster's VNet; one without the other is a half-made design.
+    "VNet integration without its subnet": (
+        "dev", {f"{C}cluster.apiServerVnetIntegration": True}, "vnet-integration-needs-its-subnet",
+        f"{C}cluster.apiServerVnetIntegration", "needs an apiserver subnet"),
+    "apiserver subnet without VNet integration": (
+        "dev", {f"{C}network.spoke.subnets.apiserver": "192.168.4.0/28"}, "vnet-integration-needs-its-subnet",
+        f"{C}network.spoke.subnets.apiserver", "cluster.apiServerVnetIntegration is false"),
+    # https://learn.microsoft.com/azure/aks/app-routing: a gateway block under Envoy Gateway is ignored.
+    "appGateway block under another controller": (
+        "dev", {f"{C}ingress.appGateway": {"sku": "WAF_v2"}}, "ingress-block-matches-controller",
+        f"{C}ingress.appGateway", "is declared but ingress.controller is envoyGateway"),
+    # https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure: a dedicated subnet.
+    "AGIC without its gateway subnet": (
+        "prod", {f"{C}network.spoke.subnets.appgw": DELETE}, "gateway-needs-its-subnet",
+        f"{C}ingress.controller", "appgw needs a dedicated gateway subnet"),
+    # Same page: a v2 gateway has a public frontend, a private one, or both; never neither.
+    "gateway with no frontend": (
+        "prod", {f"{C}ingress.appGateway.publicFrontend": False}, "gateway-needs-a-frontend",
+        f"{C}ingress.appGateway", "neither a public frontend nor a privateIp"),
+    # https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration: a static IP is an internal
+    # load balancer annotation; a public load balancer's address comes from Azure.
+    "static address on a public nginx": (
+        "dev", {f"{C}ingress": {"controller": "nginx", "nginx": {"visibility": "public", "staticIp": "192.168.2.20"}}},
+        "nginx-fits-its-network", f"{C}ingress.nginx.staticIp", "is for an internal load balancer"),
+    # https://kubernetes.io/docs/concepts/services-networking/ingress/#prerequisites: an Ingress without
+    # a controller has no effect.
+    "ingresses without a controller": (
+        "dev", {f"{C}ingress": {"controller": "none"}}, "ingresses-need-a-controller",
+        f"{C}kubernetes.ingresses", "need an ingress controller"),
+    # https://learn.microsoft.com/azure/firewall/basic-features: Basic has no DNS proxy.
+    "DNS proxy on a Basic firewall": (
+        "prod", {f"{C}egress.firewall.sku": "Basic", f"{C}egress.firewall.threatIntelMode": "Alert",
+                 f"{C}egress.firewall.dnsProxy": True}, "basic-firewall-features",
+        f"{C}egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy"),
+    # https://learn.microsoft.com/azure/aks/istio-about: the add-on runs on AKS's own network plugins.
+    "Istio add-on on a brought CNI": (
+        "dev", {f"{C}cluster.serviceMesh": "istio", f"{C}cluster.networkPlugin": "none", f"{C}cluster.podCidr": DELETE,
+                f"{C}cluster.networkPolicy": "none"}, "istio-needs-managed-cni",
+        f"{C}cluster.serviceMesh", "needs an AKS-managed network plugin"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ONE_RULE))
+def test_one_rule_refuses_its_variant_at_the_key_and_accepts_the_stack_it_varies(case):
+    import datetime
+
+    from aksnet.rules.registry import BY_ID
+    stack, changes, rule_id, key, fragment = ONE_RULE[case]
+    rule, day = BY_ID[rule_id], datetime.date(2026, 12, 7)
+    assert rule.spec_problems(load_spec(load(stack), stack), day) == []
+    found = rule.spec_problems(load_spec(variant(load(stack), changes), stack), day)
+    assert [p.path for p in found] == [key] and fragment in found[0].message, found
+
+
+@pytest.mark.parametrize("count,refused", [(15, False), (16, False), (17, True)])
+@pytest.mark.parametrize("outbound", ["managedNATGateway", "userAssignedNATGateway"])
+def test_nat_gateway_takes_at_most_16_public_addresses(outbound, count, refused):
+    """https://learn.microsoft.com/azure/nat-gateway/nat-gateway-resource: up to 16 public IP addresses."""
+    import datetime
+
+    from aksnet.rules.registry import BY_ID
+    spec = load_spec(load("dev"), "dev")
+    spec = dataclasses.replace(spec, cluster=dataclasses.replace(spec.cluster, outbound_type=outbound,
+                                                                 outbound_ip_count=count))
+    found = BY_ID["nat-gateway-ip-limit"].spec_problems(spec, datetime.date(2026, 12, 7))
+    assert [p.path for p in found] == ([f"{C}cluster.outboundIpCount"] if refused else [])
+    assert all(f"is {count};" in p.message and "at most 16" in p.message for p in found)
+
+
+def test_a_backend_reached_by_two_paths_without_a_probe_is_named_once():
+    """https://learn.microsoft.com/azure/application-gateway/ingress-controller-add-health-probes: without a
+    readiness probe AGIC probes GET /; one line per app, however many paths lead to it."""
+    import datetime
+
+    from aksnet.rules.registry import BY_ID
+    config = variant(load("prod"), {f"{C}kubernetes.apps[0].probes": DELETE,
+                                    f"{C}kubernetes.ingresses[0].paths[2]": {"path": "/static", "app": "web", "port": 80}})
+    found = BY_ID["agic-backends-probe-over-http"].spec_problems(load_spec(config, "prod"), datetime.date(2026, 12, 7))
+    assert [p.path for p in found] == [f"{C}kubernetes.apps[0].probes"]
+    assert "GET / on port 8080" in found[0].message
+
+
+def test_one_key_that_declares_an_object_twice_is_told_so():
+    """https://kubernetes.io/docs/concepts/overview/working-with-objects/names/: one object per kind,
+    namespace and name. Two AGC ingresses of one name both get a WAF policy `<name>-waf` from the one key
+    ingress.agc.wafPolicyId (https://learn.microsoft.com/azure/application-gateway/for-containers/web-application-firewall)."""
+    import datetime
+
+    from aksnet.rules.registry import BY_ID
+    from tests.stacks import example
+    waf = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/"
+           "ApplicationGatewayWebApplicationFirewallPolicies/waf")
+    config = example("agc")
+    twin = dict(config[f"{C}kubernetes"]["ingresses"][0], host="other.example.com")
+    config = variant(config, {f"{C}ingress.agc": {"wafPolicyId": waf}, f"{C}kubernetes.ingresses[1]": twin})
+    found = BY_ID["unique-kubernetes-objects"].spec_problems(load_spec(config, "prod"), datetime.date(2026, 12, 7))
+    waf_lines = [p.message for p in found if p.path == f"{C}ingress.agc.wafPolicyId"]
+    assert waf_lines == ["declares WebApplicationFirewallPolicy shop/shop-waf twice; give its parts distinct names"]
+    assert {p.path for p in found} == {f"{C}kubernetes.ingresses[1]", f"{C}ingress.agc.wafPolicyId"}
+
+
+@pytest.mark.parametrize("props,violates", [
+    ({"sku": {"name": "WAF_v2"}}, True),                                        # no policy attached
+    ({"sku": {"name": "Standard_v2"}, "firewallPolicy": {"id": "/waf"}}, True),  # a policy, but no WAF SKU
+    ({"sku": {"name": "WAF_v2"}, "firewallPolicy": {"id": "/waf"}}, False),
+])
+def test_an_application_gateway_needs_the_waf_sku_and_a_waf_policy(props, violates):
+    """https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview: a WAF policy is
+    associated with a WAF_v2 gateway."""
+    from aksnet.rules.registry import BY_ID, RecordedResource
+    from aksnet.vocabulary import APP_GATEWAY
+    found: list[str] = []
+    BY_ID["waf-prevention"].resource(RecordedResource(APP_GATEWAY, "agw", "urn:agw", props),
+                                     lambda message, urn=None: found.append(message))
+    assert found == (["The application gateway has no WAF policy: use WAF_v2 with a WebApplicationFirewallPolicy."]
+                     if violates else [])
+
+
+def test_the_address_rule_asked_alone_agrees_with_the_registry():
+    """The registry (and the policy pack through it) reuses the address plan it made; a caller asking the
+    rule itself (`Rule.spec_problems`, every rule's public entry) gets the same refusal. A service CIDR over the VNet is refused:
+    https://learn.microsoft.com/azure/aks/configure-kubenet#create-an-aks-cluster-in-the-virtual-network"""
+    import datetime
+
+    from aksnet.rules.registry import BY_ID, spec_verdicts
+    day = datetime.date(2026, 12, 7)
+    spec = load_spec(variant(load("dev"), {f"{C}cluster.serviceCidr": "192.168.128.0/17",
+                                           f"{C}cluster.dnsServiceIp": "192.168.128.10"}), "dev")
+    alone = BY_ID["address-plan"].spec_problems(spec, day)
+    assert [p.path for p in alone] == [f"{C}cluster.serviceCidr"]
+    assert tuple(alone) == spec_verdicts(spec, day).found["address-plan"]

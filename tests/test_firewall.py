@@ -110,3 +110,61 @@ def test_stack_rules_and_dnat():
     first_ip = next(p for p in result.of_type("azure-native:network:PublicIPAddress")
                     if p.inputs["publicIpAddressName"] == "pip-prod-fw-1")
     assert nat[0]["destinationAddresses"] == [first_ip.outputs["ipAddress"]] and nat[0]["translatedAddress"] == "10.240.5.4"
+
+
+def test_a_basic_firewall_gets_its_management_ip_configuration_and_no_dns_proxy():
+    """The Basic SKU needs AzureFirewallManagementSubnet and a public IP of its own for management traffic
+    (https://learn.microsoft.com/azure/firewall/deploy-firewall-basic-portal-policy), and has no DNS proxy
+    (https://learn.microsoft.com/azure/firewall/basic-features)."""
+    config = variant(load("prod"), {
+        "aks-networking:egress.firewall.sku": "Basic", "aks-networking:egress.firewall.threatIntelMode": "Alert",
+        "aks-networking:egress.firewall.dnsProxy": False,
+        "aks-networking:network.hub.subnets.AzureFirewallManagementSubnet": "10.200.0.192/26"})
+    result = run_program("prod", config)
+    assert result.error is None, result.error
+    firewall = result.one("azure-native:network:AzureFirewall").inputs
+    assert firewall["sku"] == {"name": "AZFW_VNet", "tier": "Basic"}
+    management = firewall["managementIpConfiguration"]
+    subnet = next(s for s in result.of_type("azure-native:network:Subnet")
+                  if s.inputs["subnetName"] == "AzureFirewallManagementSubnet")
+    assert management["subnet"]["id"] == subnet.outputs["id"]
+    data_ips = {c["publicIPAddress"]["id"] for c in firewall["ipConfigurations"]}
+    ips = {p.outputs["id"]: p for p in result.of_type("azure-native:network:PublicIPAddress")}
+    assert management["publicIPAddress"]["id"] in ips and management["publicIPAddress"]["id"] not in data_ips
+    assert "dnsSettings" not in result.one("azure-native:network:FirewallPolicy").inputs
+
+
+def test_a_network_rule_sends_its_addresses_and_its_fqdns_each_where_azure_reads_them():
+    """A network rule's destinations are destinationAddresses (addresses, ranges, service tags) and
+    destinationFqdns, two properties of the NetworkRule
+    (https://learn.microsoft.com/rest/api/firewall/firewall-policy-rule-collection-groups/create-or-update)."""
+    rules = [{"name": "monitor", "protocols": ["TCP"], "destinationAddresses": ["AzureMonitor", "203.0.113.0/24"],
+              "ports": ["443"]},
+             {"name": "ntp", "protocols": ["UDP"], "destinationFqdns": ["ntp.ubuntu.com"], "ports": ["123"]}]
+    spec = validate_stack_config(variant(load("prod"), {"aks-networking:egress.firewall.networkRules": rules}), "prod")
+    policy = firewall_policy(spec, ["10.240.0.0/22"], routed=True)
+    sent = {r["name"]: r for g in policy.groups for c in g.collections for r in c["rules"]}
+    assert sent["monitor"]["destinationAddresses"] == ["AzureMonitor", "203.0.113.0/24"]
+    assert "destinationFqdns" not in sent["monitor"]
+    assert sent["ntp"]["destinationFqdns"] == ["ntp.ubuntu.com"] and "destinationAddresses" not in sent["ntp"]
+    assert (sent["monitor"]["ipProtocols"], sent["monitor"]["destinationPorts"]) == (["TCP"], ["443"])
+
+
+def test_a_flow_from_another_spoke_opens_the_ilb_subnet_for_internal_load_balancers_only():
+    """The hub firewall forwards another spoke's packets with their source unchanged
+    (https://learn.microsoft.com/azure/firewall/snat-private-range), so the ilb subnet's NSG allows that
+    range to an internal load balancer's frontend (https://learn.microsoft.com/azure/aks/internal-lb);
+    a ClusterIP Service is reachable only from inside the cluster
+    (https://kubernetes.io/docs/concepts/services-networking/service/#type-clusterip) and gets no rule."""
+    from aksnet.config.stack import load_spec
+    from aksnet.plan.security_rules import cross_spoke_inbound
+    kubernetes = load("spoke-b")["aks-networking:kubernetes"]
+    ledger = {"name": "ledger", "namespace": "payments", "image": "platform://example/ledger:1.0.0",
+              "labels": {"app": "ledger"}, "ports": [{"name": "http", "port": 8080}]}
+    flow = {"name": "ledger-from-spoke-a", "from": {"cidr": "10.110.0.0/22"},
+            "to": {"app": "ledger", "namespace": "payments"}, "ports": ["TCP/8080"]}
+    config = variant(load("spoke-b"), {"aks-networking:kubernetes.apps": [*kubernetes["apps"], ledger],
+                                       "aks-networking:kubernetes.flows": [*kubernetes["flows"], flow]})
+    rules = cross_spoke_inbound(load_spec(config, "spoke-b"))
+    assert [(r.name, r.source, r.destination, r.ports) for r in rules] == [
+        ("AllowFlow-checkout-from-spoke-a-payments-tcp", "10.110.0.0/22", "10.120.4.10/32", ("8080",))]

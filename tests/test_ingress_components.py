@@ -141,3 +141,21 @@ def test_applied_by_pulumi_the_layer_gets_the_agc_id_and_the_client_id():
     assert release.inputs["chart"] == "oci://mcr.microsoft.com/application-lb/charts/alb-controller"
     assert release.inputs["values"] == {"albController": {"namespace": "azure-alb-system",
                                                           "podIdentity": {"clientID": identity.outputs["clientId"]}}}
+
+
+def test_chart_values_get_their_variables_substituted_inside_lists_too():
+    """Flux substitutes `${VAR}` everywhere in the built YAML, list items included
+    (https://fluxcd.io/flux/components/kustomize/kustomizations/#post-build-variable-substitution); the values
+    Pulumi installs get the same: a variable in a list is replaced, an unknown one left, numbers kept."""
+    import pulumi
+
+    from components.ingress_chart import substituted
+    from tests.stacks import load
+    seen = []
+
+    def program():
+        values = {"args": ["--client-id=${CLIENT_ID}", {"id": "${CLIENT_ID}"}], "other": "${UNKNOWN}", "replicas": 2}
+        return substituted(values, {"CLIENT_ID": pulumi.Output.from_input("abc")}).apply(seen.append)
+    result = run_program("dev", load("dev"), program)
+    assert result.error is None, result.error
+    assert seen == [{"args": ["--client-id=abc", {"id": "abc"}], "other": "${UNKNOWN}", "replicas": 2}]

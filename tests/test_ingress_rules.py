@@ -9,6 +9,7 @@ import datetime
 import pytest
 
 from aksnet.config.problems import ConfigError
+from aksnet.config.stack import load_spec
 from aksnet.pipeline import load_stack
 from aksnet.rules import ingress as rules
 from aksnet.rules.registry import BY_ID
@@ -130,3 +131,26 @@ def test_tls_through_a_gateway_api_controller_is_refused_with_the_reason():
                           "dev")
     assert "Kubernetes Secret for the Gateway's HTTPS listener" in \
         problems["aks-networking:kubernetes.ingresses[0].tlsSecret"]
+
+
+def test_agc_without_a_network_plugin_is_refused_with_the_reason():
+    """AGC supports Azure CNI and CNI Overlay only (AGC_NETWORKING); a cluster with no plugin of AKS's has
+    neither."""
+    config = agc({f"{CLUSTER}.networkPlugin": "none", f"{CLUSTER}.networkPluginMode": DELETE,
+                  f"{CLUSTER}.podCidr": DELETE, f"{CLUSTER}.networkPolicy": "none",
+                  f"{CLUSTER}.networkDataplane": DELETE})
+    found = list(rules.agc_needs_azure_cni(load_spec(config, "prod")))
+    assert [(p.path, p.message) for p in found] == [(
+        "aks-networking:ingress.controller", "agc: Application Gateway for Containers needs Azure CNI or CNI "
+        "Overlay, not a cluster without a network plugin")]
+
+
+@pytest.mark.parametrize("version,refused", [("1.31", True), ("1.32", False), ("1.33", False)])
+def test_alb_controller_needs_kubernetes_1_32_or_later(version, refused):
+    """ALB Controller 1.12.1 needs Kubernetes 1.32 or later:
+    https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes"""
+    spec = load_spec(agc({f"{CLUSTER}.kubernetesVersion": version}), "prod")
+    found = list(rules.gateway_controller_supports_kubernetes(spec))
+    assert [p.path for p in found] == (["aks-networking:cluster.kubernetesVersion"] if refused else [])
+    assert all(f"is {version}; ALB Controller" in p.message and "needs Kubernetes 1.32 or later" in p.message
+               for p in found)

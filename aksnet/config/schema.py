@@ -406,9 +406,7 @@ class Obj:
             if required:
                 self.problems.add(self.key_path(key), "is required but missing")
             return None
-        value = self.raw(key)
-        if value is None and required:
-            self.problems.add(self.key_path(key), "is null, expected a mapping of keys")
+        value = self.raw(key)  # a null is refused there, once
         return Obj(self.problems, self.key_path(key), value) if value is not None else None
 
     def labels(self, key: str, *, doc: str = "", source: str = "", default_doc: str = "") -> dict[str, str]:

@@ -38,8 +38,6 @@ def network_profile(cluster: ClusterSpec) -> dict[str, Any]:
         profile["podCidr"] = str(cluster.pod_cidr)
     if cluster.outbound_type == "loadBalancer":
         profile["loadBalancerProfile"] = {"managedOutboundIPs": {"count": cluster.outbound_ip_count}}
-    elif cluster.outbound_type == "managedNATGateway":
-        profile["natGatewayProfile"] = {"managedOutboundIPProfile": {"count": cluster.outbound_ip_count}}
     return profile
 
 

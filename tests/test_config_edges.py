@@ -1,0 +1,137 @@
+"""The stack file's edges: values as Pulumi and YAML hand them over, and the one line each mistake gets
+(stack file, key path, what is wrong, what would be right)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from aksnet.config.problems import ConfigError
+from aksnet.config.schema import Obj, Problems
+from aksnet.config.stack import decode_value, load_spec
+from tests.stacks import load, variant
+
+C = "aks-networking:"
+
+
+def problems_of(config, stack="dev"):
+    with pytest.raises(ConfigError) as refused:
+        load_spec(config, stack)
+    return [(p.path, p.message) for p in refused.value.problems]
+
+
+@pytest.mark.parametrize("value,decoded", [
+    ("null", None),
+    ('{"count": 2}', {"count": 2}),
+    ("[1, 2]", [1, 2]),
+    ("{not json", "{not json"),  # a plain string that happens to start like JSON stays a string
+    ("[", "["),
+    ("westeurope", "westeurope"),
+])
+def test_structured_config_arrives_as_json_and_anything_else_stays_as_it_is(value, decoded):
+    """Under the CLI, a program reads a structured config value as its JSON text (a null as "null"):
+    https://www.pulumi.com/docs/iac/concepts/config/#structured-configuration"""
+    assert decode_value(value) == decoded
+
+
+def test_a_section_that_is_not_json_is_refused_as_a_string_not_a_traceback():
+    found = problems_of(variant(load("dev"), {f"{C}cluster": "{broken"}))
+    assert found[0] == (f"{C}cluster", "is a string, expected a mapping of keys")
+
+
+def test_a_key_without_its_namespace_is_told_the_full_key():
+    """Config keys are `namespace:name`; a project's own keys take the project's name as namespace:
+    https://www.pulumi.com/docs/iac/concepts/config/"""
+    config = load("dev")
+    config["cluster"] = config.pop(f"{C}cluster")
+    assert ("cluster", "has no namespace; write aks-networking:cluster") in problems_of(config)
+
+
+def test_an_unquoted_date_where_a_string_is_expected_is_named_as_a_date():
+    """YAML reads an unquoted 2026-12-07 as a timestamp, not text (https://yaml.org/type/timestamp.html)."""
+    cluster = yaml.safe_load("kubernetesVersion: 2026-12-07")
+    found = problems_of(variant(load("dev"), {f"{C}cluster.kubernetesVersion": cluster["kubernetesVersion"]}))
+    assert found == [(f"{C}cluster.kubernetesVersion", "is date, expected a string")]
+
+
+def test_a_required_section_left_empty_is_one_line():
+    """`spoke:` with nothing after it is null in YAML: one line says so, not two."""
+    assert problems_of(variant(load("dev"), {f"{C}network.spoke": None})) == [
+        (f"{C}network.spoke", "is required but empty (null)")]
+
+
+def test_a_vnet_that_is_not_a_mapping_is_refused_at_its_key():
+    found = problems_of(variant(load("dev"), {f"{C}network.spoke": "10.0.0.0/16"}))
+    assert found[0] == (f"{C}network.spoke", "is a string, expected a mapping of keys")
+
+
+@pytest.mark.parametrize("registry,shown", [("döcker.io", "'döcker.io'"), ("docker.io\t", "'docker.io\\t'")])
+def test_a_registry_name_with_non_ascii_or_control_characters_is_refused(registry, shown):
+    """A registry's host name is plain ASCII (RFC 1123 host names:
+    https://learn.microsoft.com/azure/container-registry/container-registry-get-started-portal)."""
+    found = problems_of(variant(load("dev"), {f"{C}kubernetes.allowedRegistries": [registry]}))
+    assert found == [(f"{C}kubernetes.allowedRegistries[0]",
+                      f"{shown} has non-ASCII or control characters; use plain ASCII")]
+
+
+def test_a_network_rule_protocol_azure_firewall_does_not_have_is_refused():
+    """A network rule's protocols are TCP, UDP, ICMP or Any:
+    https://learn.microsoft.com/azure/firewall/rule-processing and the FirewallPolicyRuleNetworkProtocol enum
+    (https://learn.microsoft.com/rest/api/firewall/firewall-policy-rule-collection-groups/create-or-update)."""
+    rule = {"name": "sctp", "protocols": ["SCTP"], "destinationAddresses": ["203.0.113.0/24"], "ports": ["443"]}
+    found = problems_of(variant(load("prod"), {f"{C}egress.firewall.networkRules": [rule]}), "prod")
+    assert found == [(f"{C}egress.firewall.networkRules[0].protocols[0]", "'SCTP' is not one of TCP, UDP, ICMP, Any")]
+
+
+@pytest.mark.parametrize("destination,accepted", [
+    ("AzureCloud.westeurope", True), ("AzureMonitor", True), ("*", True), ("10.1.0.0/16", True),
+    ("10.1.0.1/16", False),  # host bits set
+    ("Azure Cloud", False),
+])
+def test_a_network_rule_destination_is_an_address_a_range_or_a_service_tag(destination, accepted):
+    """https://learn.microsoft.com/azure/firewall/service-tags: a service tag (optionally regional) stands
+    for its address ranges in a network rule's destination."""
+    rule = {"name": "out", "protocols": ["TCP"], "destinationAddresses": [destination], "ports": ["443"]}
+    config = variant(load("prod"), {f"{C}egress.firewall.networkRules": [rule]})
+    if accepted:
+        firewall = load_spec(config, "prod").egress.firewall
+        assert firewall is not None and firewall.network_rules[0].destination_addresses == (destination,)
+    else:
+        assert f"{C}egress.firewall.networkRules[0].destinationAddresses[0]" in dict(problems_of(config, "prod"))
+
+
+@pytest.mark.parametrize("controller,block,attribute", [
+    ("appgw", "appGateway", "app_gateway"), ("nginx", "nginx", "nginx")])
+def test_a_controller_without_its_block_reads_as_an_empty_block(controller, block, attribute):
+    """The documented defaults of each key of the block (docs/config-reference.md) hold when the block
+    is left out: leaving it out and writing it empty are the same stack."""
+    without = load_spec(variant(load("dev"), {f"{C}ingress": {"controller": controller}}), "dev").ingress
+    empty = load_spec(variant(load("dev"), {f"{C}ingress": {"controller": controller, block: {}}}), "dev").ingress
+    assert getattr(without, attribute) is not None
+    assert getattr(without, attribute) == getattr(empty, attribute)
+
+
+# The reader's own contract, for keys that use it: a bound or a length named in the line.
+@pytest.mark.parametrize("value,minimum,maximum,message", [
+    (0, 1, None, "is 0, expected a whole number of at least 1"),
+    (11, None, 10, "is 11, expected a whole number of at most 10"),
+    (11, 1, 10, "is 11, expected a whole number from 1 to 10"),
+])
+def test_an_out_of_range_number_names_its_bounds(value, minimum, maximum, message):
+    problems = Problems()
+    Obj(problems, f"{C}x", {"n": value}).whole("n", 5, minimum=minimum, maximum=maximum)
+    assert [(p.path, p.message) for p in problems.items] == [(f"{C}x.n", message)]
+
+
+@pytest.mark.parametrize("text,refused", [("a" * 8, False), ("a" * 9, True)])
+def test_a_text_longer_than_its_limit_is_refused_with_the_limit(text, refused):
+    problems = Problems()
+    Obj(problems, f"{C}x", {"name": text}).text("name", max_len=8)
+    assert [p.message for p in problems.items] == (["is 9 characters long; at most 8 are allowed"] if refused else [])
+
+
+def test_a_required_choice_left_out_is_one_line():
+    problems = Problems()
+    read = Obj(problems, f"{C}x", {}).choice("mode", ("System", "User"))
+    assert [(p.path, p.message) for p in problems.items] == [(f"{C}x.mode", "is required but missing")]
+    assert read == "System"
