@@ -392,3 +392,31 @@ def test_without_the_policy_admitting_the_gateway_subnet_agic_is_denied_at_the_p
     assert steps(path) == [("nsg", "allow"), ("appGateway", "forward"), ("route", "forward"), ("nsg", "allow"),
                            ("networkPolicy", "deny")]
     assert path.decided_by.rule == "TCP/8080"  # the container port behind the Service's port
+
+
+# A subnet's NSG filters traffic between two addresses of that subnet too
+# (https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works#intra-subnet-traffic:
+# "security rules in an NSG associated to a subnet can affect connectivity between VMs within it"), and a
+# Deny rule of a lower number is processed before AllowVnetInBound (65000)
+# (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules).
+
+def with_nsg_rule(loaded, role, rule):
+    plan = dataclasses.replace(loaded.plan, nsg_rules={**loaded.plan.nsg_rules,
+                                                       role: (*loaded.plan.nsg_rules.get(role, ()), rule)})
+    return Tracer(network_of(loaded.spec, plan))
+
+
+@pytest.mark.parametrize("port, verdict, rule", [
+    (22, "denied", "DenyNodeToNodeSsh (inbound, priority 200)"),
+    (23, "allowed", "AllowVnetInBound (inbound, priority 65000)"),
+])
+def test_a_subnets_nsg_filters_traffic_between_two_of_its_own_addresses(port, verdict, rule):
+    from aksnet.plan.security_rules import Rule
+
+    loaded = load_stack(load("prod"), "prod")
+    nodes = loaded.spec.network.spoke.subnets["nodes"]
+    t = with_nsg_rule(loaded, "nodes", Rule("DenyNodeToNodeSsh", 200, "Inbound", "Deny", "Tcp", str(nodes),
+                                            str(nodes), ("22",)))
+    path = t.trace(t.address_place(nodes[10]), t.address_place(nodes[11]), "TCP", port)
+    assert path.verdict == verdict, path.as_dict()
+    assert path.decided_by.rule == rule, path.as_dict()
