@@ -85,7 +85,7 @@ class Mutant:
     line: int
     what: str
     kind: str
-    """`token`, `semantic` or `named`."""
+    """`token`, `semantic`, or the name of the file a named mutant comes from (`named`, `independent`)."""
     start: int
     end: int
     replacement: str
@@ -241,7 +241,7 @@ def named_mutants(listed: str = NAMED) -> list[Mutant]:
         source = Path(ROOT, candidates[0]).read_text(encoding="utf-8")
         at = source.index(entry["old"])
         out.append(_mutant(entry["layer"], candidates[0], source, at, at + len(entry["old"]), entry["new"],
-                           entry["what"], "named"))
+                           entry["what"], Path(listed).stem.removesuffix("_mutants")))
     return out
 
 
@@ -378,7 +378,9 @@ def main() -> int:
     parser.add_argument("--deadline", help="UTC time (ISO, e.g. 2026-12-07T03:40) after which no mutant is started")
     parser.add_argument("--json", help="write every judged mutant to this file")
     parser.add_argument("--list", action="store_true", help="print the sample and stop")
-    parser.add_argument("--named", default=NAMED, help="the file of named mutants (named_mutants.yaml by default)")
+    parser.add_argument("--named", action="append",
+                        help="a file of named mutants, reported under its name (named_mutants.yaml by default; "
+                             "repeat for several, e.g. independent_mutants.yaml)")
     parser.add_argument("--no-selection", action="store_true",
                         help="judge every mutant by the whole behavioural suite, not first by the tests that reach it")
     args = parser.parse_args()
@@ -389,10 +391,10 @@ def main() -> int:
         if args.deadline else None
     rng = random.Random(args.seed)
     sampled = [] if args.only_named else sample(args, rng)
-    named = [] if args.no_named else named_mutants(args.named)
+    named = [] if args.no_named else [named_mutants(listed) for listed in args.named or [NAMED]]
     # Interleaved (the named ones, then each layer's sample, round after round), so that a run stopped
     # by its deadline still has figures for every layer.
-    mutants = [m for round_ in zip_longest_all([named, *sampled]) for m in round_]
+    mutants = [m for round_ in zip_longest_all([*named, *sampled]) for m in round_]
     reviewed = equivalents()
     if args.list:
         for mutant in mutants:
@@ -430,7 +432,7 @@ def main() -> int:
     print(f"{'layer':<12}{'mutants':>8}{'killed':>8}{'golden':>8}{'equiv':>7}{'left':>6}{'score':>8}{'net':>7}")
     groups: dict[str, list[tuple[Mutant, str, str]]] = {}
     for entry in results:
-        groups.setdefault("named" if entry[0].kind == "named" else entry[0].layer, []).append(entry)
+        groups.setdefault(entry[0].layer if entry[0].kind in ("token", "semantic") else entry[0].kind, []).append(entry)
         groups.setdefault(f"all {entry[0].kind}", []).append(entry)
     groups["all"] = results
     for name, entries in groups.items():
