@@ -135,3 +135,13 @@ def test_a_required_choice_left_out_is_one_line():
     read = Obj(problems, f"{C}x", {}).choice("mode", ("System", "User"))
     assert [(p.path, p.message) for p in problems.items] == [(f"{C}x.mode", "is required but missing")]
     assert read == "System"
+
+
+@pytest.mark.parametrize("key", ["aks-networking:egress.firewall", "aks-networking:cluster.entraId"])
+def test_an_optional_block_left_empty_is_refused_as_empty_not_as_required(key):
+    """`firewall:` with nothing after it is YAML's null: read as absent it would drop the firewall its
+    author meant to keep, so it is refused, in one line that does not call the block required."""
+    with pytest.raises(ConfigError) as caught:
+        load_spec(variant(load("prod"), {key: None}), "prod")
+    assert str(caught.value).splitlines() == [
+        f"stack configuration: {key}: is empty (null): give its keys, or leave it out"]

@@ -396,7 +396,8 @@ class Obj:
                           unique=unique)
 
     def nested(self, key: str, *, required: bool = False, doc: str = "", source: str = "") -> Obj | None:
-        """A nested mapping, or None when absent (or null) and not required."""
+        """A nested mapping, or None when absent and not required. A null (`firewall:` with nothing after it)
+        is refused either way: read as absent it would silently drop a block its author meant to keep."""
         if self.recording:
             self._declare(key, "mapping", REQUIRED if required else None, doc=doc, source=source)
             self._read.add(key)
@@ -406,8 +407,13 @@ class Obj:
             if required:
                 self.problems.add(self.key_path(key), "is required but missing")
             return None
-        value = self.raw(key)  # a null is refused there, once
-        return Obj(self.problems, self.key_path(key), value) if value is not None else None
+        self._read.add(key)
+        value = self.data[key]
+        if value is None:
+            self.problems.add(self.key_path(key), "is required but empty (null)" if required else
+                              "is empty (null): give its keys, or leave it out")
+            return None
+        return Obj(self.problems, self.key_path(key), value)
 
     def labels(self, key: str, *, doc: str = "", source: str = "", default_doc: str = "") -> dict[str, str]:
         """Kubernetes-style labels or Azure tags: string keys to string values."""
