@@ -420,3 +420,22 @@ def test_a_subnets_nsg_filters_traffic_between_two_of_its_own_addresses(port, ve
     path = t.trace(t.address_place(nodes[10]), t.address_place(nodes[11]), "TCP", port)
     assert path.verdict == verdict, path.as_dict()
     assert path.decided_by.rule == rule, path.as_dict()
+
+
+# Azure Firewall matches an FQDN in a network rule only through its DNS proxy
+# (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules: "to use FQDNs in network rules,
+# enable DNS proxy"). A design rule refuses the combination in a stack file; the path model, handed such a
+# firewall, must still deny rather than match the name.
+@pytest.mark.parametrize("dns_proxy, verdict", [(True, "allowed"), (False, "denied")])
+def test_an_fqdn_network_rule_matches_only_through_the_dns_proxy(dns_proxy, verdict):
+    flow = {"name": "api-to-db", "from": {"app": "api", "namespace": "shop"}, "to": {"fqdn": "db.example.com"},
+            "ports": ["TCP/5432"]}
+    config = load("prod")
+    config["aks-networking:kubernetes"]["flows"].append(flow)
+    loaded = load_stack(config, "prod")
+    assert loaded.plan.firewall.dns_proxy
+    plan = dataclasses.replace(loaded.plan, firewall=dataclasses.replace(loaded.plan.firewall, dns_proxy=dns_proxy))
+    t = Tracer(network_of(loaded.spec, plan))
+    path = t.trace(t.app_place("shop/api"), t.fqdn("db.example.com"), "TCP", 5432)
+    assert path.verdict == verdict, path.as_dict()
+    assert [hop.layer for hop in path.hops if hop.layer == "firewall"] == ["firewall"]
