@@ -96,3 +96,20 @@ def test_a_gateway_controller_s_registry_gets_one_firewall_rule_whether_or_not_a
     shared = _registry_rules({**ENVOY_ON_PROD, "aks-networking:kubernetes.allowedRegistries": ["docker.io"],
                               "aks-networking:kubernetes.apps[2].image": "redis:7.4-alpine"})
     assert [r["name"] for r in shared] == ["pull-docker-io"]
+
+
+def test_with_a_pod_subnet_images_are_still_pulled_from_the_nodes_addresses():
+    """The kubelet pulls images on the node (https://kubernetes.io/docs/concepts/containers/images/), in the
+    node's network namespace, so its connections leave from the node's address whatever the plugin: with Azure
+    CNI and a pod subnet (https://learn.microsoft.com/azure/aks/configure-azure-cni-dynamic-ip-allocation), pods
+    take addresses of the pod subnet but the registry rule must still admit the node subnet."""
+    from tests.test_addressing import flat_cni
+
+    config = variant(flat_cni(10, 2, 50, "10.240.0.0/24"), {
+        "aks-networking:network.spoke.subnets.pods": "10.240.8.0/22",
+        "aks-networking:kubernetes.allowedRegistries": ["docker.io"],
+        "aks-networking:kubernetes.apps[2].image": "redis:7.4-alpine"})
+    plan = load_stack(config, "prod").plan
+    rules = [rule for group in plan.firewall.groups for collection in group.collections
+             for rule in collection["rules"] if rule["name"].startswith("pull-")]
+    assert [(r["name"], r["sourceAddresses"]) for r in rules] == [("pull-docker-io", ["10.240.0.0/24"])]
