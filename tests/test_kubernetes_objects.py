@@ -165,3 +165,19 @@ def test_one_app_with_three_service_ports_on_one_port_is_one_refusal():
     ports = [{"name": n, "port": 80, "targetPort": t} for n, t in (("http", 8080), ("web", 8081), ("alt", 8082))]
     found = problems("dev", {f"{K8S}.apps[2].ports": ports})
     assert len(found) == 1 and found[0].startswith(f"{K8S}.apps[2]: ") and "spec.ports[1] repeats" in found[0], found
+
+
+NGINX_AT = {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal",
+                                                                        "staticIp": "192.168.2.20"}}}
+
+
+@pytest.mark.parametrize("port, refused", [(80, True), (443, True), (8443, False)])
+def test_an_internal_service_on_the_nginx_address_may_not_take_its_http_or_https_port(port, refused):
+    """The internal nginx frontend answers TCP 80 and 443 on its static address
+    (https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration), and one load balancing rule
+    answers a frontend address, protocol and port (https://learn.microsoft.com/azure/load-balancer/components#load-balancing-rules)."""
+    found = problems("dev", {**NGINX_AT, f"{K8S}.apps[2].serviceType": "InternalLoadBalancer",
+                             f"{K8S}.apps[2].staticIp": "192.168.2.20", f"{K8S}.apps[2].ports": [{"name": "web", "port": port}]})
+    claims = [p for p in found if "is claimed by ingress.nginx.staticIp" in p]
+    assert (claims == [f"{K8S}.apps[2].staticIp: 192.168.2.20 TCP/{port} is claimed by ingress.nginx.staticIp already; "
+                       "choose another address or port"]) == refused, found
