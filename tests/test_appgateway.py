@@ -75,3 +75,12 @@ def test_the_bootstrap_listener_is_plain_http_on_port_80_with_no_certificate(pro
     [listener] = gateway["httpListeners"]
     assert listener["protocol"] == "Http" and "sslCertificate" not in listener
     assert [p["port"] for p in gateway["frontendPorts"]] == [80]
+
+
+def test_the_waf_policy_runs_the_default_rule_set_and_the_bot_manager(prod):
+    """A WAF policy protects with the managed rule sets it names: Microsoft's Default Rule Set 2.1, the
+    recommended one, and the Bot Manager rule set 1.0
+    (https://learn.microsoft.com/azure/web-application-firewall/ag/application-gateway-crs-rulegroups-rules)."""
+    waf = prod.one("azure-native:network:WebApplicationFirewallPolicy")
+    sets = {(s["ruleSetType"], s["ruleSetVersion"]) for s in waf.inputs["managedRules"]["managedRuleSets"]}
+    assert sets == {("Microsoft_DefaultRuleSet", "2.1"), ("Microsoft_BotManagerRuleSet", "1.0")}

@@ -145,3 +145,20 @@ def test_a_cluster_without_entra_id_can_have_the_policy_add_on():
     assert result.error is None, result.error
     assert result.one("azure-native:authorization:PolicyAssignment").inputs["parameters"] == \
         {"effect": {"value": "audit"}}
+
+
+def test_the_cluster_identity_may_write_the_route_table_itself(prod):
+    """With a route table of our own, the cluster identity needs Network Contributor on the route table, a
+    resource of its own beside the subnet it is associated with
+    (https://learn.microsoft.com/azure/aks/configure-kubenet#bring-your-own-subnet-and-route-table-with-kubenet,
+    https://learn.microsoft.com/azure/aks/use-managed-identity#add-a-role-assignment)."""
+    identity = next(i for i in prod.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                    if i.name == "cluster-identity")
+    [table] = [t for t in prod.of_type("azure-native:network:RouteTable")
+               if t.outputs["id"].rsplit("/", 1)[-1] in {s.inputs.get("routeTable", {}).get("id", "").rsplit("/", 1)[-1]
+                                                         for s in prod.of_type("azure-native:network:Subnet")
+                                                         if s.name.endswith("nodes")}]
+    scopes = {r.inputs["scope"] for r in prod.of_type("azure-native:authorization:RoleAssignment")
+              if r.inputs["principalId"] == identity.outputs["principalId"]
+              and r.inputs["roleDefinitionId"].endswith(BUILTIN_ROLES["Network Contributor"])}
+    assert table.outputs["id"] in scopes
