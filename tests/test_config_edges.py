@@ -145,3 +145,21 @@ def test_an_optional_block_left_empty_is_refused_as_empty_not_as_required(key):
         load_spec(variant(load("prod"), {key: None}), "prod")
     assert str(caught.value).splitlines() == [
         f"stack configuration: {key}: is empty (null): give its keys, or leave it out"]
+
+
+@pytest.mark.parametrize("stack, changes, expected", [
+    ("prod", {}, "10.244.0.0/16"),                                         # Azure CNI Overlay
+    ("dev", {}, "10.244.0.0/16"),                                          # kubenet
+    ("prod", {"aks-networking:cluster.networkPluginMode": None,             # flat Azure CNI: pods take VNet addresses
+              "aks-networking:cluster.networkDataplane": "azure", "aks-networking:cluster.networkPolicy": "calico"},
+     None),
+])
+def test_the_pod_cidr_defaults_as_aks_defaults_it(stack, changes, expected):
+    """Without --pod-cidr, AKS gives kubenet and Azure CNI Overlay clusters 10.244.0.0/16
+    (https://learn.microsoft.com/azure/aks/azure-cni-overlay#ip-address-planning,
+    https://learn.microsoft.com/azure/aks/configure-kubenet); flat Azure CNI has no pod CIDR."""
+    from tests.stacks import DELETE
+
+    config = variant(load(stack), {**changes, "aks-networking:cluster.podCidr": DELETE})
+    pod_cidr = load_spec(config, stack).cluster.pod_cidr
+    assert (str(pod_cidr) if pod_cidr is not None else None) == expected
