@@ -322,3 +322,19 @@ def test_the_address_rule_asked_alone_agrees_with_the_registry():
     alone = BY_ID["address-plan"].spec_problems(spec, day)
     assert [p.path for p in alone] == [f"{C}cluster.serviceCidr"]
     assert tuple(alone) == spec_verdicts(spec, day).found["address-plan"]
+
+
+@pytest.mark.parametrize("subnet, refused", [("10.201.0.0/24", False), ("10.201.0.0/23", True),
+                                             ("10.201.0.0/28", False)])
+def test_the_dns_resolvers_subnet_is_at_most_a_24(subnet, refused):
+    """A DNS Private Resolver's inbound endpoint subnet is /28 at least and /24 at most
+    (https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions)."""
+    config = variant(load("prod"), {"aks-networking:network.hub.addressSpace": ["10.200.0.0/24", "10.201.0.0/22"],
+                                    "aks-networking:network.hub.subnets.dns": subnet})
+    import datetime
+
+    from aksnet.rules.registry import BY_ID
+    found = BY_ID["dns-resolver-has-its-subnet"].spec_problems(load_spec(config, "prod"), datetime.date(2026, 12, 7))
+    assert [(p.path, p.message) for p in found] == ([(f"{C}network.hub.subnets.dns",
+                                                      f"is a /{subnet.split('/')[1]}; a resolver's subnet is /28 to /24")]
+                                                    if refused else []), found

@@ -50,6 +50,11 @@ SEMANTIC = {
     "except outside cidr": ({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/16",
                                                                                 "except": ["11.0.0.0/24"]}}]}]},
                             "spec.egress[0].to[0].ipBlock.except[0]"),
+    # ValidateIPBlock: an except entry "must be a strict subset of `cidr`"
+    # (https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/networking/validation/validation.go):
+    "except equal to cidr": ({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/16",
+                                                                                 "except": ["10.0.0.0/16"]}}]}]},
+                             "spec.egress[0].to[0].ipBlock.except[0]"),
     "endPort below port": ({"podSelector": {}, "ingress": [{"ports": [{"port": 90, "endPort": 80}]}]},
                            "spec.ingress[0].ports[0].endPort"),
     "In without values": ({"podSelector": {"matchExpressions": [{"key": "x", "operator": "In"}]}},
