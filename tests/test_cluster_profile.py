@@ -160,3 +160,16 @@ def test_api_server_vnet_integration_sends_the_flag_and_the_delegated_subnet(int
     else:
         assert "enableVnetIntegration" not in profile and "subnetId" not in profile
     assert profile["authorizedIPRanges"] == ["203.0.113.0/24"]  # dev's public API keeps its ranges either way
+
+
+@pytest.mark.parametrize("integrated, zone", [(False, "privatelink.westeurope.azmk8s.io"),
+                                              (True, "private.westeurope.azmk8s.io")])
+def test_the_private_api_servers_zone_is_named_as_aks_accepts_it(integrated, zone):
+    """A private cluster's own zone is `privatelink.<region>.azmk8s.io`; with API server VNet integration AKS
+    accepts `private.<region>.azmk8s.io` (or a subzone of it) instead
+    (https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone)."""
+    from aksnet.pipeline import load_stack
+    from tests.stacks import variant
+    changes = {"aks-networking:cluster.apiServerVnetIntegration": True,
+               "aks-networking:network.spoke.subnets.apiserver": "10.240.7.0/28"} if integrated else {}
+    assert load_stack(variant(load("prod"), changes), "prod").plan.api_server_zone == zone
