@@ -163,3 +163,19 @@ def test_the_pod_cidr_defaults_as_aks_defaults_it(stack, changes, expected):
     config = variant(load(stack), {**changes, "aks-networking:cluster.podCidr": DELETE})
     pod_cidr = load_spec(config, stack).cluster.pod_cidr
     assert (str(pod_cidr) if pod_cidr is not None else None) == expected
+
+
+@pytest.mark.parametrize("key", ["count", "minCount", "maxCount"])
+@pytest.mark.parametrize("value, refused", [(1000, False), (1001, True)])
+def test_a_node_pool_holds_at_most_1000_nodes(key, value, refused):
+    """A node pool (a virtual machine scale set) holds at most 1,000 nodes
+    (https://learn.microsoft.com/azure/aks/quotas-skus-regions#service-quotas-and-limits); the reader refuses
+    one more at its key, whatever the address plan says of so many nodes."""
+    pool = {"name": "system", "mode": "System", **({"count": value} if key == "count" else
+                                                  {"minCount": 1, "maxCount": 1000, key: value})}
+    try:
+        load_spec(variant(load("prod"), {"aks-networking:cluster.nodePools": [pool]}), "prod")
+        at_key = []
+    except ConfigError as error:
+        at_key = [p for p in error.problems if p.path == f"aks-networking:cluster.nodePools[0].{key}"]
+    assert bool(at_key) == refused, at_key
