@@ -365,6 +365,29 @@ def zip_longest_all(lists: list[list[Mutant]]) -> list[list[Mutant]]:
     return [[lst[i] for lst in lists if i < len(lst)] for i in range(max((len(lst) for lst in lists), default=0))]
 
 
+def report(results: list[tuple[Mutant, str, str]], reviewed: dict[str, str]) -> None:
+    """The figures per layer and per kind of mutant, then every survivor with its key."""
+    print(f"{'layer':<12}{'mutants':>8}{'killed':>8}{'golden':>8}{'equiv':>7}{'left':>6}{'score':>8}{'net':>7}")
+    groups: dict[str, list[tuple[Mutant, str, str]]] = {}
+    for entry in results:
+        groups.setdefault(entry[0].layer if entry[0].kind in ("token", "semantic") else entry[0].kind, []).append(entry)
+        groups.setdefault(f"all {entry[0].kind}", []).append(entry)
+    groups["all"] = results
+    for name, entries in groups.items():
+        dead = sum(1 for _, o, _ in entries if o in ("killed", "timeout"))
+        golden = sum(1 for _, o, _ in entries if o == "golden-only")
+        equivalent = sum(1 for _, o, k in entries if o in ("survived", "golden-only") and k in reviewed)
+        left = len(entries) - dead - equivalent
+        net = dead / (len(entries) - equivalent) if len(entries) > equivalent else 1.0
+        print(f"{name:<12}{len(entries):>8}{dead:>8}{golden:>8}{equivalent:>7}{left:>6}"
+              f"{dead / len(entries):>8.0%}{net:>7.0%}")
+    for label, wanted in (("survivor", "survived"), ("golden only", "golden-only")):
+        for mutant, outcome, key in results:
+            if outcome == wanted:
+                note = f"  [equivalent: {reviewed[key]}]" if key in reviewed else ""
+                print(f"{label}: {mutant.path}:{mutant.line} {mutant.what}: {mutant.shown}{note}\n    key: {key}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-layer", type=int, default=8, help="sampled one-token mutants per layer")
@@ -378,6 +401,8 @@ def main() -> int:
     parser.add_argument("--deadline", help="UTC time (ISO, e.g. 2026-12-07T03:40) after which no mutant is started")
     parser.add_argument("--json", help="write every judged mutant to this file")
     parser.add_argument("--list", action="store_true", help="print the sample and stop")
+    parser.add_argument("--reread", metavar="JSON",
+                        help="print the figures of an earlier run's --json file again, with today's reviewed list")
     parser.add_argument("--named", action="append",
                         help="a file of named mutants, reported under its name (named_mutants.yaml by default; "
                              "repeat for several, e.g. independent_mutants.yaml)")
@@ -387,6 +412,11 @@ def main() -> int:
     unknown = sorted(set(args.layers.split(",")) - set(LAYERS))
     if unknown:
         parser.error(f"--layers: unknown {', '.join(unknown)}; the layers are {', '.join(LAYERS)}")
+    if args.reread:
+        fields = set(Mutant.__dataclass_fields__)
+        report([(Mutant(**{k: v for k, v in e.items() if k in fields}), e["outcome"], e["key"])
+                for e in json.loads(Path(args.reread).read_text(encoding="utf-8"))], equivalents())
+        return 0
     deadline = datetime.datetime.fromisoformat(args.deadline).replace(tzinfo=datetime.UTC) \
         if args.deadline else None
     rng = random.Random(args.seed)
@@ -429,25 +459,7 @@ def main() -> int:
           "deselected when judging")
     for path, reason in DATA_ONLY.items():
         print(f"not sampled: {path}: {reason}")
-    print(f"{'layer':<12}{'mutants':>8}{'killed':>8}{'golden':>8}{'equiv':>7}{'left':>6}{'score':>8}{'net':>7}")
-    groups: dict[str, list[tuple[Mutant, str, str]]] = {}
-    for entry in results:
-        groups.setdefault(entry[0].layer if entry[0].kind in ("token", "semantic") else entry[0].kind, []).append(entry)
-        groups.setdefault(f"all {entry[0].kind}", []).append(entry)
-    groups["all"] = results
-    for name, entries in groups.items():
-        dead = sum(1 for _, o, _ in entries if o in ("killed", "timeout"))
-        golden = sum(1 for _, o, _ in entries if o == "golden-only")
-        equivalent = sum(1 for _, o, k in entries if o in ("survived", "golden-only") and k in reviewed)
-        left = len(entries) - dead - equivalent
-        net = dead / (len(entries) - equivalent) if len(entries) > equivalent else 1.0
-        print(f"{name:<12}{len(entries):>8}{dead:>8}{golden:>8}{equivalent:>7}{left:>6}"
-              f"{dead / len(entries):>8.0%}{net:>7.0%}")
-    for label, wanted in (("survivor", "survived"), ("golden only", "golden-only")):
-        for mutant, outcome, key in results:
-            if outcome == wanted:
-                note = f"  [equivalent: {reviewed[key]}]" if key in reviewed else ""
-                print(f"{label}: {mutant.path}:{mutant.line} {mutant.what}: {mutant.shown}{note}\n    key: {key}")
+    report(results, reviewed)
     if args.json:
         Path(args.json).write_text(json.dumps([{**asdict(m), "outcome": o, "key": k, "equivalent": reviewed.get(k)}
                                                for m, o, k in results], indent=1), encoding="utf-8")
