@@ -43,6 +43,9 @@ def test_dev_installs_the_pinned_envoy_gateway_chart(dev):
     assert release.inputs["chart"] == "oci://docker.io/envoyproxy/gateway-helm"
     assert release.inputs["version"] == "v1.9.1"
     assert release.inputs["namespace"] == "envoy-gateway-system"
+    # atomic: a failed install or upgrade is rolled back, never left half-applied with the proxies down
+    # (https://www.pulumi.com/registry/packages/kubernetes/api-docs/helm/v3/release/#atomic_python)
+    assert release.inputs["atomic"] is True
     assert set(release.inputs) - {"__defaults"} <= _helm_release_names(), set(release.inputs) - _helm_release_names()
     gateways = [r for r in dev.records if r.type == "kubernetes:gateway.networking.k8s.io/v1:Gateway"]
     assert gateways and all(release.urn in r.dependencies for r in gateways)

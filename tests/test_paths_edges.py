@@ -439,3 +439,22 @@ def test_an_fqdn_network_rule_matches_only_through_the_dns_proxy(dns_proxy, verd
     path = t.trace(t.app_place("shop/api"), t.fqdn("db.example.com"), "TCP", 5432)
     assert path.verdict == verdict, path.as_dict()
     assert [hop.layer for hop in path.hops if hop.layer == "firewall"] == ["firewall"]
+
+
+def test_a_user_route_to_none_drops_the_packet_and_nothing_after_it_is_walked():
+    """A route whose next hop is None drops the traffic
+    (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#user-defined), and a user
+    route beats the system route of the same prefix (#how-azure-selects-a-route): the nodes' packet to the
+    internal load balancer's subnet ends at the route, before any NSG of that subnet sees it."""
+    from aksnet.analysis.paths.routes import Route
+
+    loaded = load_stack(load("prod"), "prod")
+    net = network_of(loaded.spec, loaded.plan)
+    nodes, ilb = net.subnets["nodes"], net.subnets["ilb"]
+    dropped = dataclasses.replace(nodes, routes=(*nodes.routes, Route(ilb.prefix, "None", "user", "drop-ilb")))
+    t = Tracer(dataclasses.replace(net, subnets={**net.subnets, "nodes": dropped}))
+    path = t.trace(t.address_place(nodes.prefix[10]), t.address_place(ilb.prefix[4]), "TCP", 443)
+    assert steps(path) == [("nsg", "allow"), ("route", "deny")], path.as_dict()
+    k = Tracer(net)
+    kept = k.trace(k.address_place(nodes.prefix[10]), k.address_place(ilb.prefix[4]), "TCP", 443)
+    assert steps(kept)[-1] == ("nsg", "allow") and kept.verdict == "allowed", kept.as_dict()
