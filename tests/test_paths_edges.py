@@ -458,3 +458,20 @@ def test_a_user_route_to_none_drops_the_packet_and_nothing_after_it_is_walked():
     k = Tracer(net)
     kept = k.trace(k.address_place(nodes.prefix[10]), k.address_place(ilb.prefix[4]), "TCP", 443)
     assert steps(kept)[-1] == ("nsg", "allow") and kept.verdict == "allowed", kept.as_dict()
+
+
+def test_an_nsg_rule_denying_the_internet_outbound_stops_the_nodes_at_a_public_api_server():
+    """A public API server's address is outside every VNet, so it is in the Internet service tag and not in
+    VirtualNetwork (https://learn.microsoft.com/azure/virtual-network/service-tags-overview#available-service-tags):
+    a nodes' NSG rule denying the Internet outbound (a common lock-down) stops the nodes' path to it, and
+    without that rule the path leaves by AllowInternetOutBound."""
+    from aksnet.plan.security_rules import Rule
+
+    loaded = load_stack(load("dev"), "dev")
+    deny = Rule("DenyInternetOutbound", 4000, "Outbound", "Deny", "*", "*", "Internet", ("*",))
+    t = with_nsg_rule(loaded, "nodes", deny)
+    path = t.trace(t.node(), t.apiserver(), "TCP", 443)
+    assert steps(path) == [("nsg", "deny")] and path.decided_by.rule == "DenyInternetOutbound (outbound, priority 4000)"
+    k = Tracer(network_of(loaded.spec, loaded.plan))
+    kept = k.trace(k.node(), k.apiserver(), "TCP", 443)
+    assert kept.hops[0].rule == "AllowInternetOutBound (outbound, priority 65001)", kept.as_dict()
