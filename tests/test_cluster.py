@@ -91,7 +91,13 @@ def test_dev_has_neither_firewall_nor_application_gateway(dev):
 
 def test_kubeconfig_is_secret_and_only_an_applying_stack_has_a_provider(dev, prod):
     assert dev.exports["kubeconfig"] == "[secret]"
-    assert "kubeconfig" in dev.one("pulumi:providers:kubernetes").inputs
+    provider = dev.one("pulumi:providers:kubernetes").inputs
+    assert "kubeconfig" in provider
+    # Server-side apply: the API server tracks each field's manager, so a field another controller owns
+    # (AGIC's, Flux's) is a conflict reported, not a value silently overwritten
+    # (https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/managing-resources-with-server-side-apply/).
+    # A provider's inputs reach the engine as strings.
+    assert provider["enableServerSideApply"] == "true"
     assert prod.of_type("pulumi:providers:kubernetes") == []  # prod's private API: Flux delivers the layer
 
 
