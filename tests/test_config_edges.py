@@ -179,3 +179,21 @@ def test_a_node_pool_holds_at_most_1000_nodes(key, value, refused):
     except ConfigError as error:
         at_key = [p for p in error.problems if p.path == f"aks-networking:cluster.nodePools[0].{key}"]
     assert bool(at_key) == refused, at_key
+
+
+@pytest.mark.parametrize("stack, changes, expected", [
+    ("prod", {}, 250),                                                       # Azure CNI Overlay
+    ("dev", {}, 110),                                                        # kubenet
+    ("prod", {"aks-networking:cluster.networkPluginMode": None, "aks-networking:cluster.podCidr": None,
+              "aks-networking:cluster.networkDataplane": "azure", "aks-networking:cluster.networkPolicy": "calico"},
+     30),                                                                    # flat Azure CNI
+])
+def test_max_pods_defaults_as_aks_defaults_it(stack, changes, expected):
+    """Without maxPods, AKS runs 250 pods a node with Azure CNI Overlay, 30 with flat Azure CNI and 110 with
+    kubenet (https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning#maximum-pods-per-node)."""
+    from tests.stacks import DELETE
+
+    pools = [{k: v for k, v in pool.items() if k != "maxPods"} for pool in load(stack)["aks-networking:cluster"]["nodePools"]]
+    config = variant(load(stack), {**{k: (DELETE if v is None else v) for k, v in changes.items()},
+                                   "aks-networking:cluster.nodePools": pools})
+    assert {pool.max_pods for pool in load_spec(config, stack).cluster.node_pools} == {expected}

@@ -475,3 +475,17 @@ def test_an_nsg_rule_denying_the_internet_outbound_stops_the_nodes_at_a_public_a
     k = Tracer(network_of(loaded.spec, loaded.plan))
     kept = k.trace(k.node(), k.apiserver(), "TCP", 443)
     assert kept.hops[0].rule == "AllowInternetOutBound (outbound, priority 65001)", kept.as_dict()
+
+
+def test_a_nodes_nsg_rule_denying_the_gateway_subnet_inbound_stops_agic_at_the_nodes():
+    """AGIC sends to the pods from the gateway's subnet; the nodes' NSG judges that traffic inbound
+    (https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works: inbound, the NSG
+    of the destination's subnet), so a Deny of the gateway subnet before AllowVnetInBound stops it there."""
+    from aksnet.plan.security_rules import Rule
+
+    loaded = load_stack(load("prod"), "prod")
+    appgw = str(loaded.spec.network.spoke.subnets["appgw"])
+    t = with_nsg_rule(loaded, "nodes", Rule("DenyGatewayInbound", 200, "Inbound", "Deny", "*", appgw, "*", ("*",)))
+    path = t.trace(t.internet(), t.app_place("shop/api"), "TCP", 443, via="ingress")
+    assert path.verdict == "denied" and path.decided_by.rule == "DenyGatewayInbound (inbound, priority 200)", \
+        path.as_dict()
