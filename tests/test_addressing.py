@@ -133,7 +133,10 @@ def test_kubenet_pod_cidr_that_holds_exactly_its_nodes_is_enough():
     assert not [p for p in plan.problems if p.path == "aks-networking:cluster.podCidr"]
 
 
-@pytest.mark.parametrize("surge,nodes,expected", [("1", 50, 1), ("10%", 3, 1), ("33%", 5, 2), ("100%", 7, 7), ("3", 0, 3)])
+# https://learn.microsoft.com/azure/aks/upgrade-aks-cluster#customize-node-surge-upgrade: a percentage of the
+# pool's nodes, rounded up; 100 % of a 1,000-node pool is 1,000 surge nodes, not one fewer.
+@pytest.mark.parametrize("surge,nodes,expected", [("1", 50, 1), ("10%", 3, 1), ("33%", 5, 2), ("100%", 7, 7), ("3", 0, 3),
+                                                  ("100%", 1000, 1000), ("50%", 5, 3)])
 def test_surge_is_a_count_or_a_percentage_rounded_up(surge, nodes, expected):
     assert surge_nodes(surge, nodes) == expected
 

@@ -75,6 +75,9 @@ def test_the_bootstrap_listener_is_plain_http_on_port_80_with_no_certificate(pro
     [listener] = gateway["httpListeners"]
     assert listener["protocol"] == "Http" and "sslCertificate" not in listener
     assert [p["port"] for p in gateway["frontendPorts"]] == [80]
+    # Its backend is plain HTTP on 80 too: an HTTPS backend setting expects TLS from the pool's servers
+    # (https://learn.microsoft.com/azure/application-gateway/configuration-http-settings#protocol)
+    assert [(s["protocol"], s["port"]) for s in gateway["backendHttpSettingsCollection"]] == [("Http", 80)]
 
 
 def test_the_waf_policy_runs_the_default_rule_set_and_the_bot_manager(prod):
