@@ -85,7 +85,13 @@ def test_pod_subnet_counts_pods_there_and_nodes_in_the_node_subnet():
     ("aks-networking:network.spoke.subnets.apiserver", "10.240.5.16/29", "aks-networking:network.spoke.subnets.apiserver", "/28 or larger"),
     ("aks-networking:network.spoke.subnets.ilb", "10.240.5.0/30", "aks-networking:network.spoke.subnets.ilb", "smaller than /29"),
     ("aks-networking:network.spoke.addressSpace", ["172.31.0.0/16"], "aks-networking:network.spoke.addressSpace[0]", "AKS reserves"),
+    # Ranges a VNet may not hold: multicast, broadcast, loopback, link-local, the platform's 168.63.129.16
+    # (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets)
     ("aks-networking:network.hub.addressSpace", ["169.254.0.0/24"], "aks-networking:network.hub.addressSpace[0]", "does not allow"),
+    ("aks-networking:network.hub.addressSpace", ["224.0.0.0/24"], "aks-networking:network.hub.addressSpace[0]", "does not allow"),
+    ("aks-networking:network.hub.addressSpace", ["255.255.255.255/32"], "aks-networking:network.hub.addressSpace[0]", "does not allow"),
+    ("aks-networking:network.hub.addressSpace", ["127.0.0.0/24"], "aks-networking:network.hub.addressSpace[0]", "does not allow"),
+    ("aks-networking:network.hub.addressSpace", ["168.63.129.0/24"], "aks-networking:network.hub.addressSpace[0]", "does not allow"),
     ("aks-networking:cluster.podCidr", "10.240.0.0/16", "aks-networking:cluster.podCidr", "must not overlap anything routed"),
     ("aks-networking:cluster.podCidr", "52.0.0.0/16", "aks-networking:cluster.podCidr", "not a private range"),
     ("aks-networking:cluster.podCidr", "192.168.0.0/22", "aks-networking:cluster.podCidr", "need one each"),

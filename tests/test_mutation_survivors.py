@@ -21,19 +21,6 @@ def test_each_public_address_of_the_firewall_is_used_by_one_ip_configuration(pro
     assert "subnet" in firewall["ipConfigurations"][0]  # the first one holds the firewall's subnet
 
 
-# Azure refuses a virtual network whose address space holds any of these
-# (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets):
-# multicast, broadcast, loopback, link-local, and the platform's internal DNS and health probe address.
-@pytest.mark.parametrize("space", ["224.0.0.0/24", "255.255.255.255/32", "127.0.0.0/24", "169.254.0.0/24",
-                                   "168.63.129.0/24"])
-def test_a_hub_address_space_azure_reserves_is_refused(space):
-    from tests.test_addressing import one_problem_at
-
-    message = one_problem_at(variant(load("prod"), {"aks-networking:network.hub.addressSpace": [space]}),
-                             "aks-networking:network.hub.addressSpace[0]")
-    assert "does not allow" in message, message
-
-
 # An NSG rule admits one protocol (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules):
 # a spoke's rule for a flow from another spoke admits what the flow declares and the app serves, and no other protocol.
 @pytest.mark.parametrize("ports,admitted", [
