@@ -322,14 +322,17 @@ def run_tests(tree: str, marker: str, timeout: int, stop_first: bool = True, sel
     return "failed" if run.returncode not in (0, 5) else "passed"
 
 
-def judge(tree: str, mutant: Mutant, timeout: int, reach: Reach | None) -> str:
-    """`killed`, `timeout`, `golden-only` or `survived`."""
+def judge(tree: str, mutant: Mutant, timeout: int, reach: Reach | None, selected_only: bool = False) -> str:
+    """`killed`, `timeout`, `golden-only` or `survived` (`unjudged` when `selected_only` stops after the
+    reaching tests pass)."""
     path = os.path.join(tree, mutant.path)
     original = Path(path).read_text(encoding="utf-8")
     Path(path).write_text(mutant.apply(original), encoding="utf-8")
     try:
         selected = reach.tests(mutant, original) if reach else set()
         outcome = run_tests(tree, "not golden", timeout, selection=selected) if selected else "passed"
+        if outcome == "passed" and selected_only:
+            return "unjudged"
         if outcome == "passed":
             outcome = run_tests(tree, "not golden", timeout)
         if outcome == "failed":
@@ -381,7 +384,7 @@ def report(results: list[tuple[Mutant, str, str]], reviewed: dict[str, str]) -> 
         net = dead / (len(entries) - equivalent) if len(entries) > equivalent else 1.0
         print(f"{name:<12}{len(entries):>8}{dead:>8}{golden:>8}{equivalent:>7}{left:>6}"
               f"{dead / len(entries):>8.0%}{net:>7.0%}")
-    for label, wanted in (("survivor", "survived"), ("golden only", "golden-only")):
+    for label, wanted in (("survivor", "survived"), ("golden only", "golden-only"), ("unjudged", "unjudged")):
         for mutant, outcome, key in results:
             if outcome == wanted:
                 note = f"  [equivalent: {reviewed[key]}]" if key in reviewed else ""
@@ -408,7 +411,12 @@ def main() -> int:
                              "repeat for several, e.g. independent_mutants.yaml)")
     parser.add_argument("--no-selection", action="store_true",
                         help="judge every mutant by the whole behavioural suite, not first by the tests that reach it")
+    parser.add_argument("--selected-only", action="store_true",
+                        help="a quick search for survivors: stop when the tests that reach a mutant pass (listed "
+                             "as unjudged; the whole suite may still kill it), so no figure is reported")
     args = parser.parse_args()
+    if args.selected_only and args.no_selection:
+        parser.error("--selected-only needs the selection: leave out --no-selection")
     unknown = sorted(set(args.layers.split(",")) - set(LAYERS))
     if unknown:
         parser.error(f"--layers: unknown {', '.join(unknown)}; the layers are {', '.join(LAYERS)}")
@@ -448,7 +456,7 @@ def main() -> int:
                 print(f"deadline reached: {len(mutants) - number + 1} mutants not judged", flush=True)
                 break
             began = time.perf_counter()
-            outcome = judge(tree, mutant, timeout, reach)
+            outcome = judge(tree, mutant, timeout, reach, args.selected_only)
             key = mutant.key(Path(ROOT, mutant.path).read_text(encoding="utf-8"))
             results.append((mutant, outcome, key))
             print(f"[{number}/{len(mutants)}] {outcome:<11} {time.perf_counter() - began:>4.0f} s {mutant.kind:<8} "
