@@ -110,6 +110,8 @@ def test_stack_rules_and_dnat():
     first_ip = next(p for p in result.of_type("azure-native:network:PublicIPAddress")
                     if p.inputs["publicIpAddressName"] == "pip-prod-fw-1")
     assert nat[0]["destinationAddresses"] == [first_ip.outputs["ipAddress"]] and nat[0]["translatedAddress"] == "10.240.5.4"
+    # the rule names no protocol: TCP, the default docs/configuration.md gives `dnatRules[].protocol`
+    assert nat[0]["ipProtocols"] == ["TCP"]
 
 
 def test_a_basic_firewall_gets_its_management_ip_configuration_and_no_dns_proxy():

@@ -52,4 +52,6 @@ def test_the_role_keeps_its_id_from_run_to_run_and_the_hub_exports_it(hub):
     again = run_program("hub", config, main=HUB_PROGRAM)
     ids = [next(r.inputs["roleDefinitionId"] for r in run.records if r.type == ROLE) for run in (hub, again)]
     assert ids[0] == ids[1] and len(ids[0]) == 36
+    # ... and from release to release: the hub stack's role keeps the GUID its first deployment gave it
+    assert ids[0] == "c97313f8-8d92-5bfe-8cc0-405fd6c900f4"
     assert hub.exports["spokeAccessRoleId"]

@@ -190,6 +190,27 @@ def test_a_declared_flow_the_policies_do_not_allow_is_reported_missing():
     assert check.unintended == []
 
 
+
+def test_dns_allowed_by_coredns_port_names_is_dns_allowed():
+    """CoreDNS's pods name their ports `dns` (UDP 53) and `dns-tcp` (TCP 53), as the kube-dns Service's
+    targetPorts do (https://github.com/coredns/deployment/blob/master/kubernetes/coredns.yaml.sed); a policy
+    naming them is resolved against the destination pod's container ports
+    (https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports),
+    so it allows DNS as `port: 53` does, on each protocol."""
+    loaded = load_stack(load("prod"), "prod")
+    by_name = [{**m, "spec": {**m["spec"], "egress": [{**m["spec"]["egress"][0], "ports": [
+        {"protocol": "UDP", "port": "dns"}, {"protocol": "TCP", "port": "dns-tcp"}]}]}}
+        if m["metadata"]["name"] == "allow-dns" else m for m in loaded.plan.manifests]
+    published = [flow for _, flow in published_flows(loaded.spec)]
+    check = check_intent(loaded.spec.kubernetes.workloads, by_name, loaded.plan.ingress_controller, published)
+    assert check.missing == [] and check.unintended == []
+    # named the other way round, neither name exists on its protocol: DNS is missing for every app
+    swapped = [{**m, "spec": {**m["spec"], "egress": [{**m["spec"]["egress"][0], "ports": [
+        {"protocol": "TCP", "port": "dns"}, {"protocol": "UDP", "port": "dns-tcp"}]}]}}
+        if m["metadata"]["name"] == "allow-dns" else m for m in loaded.plan.manifests]
+    check = check_intent(loaded.spec.kubernetes.workloads, swapped, loaded.plan.ingress_controller, published)
+    assert {(m["to"], tuple(m["ports"])) for m in check.missing} == {("kube-system/coredns", ("TCP/53", "UDP/53"))}
+
 @pytest.mark.parametrize("have, covered, left", [
     ([("TCP", 1, 100)], [("TCP", 40, 50)], [("TCP", 1, 39), ("TCP", 51, 100)]),  # a hole in the middle
     ([("TCP", 1, 100)], [("TCP", 1, 100)], []),

@@ -106,6 +106,18 @@ def test_ports_named_and_ranges():
     assert allowed(result, "production/other", "development/backend").describe() == ["TCP/80", "TCP/8000-8080"]
 
 
+
+def test_a_named_container_port_without_a_protocol_is_tcp():
+    """ContainerPort.protocol "Must be UDP, TCP, or SCTP. Defaults to "TCP""
+    (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports), so a rule naming
+    the port opens it on TCP and not on UDP."""
+    backend = deploy("development", "backend", {"role": "backend"})
+    backend["spec"]["template"]["spec"]["containers"][0]["ports"] = [{"name": "metrics", "containerPort": 9090}]
+    result = reach(ns("development"), deploy("development", "client", {"role": "client"}), backend,
+                   policy("development", "p", {"podSelector": {"matchLabels": {"role": "backend"}},
+                                               "ingress": [{"ports": [{"port": "metrics"}]}]}))
+    assert allowed(result, "development/client", "development/backend").describe() == ["TCP/9090"]
+
 def test_match_expressions():
     result = reach(*WORKSHOP, policy("development", "p", {
         "podSelector": {"matchExpressions": [{"key": "role", "operator": "In", "values": ["backend"]}]},
