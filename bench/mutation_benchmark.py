@@ -245,12 +245,26 @@ def named_mutants(listed: str = NAMED) -> list[Mutant]:
     return out
 
 
-def equivalents() -> dict[str, str]:
-    """Reviewed equivalent mutants: key -> the reason nothing observable changes."""
+class Reviewed:
+    """The reviewed equivalent mutants: each entry either names one mutant by its `key`, or names a kind of
+    change everywhere by its operator (`what`) and a regular expression its mutated line matches (`line`)."""
+
+    def __init__(self, entries: list[dict[str, str]]) -> None:
+        self.by_key = {e["key"]: e["reason"] for e in entries if "key" in e}
+        self.by_line = [(e["what"], re.compile(e["line"]), e["reason"]) for e in entries if "line" in e]
+
+    def reason(self, mutant: Mutant, key: str) -> str | None:
+        if key in self.by_key:
+            return self.by_key[key]
+        return next((why for what, line, why in self.by_line if what == mutant.what and line.search(mutant.shown)),
+                    None)
+
+
+def equivalents() -> Reviewed:
+    """Reviewed equivalent mutants, with the reason nothing observable changes."""
     if not os.path.exists(EQUIVALENT):
-        return {}
-    entries = yaml.safe_load(Path(EQUIVALENT).read_text(encoding="utf-8")) or []
-    return {e["key"]: e["reason"] for e in entries}
+        return Reviewed([])
+    return Reviewed(yaml.safe_load(Path(EQUIVALENT).read_text(encoding="utf-8")) or [])
 
 
 def copy_tree(target: str) -> None:
@@ -368,7 +382,7 @@ def zip_longest_all(lists: list[list[Mutant]]) -> list[list[Mutant]]:
     return [[lst[i] for lst in lists if i < len(lst)] for i in range(max((len(lst) for lst in lists), default=0))]
 
 
-def report(results: list[tuple[Mutant, str, str]], reviewed: dict[str, str]) -> None:
+def report(results: list[tuple[Mutant, str, str]], reviewed: Reviewed) -> None:
     """The figures per layer and per kind of mutant, then every survivor with its key."""
     print(f"{'layer':<12}{'mutants':>8}{'killed':>8}{'golden':>8}{'equiv':>7}{'left':>6}{'score':>8}{'net':>7}")
     groups: dict[str, list[tuple[Mutant, str, str]]] = {}
@@ -379,7 +393,7 @@ def report(results: list[tuple[Mutant, str, str]], reviewed: dict[str, str]) -> 
     for name, entries in groups.items():
         dead = sum(1 for _, o, _ in entries if o in ("killed", "timeout"))
         golden = sum(1 for _, o, _ in entries if o == "golden-only")
-        equivalent = sum(1 for _, o, k in entries if o in ("survived", "golden-only") and k in reviewed)
+        equivalent = sum(1 for m, o, k in entries if o in ("survived", "golden-only") and reviewed.reason(m, k))
         left = len(entries) - dead - equivalent
         net = dead / (len(entries) - equivalent) if len(entries) > equivalent else 1.0
         print(f"{name:<12}{len(entries):>8}{dead:>8}{golden:>8}{equivalent:>7}{left:>6}"
@@ -387,7 +401,8 @@ def report(results: list[tuple[Mutant, str, str]], reviewed: dict[str, str]) -> 
     for label, wanted in (("survivor", "survived"), ("golden only", "golden-only"), ("unjudged", "unjudged")):
         for mutant, outcome, key in results:
             if outcome == wanted:
-                note = f"  [equivalent: {reviewed[key]}]" if key in reviewed else ""
+                why = reviewed.reason(mutant, key)
+                note = f"  [equivalent: {why}]" if why else ""
                 print(f"{label}: {mutant.path}:{mutant.line} {mutant.what}: {mutant.shown}{note}\n    key: {key}")
 
 
@@ -469,7 +484,7 @@ def main() -> int:
         print(f"not sampled: {path}: {reason}")
     report(results, reviewed)
     if args.json:
-        Path(args.json).write_text(json.dumps([{**asdict(m), "outcome": o, "key": k, "equivalent": reviewed.get(k)}
+        Path(args.json).write_text(json.dumps([{**asdict(m), "outcome": o, "key": k, "equivalent": reviewed.reason(m, k)}
                                                for m, o, k in results], indent=1), encoding="utf-8")
     return 0
 

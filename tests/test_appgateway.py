@@ -48,16 +48,32 @@ def test_private_frontend_address_in_the_gateway_subnet():
     assert private["privateIPAddress"] == "10.240.4.10" and private["privateIPAllocationMethod"] == "Static"
 
 
+KUBENET_AGIC = {"aks-networking:ingress": {"controller": "appgw", "appGateway": {"sku": "WAF_v2", "wafMode": "Detection"}},
+                "aks-networking:network.spoke.subnets.appgw": "192.168.3.0/24"}
+
+
 def test_kubenet_with_agic_puts_the_cluster_route_table_on_the_gateway_subnet():
-    config = variant(load("dev"), {
-        "aks-networking:ingress": {"controller": "appgw", "appGateway": {"sku": "WAF_v2", "wafMode": "Detection"}},
-        "aks-networking:network.spoke.subnets.appgw": "192.168.3.0/24"})
+    config = variant(load("dev"), KUBENET_AGIC)
     result = run_program("dev", config)
     assert result.error is None, result.error
     table = result.one("azure-native:network:RouteTable").outputs["id"]
     subnets = {s.inputs["subnetName"]: s.inputs for s in result.of_type("azure-native:network:Subnet")}
     assert subnets["snet-appgw"]["routeTable"]["id"] == table == subnets["snet-nodes"]["routeTable"]["id"]
 
+
+
+def test_with_kubenet_the_gateway_reaches_the_pods_by_the_routes_aks_writes_into_the_shared_table():
+    """With kubenet, pods take addresses from the pod CIDR that only the route table's per-node routes lead to
+    (https://learn.microsoft.com/azure/aks/configure-kubenet#bring-your-own-subnet-and-route-table-with-kubenet);
+    with AGIC, the gateway's subnet gets that table as well, or the gateway cannot reach the pods
+    (https://learn.microsoft.com/azure/application-gateway/tutorial-ingress-controller-add-on-existing#peer-the-two-virtual-networks-together).
+    The model routes the gateway's packets to the pod CIDR by the table on its subnet."""
+    from tests.test_paths import tracer_of
+    t, _ = tracer_of(variant(load("dev"), KUBENET_AGIC), "dev")
+    path = t.trace(t.internet(), t.app_place("development/frontend"), "TCP", 80)
+    assert path.verdict == "allowed", path.as_dict()
+    route = next(h for h in path.hops if h.layer == "route")
+    assert route.resource == "routes of snet-appgw" and route.rule == "10.244.0.0/16 -> Cluster (aks)"
 
 def test_internal_nginx_through_the_app_routing_add_on():
     config = variant(load("dev"), {"aks-networking:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}})

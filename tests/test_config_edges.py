@@ -181,6 +181,22 @@ def test_a_node_pool_holds_at_most_1000_nodes(key, value, refused):
     assert bool(at_key) == refused, at_key
 
 
+@pytest.mark.parametrize("name, refused", [
+    ("a", False), ("userpool1234", False),   # 1 and 12 characters
+    ("userpool12345", True),                  # 13
+    ("1pool", True), ("User", True), ("user-pool", True),
+])
+def test_a_linux_node_pool_name_is_1_to_12_lower_case_letters_and_digits_from_a_letter(name, refused):
+    """A node pool's name holds lower-case letters and digits only and begins with a letter; a Linux pool's
+    is 1 to 12 characters long (https://learn.microsoft.com/azure/aks/use-system-pools#limitations)."""
+    pools = [{"name": "system", "mode": "System", "count": 3}, {"name": name, "count": 1}]
+    try:
+        load_spec(variant(load("prod"), {"aks-networking:cluster.nodePools": pools}), "prod")
+        at_key = []
+    except ConfigError as error:
+        at_key = [p for p in error.problems if p.path == "aks-networking:cluster.nodePools[1].name"]
+    assert bool(at_key) == refused, at_key
+
 @pytest.mark.parametrize("stack, changes, expected", [
     ("prod", {}, 250),                                                       # Azure CNI Overlay
     ("dev", {}, 110),                                                        # kubenet

@@ -252,6 +252,21 @@ def test_the_dnat_fix_publishes_an_internal_service_through_the_firewall():
     assert policy["spec"]["ingress"][0]["from"] == [{"ipBlock": {"cidr": "10.200.0.0/26"}}]
 
 
+def test_an_internal_load_balancer_answers_on_the_service_port_and_the_pod_on_its_target_port():
+    """A Service's `port` is the one it exposes, here on the internal load balancer's frontend; `targetPort`
+    is the port on the pods it forwards to
+    (https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec). From the
+    hub, the app is reached on 443, and its NetworkPolicy admits the pods' 8443; nothing listens on the
+    frontend's 8443, and Overlay pod addresses are not routable from the VNets."""
+    t, _ = tracer_of(with_app(serviceType="InternalLoadBalancer", staticIp="10.240.5.10"), advisory=ADVISORY)
+    bastion = t.address_place(ipaddress.IPv4Address("10.200.0.70"))
+    path = t.trace(bastion, t.app_place("shop/public"), "TCP", 443)
+    assert path.verdict == "allowed", path.as_dict()
+    assert [(h.layer, h.rule) for h in path.hops[-2:]] == [("loadBalancer", "shop/public TCP/443"),
+                                                          ("networkPolicy", "TCP/8443")]
+    target = t.trace(bastion, t.app_place("shop/public"), "TCP", 8443)
+    assert target.verdict == "denied" and "loadBalancer" not in layers(target)
+
 # Application Gateway with AGIC:
 # https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview
 

@@ -1,6 +1,7 @@
 """The plan: every topology decision of a checked stack, frozen and JSON-serialisable."""
 
 import dataclasses
+import ipaddress
 import json
 
 import pytest
@@ -28,6 +29,27 @@ def test_prod_plan_decisions():
     assert plan.subnet_names["nodes"] == "snet-nodes" and plan.subnet_names["AzureFirewallSubnet"] == "AzureFirewallSubnet"
     assert plan.ingress_controller is not None and str(plan.ingress_controller.cidr) == "10.240.4.0/24"
 
+
+
+def test_with_a_pod_subnet_the_pods_egress_through_the_firewall_too():
+    """With Azure CNI and a pod subnet, pods send from their own subnet's addresses, so with outbound type
+    userDefinedRouting that subnet needs the default route to the firewall as well as the nodes'
+    (https://learn.microsoft.com/azure/aks/egress-outboundtype#outbound-type-of-userdefinedrouting: the
+    cluster's subnets route 0.0.0.0/0 to the appliance); else a pod's packets take the system route to the
+    internet around the firewall."""
+    from tests.test_paths import tracer_of
+    config = variant(load("prod"), {
+        "aks-networking:cluster.networkPluginMode": None, "aks-networking:cluster.networkDataplane": "azure",
+        "aks-networking:cluster.networkPolicy": "calico", "aks-networking:cluster.podCidr": None,
+        "aks-networking:network.spoke.subnets.pods": "10.240.8.0/22"})
+    t, loaded = tracer_of(config)
+    assert loaded.plan.route_table_subnets == ("nodes", "pods")
+    assert loaded.plan.firewall_sources == ("10.240.0.0/22", "10.240.8.0/22")
+    path = t.trace(t.address_place(ipaddress.IPv4Address("10.240.8.20")), t.fqdn("mcr.microsoft.com"), "TCP", 443)
+    assert path.verdict == "allowed", path.as_dict()
+    route = next(h for h in path.hops if h.layer == "route")
+    assert (route.resource, route.rule) == ("routes of snet-pods", "0.0.0.0/0 -> VirtualAppliance 10.200.0.4 (user)")
+    assert path.decided_by.layer == "firewall"
 
 def test_dev_plan_decisions():
     plan = load_stack(load("dev"), "dev").plan

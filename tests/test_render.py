@@ -39,6 +39,11 @@ def test_prod_installs_flux_and_points_it_at_the_render(prod, dev):
     assert extension.inputs["extensionType"] == "microsoft.flux"
     flux = prod.one("azure-native:kubernetesconfiguration:FluxConfiguration")
     assert flux.inputs["gitRepository"]["url"] == "https://github.com/contoso/aks-networking"
+    # a Git source is read only as sourceKind GitRepository (Bucket and AzureBlob read their own blocks), and
+    # a cluster-scoped configuration may apply the layer's Namespaces and objects in every namespace
+    # (https://learn.microsoft.com/rest/api/kubernetesconfiguration/flux-configurations/create-or-update)
+    assert (flux.inputs["sourceKind"], flux.inputs["scope"], flux.inputs["namespace"]) == \
+        ("GitRepository", "cluster", "flux-system")
     assert flux.inputs["gitRepository"]["repositoryRef"] == {"branch": "main"}
     assert flux.inputs["kustomizations"]["layer"]["path"] == "deploy/prod"
     assert flux.inputs["kustomizations"]["layer"]["prune"] is True
