@@ -484,8 +484,8 @@ def main() -> int:
         print(f"not sampled: {path}: {reason}")
     report(results, reviewed)
     if args.json:
-        Path(args.json).write_text(json.dumps([{**asdict(m), "outcome": o, "key": k, "equivalent": reviewed.reason(m, k)}
-                                               for m, o, k in results], indent=1), encoding="utf-8")
+        judged = [{**asdict(m), "outcome": o, "key": k, "equivalent": reviewed.reason(m, k)} for m, o, k in results]
+        Path(args.json).write_text(json.dumps(judged, indent=1), encoding="utf-8")
     return 0
 
 
