@@ -197,6 +197,20 @@ def test_a_linux_node_pool_name_is_1_to_12_lower_case_letters_and_digits_from_a_
         at_key = [p for p in error.problems if p.path == "aks-networking:cluster.nodePools[1].name"]
     assert bool(at_key) == refused, at_key
 
+@pytest.mark.parametrize("name, refused", [
+    ("a", False), ("a" * 54, False), ("aks-prod-2", False),
+    ("a" * 55, True), ("2aks", True), ("aks-", True), ("aks_prod", True),
+])
+def test_the_cluster_name_is_a_dns_prefix_of_1_to_54_characters(name, refused):
+    """The cluster's name is its DNS prefix too: 1 to 54 characters, letters, digits and hyphens, starting
+    with a letter and ending with a letter or digit (https://learn.microsoft.com/azure/aks/troubleshoot-dns-prefix)."""
+    try:
+        load_spec(variant(load("prod"), {"aks-networking:cluster.name": name}), "prod")
+        at_key = []
+    except ConfigError as error:
+        at_key = [p for p in error.problems if p.path == "aks-networking:cluster.name"]
+    assert bool(at_key) == refused, at_key
+
 @pytest.mark.parametrize("stack, changes, expected", [
     ("prod", {}, 250),                                                       # Azure CNI Overlay
     ("dev", {}, 110),                                                        # kubenet

@@ -112,6 +112,9 @@ def test_two_internal_services_on_one_address_and_port_are_refused_and_on_other_
     found = problems("dev", {**ILB, f"{K8S}.apps[2].ports": [{"name": "http", "port": 80}]})
     assert len(found) == 1 and found[0].startswith(f"{K8S}.apps[3].staticIp: ") and "TCP/80" in found[0], found
     assert problems("dev", ILB) == []  # 6379 beside 80: one address, two load balancing rules
+    # A load balancing rule answers a frontend address, protocol and port: UDP/80 beside TCP/80 is another rule
+    # (https://learn.microsoft.com/azure/load-balancer/components#load-balancing-rules)
+    assert problems("dev", {**ILB, f"{K8S}.apps[2].ports": [{"name": "http", "port": 80, "protocol": "UDP"}]}) == []
 
 
 def test_an_app_whose_labels_select_another_app_s_pods_is_refused():

@@ -123,3 +123,22 @@ def test_node_subnet_admits_the_internet_on_public_service_ports_only(dev, prod)
     assert [(r["sourceAddressPrefix"], r["protocol"], r.get("destinationPortRanges") or [r["destinationPortRange"]])
             for r in rules] == [("Internet", "Tcp", ["80"])]
     assert nsg(prod, "nsg-prod-spoke-nodes") == []  # prod publishes through the gateway only
+
+
+def test_every_nsg_rule_the_plan_writes_has_a_priority_azure_accepts_once_per_direction():
+    """An NSG rule's priority is a number from 100 to 4096, unique among the rules of its direction
+    (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules);
+    Azure refuses the NSG otherwise. Every committed stack, the spokes' cross-spoke rules included."""
+    from aksnet.config.stack import load_spec
+    from aksnet.plan.security_rules import subnet_rules
+    from tests.stacks import load
+
+    written = 0
+    for stack in ("dev", "prod", "spoke-a", "spoke-b"):
+        for role, rules in subnet_rules(load_spec(load(stack), stack)).items():
+            for direction in ("Inbound", "Outbound"):
+                priorities = [r.priority for r in rules if r.direction == direction]
+                assert all(100 <= p <= 4096 for p in priorities), (stack, role, priorities)
+                assert len(priorities) == len(set(priorities)), (stack, role, priorities)
+                written += len(priorities)
+    assert written >= 20, written

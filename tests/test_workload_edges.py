@@ -90,6 +90,10 @@ REDIS = {"name": "store", "namespace": "development", "image": "redis:7.4-alpine
     # (https://learn.microsoft.com/azure/aks/internal-lb#specify-an-ip-address): on a ClusterIP it does nothing.
     ({f"{K8S}.apps[2].staticIp": "192.168.2.11"},
      f"{K8S}.apps[2].staticIp: is only for serviceType InternalLoadBalancer"),
+    # A public LoadBalancer Service's frontend is a public address; an address of the ilb subnet is a private
+    # frontend, which only the internal annotation gives (https://learn.microsoft.com/azure/aks/internal-lb).
+    ({f"{K8S}.apps[1].staticIp": "192.168.2.11"},
+     f"{K8S}.apps[1].staticIp: is only for serviceType InternalLoadBalancer"),
     ({f"{K8S}.flows[0].ports": ["HTTP/80"]},
      f"{K8S}.flows[0].ports[0]: 'HTTP/80' is not a port; expected TCP/80, UDP/53, TCP/8000-8080 or a named port "
      "TCP/http"),
