@@ -83,6 +83,21 @@ def test_a_network_rule_protocol_azure_firewall_does_not_have_is_refused():
     assert found == [(f"{C}egress.firewall.networkRules[0].protocols[0]", "'SCTP' is not one of TCP, UDP, ICMP, Any")]
 
 
+
+@pytest.mark.parametrize("protocol, refused", [("TCP", False), ("UDP", False), ("ICMP", True), ("Any", True)])
+def test_a_dnat_rule_publishes_tcp_or_udp(protocol, refused):
+    """Azure Firewall translates TCP and UDP destinations (DNAT rules: https://learn.microsoft.com/azure/firewall/rule-processing#dnat-rules,
+    https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat-policy); ICMP and Any have no port to
+    publish."""
+    rule = {"name": "dns", "protocol": protocol, "port": 53, "translatedAddress": "10.240.5.10", "translatedPort": 53}
+    config = variant(load("prod"), {f"{C}egress.firewall.dnatRules": [rule]})
+    if refused:
+        [(path, message)] = problems_of(config, "prod")
+        assert path == f"{C}egress.firewall.dnatRules[0].protocol"
+        assert message.startswith(f"{protocol!r} is not one of TCP, UDP"), message
+    else:
+        assert load_spec(config, "prod").egress.firewall.dnat_rules[0].protocol == protocol
+
 @pytest.mark.parametrize("destination,accepted", [
     ("AzureCloud.westeurope", True), ("AzureMonitor", True), ("*", True), ("10.1.0.0/16", True),
     ("10.1.0.1/16", False),  # host bits set
