@@ -191,11 +191,16 @@ def semantic_mutants(layer: str, path: str, source: str, guids: list[str]) -> li
             end = spans[i + 1][0] if i + 1 < len(spans) else s1
             begin = s0 if i + 1 < len(spans) else spans[i - 1][1]
             out.append(_mutant(layer, path, source, begin, end, "", f"rule {i} of {len(spans)} dropped", "semantic"))
-    docstrings = {id(n.body[0].value) for n in ast.walk(ast.parse(source))
+    tree = ast.parse(source)
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
                   if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
                   and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
-    for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or id(node) in docstrings:
+    # A module's `__all__` names Python objects (a class NetworkRule), not Azure values.
+    exported = {id(c) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
+                for c in ast.walk(n.value)}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or id(node) in docstrings | exported:
             continue
         if node.lineno != node.end_lineno:
             continue
