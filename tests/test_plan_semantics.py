@@ -1,0 +1,124 @@
+"""Azure and Kubernetes semantics of the plan's builders that no other test pinned down (issue 27).
+
+Each test states what Azure or Kubernetes does, with the page it comes from, and checks that the plan
+(subnets, NSG rules, firewall rules, NetworkPolicies, address checks) or the path model agrees. Each was
+written against a one-place mistake the rest of the suite let through.
+"""
+
+import ipaddress
+
+import pytest
+
+from aksnet.config.stack import load_spec
+from aksnet.pipeline import load_stack
+from tests.stacks import DELETE, load, variant
+
+# prod with Azure CNI and a pod subnet (dynamic pod IP allocation): pods take addresses from snet-pods.
+POD_SUBNET = {"aks-networking:cluster.networkPluginMode": None, "aks-networking:cluster.networkDataplane": "azure",
+              "aks-networking:cluster.networkPolicy": "calico", "aks-networking:cluster.podCidr": None,
+              "aks-networking:network.spoke.subnets.pods": "10.240.8.0/22"}
+
+
+def test_a_user_assigned_nat_gateway_serves_the_pod_subnet_as_well_as_the_nodes():
+    """A NAT gateway gives outbound connectivity to the subnets it is associated with, and only those
+    (https://learn.microsoft.com/azure/nat-gateway/nat-overview); with a pod subnet, pods send from its
+    addresses (https://learn.microsoft.com/azure/aks/configure-azure-cni-dynamic-ip-allocation), so under
+    outbound type userAssignedNATGateway (https://learn.microsoft.com/azure/aks/nat-gateway) both subnets need it."""
+    config = variant(load("prod"), {**POD_SUBNET, "aks-networking:cluster.outboundType": "userAssignedNATGateway",
+                                    "aks-networking:egress.firewall": DELETE})
+    plan = load_stack(config, "prod").plan
+    assert plan.nat_gateway_subnets == ("nodes", "pods")
+    assert plan.route_table_subnets == ()  # no appliance to route to
+
+
+def test_the_gateway_listens_on_443_when_any_ingress_has_tls_and_on_80_for_the_others():
+    """Application Gateway listens on the frontend ports its listeners use, and its subnet's NSG must admit
+    them from the internet (https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups).
+    One Ingress with TLS needs 443 even when another has none, which needs 80."""
+    from aksnet.plan.security_rules import subnet_rules
+    config = variant(load("prod"), {"aks-networking:kubernetes.ingresses[1]": {
+        "name": "status", "namespace": "shop", "host": "status.example.com",
+        "paths": [{"path": "/", "app": "web", "port": 80}]}})
+    rules = {r.name: r for r in subnet_rules(load_spec(config, "prod"))["appgw"]}
+    listeners = rules["AllowListenersFromInternet"]
+    assert (listeners.source, listeners.direction, listeners.access) == ("Internet", "Inbound", "Allow")
+    assert listeners.ports == ("80", "443")
+
+
+def test_only_public_load_balancer_services_open_the_node_subnet_to_the_internet():
+    """A Service of type LoadBalancer with the `azure-load-balancer-internal` annotation gets a frontend in the
+    VNet, not a public address (https://learn.microsoft.com/azure/aks/internal-lb); nothing on the internet can
+    reach it, so the node subnet's NSG must not admit the internet on its port. A public one does need it."""
+    from aksnet.plan.security_rules import subnet_rules
+    config = variant(load("dev"), {"aks-networking:kubernetes.apps[3].ports": [{"name": "http", "port": 9443}]})
+    nodes = subnet_rules(load_spec(config, "dev"))["nodes"]
+    from_internet = {port for rule in nodes if rule.source == "Internet" and rule.access == "Allow"
+                     for port in rule.ports}
+    assert "80" in from_internet  # frontend: a public LoadBalancer Service on 80
+    assert "9443" not in from_internet  # internal-api: an internal one
+
+
+# prod with two flows out through the firewall: to an FQDN on HTTPS and PostgreSQL, and to a range on every port.
+TWO_FLOWS = {
+    "aks-networking:kubernetes.flows[3]": {"name": "api-to-db", "from": {"app": "api", "namespace": "shop"},
+                                           "to": {"fqdn": "db.example.com"}, "ports": ["TCP/443", "TCP/5432"]},
+    "aks-networking:kubernetes.flows[4]": {"name": "api-to-partner", "from": {"app": "api", "namespace": "shop"},
+                                           "to": {"cidr": "192.0.2.0/24"}}}
+
+
+@pytest.fixture(scope="module")
+def two_flows():
+    from tests.test_paths import tracer_of
+    return tracer_of(variant(load("prod"), TWO_FLOWS))[0]
+
+
+@pytest.mark.parametrize("port", [443, 5432])
+def test_a_flow_to_an_fqdn_on_a_port_beside_https_passes_the_firewall_on_every_port(two_flows, port):
+    """Application rules speak HTTP, HTTPS and MSSQL only; a flow to an FQDN on any other port needs a network
+    rule with the FQDN (resolved by the firewall's DNS proxy)
+    (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules). A flow on 443 and 5432 must
+    pass on both, not on 443 alone."""
+    path = two_flows.trace(two_flows.app_place("shop/api"), two_flows.fqdn("db.example.com"), "TCP", port)
+    assert path.verdict == "allowed", path.as_dict()
+    assert path.decided_by.layer == "firewall"
+
+
+@pytest.mark.parametrize("protocol,port", [("TCP", 5000), ("UDP", 5000), ("UDP", 53)])
+def test_a_flow_to_a_range_without_ports_passes_the_firewall_on_every_protocol(two_flows, protocol, port):
+    """A flow that names no ports allows every port and protocol (as a NetworkPolicy rule without `ports`:
+    https://kubernetes.io/docs/concepts/services-networking/network-policies/); the firewall's network rule
+    for it must say protocol Any, not TCP alone (https://learn.microsoft.com/azure/firewall/rule-processing),
+    or UDP to the range is dropped there while the policy allows it."""
+    partner = two_flows.address_place(ipaddress.IPv4Address("192.0.2.9"))
+    path = two_flows.trace(two_flows.app_place("shop/api"), partner, protocol, port)
+    assert path.verdict == "allowed", path.as_dict()
+    assert path.decided_by.layer == "firewall"
+
+
+@pytest.mark.parametrize("visibility,opened", [("internal", set()), ("public", {"80", "443"})])
+def test_an_internal_nginx_leaves_the_node_subnet_closed_to_the_internet(visibility, opened):
+    """An internal nginx sits behind an internal load balancer, whose frontend is a private address of the VNet
+    (https://learn.microsoft.com/azure/aks/internal-lb): the internet cannot reach it, so the node subnet's NSG
+    opens nothing for it. A public one is reached on 80 and 443 from the internet through the nodes' NSG
+    (https://learn.microsoft.com/azure/aks/concepts-network#network-security-groups)."""
+    from aksnet.plan.security_rules import subnet_rules
+    config = variant(load("dev"), {"aks-networking:ingress.controller": "nginx",
+                                   "aks-networking:ingress.nginx": {"visibility": visibility},
+                                   "aks-networking:kubernetes.apps[1].serviceType": DELETE})
+    nodes = subnet_rules(load_spec(config, "dev")).get("nodes", ())
+    assert {port for rule in nodes if rule.source == "Internet" for port in rule.ports} == opened
+
+
+def test_with_a_pod_subnet_the_kubelet_still_pulls_images_from_the_node_subnet():
+    """Images are pulled by the node's container runtime, from the node's own address, whatever the pods'
+    addresses are (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress: the cluster's nodes
+    reach the registries); with Azure CNI and a pod subnet the firewall's registry rule must admit the node
+    subnet, not the pod subnet, or no image from that registry is ever pulled."""
+    from tests.test_paths import tracer_of
+    config = variant(load("prod"), {**POD_SUBNET,
+                                    "aks-networking:kubernetes.apps[2].image": "docker.io/library/redis:7.4-alpine",
+                                    "aks-networking:kubernetes.allowedRegistries": ["docker.io"]})
+    t, _ = tracer_of(config)
+    path = t.trace(t.node(), t.fqdn("registry-1.docker.io"), "TCP", 443)
+    assert path.verdict == "allowed", path.as_dict()
+    assert path.decided_by.layer == "firewall" and path.decided_by.rule.endswith("pull-docker-io")
