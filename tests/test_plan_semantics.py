@@ -122,3 +122,41 @@ def test_with_a_pod_subnet_the_kubelet_still_pulls_images_from_the_node_subnet()
     path = t.trace(t.node(), t.fqdn("registry-1.docker.io"), "TCP", 443)
     assert path.verdict == "allowed", path.as_dict()
     assert path.decided_by.layer == "firewall" and path.decided_by.rule.endswith("pull-docker-io")
+
+
+def test_a_dnat_rule_forwards_to_its_translated_port_not_the_public_one():
+    """A DNAT rule receives on its destination port and forwards to `translatedPort`, which may differ
+    (https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat-policy). Published on 8443, the
+    internal Service's frontend on 443 must be the one reached; nothing listens on its 8443."""
+    from tests.test_paths import ADVISORY, tracer_of, with_app
+    config = with_app({"aks-networking:egress.firewall.dnatRules": [
+        {"name": "public", "port": 8443, "translatedAddress": "10.240.5.10", "translatedPort": 443}]},
+        serviceType="InternalLoadBalancer", staticIp="10.240.5.10")
+    t, loaded = tracer_of(config, advisory=ADVISORY)  # the declared flow names 443, the Service's port
+    rule = next(r for g in loaded.plan.firewall.groups for c in g.collections for r in c["rules"]
+                if r["name"] == "public")
+    assert (rule["destinationPorts"], rule["translatedPort"]) == (["8443"], "443")
+    path = t.trace(t.internet(), t.app_place("shop/public"), "TCP", 8443, via="dnat")
+    assert path.verdict == "allowed", path.as_dict()
+    assert any(h.layer == "loadBalancer" and h.rule == "shop/public TCP/443" for h in path.hops)
+
+
+@pytest.mark.parametrize("labels,selected", [
+    ({"purpose": "production"}, True),
+    ({"purpose": "production", "team": "ops"}, False),  # shop has purpose but not team: not selected
+    ({"purpose": "staging", "team": "ops"}, False),
+])
+def test_a_flow_to_namespaces_by_label_selects_those_carrying_every_label(labels, selected):
+    """`matchLabels` is a conjunction: a namespace is selected only when it carries every pair
+    (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors,
+    "all of the requirements ... must be satisfied"). A flow to namespaces by label must open ingress only in
+    the namespaces of ours that match all its labels; prod's `shop` carries `purpose: production` alone."""
+    from aksnet.plan.netpol import IngressController, compile_policies
+    config = variant(load("prod"), {"aks-networking:kubernetes.flows[3]": {
+        "name": "web-to-labelled", "from": {"app": "web", "namespace": "shop"},
+        "to": {"namespaceLabels": labels}, "ports": ["TCP/9000"]}})
+    workloads = load_spec(config, "prod").kubernetes.workloads
+    names = {(m["metadata"]["namespace"], m["metadata"]["name"])
+             for _, m in compile_policies(workloads, IngressController(cidr=ipaddress.IPv4Network("10.240.4.0/24")))}
+    assert (("shop", "web-to-labelled-ingress") in names) is selected
+    assert ("shop", "web-to-labelled-egress") in names  # the source's side, whatever the destination
