@@ -160,3 +160,71 @@ def test_a_flow_to_namespaces_by_label_selects_those_carrying_every_label(labels
              for _, m in compile_policies(workloads, IngressController(cidr=ipaddress.IPv4Network("10.240.4.0/24")))}
     assert (("shop", "web-to-labelled-ingress") in names) is selected
     assert ("shop", "web-to-labelled-egress") in names  # the source's side, whatever the destination
+
+
+@pytest.mark.parametrize("prefix,refused", [("10.200.0.192/26", False), ("10.200.0.224/27", False),
+                                            ("10.200.0.240/28", True)])
+def test_the_gateway_subnet_is_a_27_or_larger(prefix, refused):
+    """A VPN or ExpressRoute gateway's subnet, GatewaySubnet, should be a /27 or larger so that the gateway's
+    instances and later features have addresses
+    (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub): held at the
+    limit, one under and one over."""
+    from aksnet.plan.addressing import plan_addresses
+    spec = load_spec(variant(load("prod"), {"aks-networking:network.hub.subnets.GatewaySubnet": prefix}), "prod")
+    problems = [p for p in plan_addresses(spec).problems if p.path.endswith("subnets.GatewaySubnet")]
+    assert bool(problems) is refused, problems
+
+
+@pytest.mark.parametrize("zone,public_fqdn", [("hub", False), ("system", False), ("none", True)])
+def test_a_private_cluster_keeps_its_public_fqdn_only_when_it_has_no_private_zone(zone, public_fqdn):
+    """A private cluster's API server gets a private DNS zone and, unless turned off, a public FQDN resolving to
+    its private address. With `privateDNSZone: none`, AKS makes no private zone and the public FQDN is the only
+    name the API server has (https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone);
+    the Azure CLI refuses `--disable-public-fqdn` there for that reason. Elsewhere the public record is left off."""
+    from aksnet.plan.cluster_profile import api_server_profile
+    cluster = load_spec(variant(load("prod"), {"aks-networking:cluster.privateDnsZone": zone}), "prod").cluster
+    profile = api_server_profile(cluster, zone="zone-id")
+    assert profile["enablePrivateCluster"] is True
+    assert profile["enablePrivateClusterPublicFQDN"] is public_fqdn
+
+
+def test_a_flow_from_an_app_of_another_namespace_is_admitted_from_that_namespace():
+    """A NetworkPolicy peer with a podSelector alone selects pods in the policy's own namespace; pods of another
+    namespace are selected only with a namespaceSelector beside it
+    (https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors).
+    A flow from an app in `ops` to one in `shop` must be admitted by shop's policy from ops' pods."""
+    from aksnet.analysis.intent import check_intent
+    from aksnet.plan.manifests import published_flows
+    base = load("prod")
+    kubernetes = base["aks-networking:kubernetes"]
+    probe = {"name": "probe", "namespace": "ops", "image": "platform://example/probe:1.0.0", "labels": {"app": "probe"},
+             "ports": [{"name": "http", "port": 8080}]}
+    config = variant(base, {
+        "aks-networking:kubernetes.namespaces": [*kubernetes["namespaces"], {"name": "ops"}],
+        "aks-networking:kubernetes.apps": [*kubernetes["apps"], probe],
+        "aks-networking:kubernetes.flows": [*kubernetes["flows"], {
+            "name": "probe-to-api", "from": {"app": "probe", "namespace": "ops"},
+            "to": {"app": "api", "namespace": "shop"}, "ports": ["TCP/8080"]}]})
+    loaded = load_stack(config, "prod")
+    policy = next(m for m in loaded.plan.manifests if m["metadata"]["name"] == "probe-to-api-ingress")
+    assert policy["metadata"]["namespace"] == "shop"
+    published = [flow for _, flow in published_flows(loaded.spec)]
+    check = check_intent(loaded.spec.kubernetes.workloads, loaded.plan.manifests, loaded.plan.ingress_controller,
+                         published)
+    assert check.missing == [] and check.unintended == []
+
+
+@pytest.mark.parametrize("nginx,kind", [
+    ({"visibility": "public"}, "External"),
+    ({"visibility": "internal"}, "Internal"),
+    ({"visibility": "internal", "staticIp": "192.168.2.20"}, "None"),
+])
+def test_the_routing_add_on_makes_a_default_controller_only_where_none_of_ours_replaces_it(nginx, kind):
+    """The application routing add-on's default NGINX controller is `External`, `Internal` or `None`
+    (https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration). With a static internal address the
+    stack declares its own NginxIngressController with the load balancer annotations; a default `Internal` one
+    beside it would take a second, dynamic address of the ilb subnet."""
+    from aksnet.plan.cluster_profile import ingress_profile
+    config = variant(load("dev"), {"aks-networking:ingress.controller": "nginx", "aks-networking:ingress.nginx": nginx})
+    profile = ingress_profile(load_spec(config, "dev").ingress)
+    assert profile == {"webAppRouting": {"enabled": True, "nginx": {"defaultIngressControllerType": kind}}}
