@@ -109,21 +109,6 @@ def test_an_internal_nginx_leaves_the_node_subnet_closed_to_the_internet(visibil
     assert {port for rule in nodes if rule.source == "Internet" for port in rule.ports} == opened
 
 
-def test_with_a_pod_subnet_the_kubelet_still_pulls_images_from_the_node_subnet():
-    """Images are pulled by the node's container runtime, from the node's own address, whatever the pods'
-    addresses are (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress: the cluster's nodes
-    reach the registries); with Azure CNI and a pod subnet the firewall's registry rule must admit the node
-    subnet, not the pod subnet, or no image from that registry is ever pulled."""
-    from tests.test_paths import tracer_of
-    config = variant(load("prod"), {**POD_SUBNET,
-                                    "aks-networking:kubernetes.apps[2].image": "docker.io/library/redis:7.4-alpine",
-                                    "aks-networking:kubernetes.allowedRegistries": ["docker.io"]})
-    t, _ = tracer_of(config)
-    path = t.trace(t.node(), t.fqdn("registry-1.docker.io"), "TCP", 443)
-    assert path.verdict == "allowed", path.as_dict()
-    assert path.decided_by.layer == "firewall" and path.decided_by.rule.endswith("pull-docker-io")
-
-
 def test_a_dnat_rule_forwards_to_its_translated_port_not_the_public_one():
     """A DNAT rule receives on its destination port and forwards to `translatedPort`, which may differ
     (https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat-policy). Published on 8443, the
