@@ -80,7 +80,10 @@ def api_server_profile(cluster: ClusterSpec, zone: Any = None, subnet: Any = Non
         profile["disableRunCommand"] = True
     if cluster.private:
         profile["privateDNSZone"] = zone if cluster.private_dns_zone == "hub" else cluster.private_dns_zone
-        profile["enablePrivateClusterPublicFQDN"] = False
+        # No public record of the private address, except with privateDNSZone none: AKS then makes no private
+        # zone and the public FQDN is the only name the API server has (az aks refuses --disable-public-fqdn for
+        # none). https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone
+        profile["enablePrivateClusterPublicFQDN"] = cluster.private_dns_zone == "none"
     elif cluster.authorized_ip_ranges:
         profile["authorizedIPRanges"] = [str(r) for r in cluster.authorized_ip_ranges]
     if cluster.api_server_vnet_integration:
