@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.roles import BUILTIN_ROLES
 from tests.stacks import load, variant
 from tools.mock_engine import RunResult, run_program
-
-ROLE = "azure-native:authorization:RoleAssignment"
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +35,22 @@ def test_a_standard_v2_gateway_gets_no_waf_policy_and_a_waf_v2_one_does(standard
     assert standard_v2.of_type("azure-native:network:WebApplicationFirewallPolicy") == []
     waf = prod.one("azure-native:network:WebApplicationFirewallPolicy")
     assert prod.one("azure-native:network:ApplicationGateway").inputs["firewallPolicy"]["id"] == waf.outputs["id"]
+
+
+# Traffic analytics names its workspace twice: by resource id (workspaceResourceId) and by the
+# workspace's own GUID, its customer id (workspaceId), with the workspace's region; it processes
+# every 10 or 60 minutes. https://learn.microsoft.com/rest/api/network-watcher/flow-logs/create
+# (TrafficAnalyticsConfigurationProperties), https://learn.microsoft.com/azure/network-watcher/traffic-analytics
+def test_traffic_analytics_names_the_stacks_workspace_by_id_and_by_guid():
+    config = variant(load("prod"), {"aks-networking:diagnostics": {"trafficAnalytics": True}})
+    result = run_program("prod", config)
+    assert result.error is None, result.error
+    workspace = result.one("azure-native:operationalinsights:Workspace")
+    flow_logs = result.of_type("azure-native:network:FlowLog")
+    assert len(flow_logs) == 2
+    for flow_log in flow_logs:
+        analytics = flow_log.inputs["flowAnalyticsConfiguration"]["networkWatcherFlowAnalyticsConfiguration"]
+        assert (analytics["enabled"], analytics["workspaceResourceId"], analytics["workspaceId"],
+                analytics["workspaceRegion"]) == (True, workspace.outputs["id"], workspace.outputs["customerId"],
+                                                  workspace.inputs["location"])
+        assert analytics["trafficAnalyticsInterval"] in (10, 60)
