@@ -54,3 +54,54 @@ def test_traffic_analytics_names_the_stacks_workspace_by_id_and_by_guid():
                 analytics["workspaceRegion"]) == (True, workspace.outputs["id"], workspace.outputs["customerId"],
                                                   workspace.inputs["location"])
         assert analytics["trafficAnalyticsInterval"] in (10, 60)
+
+
+CLUSTER = "azure-native:containerservice:ManagedCluster"
+
+
+# The managed cluster's SKU name is Base (Automatic is AKS Automatic's); the tier is the stack's.
+# https://learn.microsoft.com/rest/api/aks/managed-clusters/create-or-update (ManagedClusterSKUName),
+# https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers
+def test_the_cluster_is_a_base_cluster_of_the_stacks_tier(prod):
+    assert prod.one(CLUSTER).inputs["sku"] == {"name": "Base", "tier": "Standard"}
+
+
+# Cluster auto-upgrade and node OS auto-upgrade are two channels of two vocabularies: the cluster's
+# (patch, stable, rapid, node-image, none) and the node OS's (NodeImage, SecurityPatch, Unmanaged, None).
+# https://learn.microsoft.com/azure/aks/auto-upgrade-cluster, https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image
+def test_each_auto_upgrade_channel_goes_to_its_own_property(prod):
+    assert prod.one(CLUSTER).inputs["autoUpgradeProfile"] == {"upgradeChannel": "patch",
+                                                              "nodeOSUpgradeChannel": "NodeImage"}
+
+
+# With Entra ID, the user kubeconfig is asked for in the exec format (kubelogin): the legacy azure
+# format stopped working with Kubernetes 1.24. https://learn.microsoft.com/azure/aks/kubelogin-authentication,
+# https://learn.microsoft.com/rest/api/aks/managed-clusters/list-cluster-user-credentials (format)
+def test_an_entra_cluster_hands_out_an_exec_kubeconfig(prod):
+    asked = [args for token, args in prod.invokes if token.endswith(":listManagedClusterUserCredentials")]
+    assert [a.get("format") for a in asked] == ["exec"]
+
+
+# Private DNS zones and their VNet links are global resources: Azure accepts no region for them.
+# https://learn.microsoft.com/azure/dns/private-dns-privatednszone,
+# https://learn.microsoft.com/rest/api/dns/privatednszones/create-or-update (location: global)
+def test_private_zones_and_their_links_are_global(prod):
+    zones = prod.of_type("azure-native:privatedns:PrivateZone") + \
+        prod.of_type("azure-native:privatedns:VirtualNetworkLink")
+    assert len(zones) >= 6 and {z.inputs["location"] for z in zones} == {"global"}
+
+
+# A firewall policy takes one rule collection group write at a time (each write refreshes every
+# firewall of the policy); groups written together fail with the policy busy. So the groups of one
+# policy wait for each other, one after another. https://github.com/Azure/bicep/issues/1013
+# (Microsoft's answer: "Only one Rule Collection Group can be updated at a time"),
+# https://github.com/hashicorp/terraform-provider-azurerm/issues/15440
+def test_the_rule_collection_groups_of_a_policy_are_written_one_at_a_time(prod):
+    groups = prod.of_type("azure-native:network:FirewallPolicyRuleCollectionGroup")
+    urns = {g.urn for g in groups}
+    waits = {g.urn: {d for d in g.dependencies if d in urns} for g in groups}
+    for _ in groups:  # what each group waits for, directly or through another group
+        waits = {u: before | {d for b in before for d in waits[b]} for u, before in waits.items()}
+    assert len(groups) >= 2
+    # Any two groups are ordered: one of them waits for the other.
+    assert all(a == b or b in waits[a] or a in waits[b] for a in urns for b in urns)
