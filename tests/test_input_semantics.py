@@ -157,3 +157,20 @@ def test_azure_limits_hold_at_the_limit_and_refuse_one_beyond(stack, changes, re
     except ConfigError as error:
         paths = [p.path for p in error.problems]
     assert paths == ([refused] if refused else []), source
+
+
+# A container port's name is an IANA_SVC_NAME: 1 to 15 lower-case letters, digits and hyphens, at
+# least one letter, no hyphen at either end or beside another; Kubernetes refuses a Deployment
+# otherwise. https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports,
+# https://www.rfc-editor.org/rfc/rfc6335#section-5.1
+@pytest.mark.parametrize("name, accepted", [
+    ("a" * 15, True), ("http-8080", True), ("h2c", True), ("9p", True),
+    ("a" * 16, False), ("8080", False), ("web--api", False), ("-http", False), ("http-", False), ("Http", False),
+])
+def test_a_container_port_name_is_an_iana_service_name(name, accepted):
+    changes = {"aks-networking:kubernetes.apps[0].ports[0].name": name,
+               "aks-networking:kubernetes.flows": [], "aks-networking:kubernetes.ingresses": []}
+    if accepted:
+        assert _spec("dev", changes).kubernetes.workloads.apps[0].ports[0].name == name
+    else:
+        assert [path for path, _ in _refused("dev", changes)] == ["aks-networking:kubernetes.apps[0].ports[0].name"]
