@@ -174,3 +174,37 @@ def test_a_container_port_name_is_an_iana_service_name(name, accepted):
         assert _spec("dev", changes).kubernetes.workloads.apps[0].ports[0].name == name
     else:
         assert [path for path, _ in _refused("dev", changes)] == ["aks-networking:kubernetes.apps[0].ports[0].name"]
+
+
+# A literal NetworkPolicy's peer is an ipBlock alone, or selectors (a podSelector and a
+# namespaceSelector together select pods of those namespaces); its named port is an IANA_SVC_NAME.
+# https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec
+# (NetworkPolicyPeer.ipBlock: "If this field is set then neither of the other fields can be"),
+# https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+@pytest.mark.parametrize("rule, refused", [
+    ({"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}, None),
+    ({"from": [{"podSelector": {}, "namespaceSelector": {"matchLabels": {"team": "a"}}}]}, None),
+    ({"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}]}, "spec.ingress[0].from[0]"),
+    ({"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}, "namespaceSelector": {}}]}, "spec.ingress[0].from[0]"),
+    ({"ports": [{"protocol": "TCP", "port": "metrics"}]}, None),
+    ({"ports": [{"protocol": "TCP", "port": "web--api"}]}, "spec.ingress[0].ports[0].port"),
+])
+def test_a_literal_policys_peers_and_port_names_follow_kubernetes(rule, refused):
+    from aksnet.config.policy_spec import check_policy_spec
+    from aksnet.config.schema import Problems
+
+    problems = Problems()
+    check_policy_spec(problems, "spec", {"podSelector": {}, "ingress": [rule]})
+    assert [p.path for p in problems.items] == ([refused] if refused else [])
+
+
+# A public API server takes at most 200 authorized IP ranges.
+# https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges#limitations
+@pytest.mark.parametrize("count, accepted", [(200, True), (201, False)])
+def test_a_public_api_server_takes_up_to_200_authorized_ranges(count, accepted):
+    ranges = [f"198.18.{i // 256}.{i % 256}/32" for i in range(count)]
+    changes = {f"{CLUSTER}.authorizedIpRanges": ranges}
+    if accepted:
+        assert len(_spec("dev", changes).cluster.authorized_ip_ranges) == 200
+    else:
+        assert [path for path, _ in _refused("dev", changes)] == [f"{CLUSTER}.authorizedIpRanges"]
