@@ -36,6 +36,7 @@ from aksnet.vocabulary import (
     NAMESPACE_NAME_LABEL,
     PLATFORM_IMAGE,
     PLATFORM_NAMESPACES,
+    PORT_NAME,
     PRIVATE_RANGES,
 )
 
@@ -223,8 +224,10 @@ def kubernetes_labels(obj: Obj, key: str, *, doc: str = "", default_doc: str = "
 
 def _container_port(obj: Obj) -> ContainerPort | None:
     return ContainerPort(
-        name=obj.text("name", None, pattern=r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?",
-                      hint="an IANA port name: lower case, at most 15 characters",
+        # An IANA_SVC_NAME (RFC 6335 section 5.1): at most 15 characters, a letter among them, no "--".
+        # https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports
+        name=obj.text("name", None, pattern=r"(?=[a-z0-9-]*[a-z])(?![a-z0-9-]*--)" + PORT_NAME,
+                      hint="an IANA port name: lower case, at most 15 characters, a letter among them, no '--'",
                       doc="a named port, for flows' `TCP/<name>`"),
         port=obj.whole("port", minimum=1, maximum=65535, doc="the Service's port"),
         protocol=obj.choice("protocol", KUBERNETES_PROTOCOLS, "TCP", doc="the protocol"),
