@@ -86,3 +86,51 @@ def test_on_premises_reaches_the_spoke_only_with_both_halves_of_gateway_transit(
     t, _ = tracer_of(variant(load("prod"), {"aks-networking:network.onPremises": ["172.20.0.0/16"]}))
     path = t.trace(t.onprem(), t.node(), "TCP", 22)
     assert path.verdict == verdict, path.as_dict()
+
+
+# API Server VNet Integration ----------------------------------------------------------------------
+# https://learn.microsoft.com/azure/aks/api-server-vnet-integration: the API server is projected into a
+# delegated subnet of the cluster's VNet, behind an internal load balancer there; the nodes reach it at
+# that address (not at an address of their own subnet, as a private endpoint's would be).
+
+def test_with_vnet_integration_the_api_server_answers_from_its_delegated_subnet():
+    config = variant(load("prod"), {"aks-networking:cluster.apiServerVnetIntegration": True,
+                                    "aks-networking:network.spoke.subnets.apiserver": "10.240.7.0/28"})
+    t, _ = tracer_of(config, advisory=ADVISORY)
+    path = t.trace(t.node(), t.apiserver(), "TCP", 443)
+    assert path.verdict == "allowed", path.as_dict()
+    resolved = IP(path.hops[0].rule.rsplit(" ", 1)[-1])
+    assert path.hops[0].layer == "dns" and resolved in NET("10.240.7.0/28"), path.hops[0]
+
+
+# What the report walks ---------------------------------------------------------------------------
+# https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec:
+#   a rule without `ports` matches every port. https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec:
+#   a Service answers only on the ports it lists; an internal load balancer's frontend has no other.
+#   So a flow without ports to an app behind an internal load balancer arrives on the Service's port.
+
+def test_a_flow_without_ports_to_an_internal_service_is_walked_on_the_services_port():
+    from aksnet.analysis.path_report import path_report
+    config = load("prod")
+    kubernetes = config["aks-networking:kubernetes"]
+    app = {"name": "kv", "namespace": "shop", "image": "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
+           "labels": {"app": "kv"}, "ports": [{"port": 6379}], "serviceType": "InternalLoadBalancer",
+           "staticIp": "10.240.5.10"}
+    flow = {"name": "resolver-to-kv", "from": {"cidr": "10.200.0.128/28"}, "to": {"app": "kv", "namespace": "shop"}}
+    _, loaded = tracer_of(variant(config, {"aks-networking:kubernetes.apps": [*kubernetes["apps"], app],
+                                          "aks-networking:kubernetes.flows": [*kubernetes["flows"], flow]}),
+                         advisory=ADVISORY)
+    entry = next(p for p in path_report(loaded.spec, loaded.plan).paths if p.flow == "resolver-to-kv")
+    assert entry.path.verdict == "allowed", entry.describe()
+    assert ("loadBalancer", "shop/kv TCP/6379") in [(h.layer, h.rule) for h in entry.path.hops]
+
+
+# https://www.rfc-editor.org/rfc/rfc9293#section-3.1 (TCP) and https://www.rfc-editor.org/rfc/rfc768 (UDP):
+# a port is a 16-bit number. https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports:
+# a container port must be a valid port number, 0 < x < 65536. The path CLI takes PROTO/PORT within them.
+
+@pytest.mark.parametrize("text, parsed", [("TCP/1", ("TCP", 1)), ("udp/65535", ("UDP", 65535)),
+                                          ("TCP/0", None), ("TCP/65536", None), ("ICMP/1", None)])
+def test_a_port_on_the_command_line_is_one_to_65535(text, parsed):
+    from aksnet.analysis.path_report import parse_port
+    assert parse_port(text) == parsed
