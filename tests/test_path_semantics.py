@@ -71,6 +71,11 @@ def test_through_nginx_the_apps_policy_sees_the_controller_pods_not_the_client()
     assert policy.resource.startswith("app-routing-system/"), policy
 
 
+@pytest.fixture(scope="module")
+def onprem_tracer():
+    return tracer_of(variant(load("prod"), {"aks-networking:network.onPremises": ["172.20.0.0/16"]}))[0]
+
+
 # Gateway transit ---------------------------------------------------------------------------------
 # https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview#gateways-and-on-premises-connectivity
 #   Transit needs both halves: "allow gateway transit" on the hub's peering and "use remote gateways" on
@@ -78,12 +83,13 @@ def test_through_nginx_the_apps_policy_sees_the_controller_pods_not_the_client()
 
 @pytest.mark.parametrize("transit, remote, verdict", [(True, False, "denied"), (False, True, "denied"),
                                                       (True, True, "allowed")])
-def test_on_premises_reaches_the_spoke_only_with_both_halves_of_gateway_transit(monkeypatch, transit, remote, verdict):
+def test_on_premises_reaches_the_spoke_only_with_both_halves_of_gateway_transit(monkeypatch, onprem_tracer, transit,
+                                                                               remote, verdict):
     from aksnet.analysis.paths import tracer as tracer_module
     from aksnet.plan.routing import PeeringSettings
     monkeypatch.setattr(tracer_module, "PEERING", PeeringSettings(allow_gateway_transit=transit,
                                                                    use_remote_gateways=remote))
-    t, _ = tracer_of(variant(load("prod"), {"aks-networking:network.onPremises": ["172.20.0.0/16"]}))
+    t = onprem_tracer
     path = t.trace(t.onprem(), t.node(), "TCP", 22)
     assert path.verdict == verdict, path.as_dict()
 
@@ -134,3 +140,25 @@ def test_a_flow_without_ports_to_an_internal_service_is_walked_on_the_services_p
 def test_a_port_on_the_command_line_is_one_to_65535(text, parsed):
     from aksnet.analysis.path_report import parse_port
     assert parse_port(text) == parsed
+
+
+# NetworkPolicy ports -----------------------------------------------------------------------------
+# https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicyPort:
+#   `endPort`: the range from `port` to `endPort`, inclusive; `protocol`: the protocol traffic must match.
+
+@pytest.fixture(scope="module")
+def ranged_tracer():
+    config = load("prod")
+    flows = [dict(f, ports=["TCP/6379-6380"]) if f["name"] == "api-to-cache" else f
+             for f in config["aks-networking:kubernetes"]["flows"]]
+    return tracer_of(variant(config, {"aks-networking:kubernetes.flows": flows}), advisory=ADVISORY)[0]
+
+
+@pytest.mark.parametrize("protocol, port, verdict", [("TCP", 6379, "allowed"), ("TCP", 6380, "allowed"),
+                                                     ("TCP", 6381, "denied"), ("TCP", 6378, "denied"),
+                                                     ("UDP", 6379, "denied"), ("UDP", 6380, "denied")])
+def test_a_flows_port_range_admits_both_ends_of_its_protocol_only(ranged_tracer, protocol, port, verdict):
+    t = ranged_tracer
+    path = t.trace(t.app_place("shop/api"), t.app_place("shop/cache"), protocol, port)
+    assert path.verdict == verdict, path.as_dict()
+    assert path.decided_by.layer == "networkPolicy"
