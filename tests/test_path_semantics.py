@@ -113,22 +113,26 @@ def test_with_vnet_integration_the_api_server_answers_from_its_delegated_subnet(
 # https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec:
 #   a rule without `ports` matches every port. https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec:
 #   a Service answers only on the ports it lists; an internal load balancer's frontend has no other.
-#   So a flow without ports to an app behind an internal load balancer arrives on the Service's port.
+#   So a flow without ports, or naming the Service's port by its name, to an app behind an internal load
+#   balancer arrives on the Service's port, and the pod on its target port.
 
-def test_a_flow_without_ports_to_an_internal_service_is_walked_on_the_services_port():
+@pytest.mark.parametrize("ports", [None, ["TCP/redis"]])
+def test_a_flow_to_an_internal_service_is_walked_on_the_services_port_then_the_target_port(ports):
     from aksnet.analysis.path_report import path_report
     config = load("prod")
     kubernetes = config["aks-networking:kubernetes"]
     app = {"name": "kv", "namespace": "shop", "image": "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
-           "labels": {"app": "kv"}, "ports": [{"port": 6379}], "serviceType": "InternalLoadBalancer",
-           "staticIp": "10.240.5.10"}
-    flow = {"name": "resolver-to-kv", "from": {"cidr": "10.200.0.128/28"}, "to": {"app": "kv", "namespace": "shop"}}
+           "labels": {"app": "kv"}, "ports": [{"name": "redis", "port": 6379, "targetPort": 7000}],
+           "serviceType": "InternalLoadBalancer", "staticIp": "10.240.5.10"}
+    flow = {"name": "resolver-to-kv", "from": {"cidr": "10.200.0.128/28"}, "to": {"app": "kv", "namespace": "shop"},
+            **({"ports": ports} if ports else {})}
     _, loaded = tracer_of(variant(config, {"aks-networking:kubernetes.apps": [*kubernetes["apps"], app],
                                           "aks-networking:kubernetes.flows": [*kubernetes["flows"], flow]}),
                          advisory=ADVISORY)
     entry = next(p for p in path_report(loaded.spec, loaded.plan).paths if p.flow == "resolver-to-kv")
     assert entry.path.verdict == "allowed", entry.describe()
-    assert ("loadBalancer", "shop/kv TCP/6379") in [(h.layer, h.rule) for h in entry.path.hops]
+    assert [(h.layer, h.rule) for h in entry.path.hops[-2:]] == [("loadBalancer", "shop/kv TCP/6379"),
+                                                                ("networkPolicy", "TCP/7000")]
 
 
 # https://www.rfc-editor.org/rfc/rfc9293#section-3.1 (TCP) and https://www.rfc-editor.org/rfc/rfc768 (UDP):
