@@ -166,3 +166,40 @@ def test_a_flows_port_range_admits_both_ends_of_its_protocol_only(ranged_tracer,
     path = t.trace(t.app_place("shop/api"), t.app_place("shop/cache"), protocol, port)
     assert path.verdict == verdict, path.as_dict()
     assert path.decided_by.layer == "networkPolicy"
+
+
+# A public load balancer forwards only its Service's ports -----------------------------------------
+# https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec (`port`: the
+# port the Service exposes; `targetPort`: the pod's) and https://learn.microsoft.com/azure/load-balancer/components#load-balancing-rules
+# (a frontend forwards only the protocol and port a load-balancing rule names): the internet reaches the
+# app on 443, and nothing answers on the pods' 8443 at the frontend.
+
+def test_a_public_service_answers_on_its_port_and_not_on_its_target_port():
+    config = load("dev")
+    kubernetes = config["aks-networking:kubernetes"]
+    app = {"name": "edge", "namespace": "development", "image": "nginxinc/nginx-unprivileged:1.27-alpine",
+           "labels": {"app": "edge"}, "ports": [{"port": 443, "targetPort": 8443}], "serviceType": "LoadBalancer"}
+    flow = {"name": "internet-to-edge", "from": {"cidr": "0.0.0.0/0"},
+            "to": {"app": "edge", "namespace": "development"}, "ports": ["TCP/443"]}
+    t, _ = tracer_of(variant(config, {"aks-networking:kubernetes.apps": [*kubernetes["apps"], app],
+                                      "aks-networking:kubernetes.flows": [*kubernetes["flows"], flow]}),
+                     "dev", advisory=ADVISORY)
+    served = t.trace(t.internet(), t.app_place("development/edge"), "TCP", 443, via="service")
+    assert served.verdict == "allowed" and served.hops[-1].rule == "TCP/8443", served.as_dict()
+    target = t.trace(t.internet(), t.app_place("development/edge"), "TCP", 8443, via="service")
+    assert target.verdict == "denied" and target.decided_by.layer == "loadBalancer", target.as_dict()
+
+
+# The registry's private endpoint ------------------------------------------------------------------
+# https://learn.microsoft.com/azure/container-registry/container-registry-private-link: the private
+# endpoint takes a private address for the registry's login server and another for its regional data
+# endpoint, each with its record in privatelink.azurecr.io; the nodes pull over HTTPS from both.
+
+def test_the_registrys_login_server_and_data_endpoint_resolve_to_two_private_addresses(prod_tracer):
+    t = prod_tracer
+    resolved = []
+    for name in ("contosoaksnetprod.azurecr.io", "contosoaksnetprod.westeurope.data.azurecr.io"):
+        path = t.trace(t.node(), t.fqdn(name), "TCP", 443)
+        assert path.verdict == "allowed" and path.hops[0].resource == "private zone privatelink.azurecr.io", path.as_dict()
+        resolved.append(IP(path.hops[0].rule.rsplit(" ", 1)[-1]))
+    assert len(set(resolved)) == 2 and all(a in NET("10.240.6.0/28") for a in resolved), resolved
