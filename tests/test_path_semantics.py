@@ -203,3 +203,17 @@ def test_the_registrys_login_server_and_data_endpoint_resolve_to_two_private_add
         assert path.verdict == "allowed" and path.hops[0].resource == "private zone privatelink.azurecr.io", path.as_dict()
         resolved.append(IP(path.hops[0].rule.rsplit(" ", 1)[-1]))
     assert len(set(resolved)) == 2 and all(a in NET("10.240.6.0/28") for a in resolved), resolved
+
+
+# A public API server from on-premises -------------------------------------------------------------
+# https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges: a public API server limited to
+# authorized ranges accepts requests only from them, whoever sends them; on-premises is no exception
+# (dev authorizes 203.0.113.0/24 alone).
+
+@pytest.mark.parametrize("ranges, action", [(["203.0.113.0/24"], "deny"), (["203.0.113.0/24", "172.20.0.0/16"], "allow")])
+def test_on_premises_meets_a_public_api_servers_authorized_ranges(ranges, action):
+    config = variant(load("dev"), {"aks-networking:network.onPremises": ["172.20.0.0/16"],
+                                   "aks-networking:cluster.authorizedIpRanges": ranges})
+    t, _ = tracer_of(config, "dev", advisory=ADVISORY)
+    path = t.trace(t.onprem(), t.apiserver(), "TCP", 443)
+    assert [(h.layer, h.rule, h.action) for h in path.hops] == [("loadBalancer", "authorizedIpRanges", action)]
