@@ -217,3 +217,45 @@ def test_on_premises_meets_a_public_api_servers_authorized_ranges(ranges, action
     t, _ = tracer_of(config, "dev", advisory=ADVISORY)
     path = t.trace(t.onprem(), t.apiserver(), "TCP", 443)
     assert [(h.layer, h.rule, h.action) for h in path.hops] == [("loadBalancer", "authorizedIpRanges", action)]
+
+
+# A Deny rule of the firewall denies ---------------------------------------------------------------
+# https://learn.microsoft.com/azure/firewall/rule-processing: rules are terminating; the first matching
+# rule decides, and a rule collection's action (Allow or Deny) is what happens to what it matches. The
+# program writes only Allow and DNAT collections, but the walk must stop at a Deny one where a policy has it.
+
+DENY_FIRST = (
+    {"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "deny-web", "priority": 100,
+     "action": {"type": "Deny"}, "rules": [
+         {"ruleType": "NetworkRule", "name": "no-443", "ipProtocols": ["TCP"], "sourceAddresses": ["*"],
+          "destinationAddresses": ["*"], "destinationPorts": ["443"]}]},
+    {"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "allow-all", "priority": 200,
+     "action": {"type": "Allow"}, "rules": [
+         {"ruleType": "NetworkRule", "name": "any", "ipProtocols": ["Any"], "sourceAddresses": ["*"],
+          "destinationAddresses": ["*"], "destinationPorts": ["*"]}]},
+)
+
+
+def test_a_matching_deny_collection_stops_the_nodes_egress_at_the_firewall(prod_tracer):
+    import dataclasses
+
+    from aksnet.analysis.paths import Tracer, firewall_rules
+    from aksnet.plan.egress_rules import RuleGroup
+    net = prod_tracer.net
+    rules = firewall_rules([RuleGroup("first", "first", 100, DENY_FIRST)])
+    t = Tracer(dataclasses.replace(net, firewall_rules=rules + net.firewall_rules))
+    denied = t.trace(t.node(), t.fqdn("mcr.microsoft.com"), "TCP", 443)
+    assert denied.verdict == "denied", denied.as_dict()
+    assert (denied.decided_by.layer, denied.decided_by.rule) == ("firewall", "first/deny-web/no-443")
+    assert t.trace(t.node(), t.fqdn("mcr.microsoft.com"), "TCP", 80).decided_by.rule == "first/allow-all/any"
+
+
+def test_a_matching_deny_collection_on_the_hubs_policy_stops_a_spokes_flow(prod_tracer):
+    from aksnet.analysis.paths.joined import JoinedHub, JoinedSpoke, LandingZoneTracer
+    from aksnet.plan.egress_rules import RuleGroup
+    from aksnet.plan.routing import PeeringSettings
+    spoke = JoinedSpoke("a", prod_tracer.net, RuleGroup("a", "a", 100, DENY_FIRST), {}, (), PeeringSettings())
+    hub = JoinedHub("hub", (NET("10.200.0.0/24"),), IP("10.200.0.4"), True, "westeurope")
+    path = LandingZoneTracer(hub, [spoke]).trace("a", "shop/api", IP("203.0.113.10"), "TCP", 443, "partner")
+    assert path.verdict == "denied", path.as_dict()
+    assert (path.decided_by.layer, path.decided_by.rule) == ("firewall", "a/deny-web/no-443"), path.as_dict()
