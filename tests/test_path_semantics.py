@@ -259,3 +259,17 @@ def test_a_matching_deny_collection_on_the_hubs_policy_stops_a_spokes_flow(prod_
     path = LandingZoneTracer(hub, [spoke]).trace("a", "shop/api", IP("203.0.113.10"), "TCP", 443, "partner")
     assert path.verdict == "denied", path.as_dict()
     assert (path.decided_by.layer, path.decided_by.rule) == ("firewall", "a/deny-web/no-443"), path.as_dict()
+
+
+# An internal load balancer's frontend without a static address -----------------------------------
+# https://learn.microsoft.com/azure/aks/internal-lb#specify-a-subnet: with the
+# service.beta.kubernetes.io/azure-load-balancer-internal-subnet annotation (the program sets it to the
+# `ilb` subnet), the internal load balancer takes its frontend address from that subnet, not the nodes'.
+
+def test_an_internal_service_without_a_static_address_answers_from_the_ilb_subnet():
+    from tests.test_paths import with_app
+    t, _ = tracer_of(with_app(serviceType="InternalLoadBalancer"), advisory=ADVISORY)
+    path = t.trace(t.address_place(IP("10.200.0.132")), t.app_place("shop/public"), "TCP", 443)
+    assert path.verdict == "allowed", path.as_dict()
+    frontend = next(h for h in path.hops if h.layer == "loadBalancer").resource
+    assert IP(frontend.rsplit(" ", 1)[-1]) in NET("10.240.5.0/28"), frontend
