@@ -273,3 +273,18 @@ def test_an_internal_service_without_a_static_address_answers_from_the_ilb_subne
     assert path.verdict == "allowed", path.as_dict()
     frontend = next(h for h in path.hops if h.layer == "loadBalancer").resource
     assert IP(frontend.rsplit(" ", 1)[-1]) in NET("10.240.5.0/28"), frontend
+
+
+# Which firewall rules are wider than their flow ----------------------------------------------------
+# https://learn.microsoft.com/azure/aks/azure-cni-overlay#pods-and-nodes-networking: traffic a pod sends
+# outside the cluster is SNATed to its node's address, so the firewall sees the nodes, not the pod. A flow
+# that leaves the cluster through the firewall (prod's api-to-payments) has a rule wider than its pods; a
+# flow between pods (web-to-api, api-to-cache) never meets the firewall and is not reported.
+
+def test_only_flows_through_the_firewall_are_reported_wider_than_their_pods():
+    from aksnet.analysis.path_report import path_report
+    loaded = tracer_of(load("prod"))[1]
+    flows = [f.name for f in loaded.spec.kubernetes.workloads.flows]
+    imprecise = path_report(loaded.spec, loaded.plan).imprecise
+    assert [origin for origin, _ in imprecise] == [f"kubernetes.flows[{flows.index('api-to-payments')}]"]
+    assert "pods leave with their node's address (SNAT)" in imprecise[0][1]
