@@ -56,6 +56,19 @@ def test_the_private_api_server_answers_on_tcp_443_only(prod_tracer):
         assert path.decided_by.layer == "privateEndpoint", path.as_dict()
 
 
+# https://learn.microsoft.com/azure/aks/private-clusters: a private cluster's API server has no public
+# endpoint; its name in the private zone resolves only in the VNets linked to the zone. Asked from the
+# internet, the name leads to no API server (a defect fixed here: the model let the internet reach it).
+
+def test_the_private_api_servers_name_asked_from_the_internet_reaches_nothing(prod_tracer):
+    t = prod_tracer
+    path = t.trace(t.internet(), t.fqdn("aks-prod.privatelink.westeurope.azmk8s.io"), "TCP", 443)
+    assert path.verdict == "denied", path.as_dict()
+    assert path.hops[0].layer == "dns" and path.decided_by.layer == "privateEndpoint", path.as_dict()
+    inside = t.trace(t.node(), t.fqdn("aks-prod.privatelink.westeurope.azmk8s.io"), "TCP", 443)
+    assert inside.verdict == "allowed" and inside.hops[0].rule.endswith("-> 10.240.0.4"), inside.as_dict()
+
+
 # Ingress controllers are proxies ----------------------------------------------------------------
 # https://kubernetes.github.io/ingress-nginx/user-guide/miscellaneous/#source-ip-address and
 # https://learn.microsoft.com/azure/aks/app-routing: the application routing add-on's nginx runs as pods
