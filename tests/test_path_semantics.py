@@ -21,8 +21,13 @@ NET = ipaddress.IPv4Network
 
 
 @pytest.fixture(scope="module")
-def prod_tracer():
-    return tracer_of(load("prod"))[0]
+def prod_both():
+    return tracer_of(load("prod"))
+
+
+@pytest.fixture(scope="module")
+def prod_tracer(prod_both):
+    return prod_both[0]
 
 
 # NSG service tags --------------------------------------------------------------------------------
@@ -294,9 +299,9 @@ def test_an_internal_service_without_a_static_address_answers_from_the_ilb_subne
 # that leaves the cluster through the firewall (prod's api-to-payments) has a rule wider than its pods; a
 # flow between pods (web-to-api, api-to-cache) never meets the firewall and is not reported.
 
-def test_only_flows_through_the_firewall_are_reported_wider_than_their_pods():
+def test_only_flows_through_the_firewall_are_reported_wider_than_their_pods(prod_both):
     from aksnet.analysis.path_report import path_report
-    loaded = tracer_of(load("prod"))[1]
+    loaded = prod_both[1]
     flows = [f.name for f in loaded.spec.kubernetes.workloads.flows]
     imprecise = path_report(loaded.spec, loaded.plan).imprecise
     assert [origin for origin, _ in imprecise] == [f"kubernetes.flows[{flows.index('api-to-payments')}]"]
