@@ -26,6 +26,10 @@ class Tracer(InboundWalk):
         if source.kind == "internet" and destination.kind == "privateEndpoint":
             return Path((*hops, Hop("privateEndpoint", f"public endpoint of {destination.fqdn}",
                                     "public network access disabled: private endpoint only", "deny")))
+        if source.kind == "internet" and destination.kind == "apiserver":
+            # A private cluster's API server has no public endpoint (https://learn.microsoft.com/azure/aks/private-clusters).
+            return Path((*hops, Hop("privateEndpoint", "private endpoint of API server",
+                                    "private cluster: no public endpoint", "deny")))
         if source.kind == "internet":
             return self._inbound(source, destination, protocol, port, via)
         if source.kind == "onprem":
@@ -43,8 +47,10 @@ class Tracer(InboundWalk):
             hops.append(Hop("dns", f"private zone {zone}", f"{name} -> {address}", "resolve"))
             return Place("privateEndpoint", destination.label, address, subnet=self.net.subnet_of(address), fqdn=name)
         api_zone = self.net.api_zone
-        if api_zone is not None and self.net.api_address is not None and name.endswith("." + api_zone) \
-                and source.kind not in ("internet",):
+        if api_zone is not None and self.net.api_address is not None and name.endswith("." + api_zone):
+            if source.kind == "internet":  # the private zone is not the internet's: no public endpoint behind the name
+                hops.append(Hop("dns", "public DNS", f"{name}: no public address of the API server", "resolve"))
+                return Place("apiserver", destination.label, None, fqdn=name)
             hops.append(Hop("dns", f"private zone {api_zone}", f"{name} -> {self.net.api_address}", "resolve"))
             return Place("apiserver", destination.label, self.net.api_address, fqdn=name)
         hops.append(Hop("dns", "public DNS", f"{name} -> a public address", "resolve"))
