@@ -62,7 +62,9 @@ DNS_1035_LABEL = r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?"
 LABEL_NAME = r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)"
 LABEL_KEY = rf"(([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)/)?{LABEL_NAME}"
 LABEL_VALUE = rf"{LABEL_NAME}?"
-PORT_NAME = r"[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?"
+# A port's name is an IANA_SVC_NAME: at most 15 characters, a letter among them, no "--" (RFC 6335
+# section 5.1; https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports).
+PORT_NAME = r"(?=[a-z0-9-]*[a-z])(?![a-z0-9-]*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?"
 FQDN = r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
 """A host name as Azure Firewall application rules take it, with an optional leading `*.`."""
 FQDN_HINT = "a host name such as api.github.com or *.blob.core.windows.net"

@@ -134,9 +134,7 @@ def _port(problems: Problems, path: str, value: object) -> None:
 
     def port(problems: Problems, item_path: str, item: object) -> None:
         number = isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= 65535
-        # An IANA_SVC_NAME: a letter among its characters and no "--" (RFC 6335 section 5.1).
-        name = isinstance(item, str) and re.fullmatch(PORT_NAME, item) and re.search("[a-z]", item) \
-            and "--" not in item
+        name = isinstance(item, str) and re.fullmatch(PORT_NAME, item)
         if not (number or name):
             problems.add(item_path, f"{show(item)} is not a port: a number from 1 to 65535, or a port name")
 
