@@ -498,15 +498,23 @@ def test_an_nsg_rule_denying_the_internet_outbound_stops_the_nodes_at_a_public_a
     assert kept.hops[0].rule == "AllowInternetOutBound (outbound, priority 65001)", kept.as_dict()
 
 
-def test_a_nodes_nsg_rule_denying_the_gateway_subnet_inbound_stops_agic_at_the_nodes():
+@pytest.mark.parametrize("protocol, stopped", [("*", True), ("Tcp", True), ("Udp", False)])
+def test_a_nodes_nsg_rule_denying_the_gateway_subnet_inbound_stops_agic_at_the_nodes(protocol, stopped):
     """AGIC sends to the pods from the gateway's subnet; the nodes' NSG judges that traffic inbound
     (https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works: inbound, the NSG
-    of the destination's subnet), so a Deny of the gateway subnet before AllowVnetInBound stops it there."""
+    of the destination's subnet), so a Deny of the gateway subnet before AllowVnetInBound stops it there.
+    The gateway proxies HTTP over TCP, so a Deny of UDP alone lets it through
+    (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules: a rule
+    matches its protocol)."""
     from aksnet.plan.security_rules import Rule
 
     loaded = load_stack(load("prod"), "prod")
     appgw = str(loaded.spec.network.spoke.subnets["appgw"])
-    t = with_nsg_rule(loaded, "nodes", Rule("DenyGatewayInbound", 200, "Inbound", "Deny", "*", appgw, "*", ("*",)))
+    t = with_nsg_rule(loaded, "nodes", Rule("DenyGatewayInbound", 200, "Inbound", "Deny", protocol, appgw, "*",
+                                            ("*",)))
     path = t.trace(t.internet(), t.app_place("shop/api"), "TCP", 443, via="ingress")
-    assert path.verdict == "denied" and path.decided_by.rule == "DenyGatewayInbound (inbound, priority 200)", \
-        path.as_dict()
+    if stopped:
+        assert path.verdict == "denied" and path.decided_by.rule == "DenyGatewayInbound (inbound, priority 200)", \
+            path.as_dict()
+    else:
+        assert path.verdict == "allowed", path.as_dict()
