@@ -180,6 +180,15 @@ def test_the_pod_cidr_defaults_as_aks_defaults_it(stack, changes, expected):
     assert (str(pod_cidr) if pod_cidr is not None else None) == expected
 
 
+def refused_at(changes, key, stack="prod"):
+    """The problems the stack reader reports at one key path of a committed stack with `changes`."""
+    try:
+        load_spec(variant(load(stack), changes), stack)
+    except ConfigError as error:
+        return [p for p in error.problems if p.path == key]
+    return []
+
+
 @pytest.mark.parametrize("key", ["count", "minCount", "maxCount"])
 @pytest.mark.parametrize("value, refused", [(1000, False), (1001, True)])
 def test_a_node_pool_holds_at_most_1000_nodes(key, value, refused):
@@ -188,11 +197,7 @@ def test_a_node_pool_holds_at_most_1000_nodes(key, value, refused):
     one more at its key, whatever the address plan says of so many nodes."""
     pool = {"name": "system", "mode": "System", **({"count": value} if key == "count" else
                                                   {"minCount": 1, "maxCount": 1000, key: value})}
-    try:
-        load_spec(variant(load("prod"), {"aks-networking:cluster.nodePools": [pool]}), "prod")
-        at_key = []
-    except ConfigError as error:
-        at_key = [p for p in error.problems if p.path == f"aks-networking:cluster.nodePools[0].{key}"]
+    at_key = refused_at({"aks-networking:cluster.nodePools": [pool]}, f"aks-networking:cluster.nodePools[0].{key}")
     assert bool(at_key) == refused, at_key
 
 
@@ -205,12 +210,9 @@ def test_a_linux_node_pool_name_is_1_to_12_lower_case_letters_and_digits_from_a_
     """A node pool's name holds lower-case letters and digits only and begins with a letter; a Linux pool's
     is 1 to 12 characters long (https://learn.microsoft.com/azure/aks/use-system-pools#limitations)."""
     pools = [{"name": "system", "mode": "System", "count": 3}, {"name": name, "count": 1}]
-    try:
-        load_spec(variant(load("prod"), {"aks-networking:cluster.nodePools": pools}), "prod")
-        at_key = []
-    except ConfigError as error:
-        at_key = [p for p in error.problems if p.path == "aks-networking:cluster.nodePools[1].name"]
+    at_key = refused_at({"aks-networking:cluster.nodePools": pools}, "aks-networking:cluster.nodePools[1].name")
     assert bool(at_key) == refused, at_key
+
 
 @pytest.mark.parametrize("name, refused", [
     ("a", False), ("a" * 54, False), ("aks-prod-2", False),
@@ -219,12 +221,9 @@ def test_a_linux_node_pool_name_is_1_to_12_lower_case_letters_and_digits_from_a_
 def test_the_cluster_name_is_a_dns_prefix_of_1_to_54_characters(name, refused):
     """The cluster's name is its DNS prefix too: 1 to 54 characters, letters, digits and hyphens, starting
     with a letter and ending with a letter or digit (https://learn.microsoft.com/azure/aks/troubleshoot-dns-prefix)."""
-    try:
-        load_spec(variant(load("prod"), {"aks-networking:cluster.name": name}), "prod")
-        at_key = []
-    except ConfigError as error:
-        at_key = [p for p in error.problems if p.path == "aks-networking:cluster.name"]
+    at_key = refused_at({"aks-networking:cluster.name": name}, "aks-networking:cluster.name")
     assert bool(at_key) == refused, at_key
+
 
 @pytest.mark.parametrize("stack, changes, expected", [
     ("prod", {}, 250),                                                       # Azure CNI Overlay
