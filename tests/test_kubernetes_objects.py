@@ -105,6 +105,16 @@ def test_a_second_route_for_one_host_and_path_is_refused_and_another_path_is_not
     assert problems("dev", {f"{K8S}.ingresses[1]": {**other, "host": "other.dev.example.com"}}) == []
 
 
+
+def test_one_ingress_listing_a_path_twice_is_told_which_entry_routes_it_already():
+    """The stack gives one host and path one backend (rule one-route-per-host-and-path: with two, which one a
+    controller routes to is the controller's choice), in one Ingress as across them: the second entry is
+    named, with the entry that routes the path already."""
+    ingress = load("dev")["aks-networking:kubernetes"]["ingresses"][0]
+    found = problems("dev", {f"{K8S}.ingresses[0].paths": [*ingress["paths"], ingress["paths"][0]]})
+    assert found == [f"{K8S}.ingresses[0].paths[2].path: webapp.dev.example.com/a is routed by "
+                     f"kubernetes.ingresses[0].paths[0] already; one host and path has one backend"]
+
 ILB = {f"{K8S}.apps[2].serviceType": "InternalLoadBalancer", f"{K8S}.apps[2].staticIp": "192.168.2.10"}
 
 
