@@ -51,6 +51,9 @@ def test_every_vnet_has_a_flow_log_to_a_closed_storage_account(prod):
             ("NetworkWatcher_westeurope", "NetworkWatcherRG")
         assert flow_log["retentionPolicy"] == {"days": 30, "enabled": True}
         assert "flowAnalyticsConfiguration" not in flow_log
+        # a flow log records only while enabled
+        # (https://learn.microsoft.com/rest/api/network-watcher/flow-logs/create-or-update: properties.enabled)
+        assert flow_log["enabled"] is True
 
 
 def test_an_existing_workspace_with_traffic_analytics_and_longer_retention():
@@ -65,6 +68,9 @@ def test_an_existing_workspace_with_traffic_analytics_and_longer_retention():
         assert analytics["enabled"] is True and analytics["workspaceResourceId"] == EXISTING
         assert flow_log.inputs["retentionPolicy"]["days"] == 90
     assert result.exports["workspaceId"] == EXISTING
+    # traffic analytics needs the workspace's own GUID too, read once from the workspace the id names
+    assert [args for token, args in result.invokes if token == "azure-native:operationalinsights:getWorkspace"] \
+        == [{"resourceGroupName": "rg-logs", "workspaceName": "log-central"}]
 
 
 def test_diagnostics_can_be_turned_off_whole():

@@ -464,3 +464,22 @@ def test_flat_cni_firewall_rules_name_the_pod_subnet():
     assert loaded.plan.firewall.workload_sources == ("10.240.64.0/18",)
     report = path_report(loaded.spec, loaded.plan)
     assert report.imprecise and "every pod of the cluster takes an address there" in report.imprecise[0][1]
+
+
+def test_every_hop_names_a_layer_the_docs_explain():
+    """A path's hops name their layer from one vocabulary (`LAYERS`), which docs/paths-and-reachability.md
+    explains row by row: a reader of `tools.path --json` or of the preview finds each layer there."""
+    import re
+    from pathlib import Path as FilePath
+
+    from aksnet.analysis.path_report import path_report
+    from aksnet.analysis.paths import LAYERS
+
+    documented = re.findall(r"^\| `(\w+)` \|", (FilePath(__file__).parents[1] / "docs" / "paths-and-reachability.md")
+                            .read_text(encoding="utf-8"), re.M)
+    assert sorted(documented) == sorted(LAYERS)
+    named = set()
+    for stack in ("dev", "prod"):
+        loaded = load_stack(load(stack), stack)
+        named |= {hop.layer for entry in path_report(loaded.spec, loaded.plan).paths for hop in entry.path.hops}
+    assert named <= set(LAYERS) and len(named) >= 8, named
