@@ -37,6 +37,10 @@ def test_a_render_is_the_same_bytes_every_time_and_drops_what_the_stack_dropped(
 def test_prod_installs_flux_and_points_it_at_the_render(prod, dev):
     extension = prod.one("azure-native:kubernetesconfiguration:Extension")
     assert extension.inputs["extensionType"] == "microsoft.flux"
+    # on the Stable train, taking each minor release (and its fixes) as Microsoft ships it, rather than
+    # staying on the version first installed until someone upgrades it by hand
+    # (https://learn.microsoft.com/azure/azure-arc/kubernetes/extensions#upgrade-an-extension-instance)
+    assert (extension.inputs["releaseTrain"], extension.inputs["autoUpgradeMinorVersion"]) == ("Stable", True)
     flux = prod.one("azure-native:kubernetesconfiguration:FluxConfiguration")
     assert flux.inputs["gitRepository"]["url"] == "https://github.com/contoso/aks-networking"
     # a Git source is read only as sourceKind GitRepository (Bucket and AzureBlob read their own blocks), and
