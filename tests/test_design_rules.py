@@ -100,6 +100,9 @@ REFUSALS = {
         "aks-networking:network.hub.subnets.FirewallSubnet", "not a subnet role"),
     "AGIC with Overlay in Azure Government": ("prod", {"azure-native:location": "usgovvirginia"},
                                                "aks-networking:ingress.controller", "Azure Government"),
+    # the DoD regions are Azure Government's too (https://learn.microsoft.com/azure/azure-government/documentation-government-overview-dod)
+    "AGIC with Overlay in Azure Government (DoD)": ("prod", {"azure-native:location": "usdodeast"},
+                                                     "aks-networking:ingress.controller", "Azure Government"),
     "WAF in Detection in production": ("prod", {"aks-networking:ingress.appGateway.wafMode": "Detection"},
                                        "aks-networking:ingress.appGateway.wafMode", "needs Prevention"),
     "gateway without WAF in production": ("prod", {"aks-networking:ingress.appGateway.sku": "Standard_v2"},
