@@ -558,3 +558,30 @@ def test_longer_route_to_another_appliance_takes_the_flow_around_the_hubs_firewa
     assert entry["verdict"] == "denied" and "firewall" not in [hop["layer"] for hop in entry["hops"]]
     assert entry["decidedBy"]["layer"] == "route"
     assert entry["decidedBy"]["rule"] == "10.120.4.0/24 -> VirtualAppliance 10.100.0.100 (user: old-nva)"
+
+
+def test_the_receiving_spokes_policy_admits_the_pods_target_port_behind_the_service_port(zone):
+    """Across spokes, the packet reaches the internal load balancer on the Service's port and the pod on its
+    targetPort (https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec);
+    the receiving pods' NetworkPolicy judges the port the pod receives on
+    (https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors:
+    policies act on pod traffic after the Service's translation)."""
+    import dataclasses
+    import ipaddress
+
+    from aksnet.analysis.paths import network_of
+    from aksnet.pipeline import load_stack
+    from aksnet.plan.landing_zone import read_registry, spoke_attachment
+    config = load("spoke-b")
+    config["aks-networking:kubernetes"]["apps"][0]["ports"] = [{"name": "http", "port": 8080, "targetPort": 9443}]
+    loaded = load_stack(config, "spoke-b")
+    attachment = spoke_attachment(loaded.spec, loaded.plan, read_registry(_registry_document(), "landing-zone.yaml"))
+    from aksnet.analysis.paths.joined import LandingZoneTracer
+    joined = _joined_tracer(zone)
+    a, b = joined.spokes["spoke-a"], joined.spokes["spoke-b"]
+    tracer = LandingZoneTracer(joined.hub, [a, dataclasses.replace(b, net=network_of(loaded.spec, loaded.plan),
+                                                                   rule_group=attachment.rule_group)])
+    path = tracer.trace("spoke-a", "shop/checkout", ipaddress.IPv4Address(PAYMENTS), "TCP", 8080, "payments")
+    assert path.verdict == "allowed", path.as_dict()
+    assert [(h.layer, h.rule) for h in path.hops if h.layer in ("loadBalancer", "networkPolicy")][-2:] == [
+        ("loadBalancer", "payments/payments TCP/8080"), ("networkPolicy", "TCP/9443")]
