@@ -477,7 +477,7 @@ def main() -> int:
                 break
             began = time.perf_counter()
             outcome = judge(tree, mutant, timeout, reach, args.selected_only)
-            key = mutant.key(Path(ROOT, mutant.path).read_text(encoding="utf-8"))
+            key = mutant.key(Path(tree, mutant.path).read_text(encoding="utf-8"))  # the copy: ROOT may move on
             results.append((mutant, outcome, key))
             print(f"[{number}/{len(mutants)}] {outcome:<11} {time.perf_counter() - began:>4.0f} s {mutant.kind:<8} "
                   f"{mutant.path}:{mutant.line} {mutant.what}", flush=True)

@@ -170,3 +170,14 @@ def test_a_flow_from_another_spoke_opens_the_ilb_subnet_for_internal_load_balanc
     rules = cross_spoke_inbound(load_spec(config, "spoke-b"))
     assert [(r.name, r.source, r.destination, r.ports) for r in rules] == [
         ("AllowFlow-checkout-from-spoke-a-payments-tcp", "10.110.0.0/22", "10.120.4.10/32", ("8080",))]
+
+
+def test_a_standard_firewall_policy_has_no_idps_and_keeps_its_dns_proxy():
+    """IDPS is a feature of Azure Firewall Premium (https://learn.microsoft.com/azure/firewall/premium-features):
+    a Standard policy with intrusionDetection is refused by Azure. Standard keeps the DNS proxy the FQDN
+    network rules need (https://learn.microsoft.com/azure/firewall/dns-settings)."""
+    result = run_program("prod", variant(load("prod"), {"aks-networking:egress.firewall.sku": "Standard"}))
+    assert result.error is None, result.error
+    policy = result.one("azure-native:network:FirewallPolicy").inputs
+    assert policy["sku"] == {"tier": "Standard"} and "intrusionDetection" not in policy
+    assert policy["dnsSettings"] == {"enableProxy": True}
