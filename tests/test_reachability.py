@@ -171,3 +171,28 @@ def test_objects_the_api_would_not_hold_are_reported_one_line_each_and_the_rest_
     assert errors == ["object 0: is not a mapping", "Pod a/None: metadata.name is missing",
                       "Namespace b: labels must be a mapping", "NetworkPolicy a/v6: only IPv4 ipBlocks are evaluated"]
     assert [p.name for p in cluster.pods] == ["web"] and cluster.policies == []
+
+
+
+def test_exists_matches_a_label_whose_value_is_empty():
+    """`Exists` asks for the key alone, whatever its value, the empty one included
+    (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/)."""
+    result = reach(ns("development"), deploy("development", "canary", {"canary": ""}),
+                   deploy("development", "plain", {"app": "plain"}), deploy("development", "client", {"app": "client"}),
+                   policy("development", "p", {"podSelector": {"matchExpressions": [
+                       {"key": "canary", "operator": "Exists"}]}, "ingress": []}))
+    assert not allowed(result, "development/client", "development/canary")   # selected: isolated
+    assert allowed(result, "development/client", "development/plain").is_all
+
+
+def test_an_except_equal_to_its_cidr_is_refused_as_the_api_server_refuses_it():
+    """An ipBlock's except must be a strict subset of its cidr (ValidateIPBlock in the API server's
+    pkg/apis/networking/validation; https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/
+    "Except values will be rejected if they are outside the cidr range")."""
+    bad = policy("development", "p", {"podSelector": {}, "egress": [
+        {"to": [{"ipBlock": {"cidr": "10.0.0.0/24", "except": ["10.0.0.0/24"]}}]}]})
+    _, errors = cluster_from_objects([ns("development"), bad])
+    assert errors and "must lie strictly inside" in errors[0], errors
+    inside = policy("development", "p", {"podSelector": {}, "egress": [
+        {"to": [{"ipBlock": {"cidr": "10.0.0.0/24", "except": ["10.0.0.0/25"]}}]}]})
+    assert cluster_from_objects([ns("development"), inside])[1] == []
