@@ -483,3 +483,28 @@ def test_every_hop_names_a_layer_the_docs_explain():
         loaded = load_stack(load(stack), stack)
         named |= {hop.layer for entry in path_report(loaded.spec, loaded.plan).paths for hop in entry.path.hops}
     assert named <= set(LAYERS) and len(named) >= 8, named
+
+
+# The required FQDNs of AKS's outbound page ("Azure Global required FQDN / application rules",
+# https://learn.microsoft.com/azure/aks/outbound-rules-control-egress), which the AzureKubernetesService
+# FQDN tag covers: each, as a node asks for it, passes prod's firewall by the tag's rule.
+@pytest.mark.parametrize("name", [
+    "mcr.microsoft.com", "westeurope.data.mcr.microsoft.com", "mcr-0001.mcr-msedge.net", "management.azure.com",
+    "login.microsoftonline.com", "packages.microsoft.com", "acs-mirror.azureedge.net", "packages.aks.azure.com"])
+def test_the_aks_fqdn_tag_lets_the_nodes_reach_each_required_name(prod_tracer, name):
+    t = prod_tracer
+    path = t.trace(t.node(), t.fqdn(name), "TCP", 443)
+    assert path.verdict == "allowed" and path.decided_by.rule == "aks-egress/aks-application/aks-fqdn-tag", \
+        path.as_dict()
+
+
+def test_the_nodes_required_endpoints_are_each_a_derived_path_of_the_report():
+    """The endpoints a node must reach on HTTPS (the outbound page's required FQDNs,
+    https://learn.microsoft.com/azure/aks/outbound-rules-control-egress: the registry, Azure Resource Manager,
+    Entra ID, and the binaries' mirrors) are each proven as a derived `aks-required` path, allowed."""
+    from aksnet.analysis.path_report import path_report
+    loaded = load_stack(load("prod"), "prod")
+    required = {e.destination: e.path.verdict for e in path_report(loaded.spec, loaded.plan).paths
+                if e.flow == "aks-required" and e.port == "TCP/443"}
+    assert required == dict.fromkeys(["mcr.microsoft.com", "management.azure.com", "login.microsoftonline.com",
+                                      "packages.aks.azure.com", "acs-mirror.azureedge.net"], "allowed")
