@@ -199,8 +199,9 @@ def semantic_mutants(layer: str, path: str, source: str, guids: list[str]) -> li
     exported = {id(c) for n in ast.walk(tree) if isinstance(n, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
                 for c in ast.walk(n.value)}
+    skipped = docstrings | exported
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or id(node) in docstrings | exported:
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or id(node) in skipped:
             continue
         if node.lineno != node.end_lineno:
             continue

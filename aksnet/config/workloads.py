@@ -224,9 +224,7 @@ def kubernetes_labels(obj: Obj, key: str, *, doc: str = "", default_doc: str = "
 
 def _container_port(obj: Obj) -> ContainerPort | None:
     return ContainerPort(
-        # An IANA_SVC_NAME (RFC 6335 section 5.1): at most 15 characters, a letter among them, no "--".
-        # https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports
-        name=obj.text("name", None, pattern=PORT_NAME,
+        name=obj.text("name", None, pattern=PORT_NAME,  # the IANA service name rules: aksnet.vocabulary
                       hint="an IANA port name: lower case, at most 15 characters, a letter among them, no '--'",
                       doc="a named port, for flows' `TCP/<name>`"),
         port=obj.whole("port", minimum=1, maximum=65535, doc="the Service's port"),
