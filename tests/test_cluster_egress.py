@@ -92,3 +92,19 @@ def test_the_path_model_shows_the_nodes_reaching_their_public_api_server_from_th
     assert "firewall's public addresses" in hop.rule
     verdict, hop = _api_hop("dev", {})
     assert verdict == "allowed" and "load balancer's outbound address" in hop.rule
+
+
+def test_the_stack_s_own_firewall_is_never_the_unknown_appliance_the_advisory_warns_of():
+    # With egress.firewall the program adds the firewall's addresses to the ranges (the test above), so
+    # the advisory about an appliance of someone else's says nothing, even beside a stray egressNextHopIp,
+    # which its own refusal names instead.
+    import dataclasses
+
+    from aksnet.rules.cluster_egress import nodes_reach_their_public_api_server
+    spec = load_stack(variant(load("prod"), PUBLIC_PROD), "prod").spec
+    stray = dataclasses.replace(spec, cluster=dataclasses.replace(
+        spec.cluster, egress_next_hop_ip=ipaddress.IPv4Address("192.168.3.4")))
+    assert list(nodes_reach_their_public_api_server(stray)) == []
+    with pytest.raises(ConfigError, match=r"cluster\.egressNextHopIp: is set but egress\.firewall already is the "
+                       r"next hop; remove it"):
+        load_stack(variant(load("prod"), {**PUBLIC_PROD, f"{CLUSTER}.egressNextHopIp": "192.168.3.4"}), "prod")

@@ -362,6 +362,13 @@ def test_spoke_refuses_the_hubs_api_zone_and_dnat_rules_and_accepts_the_system_z
     config["aks-networking:cluster"]["privateDnsZone"] = "hub"
     with pytest.raises(ConfigError, match=r"cluster\.privateDnsZone: hub: a spoke cannot yet"):
         load_stack(config, "spoke-a")
+    # A public cluster has no private zone at all (private-clusters#configure-a-private-dns-zone):
+    # one error says so, not a second about the spoke's zone as well.
+    config["aks-networking:cluster"]["private"] = False
+    with pytest.raises(ConfigError) as refused:
+        load_stack(config, "spoke-a")
+    zone_problems = [p.message for p in refused.value.problems if p.path.endswith("cluster.privateDnsZone")]
+    assert zone_problems == ["hub is for a private API server; set private true or remove it"]
     config = load("spoke-a")
     config["aks-networking:egress"]["firewall"] = {"dnatRules": [
         {"name": "ssh", "port": 22, "translatedAddress": "10.110.0.10", "translatedPort": 22}]}

@@ -17,6 +17,7 @@ from aksnet.analysis.paths import (
     AddressBook,
     FirewallContext,
     FirewallRule,
+    Hop,
     Packet,
     Route,
     Tracer,
@@ -206,6 +207,10 @@ def test_egress_through_the_firewall_allows_aks_required_endpoints_and_denies_th
     assert allowed.verdict == "allowed" and layers(allowed) == ["dns", "nsg", "route", "peering", "firewall"]
     assert allowed.hops[2].rule == "0.0.0.0/0 -> VirtualAppliance 10.200.0.4 (user)"
     assert allowed.decided_by.rule == "aks-egress/aks-application/aks-fqdn-tag"
+    # The nodes' own packets start in the spoke: the peering admits them as VNet access, not as forwarded
+    # traffic, which is traffic from outside the peered VNet.
+    # https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview
+    assert allowed.hops[3] == Hop("peering", "spoke -> hub", "allowVirtualNetworkAccess", "forward")
     denied = t.trace(t.node(), t.fqdn("example.org"), "TCP", 443)
     assert denied.verdict == "denied" and denied.decided_by.layer == "firewall"
     assert t.trace(t.node(), t.fqdn("mcr.microsoft.com"), "TCP", 22).verdict == "denied"  # HTTPS only

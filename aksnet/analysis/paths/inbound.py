@@ -80,7 +80,9 @@ class InboundWalk(VnetWalk):
         assert destination.app is not None and destination.address is not None and source.address is not None
         route_hop, next_route = self._route_hop(subnet, destination.address)
         hops.append(route_hop)
-        if next_route.next_hop not in ("Cluster", "VnetLocal", "VNetPeering"):
+        # The proxy's subnet is in the spoke with the pods, whose addresses no peered range may overlap
+        # (plan/addressing.py): the route to a pod is the VNet's own, AKS's, or a UDR that takes it away.
+        if next_route.next_hop not in ("Cluster", "VnetLocal"):
             hops[-1] = Hop("route", route_hop.resource, f"{route_hop.rule}: {who} cannot reach the pods", "deny")
             return hops
         nodes = self.net.subnets[self.net.node_subnet]
