@@ -47,9 +47,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NAMED = os.path.join(HERE, "named_mutants.yaml")
 EQUIVALENT = os.path.join(HERE, "equivalent_mutants.yaml")
 LAYERS = {
-    "spec": "aksnet/config", "rules": "aksnet/rules", "plan": "aksnet/plan", "analysis": "aksnet/analysis",
-    "components": "components",
+    "spec": ("aksnet/config", "aksnet/vocabulary.py", "aksnet/pipeline.py"), "rules": ("aksnet/rules",),
+    "plan": ("aksnet/plan",), "analysis": ("aksnet/analysis",), "components": ("components",),
+    "review": ("aksnet/review",),
 }
+"""Every module of aksnet/ and components/, each in one layer: the stack's words and its reading with the spec."""
 FLIPS = {"==": "!=", "!=": "==", "<": "<=", "<=": "<", ">": ">=", ">=": ">", "and": "or", "or": "and",
          "True": "False", "False": "True", "in": "not in"}
 AZURE_VALUES = {
@@ -222,14 +224,16 @@ def semantic_mutants(layer: str, path: str, source: str, guids: list[str]) -> li
     return out
 
 
-def layer_files(folder: str) -> list[str]:
-    """A layer's modules, in sub-packages too (a module split into a package stays in its layer)."""
-    out = []
-    for directory, _, names in os.walk(os.path.join(ROOT, folder)):
-        for name in names:
-            path = os.path.relpath(os.path.join(directory, name), ROOT)
-            if name.endswith(".py") and name != "__init__.py" and path not in DATA_ONLY:
-                out.append(path)
+def layer_files(places: tuple[str, ...]) -> list[str]:
+    """A layer's modules: its files, and its folders' modules in sub-packages too (a module split into a
+    package stays in its layer)."""
+    out = [place for place in places if place.endswith(".py")]
+    for folder in places:
+        for directory, _, names in os.walk(os.path.join(ROOT, folder)):
+            for name in names:
+                path = os.path.relpath(os.path.join(directory, name), ROOT)
+                if name.endswith(".py") and name != "__init__.py" and path not in DATA_ONLY:
+                    out.append(path)
     return sorted(out)
 
 
@@ -323,7 +327,7 @@ def run_tests(tree: str, marker: str, timeout: int, stop_first: bool = True, sel
     if stop_first:
         command.append("-x")
     if measure:
-        command += [*(f"--cov={folder}" for folder in LAYERS.values()), "--cov-context=test", "--cov-report="]
+        command += ["--cov=aksnet", "--cov=components", "--cov-context=test", "--cov-report="]
     if selection is not None:
         listed = os.path.join(tree, ".mutation-selection")
         Path(listed).write_text("\n".join(sorted(selection)), encoding="utf-8")
@@ -365,15 +369,15 @@ def judge(tree: str, mutant: Mutant, timeout: int, reach: Reach | None, selected
 
 
 def sample(args: argparse.Namespace, rng: random.Random) -> list[list[Mutant]]:
-    guids = sorted({g for folder in LAYERS.values() for path in layer_files(folder)
+    guids = sorted({g for places in LAYERS.values() for path in layer_files(places)
                     for g in GUID.findall(Path(ROOT, path).read_text(encoding="utf-8"))})
     per_layer: list[list[Mutant]] = []
-    for layer, folder in LAYERS.items():
+    for layer, places in LAYERS.items():
         if layer not in args.layers.split(","):
             continue
         tokens: list[Mutant] = []
         semantics: list[Mutant] = []
-        for path in layer_files(folder):
+        for path in layer_files(places):
             source = Path(ROOT, path).read_text(encoding="utf-8")
             tokens += token_mutants(layer, path, source)
             semantics += semantic_mutants(layer, path, source, guids)
