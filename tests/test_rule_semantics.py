@@ -6,8 +6,6 @@ readings of Azure's defaults. Each expected outcome comes from the page in the t
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from aksnet.config.stack import load_spec
@@ -121,14 +119,6 @@ def test_a_flow_from_the_ingress_controller_needs_a_controller():
     assert keys == [f"{C}kubernetes.flows[{len(flows) - 1}].from.ingressController"]
 
 
-def test_a_subnet_delegated_to_agc_is_refused_under_another_controller():
-    """https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking: the agc
-    subnet is delegated to Microsoft.ServiceNetworking/trafficControllers, and nothing but an Application
-    Gateway for Containers association may use it."""
-    keys = [k for k, _ in found("agc-subnet", "dev", {f"{C}network.spoke.subnets.agc": "192.168.8.0/24"})]
-    assert keys == [f"{C}network.spoke.subnets.agc"]
-
-
 def test_a_prefix_path_with_a_trailing_slash_is_the_same_route():
     """https://kubernetes.io/docs/concepts/services-networking/ingress/#examples: a Prefix path ignores a
     trailing slash (/aaa/bbb/ matches the request /aaa/bbb), so /a and /a/ on one host are one route."""
@@ -136,20 +126,6 @@ def test_a_prefix_path_with_a_trailing_slash_is_the_same_route():
     keys = [k for k, _ in found("one-route-per-host-and-path", "dev", {f"{C}kubernetes.ingresses[0].paths": paths})]
     assert keys == [f"{C}kubernetes.ingresses[0].paths[1].path"]
 
-
-
-def test_an_internal_nginx_claims_both_http_and_https_on_its_address():
-    """https://learn.microsoft.com/azure/aks/app-routing: the add-on's NGINX serves HTTP on 80 and HTTPS on
-    443; https://cloud-provider-azure.sigs.k8s.io/topics/loadbalancer/: Services share a frontend address
-    only on distinct ports. A Service on 443 at nginx's address is refused."""
-    apps = load("dev")[f"{C}kubernetes"]["apps"]
-    index = next(i for i, a in enumerate(apps) if a.get("serviceType") == "InternalLoadBalancer")
-    https = [{"name": "https", "port": 443, "targetPort": 8443}]
-    changes = {f"{C}ingress": {"controller": "nginx", "nginx": {"visibility": "internal",
-                                                                "staticIp": apps[index]["staticIp"]}},
-               f"{C}kubernetes.apps[{index}].ports": https}
-    keys = [k for k, _ in found("one-claim-per-internal-address-and-port", "dev", changes)]
-    assert keys == [f"{C}kubernetes.apps[{index}].staticIp"]
 
 
 
@@ -166,6 +142,44 @@ def test_only_the_application_gateway_probes_get_slash_on_a_backend_without_a_re
     assert behind and all(a.readiness is None for a in dev.kubernetes.workloads.apps if a.name in behind)
     assert dev.ingress.controller == "envoyGateway"
     assert found("agic-backends-probe-over-http", "dev") == []
+
+
+
+def test_a_resolver_subnet_without_the_resolver_is_refused_at_the_subnet():
+    """https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions: the inbound
+    endpoint's subnet is delegated to Microsoft.Network/dnsResolvers and holds nothing else, so without the
+    resolver it is a subnet nothing can use; with it, the subnet is what the resolver needs."""
+    assert [k for k, _ in found("dns-resolver-has-its-subnet", "prod", {f"{C}network.dnsResolver": False})] \
+        == [f"{C}network.hub.subnets.dns"]
+    assert found("dns-resolver-has-its-subnet", "prod") == []
+
+
+
+KUBENET_PROD = {f"{C}cluster.networkPlugin": "kubenet", f"{C}cluster.networkPluginMode": DELETE,
+                f"{C}cluster.networkDataplane": "azure", f"{C}cluster.networkPolicy": "calico",
+                f"{C}cluster.nodePools[0].maxPods": 110, f"{C}cluster.nodePools[1].maxPods": 110}
+
+
+@pytest.mark.parametrize("outbound,refused", [("userDefinedRouting", True), ("managedNATGateway", False),
+                                              ("loadBalancer", False)])
+def test_kubenets_route_table_breaks_the_gateway_only_with_an_appliance_default_route(outbound, refused):
+    """https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#supported-user-defined-routes:
+    a v2 gateway subnet takes a route table, but not a 0.0.0.0/0 route to a virtual appliance. Kubenet's
+    table holds that route only under userDefinedRouting; with NAT gateway or load balancer egress it holds
+    the pod routes alone, which the gateway needs."""
+    keys = [k for k, _ in found("agic-kubenet-route-table-without-udr", "prod",
+                                {**KUBENET_PROD, f"{C}cluster.outboundType": outbound})]
+    assert keys == ([f"{C}ingress.controller"] if refused else [])
+
+
+
+def test_an_explicit_next_hop_beside_the_firewall_is_refused():
+    """https://learn.microsoft.com/azure/aks/egress-outboundtype: under userDefinedRouting the subnet's
+    default route has one next hop; with egress.firewall declared, the firewall is it, and another address
+    would never be used."""
+    keys = [k for k, _ in found("next-hop-only-for-udr-without-firewall", "prod",
+                                {f"{C}cluster.egressNextHopIp": "10.200.0.4"})]
+    assert keys == [f"{C}cluster.egressNextHopIp"]
 
 
 # Guardrails over the recorded resources -----------------------------------------------------------
@@ -261,3 +275,51 @@ def test_a_firewall_without_a_policy_is_flagged_even_without_classic_rules():
     assert flagged("firewall-uses-policy", FIREWALL, {"sku": {"name": "AZFW_VNet", "tier": "Premium"}})
     assert flagged("firewall-uses-policy", FIREWALL, {"firewallPolicy": {"id": "/subscriptions/x/firewallPolicies/p"}}) \
         == []
+
+
+def test_objects_flux_applies_are_typed_as_pulumi_types_them():
+    """https://www.pulumi.com/registry/packages/kubernetes/api-docs/core/v1/service/: the core group's type
+    token is kubernetes:core/v1:Service; the guardrails match these tokens, so the objects Flux applies
+    under gitops carry the same ones, or no guardrail over Services and Namespaces would see them."""
+    from aksnet.pipeline import load_stack
+    from aksnet.rules.registry import unregistered_objects
+    loaded = load_stack(load("prod"), "prod")
+    types = {r.resource_type for r in unregistered_objects(loaded.spec, loaded.plan)}
+    assert {"kubernetes:core/v1:Service", "kubernetes:core/v1:Namespace", "kubernetes:apps/v1:Deployment",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy"} <= types
+
+
+def test_a_spoke_leaves_only_its_flows_to_other_private_networks_to_the_landing_zone():
+    """https://learn.microsoft.com/azure/architecture/networking/architecture/hub-spoke: another spoke or
+    on-premises is a private range reached through the hub, which only the landing zone's preview sees
+    whole; the internet is not another spoke, so a spoke's flow to a public range stays the spoke's own
+    to prove."""
+    from aksnet.rules.path_rules import _across_spokes
+    spoke = load("spoke-a")
+    flows = [*spoke[f"{C}kubernetes"]["flows"],
+             {"name": "checkout-to-psp", "from": {"app": "checkout", "namespace": "shop"},
+              "to": {"cidr": "93.184.216.0/24"}, "ports": ["TCP/443"]}]
+    spec = load_spec(variant(spoke, {f"{C}kubernetes.flows": flows}), "spoke-a")
+    assert _across_spokes(spec) == {"checkout-to-payments"}
+
+
+def test_a_rule_the_config_does_not_name_runs_at_the_packs_default_level():
+    """https://www.pulumi.com/docs/iac/packages-and-automation/crossguard/configuration/: a policy the pack's
+    configuration does not set keeps the enforcement level the pack gives it, which for this pack is the
+    rule's production level (policies/pack.py); the offline check runs it the same way."""
+    from aksnet.rules.registry import RecordedResource, check_resources
+    from aksnet.vocabulary import FIREWALL
+    rule = BY_ID["zones-in-production"]
+    assert (rule.production, rule.development) == ("mandatory", "disabled")
+    findings = check_resources([RecordedResource(FIREWALL, "fw", "urn:fw", {"zones": []})], {})
+    assert [(f.policy, f.level) for f in findings if f.policy == rule.id] == [(rule.id, "mandatory")]
+
+
+def test_reporting_instead_of_refusing_never_runs_a_disabled_rule():
+    """https://www.pulumi.com/docs/iac/packages-and-automation/crossguard/core-concepts/: a disabled policy
+    does not run. Asking for mandatory rules to report only (tools.path's advisory set) leaves a rule the
+    stack's kind disables disabled."""
+    verdicts = spec_verdicts(spec_of("dev"), PINNED_DAY, advisory=frozenset(BY_ID))
+    assert verdicts.levels["waf-prevention-in-production"] == "disabled"
+    assert "waf-prevention-in-production" not in verdicts.found
+    assert verdicts.levels["address-plan"] == "advisory"
