@@ -141,7 +141,7 @@ def read_cluster(obj: Obj, env: Environment, network: NetworkSpec | None) -> Clu
                       source="https://learn.microsoft.com/azure/aks/troubleshoot-dns-prefix"),
         kubernetes_version=_kubernetes_version(obj),
         upgrade_channel=obj.choice("upgradeChannel", UPGRADE_CHANNELS, "patch",
-                                   doc="AKS cluster auto-upgrade; a patch pin (`1.35.2`) needs none",
+                                   doc="AKS cluster auto-upgrade; a patch pin (`1.35.2`) needs none or node-image",
                                    source="https://learn.microsoft.com/azure/aks/auto-upgrade-cluster"),
         node_os_upgrade_channel=obj.choice("nodeOsUpgradeChannel", NODE_OS_CHANNELS, "NodeImage",
                                            doc="how node images are updated",

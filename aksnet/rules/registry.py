@@ -197,10 +197,11 @@ def unregistered_objects(spec: StackConfig, plan: Plan) -> tuple[RecordedResourc
 
 
 def check_resources(resources: Sequence[RecordedResource], levels: Mapping[str, str]) -> list[Finding]:
-    """Every resource and stack rule over the recorded resources, as the policy pack runs them."""
+    """Every resource and stack rule over the recorded resources, as the policy pack runs them: a rule
+    `levels` does not name runs at its production level, the pack's default (`policies/pack.py`)."""
     findings: list[Finding] = []
     for rule in RULES:
-        level = levels.get(rule.id, rule.development)
+        level = levels.get(rule.id, rule.production)
         if level == "disabled" or not rule.checks_resources:
             continue
         report = _reporter(findings, rule.id, level)

@@ -108,14 +108,19 @@ def kubernetes_version_ending_soon(spec: StackConfig, today: datetime.date) -> I
                          f"within {WARN_DAYS} days: plan the upgrade")
 
 
+KEEPS_THE_VERSION = ("none", "node-image")
+"""Cluster auto-upgrade channels that never move the Kubernetes version: none keeps it, node-image
+upgrades the nodes' image only (auto-upgrade-cluster; the REST API's UpgradeChannel)."""
+
+
 @book.refusal("patch-pin-without-patch-upgrades", "A pinned patch version and automatic patch upgrades exclude "
               "each other.", "https://learn.microsoft.com/azure/aks/auto-upgrade-cluster")
 def patch_pin_without_patch_upgrades(spec: StackConfig) -> Iterator[Problem]:
     c = spec.cluster
-    if c.kubernetes_version and c.kubernetes_version.count(".") == 2 and c.upgrade_channel != "none":
+    if c.kubernetes_version and c.kubernetes_version.count(".") == 2 and c.upgrade_channel not in KEEPS_THE_VERSION:
         yield Problem.at("cluster.kubernetesVersion", f"pins the patch {c.kubernetes_version} while upgradeChannel "
                          f"{c.upgrade_channel} moves it: after AKS patches the cluster, the next update would ask for "
-                         "a downgrade; give the minor alone, or set upgradeChannel none")
+                         "a downgrade; give the minor alone, or set upgradeChannel none or node-image")
 
 
 @book.refusal("someone-may-apply-the-layer", "When Pulumi applies the Kubernetes layer, its principal may.",
