@@ -1,0 +1,87 @@
+"""What the stack reader and the workload model must believe about Kubernetes and Azure, pinned where no
+other test did: which values a stack file may hold and where a refusal lands (one line, at its key),
+how a Service port becomes the pod's port per protocol, what a literal NetworkPolicy spec may say,
+how manifests become the reachability engine's pods and namespaces, and what the intent check and the
+path report conclude. Each expected outcome comes from the Kubernetes or Microsoft page cited beside it.
+Pure functions and `load_spec`/`load_stack` only: no program run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aksnet.config.problems import ConfigError
+from aksnet.config.stack import load_spec
+from aksnet.pipeline import load_stack
+from tests.stacks import load, variant
+
+C = "aks-networking:"
+APPS = f"{C}kubernetes.apps"
+
+
+def problems_of(config, stack="dev"):
+    """The (key path, message) of each problem the stack file has; [] when it loads."""
+    try:
+        load_spec(config, stack)
+    except ConfigError as refused:
+        return [(p.path, p.message) for p in refused.problems]
+    return []
+
+
+def paths_of(config, stack="dev"):
+    return [path for path, _ in problems_of(config, stack)]
+
+
+# Probes ---------------------------------------------------------------------------------------
+# An httpGet probe is an HTTP request the kubelet sends to the container's port: HTTP runs over TCP,
+# so a UDP port of the container cannot answer it.
+# https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-liveness-http-request
+# https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#HTTPGetAction
+
+def test_an_http_probe_on_a_udp_port_of_the_app_is_refused_at_its_port():
+    ports = [{"name": "http", "port": 80, "targetPort": 8080}, {"name": "metrics", "port": 9090, "protocol": "UDP"}]
+    config = variant(load("dev"), {f"{APPS}[0].ports": ports})
+    assert problems_of(variant(config, {f"{APPS}[0].probes": {"readiness": {"path": "/healthz", "port": 8080}}})) == []
+    assert paths_of(variant(config, {f"{APPS}[0].probes": {"readiness": {"path": "/healthz", "port": 9090}}})) == [
+        f"{APPS}[0].probes.readiness.port"]
+
+
+# Service ports, per protocol -----------------------------------------------------------------------
+# A Service may expose one port number over TCP and UDP, each with its own targetPort (the ServicePort
+# is told apart by port and protocol); a NetworkPolicy names the pod's port, the targetPort.
+# https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
+# https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+
+def _policy_ports(manifests, namespace):
+    return {(port["protocol"], port["port"]) for m in manifests if m["kind"] == "NetworkPolicy"
+            and m["metadata"]["namespace"] == namespace for rule in m["spec"].get("ingress", ())
+            for port in rule.get("ports", ())}
+
+
+def test_a_flow_to_a_service_port_served_over_tcp_and_udp_opens_the_target_port_of_its_own_protocol():
+    store = [{"name": "dns-udp", "port": 53, "protocol": "UDP", "targetPort": 5353},
+             {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 8053}]
+    config = variant(load("dev"), {f"{APPS}[2].ports": store, f"{APPS}[2].writablePaths": ["/tmp"],
+                                   f"{C}kubernetes.flows[1].ports": ["TCP/53"]})
+    ports = _policy_ports(load_stack(config, "dev").plan.manifests, "development")
+    assert ("TCP", 8053) in ports
+    assert ("TCP", 5353) not in ports
+
+
+# Flows ---------------------------------------------------------------------------------------------
+# NetworkPolicies apply to a connection with a pod on one or both ends: a flow between two ranges
+# outside the cluster is nothing a policy can allow or deny.
+# https://kubernetes.io/docs/concepts/services-networking/network-policies/
+
+def test_a_flow_between_two_cidrs_is_refused_at_the_flow():
+    flow = {"name": "outside", "from": {"cidr": "203.0.113.0/24"}, "to": {"cidr": "198.51.100.0/24"},
+            "ports": ["TCP/443"]}
+    assert paths_of(variant(load("dev"), {f"{C}kubernetes.flows[4]": flow})) == [f"{C}kubernetes.flows[4]"]
+
+
+# The ingress section -----------------------------------------------------------------------------------
+# Options of Application Gateway for Containers under another controller would be read by nothing: a
+# block that silently does nothing is refused, once, at the block.
+
+def test_agc_options_under_another_controller_are_refused_at_the_block():
+    assert paths_of(variant(load("dev"), {f"{C}ingress.agc": {}})) == [f"{C}ingress.agc"]
