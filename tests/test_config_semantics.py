@@ -85,3 +85,24 @@ def test_a_flow_between_two_cidrs_is_refused_at_the_flow():
 
 def test_agc_options_under_another_controller_are_refused_at_the_block():
     assert paths_of(variant(load("dev"), {f"{C}ingress.agc": {}})) == [f"{C}ingress.agc"]
+
+
+# Diagnostics ------------------------------------------------------------------------------------------
+# Traffic analytics analyses the VNet flow logs that Network Watcher writes: without flow logs it has
+# nothing to read. https://learn.microsoft.com/azure/network-watcher/traffic-analytics
+# Flow logs follow `enabled` unless set: a stack that turns diagnostics on, and says no more, records
+# its flows (docs/configuration.md, diagnostics.flowLogs).
+
+def test_traffic_analytics_without_flow_logs_is_refused_at_traffic_analytics():
+    diagnostics = f"{C}diagnostics"
+    assert problems_of(variant(load("dev"), {diagnostics: {"trafficAnalytics": True}})) == []
+    assert paths_of(variant(load("dev"), {diagnostics: {"trafficAnalytics": True, "flowLogs": False}})) == [
+        f"{diagnostics}.trafficAnalytics"]
+
+
+def test_flow_logs_follow_diagnostics_unless_set():
+    def flow_logs(diagnostics):
+        return load_spec(variant(load("dev"), {f"{C}diagnostics": diagnostics}), "dev").diagnostics.flow_logs
+    assert flow_logs({}) is True
+    assert flow_logs({"enabled": False}) is False
+    assert flow_logs({"flowLogs": False}) is False
