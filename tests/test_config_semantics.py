@@ -106,3 +106,23 @@ def test_flow_logs_follow_diagnostics_unless_set():
     assert flow_logs({}) is True
     assert flow_logs({"enabled": False}) is False
     assert flow_logs({"flowLogs": False}) is False
+
+
+# Registries -------------------------------------------------------------------------------------------
+# A registry is named by its DNS host, and DNS names compare without regard to case: Docker.io is the
+# registry docker.io, whose images dev runs. https://www.rfc-editor.org/rfc/rfc4343#section-3
+
+def test_an_allowed_registry_matches_its_images_whatever_its_case():
+    config = variant(load("dev"), {f"{C}kubernetes.allowedRegistries": ["Docker.IO"]})
+    assert load_stack(config, "dev").spec.kubernetes.allowed_registries == ("docker.io",)
+
+
+# Delivery -----------------------------------------------------------------------------------------------
+# The Flux configuration is made only for delivery gitops; a gitops block beside another delivery would
+# be read by nothing, and is refused at the block.
+
+def test_a_gitops_block_under_another_delivery_is_refused_at_the_block():
+    gitops = {"url": "https://github.com/example/platform", "path": "./deploy/dev"}
+    assert paths_of(variant(load("dev"), {f"{C}kubernetes.gitops": gitops})) == [f"{C}kubernetes.gitops"]
+    assert problems_of(variant(load("dev"), {f"{C}kubernetes.gitops": gitops,
+                                             f"{C}kubernetes.delivery": "gitops"})) == []
