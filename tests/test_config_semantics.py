@@ -126,3 +126,42 @@ def test_a_gitops_block_under_another_delivery_is_refused_at_the_block():
     assert paths_of(variant(load("dev"), {f"{C}kubernetes.gitops": gitops})) == [f"{C}kubernetes.gitops"]
     assert problems_of(variant(load("dev"), {f"{C}kubernetes.gitops": gitops,
                                              f"{C}kubernetes.delivery": "gitops"})) == []
+
+
+# Literal NetworkPolicy specs ------------------------------------------------------------------------------
+# A label selector requirement with In or NotIn must list values; with Exists or DoesNotExist it must not.
+# https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/#LabelSelector
+
+def _spec_problems(spec):
+    from aksnet.config.policy_spec import check_policy_spec
+    from aksnet.config.schema import Problems
+    problems = Problems()
+    check_policy_spec(problems, "spec", spec)
+    return [p.path for p in problems.items]
+
+
+@pytest.mark.parametrize("operator,values,refused", [
+    ("In", [], True), ("NotIn", [], True), ("In", ["a"], False), ("NotIn", ["a"], False),
+    ("Exists", [], False), ("DoesNotExist", [], False), ("Exists", ["a"], True), ("DoesNotExist", ["a"], True),
+])
+def test_a_selector_requirement_lists_values_exactly_for_in_and_notin(operator, values, refused):
+    expression = {"key": "tier", "operator": operator, "values": values}
+    found = _spec_problems({"podSelector": {"matchExpressions": [expression]}})
+    assert found == (["spec.podSelector.matchExpressions[0].values"] if refused else [])
+
+
+# A NetworkPolicy port's protocol is TCP, UDP or SCTP (TCP when left out).
+# https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec
+@pytest.mark.parametrize("protocol,refused", [("TCP", False), ("UDP", False), ("SCTP", False), ("ICMP", True),
+                                              ("tcp", True)])
+def test_a_policy_port_takes_the_three_kubernetes_protocols(protocol, refused):
+    spec = {"podSelector": {}, "ingress": [{"ports": [{"protocol": protocol, "port": 3868}]}]}
+    assert _spec_problems(spec) == (["spec.ingress[0].ports[0].protocol"] if refused else [])
+
+
+# A label value may be empty (at most 63 characters, "can be empty"), in a pod's labels and a selector's.
+# https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+def test_an_empty_label_value_is_a_label_value():
+    assert problems_of(variant(load("dev"), {f"{APPS}[0].labels.canary": ""})) == []
+    assert _spec_problems({"podSelector": {"matchLabels": {"canary": ""}}}) == []
+    assert _spec_problems({"podSelector": {"matchLabels": {"canary": "-x"}}}) == ["spec.podSelector.matchLabels.canary"]
