@@ -165,3 +165,20 @@ def test_an_empty_label_value_is_a_label_value():
     assert problems_of(variant(load("dev"), {f"{APPS}[0].labels.canary": ""})) == []
     assert _spec_problems({"podSelector": {"matchLabels": {"canary": ""}}}) == []
     assert _spec_problems({"podSelector": {"matchLabels": {"canary": "-x"}}}) == ["spec.podSelector.matchLabels.canary"]
+
+
+# Load balancer Services --------------------------------------------------------------------------------------
+# AKS makes a LoadBalancer Service internal when it carries service.beta.kubernetes.io/azure-load-balancer-internal
+# set to "true"; -internal-subnet names the subnet, -ipv4 the static address. Without the first the
+# Service gets a public address. https://learn.microsoft.com/azure/aks/internal-lb
+
+def test_an_internal_load_balancer_service_carries_the_annotations_aks_reads():
+    manifests = load_stack(load("dev"), "dev").plan.manifests
+    services = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "Service"}
+    internal, public = services["internal-api"], services["frontend"]
+    assert internal["spec"]["type"] == public["spec"]["type"] == "LoadBalancer"
+    annotations = internal["metadata"]["annotations"]
+    assert annotations["service.beta.kubernetes.io/azure-load-balancer-internal"] == "true"
+    assert annotations["service.beta.kubernetes.io/azure-load-balancer-ipv4"] == "192.168.2.10"
+    assert "service.beta.kubernetes.io/azure-load-balancer-internal-subnet" in annotations
+    assert "service.beta.kubernetes.io/azure-load-balancer-internal" not in (public["metadata"].get("annotations") or {})
