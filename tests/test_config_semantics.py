@@ -182,3 +182,18 @@ def test_an_internal_load_balancer_service_carries_the_annotations_aks_reads():
     assert annotations["service.beta.kubernetes.io/azure-load-balancer-ipv4"] == "192.168.2.10"
     assert "service.beta.kubernetes.io/azure-load-balancer-internal-subnet" in annotations
     assert "service.beta.kubernetes.io/azure-load-balancer-internal" not in (public["metadata"].get("annotations") or {})
+
+
+# Manifests as the reachability engine reads them ------------------------------------------------------------
+# An object whose metadata names no namespace is created in the client's namespace, `default` unless
+# the context says otherwise. https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+# https://kubernetes.io/docs/tasks/administer-cluster/namespaces/#setting-the-namespace-preference
+
+def test_a_workload_or_pod_without_a_namespace_lands_in_default():
+    from aksnet.analysis.reachability import cluster_from_objects
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                  "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": []}}}}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe", "labels": {"app": "probe"}}}
+    cluster, errors = cluster_from_objects([deployment, pod])
+    assert errors == []
+    assert sorted(p.id for p in cluster.pods) == ["default/probe", "default/web"]
