@@ -197,3 +197,24 @@ def test_a_workload_or_pod_without_a_namespace_lands_in_default():
     cluster, errors = cluster_from_objects([deployment, pod])
     assert errors == []
     assert sorted(p.id for p in cluster.pods) == ["default/probe", "default/web"]
+
+
+# Every workload controller makes its pods from a pod template: spec.template, and a CronJob's from its Job
+# template, spec.jobTemplate.spec.template. https://kubernetes.io/docs/concepts/workloads/controllers/
+# https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#writing-a-cronjob-spec
+TEMPLATE = {"metadata": {"labels": {"app": "worker"}},
+            "spec": {"containers": [{"name": "c", "ports": [{"name": "metrics", "containerPort": 9100}]}]}}
+
+
+@pytest.mark.parametrize("kind,spec", [
+    *[(kind, {"template": TEMPLATE}) for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job",
+                                                  "ReplicationController")],
+    ("CronJob", {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": TEMPLATE}}}),
+])
+def test_each_workload_kind_gives_the_engine_its_pods(kind, spec):
+    from aksnet.analysis.reachability import cluster_from_objects
+    workload = {"apiVersion": "v1", "kind": kind, "metadata": {"name": "worker", "namespace": "jobs"}, "spec": spec}
+    cluster, errors = cluster_from_objects([workload])
+    assert errors == []
+    assert [(p.id, dict(p.labels), p.ports) for p in cluster.pods] == [
+        ("jobs/worker", {"app": "worker"}, (("metrics", 9100, "TCP"),))]
