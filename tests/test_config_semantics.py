@@ -218,3 +218,16 @@ def test_each_workload_kind_gives_the_engine_its_pods(kind, spec):
     assert errors == []
     assert [(p.id, dict(p.labels), p.ports) for p in cluster.pods] == [
         ("jobs/worker", {"app": "worker"}, (("metrics", 9100, "TCP"),))]
+
+
+# The API server sets kubernetes.io/metadata.name on every namespace to the namespace's name, and the
+# label cannot be given another value: a manifest that tries does not make a namespace selectable by
+# another name. https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name
+
+def test_a_namespace_is_always_labelled_with_its_own_name():
+    from aksnet.analysis.reachability import cluster_from_objects
+    namespace = {"apiVersion": "v1", "kind": "Namespace",
+                 "metadata": {"name": "shop", "labels": {"kubernetes.io/metadata.name": "payments", "team": "a"}}}
+    cluster, errors = cluster_from_objects([namespace])
+    assert errors == []
+    assert cluster.namespaces["shop"] == {"kubernetes.io/metadata.name": "shop", "team": "a"}
