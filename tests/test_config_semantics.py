@@ -231,3 +231,20 @@ def test_a_namespace_is_always_labelled_with_its_own_name():
     cluster, errors = cluster_from_objects([namespace])
     assert errors == []
     assert cluster.namespaces["shop"] == {"kubernetes.io/metadata.name": "shop", "team": "a"}
+
+
+# The intent check ----------------------------------------------------------------------------------------------
+# Policies are additive: a literal policy that admits a range outside the cluster widens what the pods
+# accept beyond the declared flows, and the check must name that allowance even though one end is no
+# app. https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation
+
+def test_a_literal_policy_admitting_an_outside_range_is_unintended():
+    from aksnet.analysis.intent import intent_of
+    policy = {"name": "open-backend", "namespace": "development",
+              "spec": {"podSelector": {"matchLabels": {"role": "backend"}}, "policyTypes": ["Ingress"],
+                       "ingress": [{"from": [{"ipBlock": {"cidr": "198.51.100.0/24"}}],
+                                    "ports": [{"protocol": "TCP", "port": 8080}]}]}}
+    loaded = load_stack(variant(load("dev"), {f"{C}kubernetes.policies": [policy]}), "dev")
+    check = intent_of(loaded.spec, loaded.plan)
+    assert check.unintended == [{"from": "198.51.100.0/24", "to": "development/backend", "ports": ["TCP/8080"]}]
+    assert check.missing == []
