@@ -248,3 +248,23 @@ def test_a_literal_policy_admitting_an_outside_range_is_unintended():
     check = intent_of(loaded.spec, loaded.plan)
     assert check.unintended == [{"from": "198.51.100.0/24", "to": "development/backend", "ports": ["TCP/8080"]}]
     assert check.missing == []
+
+
+# policyTypes holds Ingress, Egress or both, spelt so.
+# https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec
+@pytest.mark.parametrize("types,refused", [(["Ingress"], []), (["Egress"], []), (["Ingress", "Egress"], []),
+                                           (["Both"], ["spec.policyTypes[0]"]),
+                                           (["Ingress", "egress"], ["spec.policyTypes[1]"])])
+def test_policy_types_are_ingress_and_egress(types, refused):
+    assert _spec_problems({"podSelector": {}, "policyTypes": types}) == refused
+
+
+# A misspelt field of a literal spec is one line at the field, offering the field of that level it
+# is closest to (the API server's strict validation names the unknown field).
+def test_a_misspelt_policy_field_is_told_its_closest_field_at_its_level():
+    from aksnet.config.policy_spec import check_policy_spec
+    from aksnet.config.schema import Problems
+    problems = Problems()
+    check_policy_spec(problems, "spec", {"podSelector": {}, "ingress": [{"form": [{"podSelector": {}}]}]})
+    assert [(p.path, p.message) for p in problems.items] == [
+        ("spec.ingress[0].form", "is not a field here; did you mean 'from'?")]
