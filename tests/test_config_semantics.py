@@ -268,3 +268,29 @@ def test_a_misspelt_policy_field_is_told_its_closest_field_at_its_level():
     check_policy_spec(problems, "spec", {"podSelector": {}, "ingress": [{"form": [{"podSelector": {}}]}]})
     assert [(p.path, p.message) for p in problems.items] == [
         ("spec.ingress[0].form", "is not a field here; did you mean 'from'?")]
+
+
+# Flow endpoints -----------------------------------------------------------------------------------------------
+# An app is a Service and its pods in one namespace (names are unique per namespace, not per cluster):
+# an endpoint naming the app alone does not say which, and is refused at its app.
+# https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+
+def test_an_app_endpoint_without_its_namespace_is_refused_at_the_app():
+    config = variant(load("dev"), {f"{C}kubernetes.flows[0].from": {"app": "frontend"}})
+    assert paths_of(config) == [f"{C}kubernetes.flows[0].from.app"]
+
+
+# Firewall network rule destinations ------------------------------------------------------------------------------
+# A service tag is a name, optionally with one dotted suffix (a region, or a part such as
+# AzureFrontDoor.Backend): Storage, Storage.WestEurope.
+# https://learn.microsoft.com/azure/virtual-network/service-tags-overview#available-service-tags
+@pytest.mark.parametrize("value,accepted", [
+    ("Storage", True), ("AzureCloud.westeurope", True), ("*", True), ("10.1.0.0/16", True), ("10.1.0.4", True),
+    ("Storage.", False), ("AzureCloud.west.europe", False), ("AzureCloud..westeurope", False),
+])
+def test_a_network_rule_destination_tag_has_at_most_one_suffix(value, accepted):
+    from aksnet.config.egress import firewall_address
+    from aksnet.config.schema import Problems
+    problems = Problems()
+    assert (firewall_address(problems, "d", value) == value) is accepted
+    assert bool(problems) is not accepted
