@@ -294,3 +294,14 @@ def test_a_network_rule_destination_tag_has_at_most_one_suffix(value, accepted):
     problems = Problems()
     assert (firewall_address(problems, "d", value) == value) is accepted
     assert bool(problems) is not accepted
+
+
+# A Service with a cluster IP must expose at least one port (the API server refuses spec.ports empty
+# unless the Service is headless or ExternalName); an app without a Service needs none.
+# https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
+@pytest.mark.parametrize("service_type,refused", [("ClusterIP", True), ("InternalLoadBalancer", True),
+                                                  ("LoadBalancer", True), ("None", False)])
+def test_an_app_with_a_service_needs_a_port(service_type, refused):
+    config = variant(load("dev"), {f"{APPS}[0].ports": [], f"{APPS}[0].serviceType": service_type,
+                                   f"{C}kubernetes.ingresses[0].paths": [{"path": "/a", "app": "frontend", "port": 80}]})
+    assert paths_of(config) == ([f"{APPS}[0].ports"] if refused else [])
