@@ -305,3 +305,21 @@ def test_an_app_with_a_service_needs_a_port(service_type, refused):
     config = variant(load("dev"), {f"{APPS}[0].ports": [], f"{APPS}[0].serviceType": service_type,
                                    f"{C}kubernetes.ingresses[0].paths": [{"path": "/a", "app": "frontend", "port": 80}]})
     assert paths_of(config) == ([f"{APPS}[0].ports"] if refused else [])
+
+
+# An app's labels are its Deployment's selector and its Service's: apps/v1 refuses a Deployment whose
+# selector is empty. https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector
+def test_an_app_without_labels_is_refused_at_its_labels():
+    assert paths_of(variant(load("dev"), {f"{APPS}[0].labels": {}})) == [f"{APPS}[0].labels"]
+
+
+# An empty pod selector selects every pod, and an empty namespace selector every namespace.
+# https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+def test_empty_label_selections_select_every_app():
+    from aksnet.config.workloads import Endpoint
+    workloads = load_spec(load("dev"), "dev").kubernetes.workloads
+    everyone = sorted(app.name for app in workloads.apps)
+    for endpoint in (Endpoint(pod_labels={}), Endpoint(namespace_labels={}),
+                     Endpoint(namespace_labels={}, pod_labels={})):
+        assert sorted(app.name for app in workloads.apps_selected_by(endpoint)) == everyone
+    assert [a.name for a in workloads.apps_selected_by(Endpoint(pod_labels={"role": "store"}))] == ["store"]
