@@ -323,3 +323,20 @@ def test_empty_label_selections_select_every_app():
                      Endpoint(namespace_labels={}, pod_labels={})):
         assert sorted(app.name for app in workloads.apps_selected_by(endpoint)) == everyone
     assert [a.name for a in workloads.apps_selected_by(Endpoint(pod_labels={"role": "store"}))] == ["store"]
+
+
+# The path report --------------------------------------------------------------------------------------------------
+# The Azure Policy add-on needs its own outbound names (data.policy.core.windows.net,
+# store.policy.core.windows.net, dc.services.visualstudio.com), and only a cluster running the add-on
+# needs them. https://learn.microsoft.com/azure/aks/outbound-rules-control-egress#azure-policy
+
+def test_the_azure_policy_endpoints_are_derived_only_with_the_add_on():
+    from aksnet.analysis.path_report import path_report
+
+    def policy_hosts(changes):
+        loaded = load_stack(variant(load("dev"), changes), "dev")
+        return sorted(p.destination for p in path_report(loaded.spec, loaded.plan).paths
+                      if p.origin == "cluster.azurePolicy")
+    assert policy_hosts({}) == []
+    assert policy_hosts({f"{C}cluster.azurePolicy": True}) == [
+        "data.policy.core.windows.net", "dc.services.visualstudio.com", "store.policy.core.windows.net"]
