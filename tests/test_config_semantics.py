@@ -340,3 +340,19 @@ def test_the_azure_policy_endpoints_are_derived_only_with_the_add_on():
     assert policy_hosts({}) == []
     assert policy_hosts({f"{C}cluster.azurePolicy": True}) == [
         "data.policy.core.windows.net", "dc.services.visualstudio.com", "store.policy.core.windows.net"]
+
+
+# With diagnostics off, only the keys that ask for something (a true flag, a workspace) contradict it:
+# one line at that key, none at a key that agrees (flowLogs: false).
+def test_diagnostics_off_is_contradicted_only_by_the_keys_that_ask_for_something():
+    diagnostics = {"enabled": False, "flowLogs": False, "trafficAnalytics": True}
+    assert paths_of(variant(load("dev"), {f"{C}diagnostics": diagnostics})) == [f"{C}diagnostics.trafficAnalytics"]
+
+
+# Azure's availability zones are numbered 1, 2 and 3 in every region that has them.
+# https://learn.microsoft.com/azure/reliability/availability-zones-overview#physical-and-logical-availability-zones
+@pytest.mark.parametrize("value,zone", [(1, "1"), ("2", "2"), (3, "3"), (0, None), ("0", None), (4, None),
+                                        (True, None)])
+def test_a_zone_is_1_2_or_3(value, zone):
+    from aksnet.config.schema import Problems, zone_item
+    assert zone_item(Problems(), "z", value) == zone
