@@ -356,3 +356,23 @@ def test_diagnostics_off_is_contradicted_only_by_the_keys_that_ask_for_something
 def test_a_zone_is_1_2_or_3(value, zone):
     from aksnet.config.schema import Problems, zone_item
     assert zone_item(Problems(), "z", value) == zone
+
+
+# A registry the stack declares but no app pulls from is no flow: the pull paths follow the images.
+# https://learn.microsoft.com/azure/container-registry/container-registry-firewall-access-rules
+def test_a_platform_registry_nobody_pulls_from_derives_no_pull_path():
+    from aksnet.analysis.path_report import path_report
+    config = variant(load("dev"), {f"{C}registry": {"name": "contosoaksnetdev"},
+                                   f"{C}network.spoke.subnets.endpoints": "192.168.3.0/28"})
+    loaded = load_stack(config, "dev")
+    flows = {p.flow for p in path_report(loaded.spec, loaded.plan).paths}
+    assert "pull-docker.io" in flows and "pull-platform" not in flows
+
+
+# Ingresses -----------------------------------------------------------------------------------------------------------
+# The application routing add-on's nginx serves the IngressClass webapprouting.kubernetes.azure.com;
+# an Ingress of another class is not its. https://learn.microsoft.com/azure/aks/app-routing
+def test_an_nginx_ingress_names_the_application_routing_class():
+    loaded = load_stack(variant(load("dev"), {f"{C}ingress.controller": "nginx"}), "dev")
+    ingresses = [m for m in loaded.plan.manifests if m["kind"] == "Ingress"]
+    assert ingresses and {i["spec"]["ingressClassName"] for i in ingresses} == {"webapprouting.kubernetes.azure.com"}
