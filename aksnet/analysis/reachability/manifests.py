@@ -9,7 +9,9 @@ from typing import Any
 from aksnet.analysis.reachability.model import Cluster, Pod
 from aksnet.analysis.reachability.policies import parse_policy
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController", "CronJob")
+"""Kinds whose pods come from a pod template: `spec.template`, a CronJob's `spec.jobTemplate.spec.template`.
+https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#writing-a-cronjob-spec"""
 
 
 def cluster_from_objects(objects: Iterable[Mapping[str, Any]]) -> tuple[Cluster, list[str]]:
@@ -40,7 +42,10 @@ def cluster_from_objects(objects: Iterable[Mapping[str, Any]]) -> tuple[Cluster,
                                         _container_ports(obj.get("spec") or {}),
                                         ipaddress.ip_address(ip) if ip else None))  # type: ignore[arg-type]
             elif kind in WORKLOAD_KINDS:
-                template = ((obj.get("spec") or {}).get("template") or {})
+                spec = obj.get("spec") or {}
+                if kind == "CronJob":
+                    spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+                template = spec.get("template") or {}
                 cluster.pods.append(Pod(meta.get("namespace", "default"), name, _labels(template.get("metadata") or {}),
                                         _container_ports(template.get("spec") or {})))
             elif kind == "NetworkPolicy":
