@@ -1,0 +1,145 @@
+"""Azure and Kubernetes semantics of the landing zone, the plan and the Kubernetes layer that no other test
+pinned down: each test here fails under one realistic, one-place mistake in those modules.
+
+- The registry: two peered VNets may not overlap at all, one inside the other included; a spoke's VNet lies
+  inside the range registered for it, not merely across it.
+- A spoke's rule collection group on the hub's policy keeps the order Azure processed its own groups in.
+- The hub's plan: the DNS Private Resolver's inbound address, Azure's five reserved addresses per subnet,
+  the NSG rules Bastion requires of its subnet, and a Basic firewall's missing DNS proxy as spokes read it.
+
+Expected outcomes come from the Microsoft and Kubernetes documents cited beside each case, never from the
+code's own output.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+from typing import Any
+
+import pytest
+
+from aksnet.config.hub import load_hub_spec
+from aksnet.plan.egress_rules import FirewallPolicyPlan, RuleGroup
+from aksnet.plan.landing_zone import RegistryError, hub_plan, read_registry, registration_problems, spoke_rule_group
+from tools.stackfile import read_stack_file
+
+SOURCE = "landing-zone.yaml"
+
+
+def _registry_document() -> dict[str, Any]:
+    return {
+        "hub": {"stack": "hub/Pulumi.hub.yaml", "owner": "network-team", "addressSpace": ["10.100.0.0/24"]},
+        "spokes": {
+            "spoke-a": {"stack": "Pulumi.spoke-a.yaml", "owner": "shop-team", "addressSpace": ["10.110.0.0/16"],
+                        "ruleCollectionPriorities": [1000, 1099]},
+            "spoke-b": {"stack": "Pulumi.spoke-b.yaml", "owner": "payments-team", "addressSpace": ["10.120.0.0/16"],
+                        "ruleCollectionPriorities": [1100, 1199]},
+        },
+    }
+
+
+# The registry ---------------------------------------------------------------------------------------
+
+def test_a_later_spokes_range_around_an_earlier_ones_is_refused():
+    """Peered VNets' address spaces must not overlap: a range that contains another overlaps it as much as
+    one inside it does.
+    https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#requirements-and-constraints"""
+    document = _registry_document()
+    document["spokes"]["spoke-b"]["addressSpace"] = ["10.110.0.0/15"]  # holds spoke-a's 10.110.0.0/16
+    with pytest.raises(RegistryError) as refused:
+        read_registry(document, SOURCE)
+    assert [line.split(":")[1].strip() for line in refused.value.lines] == ["spokes.spoke-b.addressSpace"]
+    assert "10.110.0.0/15 of spoke-b (owner payments-team) overlaps 10.110.0.0/16 of spoke-a" in refused.value.lines[0]
+
+
+def test_a_spoke_vnet_across_the_edge_of_its_registered_range_is_refused():
+    """A VNet of 10.110.0.0/15 reaches into 10.111.0.0/16, which the registry never gave the spoke: it
+    must lie inside the registered range, not only overlap it (the next spoke may be given 10.111.0.0/16,
+    and peered VNets must not overlap:
+    https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#requirements-and-constraints)."""
+    registry = read_registry(_registry_document(), SOURCE)
+    path = "network.spoke.addressSpace"
+    assert registration_problems(registry, "spoke-a", "spoke", {path: [ipaddress.IPv4Network("10.110.64.0/18")]}) == []
+    [problem] = registration_problems(registry, "spoke-a", "spoke", {path: [ipaddress.IPv4Network("10.110.0.0/15")]})
+    assert problem.path.endswith(path) and problem.message.startswith("10.110.0.0/15 is outside the ranges")
+
+
+# A spoke's rule collection group on the hub's policy -----------------------------------------------------
+
+def _collection(name: str, priority: int, action: str) -> dict[str, Any]:
+    return {"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": name, "priority": priority,
+            "action": {"type": action}, "rules": []}
+
+
+def test_spoke_rule_group_keeps_the_order_azure_processed_its_groups_and_collections_in():
+    """Azure processes rule collection groups by priority (lowest number first), then the collections of a
+    group by their priority, whatever the order they were declared in; the first match wins.
+    https://learn.microsoft.com/azure/firewall/policy-rule-sets
+    Flattened into one group on the hub, the spoke's collections must keep that order, so a deny of a
+    higher-priority group still comes before an allow of a lower one."""
+    policy = FirewallPolicyPlan({}, (
+        RuleGroup("late", "workloads", 400, (_collection("allow-all-web", 100, "Allow"),)),
+        RuleGroup("early", "aks", 200, (_collection("allow-aks", 300, "Allow"), _collection("deny-bad", 110, "Deny"))),
+    ), True, ())
+    group = spoke_rule_group("spoke-a", policy, 1000)
+    assert group is not None and group.priority == 1000
+    processed = [c["name"] for c in sorted(group.collections, key=lambda c: c["priority"])]
+    assert processed == ["spoke-a-deny-bad", "spoke-a-allow-aks", "spoke-a-allow-all-web"]
+    assert len({c["priority"] for c in group.collections}) == 3  # no tie left for Azure to break
+
+
+# The hub's plan ---------------------------------------------------------------------------------------
+
+def _hub_config() -> dict[str, Any]:
+    return copy.deepcopy(dict(read_stack_file("hub/Pulumi.hub.yaml").config))
+
+
+@pytest.fixture(scope="module")
+def hub():
+    config = _hub_config()
+    return hub_plan(load_hub_spec(config, "hub")), config
+
+
+def test_hub_resolver_takes_the_first_address_azure_leaves_usable(hub):
+    """Azure keeps the first four addresses of every subnet (network, gateway, two for DNS) and the last:
+    the resolver's inbound endpoint in dns 10.100.0.128/28 can be 10.100.0.132 at the earliest.
+    https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets"""
+    plan, config = hub
+    assert config["aks-networking:network"]["hub"]["subnets"]["dns"] == "10.100.0.128/28"
+    assert plan.dns_resolver_address == "10.100.0.132"
+    usable = {row["role"]: row["usable"] for row in plan.address_plan}
+    assert usable["hub subnet dns"] == 16 - 5 and usable["hub subnet AzureFirewallSubnet"] == 64 - 5
+
+
+def test_hub_without_a_resolver_declares_no_inbound_address_even_with_a_dns_subnet():
+    """`dnsResolver: false` deploys no DNS Private Resolver: spokes must not be told of an inbound endpoint
+    that does not exist (https://learn.microsoft.com/azure/dns/dns-private-resolver-overview)."""
+    config = _hub_config()
+    config["aks-networking:network"]["dnsResolver"] = False
+    assert hub_plan(load_hub_spec(config, "hub")).dns_resolver_address is None
+
+
+def test_hub_bastion_subnet_nsg_holds_what_bastion_requires(hub):
+    """An NSG on AzureBastionSubnet must admit HTTPS from the Internet and from GatewayManager and let
+    Bastion reach the VMs on SSH and RDP, or Bastion stops working.
+    https://learn.microsoft.com/azure/bastion/bastion-nsg"""
+    plan, _ = hub
+    rules = plan.nsg_rules["AzureBastionSubnet"]
+
+    def allowed(direction: str, source: str, destination: str, port: str) -> bool:
+        return any(r.direction == direction and r.access == "Allow" and r.source in (source, "*")
+                   and r.destination in (destination, "*") and (port in r.ports or "*" in r.ports) for r in rules)
+
+    assert allowed("Inbound", "Internet", "*", "443") and allowed("Inbound", "GatewayManager", "*", "443")
+    assert allowed("Outbound", "*", "VirtualNetwork", "22") and allowed("Outbound", "*", "VirtualNetwork", "3389")
+
+
+def test_basic_hub_firewall_tells_its_spokes_it_has_no_dns_proxy():
+    """The Basic firewall has no DNS proxy
+    (https://learn.microsoft.com/azure/firewall/basic-features): a spoke told otherwise would send its
+    DNS to an address that does not answer it."""
+    config = _hub_config()
+    config["aks-networking:egress"]["firewall"] = {"sku": "Basic", "dnsProxy": True, "threatIntelMode": "Alert"}
+    config["aks-networking:network"]["hub"]["subnets"]["AzureFirewallManagementSubnet"] = "10.100.0.192/26"
+    assert hub_plan(load_hub_spec(config, "hub")).firewall.dns_proxy is False
