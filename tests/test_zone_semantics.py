@@ -143,3 +143,111 @@ def test_basic_hub_firewall_tells_its_spokes_it_has_no_dns_proxy():
     config["aks-networking:egress"]["firewall"] = {"sku": "Basic", "dnsProxy": True, "threatIntelMode": "Alert"}
     config["aks-networking:network"]["hub"]["subnets"]["AzureFirewallManagementSubnet"] = "10.100.0.192/26"
     assert hub_plan(load_hub_spec(config, "hub")).firewall.dns_proxy is False
+
+
+# The Kubernetes layer ---------------------------------------------------------------------------------
+
+def _dev_with(app: dict[str, Any]) -> Any:
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load
+    config = load("dev")
+    config["aks-networking:kubernetes"]["apps"].append(app)
+    return load_stack(config, "dev")
+
+
+UDP_APP = {"name": "dns-cache", "namespace": "development", "image": "nginxinc/nginx-unprivileged:1.27-alpine",
+           "labels": {"app": "dns-cache"}, "ports": [{"name": "dns", "port": 53, "targetPort": 5353, "protocol": "UDP"}],
+           "writablePaths": ["/tmp"]}
+
+
+@pytest.fixture(scope="module")
+def udp_stack():
+    return _dev_with(UDP_APP)
+
+
+def test_an_app_serving_udp_only_gets_no_tcp_probe_on_its_port(udp_stack):
+    """A tcpSocket probe succeeds only if the kubelet can open a TCP connection to the port; a server
+    listening on UDP alone never accepts one, so a TCP probe there would keep the pod unready and restart
+    it forever. https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-tcp-liveness-probe"""
+    deployment = next(m for m in udp_stack.plan.manifests
+                      if m["kind"] == "Deployment" and m["metadata"]["name"] == "dns-cache")
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["ports"] == [{"name": "dns", "containerPort": 5353, "protocol": "UDP"}]
+    probes = [container[key] for key in ("readinessProbe", "livenessProbe", "startupProbe") if key in container]
+    assert not any("tcpSocket" in probe for probe in probes)
+
+
+def test_namespaced_objects_wait_for_their_namespace_and_gateway_objects_for_the_chart(dev):
+    """The API server refuses an object in a namespace that does not exist yet
+    (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/), and a custom resource
+    of a kind whose CRD is not yet established
+    (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/);
+    the Gateway API CRDs come with the controller's chart (https://gateway.envoyproxy.io/docs/install/install-helm/).
+    So Pulumi must create each after what it needs, not in parallel with it."""
+    by_urn = {r.urn: r for r in dev.records}
+    kube = [r for r in dev.records if r.type.startswith("kubernetes:") and r.type != "kubernetes:helm.sh/v3:Release"]
+    namespaces = {r.inputs["metadata"]["name"]: r.urn for r in kube if r.type == "kubernetes:core/v1:Namespace"}
+    namespaced = [r for r in kube if r.inputs.get("metadata", {}).get("namespace") in namespaces]
+    gateway_kinds = [r for r in kube if r.type.startswith("kubernetes:gateway.networking.k8s.io/")]
+    assert namespaced and gateway_kinds
+    for record in namespaced:
+        assert namespaces[record.inputs["metadata"]["namespace"]] in record.dependencies, record.name
+    for record in gateway_kinds:
+        assert any(by_urn[d].type == "kubernetes:helm.sh/v3:Release" for d in record.dependencies if d in by_urn), \
+            record.name
+
+
+# A spoke's attachment, under the mock engine ---------------------------------------------------------------
+
+HUB_REFERENCE = "contoso/aks-networking/hub"  # Pulumi.spoke-a.yaml's landingZone.hub
+SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups"
+
+
+@pytest.fixture(scope="module")
+def spoke_apart():
+    """spoke-a against a hub whose VNet, firewall policy and DNS zones sit in three resource groups."""
+    from aksnet.plan.hub_contract import HubContract
+    from aksnet.plan.landing_zone import hub_zones
+    from tests.stacks import load
+    from tools.mock_engine import run_program
+    contract = HubContract(
+        location="westeurope", resource_group_name="rg-net", vnet_id=f"{SUB}/rg-net/providers/"
+        "Microsoft.Network/virtualNetworks/vnet-hub", vnet_name="vnet-hub", address_space=("10.100.0.0/24",),
+        firewall_private_ip="10.100.0.4", firewall_policy_id=f"{SUB}/rg-policy/providers/Microsoft.Network/"
+        "firewallPolicies/afwp-central", dns_proxy=True,
+        dns_zone_ids={z: f"{SUB}/rg-dns/providers/Microsoft.Network/privateDnsZones/{z}" for z in hub_zones("westeurope")})
+    result = run_program("spoke-a", load("spoke-a"), stack_outputs={HUB_REFERENCE: {"landingZoneHub": contract.as_output()}})
+    assert result.error is None, result.error
+    return result
+
+
+def test_spoke_writes_its_rule_group_in_the_policys_group_and_its_ip_groups_in_its_own(spoke_apart):
+    """A rule collection group is a child of its firewall policy, so it lives in the policy's resource group
+    (https://learn.microsoft.com/azure/templates/microsoft.network/firewallpolicies/rulecollectiongroups);
+    the spoke's deploy identity may write only what HUB_ACTIONS_FOR_SPOKES lists on the hub
+    (no Microsoft.Network/ipGroups/write), so its IP groups go in its own resource group.
+    https://learn.microsoft.com/azure/role-based-access-control/permissions/networking"""
+    from aksnet.plan.landing_zone import HUB_ACTIONS_FOR_SPOKES
+    group = spoke_apart.one("azure-native:network:FirewallPolicyRuleCollectionGroup").inputs
+    assert (group["resourceGroupName"], group["firewallPolicyName"]) == ("rg-policy", "afwp-central")
+    ip_groups = spoke_apart.of_type("azure-native:network:IpGroup")
+    assert ip_groups and not any(a.startswith("Microsoft.Network/ipGroups") for a in HUB_ACTIONS_FOR_SPOKES)
+    spoke_group = spoke_apart.one("azure-native:network:VirtualNetwork").inputs["resourceGroupName"]
+    assert {g.inputs["resourceGroupName"] for g in ip_groups} == {spoke_group}
+
+
+def test_spoke_links_to_hub_zones_are_global_and_register_nothing_under_a_name_of_its_own(spoke_apart):
+    """A private DNS zone and its virtual network links are global resources; a link with auto-registration
+    would write the spoke's VMs into the hub's private-endpoint zone; link names are unique within a zone,
+    so each spoke's link (and its half of the hub's peerings, unique within the hub VNet) carries its name.
+    https://learn.microsoft.com/azure/dns/private-dns-virtual-network-links"""
+    links = spoke_apart.of_type("azure-native:privatedns:VirtualNetworkLink")
+    assert links
+    for link in links:
+        inputs = link.inputs
+        assert inputs["location"] == "global" and inputs["registrationEnabled"] is False
+        assert inputs["resourceGroupName"] == "rg-dns" and inputs["virtualNetworkLinkName"].endswith("spoke-a")
+    hub_side = [p.inputs for p in spoke_apart.of_type("azure-native:network:VirtualNetworkPeering")
+                if p.inputs["virtualNetworkName"] == "vnet-hub"]
+    assert [p["resourceGroupName"] for p in hub_side] == ["rg-net"]
+    assert hub_side[0]["virtualNetworkPeeringName"].endswith("spoke-a")
