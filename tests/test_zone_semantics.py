@@ -251,3 +251,105 @@ def test_spoke_links_to_hub_zones_are_global_and_register_nothing_under_a_name_o
                 if p.inputs["virtualNetworkName"] == "vnet-hub"]
     assert [p["resourceGroupName"] for p in hub_side] == ["rg-net"]
     assert hub_side[0]["virtualNetworkPeeringName"].endswith("spoke-a")
+
+
+def test_flux_delivers_the_layer_cluster_wide_prunes_what_leaves_git_and_waits_for_its_extension(prod):
+    """The layer holds Namespaces and other cluster-scoped objects, which only a Flux configuration of scope
+    `cluster` may manage; with `prune`, an object removed from Git is removed from the cluster; the
+    configuration needs the `microsoft.flux` extension installed first.
+    https://learn.microsoft.com/azure/azure-arc/kubernetes/conceptual-gitops-flux2,
+    https://fluxcd.io/flux/components/kustomize/kustomizations/#prune,
+    https://learn.microsoft.com/azure/azure-arc/kubernetes/tutorial-use-gitops-flux2"""
+    extension = prod.one("azure-native:kubernetesconfiguration:Extension")
+    flux = prod.one("azure-native:kubernetesconfiguration:FluxConfiguration")
+    assert extension.inputs["extensionType"] == "microsoft.flux"
+    assert flux.inputs["scope"] == "cluster" and flux.inputs["kustomizations"]["layer"]["prune"] is True
+    assert extension.urn in flux.dependencies
+
+
+@pytest.fixture(scope="module")
+def dev_services():
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load
+    return {m["metadata"]["name"]: m for m in load_stack(load("dev"), "dev").plan.manifests if m["kind"] == "Service"}
+
+
+def test_only_apps_that_ask_for_a_load_balancer_get_one(dev_services):
+    """A Service of type LoadBalancer gets a frontend on the cluster's load balancer (a public one unless
+    annotated internal); ClusterIP is reachable only inside the cluster.
+    https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types,
+    https://learn.microsoft.com/azure/aks/internal-lb"""
+    internal = "service.beta.kubernetes.io/azure-load-balancer-internal"
+    kinds = {name: (s["spec"]["type"], s["metadata"].get("annotations", {}).get(internal))
+             for name, s in dev_services.items()}
+    assert kinds == {"backend": ("ClusterIP", None), "store": ("ClusterIP", None),
+                     "frontend": ("LoadBalancer", None), "internal-api": ("LoadBalancer", "true")}
+
+
+def test_a_tls_ingress_on_agic_redirects_http_to_https():
+    """AGIC serves a TLS Ingress on 443 and, with `ssl-redirect: "true"`, answers port 80 with a redirect
+    to HTTPS instead of serving the app in clear text.
+    https://azure.github.io/application-gateway-kubernetes-ingress/annotations/#ssl-redirect"""
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load
+    loaded = load_stack(load("prod"), "prod")
+    assert loaded.spec.ingress.controller == "appgw"
+    [ingress] = [m for m in loaded.plan.manifests if m["kind"] == "Ingress"]
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["appgw.ingress.kubernetes.io/ssl-redirect"] == "true"
+    assert annotations["appgw.ingress.kubernetes.io/appgw-ssl-certificate"] == "shop-tls"
+
+
+def test_what_the_firewall_publishes_reaches_the_pods_on_the_translated_port_and_protocol():
+    """Azure Firewall DNAT rewrites the destination to the translated address and port and sends the packet
+    from its own private address (https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat,
+    https://learn.microsoft.com/azure/firewall/firewall-faq); the internal load balancer then hands it to the
+    pod's target port (https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service).
+    The pod's NetworkPolicy must admit the firewall's subnet on that port, in the rule's protocol, and not on
+    the public port the client dialled (https://kubernetes.io/docs/concepts/services-networking/network-policies/)."""
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load
+    config = load("prod")
+    config["aks-networking:kubernetes"]["apps"].append({
+        "name": "partner", "namespace": "shop", "image": "platform://example/partner:1.0.0", "labels": {"app": "partner"},
+        "serviceType": "InternalLoadBalancer", "staticIp": "10.240.5.10",
+        "ports": [{"name": "https", "port": 4443, "targetPort": 8443},
+                  {"name": "syslog", "port": 5514, "targetPort": 6514, "protocol": "UDP"}]})
+    config["aks-networking:egress"]["firewall"]["dnatRules"] = [
+        {"name": "partner", "port": 443, "translatedAddress": "10.240.5.10", "translatedPort": 4443},
+        {"name": "syslog", "protocol": "UDP", "port": 514, "translatedAddress": "10.240.5.10", "translatedPort": 5514}]
+    loaded = load_stack(config, "prod")
+    firewall = str(loaded.spec.network.subnet("AzureFirewallSubnet"))
+    admitted = {(port["protocol"], port["port"])
+                for policy in loaded.plan.manifests if policy["kind"] == "NetworkPolicy"
+                and policy["spec"]["podSelector"].get("matchLabels") == {"app": "partner"}
+                for rule in policy["spec"].get("ingress", [])
+                if any(peer.get("ipBlock", {}).get("cidr") == firewall for peer in rule.get("from", []))
+                for port in rule.get("ports", [])}
+    assert admitted == {("TCP", 8443), ("UDP", 6514)}
+
+
+def _prefix_match(path: str, prefix: str) -> bool:
+    """pathType Prefix: matched element by element on the `/`-split path
+    (https://kubernetes.io/docs/concepts/services-networking/ingress/#path-types)."""
+    wanted = [p for p in prefix.split("/") if p]
+    return [p for p in path.split("/") if p][:len(wanted)] == wanted
+
+
+def test_an_ingress_path_serves_everything_under_it():
+    """`/api` routes `/api/orders/7` to the api, and `/` every other path to the web app: Prefix paths,
+    longest match first (https://kubernetes.io/docs/concepts/services-networking/ingress/#multiple-matches).
+    An Exact path would serve `/api` alone and leave `/api/orders/7` to `/`, or to nothing."""
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load
+    [ingress] = [m for m in load_stack(load("prod"), "prod").plan.manifests if m["kind"] == "Ingress"]
+    paths = ingress["spec"]["rules"][0]["http"]["paths"]
+
+    def served(request: str) -> str | None:
+        candidates = [p for p in paths if (p["pathType"] == "Exact" and p["path"] == request)
+                      or (p["pathType"] == "Prefix" and _prefix_match(request, p["path"]))]
+        best = max(candidates, key=lambda p: (p["pathType"] == "Exact", len(p["path"])), default=None)
+        return None if best is None else best["backend"]["service"]["name"]
+
+    assert served("/api/orders/7") == "api" and served("/api") == "api"
+    assert served("/basket/3") == "web" and served("/apiary") == "web"
