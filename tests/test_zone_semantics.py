@@ -177,26 +177,6 @@ def test_an_app_serving_udp_only_gets_no_tcp_probe_on_its_port(udp_stack):
     assert not any("tcpSocket" in probe for probe in probes)
 
 
-def test_namespaced_objects_wait_for_their_namespace_and_gateway_objects_for_the_chart(dev):
-    """The API server refuses an object in a namespace that does not exist yet
-    (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/), and a custom resource
-    of a kind whose CRD is not yet established
-    (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/);
-    the Gateway API CRDs come with the controller's chart (https://gateway.envoyproxy.io/docs/install/install-helm/).
-    So Pulumi must create each after what it needs, not in parallel with it."""
-    by_urn = {r.urn: r for r in dev.records}
-    kube = [r for r in dev.records if r.type.startswith("kubernetes:") and r.type != "kubernetes:helm.sh/v3:Release"]
-    namespaces = {r.inputs["metadata"]["name"]: r.urn for r in kube if r.type == "kubernetes:core/v1:Namespace"}
-    namespaced = [r for r in kube if r.inputs.get("metadata", {}).get("namespace") in namespaces]
-    gateway_kinds = [r for r in kube if r.type.startswith("kubernetes:gateway.networking.k8s.io/")]
-    assert namespaced and gateway_kinds
-    for record in namespaced:
-        assert namespaces[record.inputs["metadata"]["namespace"]] in record.dependencies, record.name
-    for record in gateway_kinds:
-        assert any(by_urn[d].type == "kubernetes:helm.sh/v3:Release" for d in record.dependencies if d in by_urn), \
-            record.name
-
-
 # A spoke's attachment, under the mock engine ---------------------------------------------------------------
 
 HUB_REFERENCE = "contoso/aks-networking/hub"  # Pulumi.spoke-a.yaml's landingZone.hub
@@ -353,3 +333,44 @@ def test_an_ingress_path_serves_everything_under_it():
 
     assert served("/api/orders/7") == "api" and served("/api") == "api"
     assert served("/basket/3") == "web" and served("/apiary") == "web"
+
+
+def test_a_registry_in_a_region_without_availability_zones_is_not_zone_redundant():
+    """ACR zone redundancy exists only in regions with availability zones; canadaeast has none.
+    https://learn.microsoft.com/azure/container-registry/zone-redundancy,
+    https://learn.microsoft.com/azure/reliability/availability-zones-region-support"""
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load
+    config = load("prod")
+    config["azure-native:location"] = "canadaeast"
+    for pool in config["aks-networking:cluster"]["nodePools"]:
+        pool.pop("zones", None)
+    config["aks-networking:egress"]["firewall"].pop("zones", None)
+    config["aks-networking:ingress"]["appGateway"].pop("zones", None)
+    loaded = load_stack(config, "prod")
+    assert loaded.spec.environment.production and loaded.spec.registry is not None
+    assert loaded.plan.registry_zone_redundant is False
+    assert load_stack(load("prod"), "prod").plan.registry_zone_redundant is True  # westeurope has zones
+
+
+def _attaches(listener: dict[str, Any], gateway_namespace: str, route_namespace: str) -> bool:
+    """Whether an HTTPRoute of `route_namespace` may attach to a listener: `allowedRoutes.namespaces.from`
+    is Same by default, All admits every namespace, Selector those a label selector picks (none here).
+    https://gateway-api.sigs.k8s.io/reference/spec/#routenamespaces"""
+    origin = listener.get("allowedRoutes", {}).get("namespaces", {}).get("from", "Same")
+    return origin == "All" or (origin == "Same" and route_namespace == gateway_namespace)
+
+
+def test_a_gateway_takes_routes_only_from_its_own_namespace():
+    """A listener open to every namespace would let a team's HTTPRoute in any namespace claim the Gateway's
+    host and paths; the stack's Gateway serves only the routes of its ingress's namespace."""
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load
+    manifests = load_stack(load("dev"), "dev").plan.manifests
+    [gateway] = [m for m in manifests if m["kind"] == "Gateway"]
+    namespace = gateway["metadata"]["namespace"]
+    routes = [m for m in manifests if m["kind"] == "HTTPRoute"]
+    assert routes and all(r["metadata"]["namespace"] == namespace for r in routes)
+    for listener in gateway["spec"]["listeners"]:
+        assert _attaches(listener, namespace, namespace)
+        assert not _attaches(listener, namespace, "kube-system")
