@@ -374,3 +374,38 @@ def test_a_gateway_takes_routes_only_from_its_own_namespace():
     for listener in gateway["spec"]["listeners"]:
         assert _attaches(listener, namespace, namespace)
         assert not _attaches(listener, namespace, "kube-system")
+
+
+def test_a_tls_gateway_listener_terminates_tls_so_the_http_route_can_attach():
+    """An HTTPRoute attaches to HTTP and HTTPS listeners; an HTTPS listener must terminate TLS (mode
+    Terminate, the default) with its certificate: a Passthrough listener hands the encrypted stream on and
+    takes TLSRoutes only, so the HTTPRoute would never be served.
+    https://gateway-api.sigs.k8s.io/guides/tls/#listeners-and-tls"""
+    import dataclasses
+
+    from aksnet.plan.gateway_api import gateway_objects
+    from tests.stacks import load, validate_stack_config
+    spec = validate_stack_config(load("dev"), "dev")
+    workloads = spec.kubernetes.workloads
+    route = dataclasses.replace(workloads.ingresses[0], tls_secret="webapp-tls")
+    spec = dataclasses.replace(spec, kubernetes=dataclasses.replace(
+        spec.kubernetes, workloads=dataclasses.replace(workloads, ingresses=(route,))))
+    objects = [o for _, o in gateway_objects(spec)]
+    [gateway] = [o for o in objects if o["kind"] == "Gateway"]
+    listeners = {listener["name"]: listener for listener in gateway["spec"]["listeners"]}
+    [served] = [o for o in objects if o["kind"] == "HTTPRoute" and o["metadata"]["name"] == route.name]
+    [parent] = served["spec"]["parentRefs"]
+    listener = listeners[parent["sectionName"]]
+    assert listener["protocol"] == "HTTPS" and listener["port"] == 443
+    assert listener["tls"].get("mode", "Terminate") == "Terminate"
+    assert listener["tls"]["certificateRefs"] == [{"kind": "Secret", "name": "webapp-tls"}]
+
+
+def test_the_firewall_sends_its_metrics_to_the_workspace(prod):
+    """Azure Firewall's health, throughput and SNAT port utilisation are platform metrics, kept by a
+    diagnostic setting's AllMetrics (https://learn.microsoft.com/azure/firewall/monitor-firewall-reference#metrics,
+    https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings)."""
+    firewall = prod.one("azure-native:network:AzureFirewall").outputs["id"]
+    [setting] = [s.inputs for s in prod.of_type("azure-native:monitor:DiagnosticSetting")
+                 if s.inputs["resourceUri"] == firewall]
+    assert {"category": "AllMetrics", "enabled": True} in (setting.get("metrics") or [])
