@@ -1,14 +1,21 @@
-"""Azure and Kubernetes semantics of the landing zone, the plan and the Kubernetes layer that no other test
-pinned down: each test here fails under one realistic, one-place mistake in those modules.
+"""Azure and Kubernetes semantics of the landing zone, the plan, the manifests and their components that no
+other test pinned down: each test here fails under one realistic, one-place mistake in those modules.
 
-- The registry: two peered VNets may not overlap at all, one inside the other included; a spoke's VNet lies
+- The registry: peered VNets may not overlap at all, a range around another included; a spoke's VNet lies
   inside the range registered for it, not merely across it.
-- A spoke's rule collection group on the hub's policy keeps the order Azure processed its own groups in.
-- The hub's plan: the DNS Private Resolver's inbound address, Azure's five reserved addresses per subnet,
-  the NSG rules Bastion requires of its subnet, and a Basic firewall's missing DNS proxy as spokes read it.
+- A spoke's attachment: its flattened rule collection group keeps the order Azure processed its groups in;
+  the group goes in the hub policy's resource group and its IP groups in the spoke's own; its zone links
+  are global, register nothing and carry its name, as does its half of the hub's peerings.
+- The hub's plan: the DNS Private Resolver's inbound address (and none without a resolver), Azure's five
+  reserved addresses, the NSG rules Bastion requires, and a Basic firewall's missing DNS proxy.
+- The layer: no TCP probe on a UDP-only port; only apps that ask get a load balancer; AGIC redirects a TLS
+  ingress's HTTP; DNAT reaches pods on the translated port and protocol; Prefix paths of Ingresses and
+  HTTPRoutes; a Gateway takes routes from its own namespace only and terminates TLS for its HTTPRoute;
+  Flux manages the layer cluster-wide and prunes; the firewall's metrics and a zone-less region's registry.
 
-Expected outcomes come from the Microsoft and Kubernetes documents cited beside each case, never from the
-code's own output.
+Expected outcomes come from the Microsoft, Kubernetes, Gateway API and Flux documents cited beside each
+case, never from the code's own output. Two mock-engine runs at most: the shared `prod`/`dev` fixtures
+and one spoke against a hub whose VNet, policy and zones sit in three resource groups.
 """
 
 from __future__ import annotations
@@ -409,3 +416,20 @@ def test_the_firewall_sends_its_metrics_to_the_workspace(prod):
     [setting] = [s.inputs for s in prod.of_type("azure-native:monitor:DiagnosticSetting")
                  if s.inputs["resourceUri"] == firewall]
     assert {"category": "AllMetrics", "enabled": True} in (setting.get("metrics") or [])
+
+
+def test_an_http_route_path_serves_everything_under_it():
+    """An HTTPRoute match of type PathPrefix matches element by element, as an Ingress's Prefix does:
+    `/a` serves `/a/list` but not `/ab` (https://gateway-api.sigs.k8s.io/reference/spec/#pathmatchtype)."""
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load
+    [route] = [m for m in load_stack(load("dev"), "dev").plan.manifests if m["kind"] == "HTTPRoute"]
+
+    def served(request: str) -> list[str]:
+        return [ref["name"] for rule in route["spec"]["rules"] for match in rule["matches"]
+                if (match["path"]["type"] == "PathPrefix" and _prefix_match(request, match["path"]["value"]))
+                or (match["path"]["type"] == "Exact" and match["path"]["value"] == request)
+                for ref in rule["backendRefs"]]
+
+    assert served("/a/list") == ["frontend"] and served("/b/items/4") == ["backend"]
+    assert served("/ab") == []
