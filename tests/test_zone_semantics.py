@@ -190,20 +190,25 @@ HUB_REFERENCE = "contoso/aks-networking/hub"  # Pulumi.spoke-a.yaml's landingZon
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups"
 
 
-@pytest.fixture(scope="module")
-def spoke_apart():
-    """spoke-a against a hub whose VNet, firewall policy and DNS zones sit in three resource groups."""
+def _contract(leave_out: str = "") -> dict[str, Any]:
+    """A hub whose VNet, firewall policy and DNS zones sit in three resource groups, as its contract."""
     from aksnet.plan.hub_contract import HubContract
     from aksnet.plan.landing_zone import hub_zones
-    from tests.stacks import load
-    from tools.mock_engine import run_program
-    contract = HubContract(
+    return HubContract(
         location="westeurope", resource_group_name="rg-net", vnet_id=f"{SUB}/rg-net/providers/"
         "Microsoft.Network/virtualNetworks/vnet-hub", vnet_name="vnet-hub", address_space=("10.100.0.0/24",),
         firewall_private_ip="10.100.0.4", firewall_policy_id=f"{SUB}/rg-policy/providers/Microsoft.Network/"
         "firewallPolicies/afwp-central", dns_proxy=True,
-        dns_zone_ids={z: f"{SUB}/rg-dns/providers/Microsoft.Network/privateDnsZones/{z}" for z in hub_zones("westeurope")})
-    result = run_program("spoke-a", load("spoke-a"), stack_outputs={HUB_REFERENCE: {"landingZoneHub": contract.as_output()}})
+        dns_zone_ids={z: f"{SUB}/rg-dns/providers/Microsoft.Network/privateDnsZones/{z}"
+                      for z in hub_zones("westeurope") if z != leave_out}).as_output()
+
+
+@pytest.fixture(scope="module")
+def spoke_apart():
+    """spoke-a against `_contract()`'s hub, read through its stack reference."""
+    from tests.stacks import load
+    from tools.mock_engine import run_program
+    result = run_program("spoke-a", load("spoke-a"), stack_outputs={HUB_REFERENCE: {"landingZoneHub": _contract()}})
     assert result.error is None, result.error
     return result
 
@@ -433,3 +438,19 @@ def test_an_http_route_path_serves_everything_under_it():
 
     assert served("/a/list") == ["frontend"] and served("/b/items/4") == ["backend"]
     assert served("/ab") == []
+
+
+def test_a_spoke_of_a_hub_without_its_registry_zone_is_refused_before_anything_is_declared():
+    """The spoke's registry endpoint resolves only through a zone linked to its VNet
+    (https://learn.microsoft.com/azure/private-link/private-endpoint-dns); a brownfield hub that holds no
+    privatelink.azurecr.io is refused in one line naming both, and, its ids being in the stack file, before
+    the spoke declares a single resource."""
+    from tests.stacks import load
+    from tools.mock_engine import run_program
+    config = load("spoke-a")
+    config["aks-networking:landingZone"]["hub"] = _contract(leave_out="privatelink.azurecr.io")
+    result = run_program("spoke-a", config)
+    assert str(result.error) == (
+        "Pulumi.spoke-a.yaml: spoke spoke-a needs the hub's private DNS zones privatelink.azurecr.io, which hub "
+        "landingZone.hub does not hold; add them to the hub before the spoke links to them")
+    assert result.records == []
