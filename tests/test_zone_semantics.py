@@ -454,3 +454,31 @@ def test_a_spoke_of_a_hub_without_its_registry_zone_is_refused_before_anything_i
         "Pulumi.spoke-a.yaml: spoke spoke-a needs the hub's private DNS zones privatelink.azurecr.io, which hub "
         "landingZone.hub does not hold; add them to the hub before the spoke links to them")
     assert result.records == []
+
+
+def test_the_registry_is_zone_redundant_exactly_where_the_plan_says(prod, spoke_apart):
+    """ACR zone redundancy is chosen when the registry is created and exists only in regions with zones
+    (https://learn.microsoft.com/azure/container-registry/zone-redundancy): production asks for it, the
+    non-production spoke does not, and the registry resource follows."""
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load
+    for run, stack in ((prod, "prod"), (spoke_apart, "spoke-a")):
+        wanted = load_stack(load(stack), stack).plan.registry_zone_redundant
+        registry = run.one("azure-native:containerregistry:Registry").inputs
+        assert registry["zoneRedundancy"] == ("Enabled" if wanted else "Disabled"), stack
+    assert load_stack(load("spoke-a"), "spoke-a").plan.registry_zone_redundant is False
+
+
+def test_a_gitops_controller_chart_creates_its_namespace_the_layer_does_not_declare():
+    """Helm installs into an existing namespace unless told to create it; Flux's HelmRelease
+    `install.createNamespace` does so (https://fluxcd.io/flux/components/helm/helmreleases/#install-configuration).
+    The controller's namespace is not one of the layer's, so the release must create it."""
+    from aksnet.pipeline import load_stack
+    from tests.stacks import load, variant
+    config = variant(load("dev"), {"aks-networking:kubernetes.delivery": "gitops", "aks-networking:kubernetes.gitops": {
+        "url": "https://github.com/contoso/aks-networking", "branch": "main", "path": "deploy/dev"}})
+    manifests = load_stack(config, "dev").plan.manifests
+    [release] = [m for m in manifests if m["kind"] == "HelmRelease"]
+    declared = {m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace"}
+    assert release["spec"]["targetNamespace"] not in declared
+    assert release["spec"]["install"].get("createNamespace") is True
