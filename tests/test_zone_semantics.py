@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from aksnet.config.hub import load_hub_spec
+from aksnet.config.problems import ConfigError
 from aksnet.plan.egress_rules import FirewallPolicyPlan, RuleGroup
 from aksnet.plan.landing_zone import RegistryError, hub_plan, read_registry, registration_problems, spoke_rule_group
 from tools.stackfile import read_stack_file
@@ -119,12 +120,26 @@ def test_hub_resolver_takes_the_first_address_azure_leaves_usable(hub):
     assert usable["hub subnet dns"] == 16 - 5 and usable["hub subnet AzureFirewallSubnet"] == 64 - 5
 
 
-def test_hub_without_a_resolver_declares_no_inbound_address_even_with_a_dns_subnet():
+def test_hub_without_a_resolver_declares_no_inbound_address_and_refuses_a_subnet_for_it():
     """`dnsResolver: false` deploys no DNS Private Resolver: spokes must not be told of an inbound endpoint
-    that does not exist (https://learn.microsoft.com/azure/dns/dns-private-resolver-overview)."""
+    that does not exist, and a `dns` subnet for none is a mistake the hub names, as a single stack does
+    (https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions)."""
     config = _hub_config()
     config["aks-networking:network"]["dnsResolver"] = False
+    with pytest.raises(ConfigError) as refused:
+        load_hub_spec(config, "hub")
+    assert [(p.path, p.message) for p in refused.value.problems] == [
+        ("aks-networking:network.hub.subnets.dns",
+         "is declared but network.dnsResolver is false; enable it or remove the subnet")]
+    del config["aks-networking:network"]["hub"]["subnets"]["dns"]
     assert hub_plan(load_hub_spec(config, "hub")).dns_resolver_address is None
+    config = _hub_config()
+    config["aks-networking:network"]["hub"]["subnets"]["dns"] = "10.100.0.0/23"
+    config["aks-networking:network"]["hub"]["addressSpace"] = ["10.100.0.0/22"]
+    config["aks-networking:network"]["hub"]["subnets"]["AzureFirewallSubnet"] = "10.100.2.0/26"
+    config["aks-networking:network"]["hub"]["subnets"]["AzureBastionSubnet"] = "10.100.2.64/26"
+    with pytest.raises(ConfigError, match=r"network\.hub\.subnets\.dns: is a /23; a resolver's subnet is /28 to /24"):
+        load_hub_spec(config, "hub")
 
 
 def test_hub_bastion_subnet_nsg_holds_what_bastion_requires(hub):
@@ -142,13 +157,19 @@ def test_hub_bastion_subnet_nsg_holds_what_bastion_requires(hub):
     assert allowed("Outbound", "*", "VirtualNetwork", "22") and allowed("Outbound", "*", "VirtualNetwork", "3389")
 
 
-def test_basic_hub_firewall_tells_its_spokes_it_has_no_dns_proxy():
-    """The Basic firewall has no DNS proxy
-    (https://learn.microsoft.com/azure/firewall/basic-features): a spoke told otherwise would send its
-    DNS to an address that does not answer it."""
+def test_basic_hub_firewall_has_no_dns_proxy_to_tell_its_spokes_of():
+    """The Basic firewall has no DNS proxy and no threat-intelligence Deny
+    (https://learn.microsoft.com/azure/firewall/basic-features): the hub refuses either, one line each, as
+    a single stack does; by default a Basic hub tells its spokes it has no proxy, so none sends its DNS to
+    an address that does not answer it."""
     config = _hub_config()
-    config["aks-networking:egress"]["firewall"] = {"sku": "Basic", "dnsProxy": True, "threatIntelMode": "Alert"}
+    config["aks-networking:egress"]["firewall"] = {"sku": "Basic", "dnsProxy": True, "threatIntelMode": "Deny"}
     config["aks-networking:network"]["hub"]["subnets"]["AzureFirewallManagementSubnet"] = "10.100.0.192/26"
+    with pytest.raises(ConfigError) as refused:
+        load_hub_spec(config, "hub")
+    assert sorted(p.path for p in refused.value.problems) == [
+        "aks-networking:egress.firewall.dnsProxy", "aks-networking:egress.firewall.threatIntelMode"]
+    config["aks-networking:egress"]["firewall"] = {"sku": "Basic"}
     assert hub_plan(load_hub_spec(config, "hub")).firewall.dns_proxy is False
 
 

@@ -84,7 +84,8 @@ def _checks(rule: Rule) -> Iterator[Callable[..., object]]:
 
 def _strings(function: Callable[..., object], module: str, seen: set[object]) -> Iterator[str]:
     """The string literals of a function, an f-string with each value as `{}`, its closure's strings,
-    and those of the functions of `module` it calls or closes over."""
+    and those of the functions it calls or closes over of `module` or of the stack's readers (a check
+    shared by a spoke's rule and the hub's reader lives with the readers, `aksnet.config`)."""
     if function in seen or not isinstance(function, types.FunctionType):
         return
     seen.add(function)
@@ -105,7 +106,8 @@ def _strings(function: Callable[..., object], module: str, seen: set[object]) ->
             yield "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in node.values)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             called = function.__globals__.get(node.func.id)
-            if isinstance(called, types.FunctionType) and called.__module__ == module:
+            if isinstance(called, types.FunctionType) and (
+                    called.__module__ == module or called.__module__.startswith("aksnet.config.")):
                 yield from _strings(called, module, seen)
 
 

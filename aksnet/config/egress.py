@@ -77,6 +77,20 @@ def _dnat_rule(obj: Obj) -> DnatRule | None:
     return rule if address is not None else None
 
 
+def basic_sku_refusals(fw: FirewallSpec) -> list[tuple[str, str]]:
+    """What the Basic SKU lacks that the firewall asks for, as (its key path, why):
+    no threat-intelligence Deny and no DNS proxy (https://learn.microsoft.com/azure/firewall/basic-features).
+    One list for the spoke's and the hub's stack files."""
+    if fw.sku != "Basic":
+        return []
+    refusals = []
+    if fw.threat_intel_mode == "Deny":
+        refusals.append(("egress.firewall.threatIntelMode", "Deny is not available on the Basic SKU; use Alert, or sku Standard"))
+    if fw.dns_proxy:
+        refusals.append(("egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy; set false, or sku Standard"))
+    return refusals
+
+
 def read_egress(obj: Obj) -> EgressSpec:
     fw = obj.nested("firewall",
                     doc="Azure Firewall with a Firewall Policy; absent when egress is the load balancer or a NAT "

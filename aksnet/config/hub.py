@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from aksnet.config.egress import read_egress
+from aksnet.config.egress import basic_sku_refusals, read_egress
 from aksnet.config.environment import read_environment
 from aksnet.config.landing_zone import LandingZoneSpec, read_landing_zone
 from aksnet.config.model import Environment, FirewallSpec, VNetSpec
-from aksnet.config.network import HUB_SUBNETS, _vnet, cidr_item
+from aksnet.config.network import HUB_SUBNETS, _vnet, cidr_item, resolver_subnet_refusals
 from aksnet.config.problems import ConfigError
 from aksnet.config.schema import Network4, Obj, Problems
 from aksnet.vocabulary import NS
@@ -62,6 +62,8 @@ def load_hub_spec(config: Mapping[str, object], stack: str) -> HubStackConfig:
     firewall = read_egress(section("egress")).firewall
     if firewall is None:
         problems.add(f"{NS}:egress.firewall", "is required in a hub: the spokes route through it")
+    for key, message in basic_sku_refusals(firewall) if firewall is not None else ():
+        problems.add(f"{NS}:{key}", message)
     if landing_zone.role != "hub":
         problems.add(f"{NS}:landingZone.role", f"is {landing_zone.role}, but hub/__main__.py builds hubs; "
                      "set role hub, or deploy this stack from the repository's root")
@@ -89,6 +91,8 @@ def _check_hub_subnets(problems: Problems, hub: VNetSpec, firewall: FirewallSpec
         elif prefix is not None and prefix.prefixlen > largest_prefix:
             problems.add(f"{path}.{name}", f"is {prefix}, a /{prefix.prefixlen}; Azure needs a /{largest_prefix} "
                          "or larger")
+    for message in resolver_subnet_refusals(hub.subnets.get("dns"), dns_resolver):
+        problems.add(f"{path}.dns", message)
     subnets = list(hub.subnets.items())
     for index, (name, prefix) in enumerate(subnets):
         if not any(prefix.subnet_of(space) for space in hub.address_space):

@@ -13,6 +13,18 @@ from aksnet.vocabulary import FIXED_SUBNETS, ROLE_SUBNETS
 HUB_SUBNETS = (*FIXED_SUBNETS, "dns")
 
 
+def resolver_subnet_refusals(subnet: Network4 | None, dns_resolver: bool) -> list[str]:
+    """What is wrong with a hub's `dns` subnet, the DNS Private Resolver's inbound endpoint's: declared
+    without the resolver, or larger than the /24 the resolver takes. One list for the spoke's and the
+    hub's stack files. https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions"""
+    refusals = []
+    if subnet is not None and not dns_resolver:
+        refusals.append("is declared but network.dnsResolver is false; enable it or remove the subnet")
+    if subnet is not None and subnet.prefixlen < 24:
+        refusals.append(f"is a /{subnet.prefixlen}; a resolver's subnet is /28 to /24")
+    return refusals
+
+
 @element("an IPv4 CIDR such as 10.1.0.0/16 (host bits zero)")
 def cidr_item(problems: Problems, path: str, value: object) -> Network4 | None:
     return parse_cidr(problems, path, value)

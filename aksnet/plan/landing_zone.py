@@ -302,5 +302,5 @@ def hub_plan(spec: Any) -> HubPlan:
               for name, prefix in hub.subnets.items())]
     return HubPlan(
         nsg_rules={"AzureBastionSubnet": tuple(BASTION_RULES)} if "AzureBastionSubnet" in hub.subnets else {},
-        firewall=FirewallPolicyPlan({}, (), spec.firewall.dns_proxy and spec.firewall.sku != "Basic", ()),
+        firewall=FirewallPolicyPlan({}, (), spec.firewall.dns_proxy, ()),
         zones=hub_zones(spec.environment.location), dns_resolver_address=resolver, address_plan=tuple(rows))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from aksnet.config.egress import basic_sku_refusals
 from aksnet.config.problems import Problem
 from aksnet.config.stack import StackConfig
 from aksnet.rules.rule import Rule, RuleBook
@@ -70,13 +71,8 @@ def firewall_needs_its_subnets(spec: StackConfig) -> Iterator[Problem]:
               FIREWALL_BASIC)
 def basic_firewall_features(spec: StackConfig) -> Iterator[Problem]:
     fw = spec.egress.firewall
-    if fw is None or fw.sku != "Basic":
-        return
-    if fw.threat_intel_mode == "Deny":
-        yield Problem.at("egress.firewall.threatIntelMode", "Deny is not available on the Basic SKU; use Alert, "
-                 "or sku Standard")
-    if fw.dns_proxy:
-        yield Problem.at("egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy; set false, or sku Standard")
+    for key, message in basic_sku_refusals(fw) if fw is not None else ():
+        yield Problem.at(key, message)
 
 
 @book.refusal("fqdn-network-rules-need-dns-proxy", "FQDNs in network rules need the DNS proxy.", FIREWALL_FQDN)

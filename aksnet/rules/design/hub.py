@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from aksnet.config.network import resolver_subnet_refusals
 from aksnet.config.problems import Problem
 from aksnet.config.stack import StackConfig
 from aksnet.rules.rule import Rule, RuleBook
@@ -26,11 +27,8 @@ def dns_resolver_has_its_subnet(spec: StackConfig) -> Iterator[Problem]:
     if network.dns_resolver and subnet is None:
         yield Problem.at("network.dnsResolver", "needs a hub (network.hub) with a subnet for its inbound "
                          "endpoint (network.hub.subnets.dns, /28 to /24)")
-    if subnet is not None and not network.dns_resolver:
-        yield Problem.at("network.hub.subnets.dns", "is declared but network.dnsResolver is false; enable it "
-                         "or remove the subnet")
-    if subnet is not None and subnet.prefixlen < 24:
-        yield Problem.at("network.hub.subnets.dns", f"is a /{subnet.prefixlen}; a resolver's subnet is /28 to /24")
+    for message in resolver_subnet_refusals(subnet, network.dns_resolver):
+        yield Problem.at("network.hub.subnets.dns", message)
 
 
 RULES: tuple[Rule, ...] = tuple(book.rules)
