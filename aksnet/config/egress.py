@@ -85,7 +85,8 @@ def basic_sku_refusals(fw: FirewallSpec) -> list[tuple[str, str]]:
         return []
     refusals = []
     if fw.threat_intel_mode == "Deny":
-        refusals.append(("egress.firewall.threatIntelMode", "Deny is not available on the Basic SKU; use Alert, or sku Standard"))
+        refusals.append(("egress.firewall.threatIntelMode",
+                         "Deny is not available on the Basic SKU; use Alert, or sku Standard"))
     if fw.dns_proxy:
         refusals.append(("egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy; set false, or sku Standard"))
     return refusals
