@@ -340,6 +340,17 @@ def test_a_subnet_without_an_nsg_lets_the_later_layers_decide(prod_tracer):
     assert spoke.decided_by.rule.startswith("AllowVnetInBound ")
     assert [h.layer for h in spoke.hops] == ["route", "peering", "nsg"]  # no NSG hop for the firewall's subnet
 
+
+def test_the_gateway_subnet_has_no_nsg_either():
+    # "Network security groups on the gateway subnet aren't supported" (VPN gateway settings, #gwsub):
+    # from the hub's GatewaySubnet, as from the firewall's, the route decides, not an NSG of the program's.
+    # https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub
+    t, _ = tracer_of(variant(load("prod"), {"aks-networking:network.hub.subnets.GatewaySubnet": "10.200.0.192/27"}))
+    gateway_subnet = t.address_place(IP("10.200.0.196"))
+    nowhere = t.trace(gateway_subnet, t.address_place(IP("10.50.0.1")), "TCP", 443)
+    assert (nowhere.decided_by.layer, nowhere.decided_by.rule) == ("route", "10.0.0.0/8 -> None (system)")
+    assert [h.layer for h in t.trace(gateway_subnet, t.node(), "TCP", 443).hops] == ["route", "peering", "nsg"]
+
 # What prod's paths must be -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
