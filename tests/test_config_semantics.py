@@ -376,3 +376,20 @@ def test_an_nginx_ingress_names_the_application_routing_class():
     loaded = load_stack(variant(load("dev"), {f"{C}ingress.controller": "nginx"}), "dev")
     ingresses = [m for m in loaded.plan.manifests if m["kind"] == "Ingress"]
     assert ingresses and {i["spec"]["ingressClassName"] for i in ingresses} == {"webapprouting.kubernetes.azure.com"}
+
+
+# A flow's named port names a container port, so it follows the container port's grammar: an IANA
+# service name, at most 15 characters, a letter somewhere, no '--' (the same rules as
+# vocabulary.PORT_NAME). https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports
+# (name: "an IANA_SVC_NAME"), https://www.rfc-editor.org/rfc/rfc6335#section-5.1
+@pytest.mark.parametrize("value,name", [
+    ("TCP/http", "http"), ("UDP/dns-udp", "dns-udp"), ("TCP/a23456789012345", "a23456789012345"),
+    ("TCP/a234567890123456", None), ("TCP/web--api", None), ("TCP/-web", None), ("TCP/web-", None),
+])
+def test_a_flow_s_named_port_is_an_iana_service_name(value, name):
+    from aksnet.config.schema import Problems
+    from aksnet.config.workloads import parse_port
+    problems = Problems()
+    port = parse_port(problems, "p", value)
+    assert (port.name if port is not None else None) == name
+    assert bool(problems.items) == (name is None)

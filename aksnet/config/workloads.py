@@ -46,7 +46,8 @@ DNS_LABEL = DNS_1123_LABEL
 DNS_LABEL_HINT = "lower-case letters, digits and '-', at most 63 characters"
 INTERNET = ipaddress.IPv4Network("0.0.0.0/0")
 SERVICE_TYPES = ("ClusterIP", "InternalLoadBalancer", "LoadBalancer", "None")
-PORT_PATTERN = r"(TCP|UDP|SCTP)/([0-9]{1,5})(-([0-9]{1,5}))?|(TCP|UDP|SCTP)/([a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?)"
+PORT_PATTERN = rf"(TCP|UDP|SCTP)/([0-9]{{1,5}})(-([0-9]{{1,5}}))?|(TCP|UDP|SCTP)/({PORT_NAME})"
+"""A flow's port: a number, a range, or a container port's name (the one IANA grammar, `PORT_NAME`)."""
 
 
 @dataclass(frozen=True)
