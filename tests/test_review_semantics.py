@@ -105,6 +105,10 @@ def test_cilium_dataplane_migrates_in_place_on_any_azure_cni_mode_and_never_on_k
         result = review([cluster(networkPlugin=plugin, networkPluginMode=mode)],
                         [cluster(networkPlugin=plugin, networkPluginMode=mode, networkDataplane="cilium")])
         assert kinds(result, "networkProfile.networkDataplane") == ["migrates"], (plugin, mode)
+        # The documented command moves the dataplane (--network-dataplane), not the policy engine.
+        [step] = [c for c in result.consequences if c.input == "networkProfile.networkDataplane"]
+        assert "az aks update --network-dataplane cilium" in step.what and step.safe is not None
+        assert "az aks update --network-dataplane cilium" in step.safe and "--network-policy" not in step.what
     kubenet = review([cluster(networkPlugin="kubenet", networkPluginMode=None)],
                      [cluster(networkPlugin="kubenet", networkPluginMode=None, networkDataplane="cilium")])
     assert kinds(kubenet, "networkProfile.networkDataplane") == []
