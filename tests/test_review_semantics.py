@@ -317,6 +317,8 @@ def test_the_clusters_create_only_fields_replace_it_and_its_load_balancer_profil
     base = cluster()["inputs"]
     assert _action(MC, {**base, "nodeResourceGroup": "mc-a"}, {**base, "nodeResourceGroup": "mc-b"}) == \
         ("replace", ["nodeResourceGroup"])
+    # dnsPrefix names the API server's FQDN, fixed at creation (forceNewMap's ManagedCluster row).
+    assert _action(MC, {**base, "dnsPrefix": "aks-a"}, {**base, "dnsPrefix": "aks-b"}) == ("replace", ["dnsPrefix"])
     new_pods = {**base, "networkProfile": {**base["networkProfile"], "podCidr": "10.245.0.0/16"}}
     assert _action(MC, base, new_pods) == ("replace", ["networkProfile.podCidr"])
     lb = {**base, "networkProfile": {**base["networkProfile"], "loadBalancerProfile": {"idleTimeoutInMinutes": 4}}}
