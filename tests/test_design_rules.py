@@ -228,6 +228,11 @@ ONE_RULE = {
         "prod", {f"{C}egress.firewall.sku": "Basic", f"{C}egress.firewall.threatIntelMode": "Alert",
                  f"{C}egress.firewall.dnsProxy": True}, "basic-firewall-features",
         f"{C}egress.firewall.dnsProxy", "the Basic SKU has no DNS proxy"),
+    # https://learn.microsoft.com/azure/firewall/firewall-faq: the firewall takes AzureFirewallSubnet, a /26
+    # at least; the message tells the user the size Azure wants.
+    "firewall without its subnet": (
+        "prod", {f"{C}network.hub.subnets.AzureFirewallSubnet": DELETE}, "firewall-needs-its-subnets",
+        f"{C}egress.firewall", "named exactly AzureFirewallSubnet in network.hub.subnets (/26 or larger)"),
     # https://learn.microsoft.com/azure/aks/istio-about: the add-on runs on AKS's own network plugins.
     "Istio add-on on a brought CNI": (
         "dev", {f"{C}cluster.serviceMesh": "istio", f"{C}cluster.networkPlugin": "none", f"{C}cluster.podCidr": DELETE,
