@@ -70,6 +70,9 @@ def test_the_private_api_servers_name_asked_from_the_internet_reaches_nothing(pr
     path = t.trace(t.internet(), t.fqdn("aks-prod.privatelink.westeurope.azmk8s.io"), "TCP", 443)
     assert path.verdict == "denied", path.as_dict()
     assert path.hops[0].layer == "dns" and path.decided_by.layer == "privateEndpoint", path.as_dict()
+    # Public DNS answers the internet: the private zone, linked to the stack's VNets only, does not
+    # (https://learn.microsoft.com/azure/dns/private-dns-overview), so no private address is handed out.
+    assert path.hops[0].resource == "public DNS" and "10.240.0.4" not in path.hops[0].rule, path.as_dict()
     inside = t.trace(t.node(), t.fqdn("aks-prod.privatelink.westeurope.azmk8s.io"), "TCP", 443)
     assert inside.verdict == "allowed" and inside.hops[0].rule.endswith("-> 10.240.0.4"), inside.as_dict()
 
