@@ -83,6 +83,19 @@ def test_a_flow_to_an_fqdn_on_a_port_beside_https_passes_the_firewall_on_every_p
     assert path.decided_by.layer == "firewall"
 
 
+def test_a_flow_to_an_fqdn_on_udp_443_passes_by_a_network_rule_not_an_application_rule():
+    """HTTP/3 runs over UDP 443 (QUIC, https://www.rfc-editor.org/rfc/rfc9114). Application rules carry
+    HTTP, HTTPS and MSSQL over TCP only (https://learn.microsoft.com/azure/firewall/features#application-fqdn-filtering-rules),
+    so a flow to a name on UDP/443 needs a network rule with the FQDN, or the firewall drops it."""
+    from tests.test_paths import tracer_of
+    t = tracer_of(variant(load("prod"), {"aks-networking:kubernetes.flows[3]": {
+        "name": "api-to-quic", "from": {"app": "api", "namespace": "shop"}, "to": {"fqdn": "quic.example.com"},
+        "ports": ["UDP/443"]}}))[0]
+    path = t.trace(t.app_place("shop/api"), t.fqdn("quic.example.com"), "UDP", 443)
+    assert path.verdict == "allowed", path.as_dict()
+    assert path.decided_by.rule == "workload-egress/flows/api-to-quic", path.as_dict()
+
+
 @pytest.mark.parametrize("protocol,port", [("TCP", 5000), ("UDP", 5000), ("UDP", 53)])
 def test_a_flow_to_a_range_without_ports_passes_the_firewall_on_every_protocol(two_flows, protocol, port):
     """A flow that names no ports allows every port and protocol (as a NetworkPolicy rule without `ports`:
