@@ -21,6 +21,14 @@ def load(stack: str) -> dict[str, Any]:
     return copy.deepcopy(dict(read_stack_file(stack_file_path(stack)).config))
 
 
+def landing_zone_document() -> dict[str, Any]:
+    """The committed landing-zone.yaml, as read afresh: a hub and two spokes apart."""
+    import yaml
+    with open(os.path.join(ROOT, "landing-zone.yaml"), encoding="utf-8") as registry:
+        document: dict[str, Any] = yaml.safe_load(registry)
+    return document
+
+
 def example(name: str) -> dict[str, Any]:
     """The `config` map of a committed example stack file, `examples/Pulumi.<name>.yaml`."""
     return copy.deepcopy(dict(read_stack_file(os.path.join(ROOT, "examples", f"Pulumi.{name}.yaml")).config))

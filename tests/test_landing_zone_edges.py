@@ -24,22 +24,10 @@ from aksnet.plan.landing_zone import (
     spoke_rule_group,
     spoke_zones,
 )
+from tests.stacks import landing_zone_document
 from tools.stackfile import read_stack_file
 
 SOURCE = "landing-zone.yaml"
-
-
-def _document() -> dict[str, Any]:
-    """landing-zone.yaml's shape: a hub and two spokes apart, as committed."""
-    return {
-        "hub": {"stack": "hub/Pulumi.hub.yaml", "owner": "network-team", "addressSpace": ["10.100.0.0/24"]},
-        "spokes": {
-            "spoke-a": {"stack": "Pulumi.spoke-a.yaml", "owner": "shop-team", "addressSpace": ["10.110.0.0/16"],
-                        "ruleCollectionPriorities": [1000, 1099]},
-            "spoke-b": {"stack": "Pulumi.spoke-b.yaml", "owner": "payments-team", "addressSpace": ["10.120.0.0/16"],
-                        "ruleCollectionPriorities": [1100, 1199]},
-        },
-    }
 
 
 def _refused(document: Any) -> list[str]:
@@ -49,7 +37,7 @@ def _refused(document: Any) -> list[str]:
 
 
 def test_committed_shape_reads():
-    registry = read_registry(_document(), SOURCE)
+    registry = read_registry(landing_zone_document(), SOURCE)
     assert registry.hub.owner == "network-team" and registry.spokes["spoke-b"].priorities == (1100, 1199)
 
 
@@ -105,7 +93,7 @@ PRIORITIES = ("landing-zone.yaml: spokes.spoke-b.ruleCollectionPriorities: expec
         "no-owner", "empty-stack", "no-priorities", "priority-under-100", "priority-over-65000", "first-after-last",
         "one-priority", "priority-text", "spokes-not-mapping", "unknown-top-key"])
 def test_registry_refuses_an_entry_it_cannot_read(change, lines):
-    assert _refused(change(_document())) == lines
+    assert _refused(change(landing_zone_document())) == lines
 
 
 @pytest.mark.parametrize("document", [None, [], {"spokes": {}}, {"hub": "hub/Pulumi.hub.yaml"}],
@@ -117,7 +105,7 @@ def test_registry_without_a_hub_is_refused(document):
 @pytest.mark.parametrize("priorities", [[100, 100], [65000, 65000], [100, 65000]], ids=["lowest", "highest", "all"])
 def test_registry_accepts_priorities_at_azures_bounds(priorities):
     # https://learn.microsoft.com/azure/firewall/policy-rule-sets: 100 (highest) to 65000 (lowest).
-    document = _document()
+    document = landing_zone_document()
     del document["spokes"]["spoke-a"]
     document["spokes"]["spoke-b"]["ruleCollectionPriorities"] = priorities
     assert read_registry(document, SOURCE).spokes["spoke-b"].priorities == tuple(priorities)
@@ -134,7 +122,7 @@ def test_registry_accepts_priorities_at_azures_bounds(priorities):
 def test_two_spokes_sharing_a_rule_collection_priority_are_refused(b_range, overlaps):
     # Two groups of one policy are processed by priority; the registry gives each spoke a range of its own so that
     # no spoke's group can take another's place. https://learn.microsoft.com/azure/firewall/policy-rule-sets
-    document = _document()
+    document = landing_zone_document()
     document["spokes"]["spoke-b"]["ruleCollectionPriorities"] = b_range
     if not overlaps:
         assert read_registry(document, SOURCE).spokes["spoke-b"].priorities == tuple(b_range)
@@ -146,7 +134,7 @@ def test_two_spokes_sharing_a_rule_collection_priority_are_refused(b_range, over
 
 def test_spoke_overlapping_the_hub_is_refused_naming_both_owners():
     # Peered VNets cannot overlap. https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#requirements-and-constraints
-    document = _document()
+    document = landing_zone_document()
     document["spokes"]["spoke-a"]["addressSpace"] = ["10.110.0.0/16", "10.100.0.128/25"]
     assert _refused(document) == [
         "landing-zone.yaml: spokes.spoke-a.addressSpace: 10.100.0.128/25 of spoke-a (owner shop-team) overlaps "
@@ -164,7 +152,7 @@ def test_spoke_overlapping_the_hub_is_refused_naming_both_owners():
 def test_stack_the_registry_does_not_hold_in_its_role_is_refused(name, role, known):
     # The hub peers and routes only to the spokes it knows: a spoke registers its ranges first.
     # https://learn.microsoft.com/azure/architecture/networking/architecture/hub-spoke
-    registry = read_registry(_document(), SOURCE)
+    registry = read_registry(landing_zone_document(), SOURCE)
     problems = registration_problems(registry, name, role, {"network.spoke.addressSpace": ()})
     assert [(p.path, p.message) for p in problems] == [
         ("aks-networking:landingZone.name", f"{name} is not a {role} of landing-zone.yaml (its {role}s: {known}); "
@@ -172,7 +160,7 @@ def test_stack_the_registry_does_not_hold_in_its_role_is_refused(name, role, kno
 
 
 def test_registry_without_spokes_names_none_to_a_spoke():
-    document = _document()
+    document = landing_zone_document()
     del document["spokes"]
     registry = read_registry(document, SOURCE)
     [problem] = registration_problems(registry, "spoke-a", "spoke", {})
@@ -181,7 +169,7 @@ def test_registry_without_spokes_names_none_to_a_spoke():
 
 def test_spoke_priority_at_the_bounds_of_its_range_is_accepted_and_defaults_to_the_first():
     # https://learn.microsoft.com/azure/firewall/policy-rule-sets
-    registry = read_registry(_document(), SOURCE)
+    registry = read_registry(landing_zone_document(), SOURCE)
     for priority in (1100, 1199, None):
         assert registration_problems(registry, "spoke-b", "spoke", {}, priority) == []
     [problem] = registration_problems(registry, "spoke-b", "spoke", {}, 1099)

@@ -30,21 +30,10 @@ from aksnet.config.hub import load_hub_spec
 from aksnet.config.problems import ConfigError
 from aksnet.plan.egress_rules import FirewallPolicyPlan, RuleGroup
 from aksnet.plan.landing_zone import RegistryError, hub_plan, read_registry, registration_problems, spoke_rule_group
+from tests.stacks import landing_zone_document
 from tools.stackfile import read_stack_file
 
 SOURCE = "landing-zone.yaml"
-
-
-def _registry_document() -> dict[str, Any]:
-    return {
-        "hub": {"stack": "hub/Pulumi.hub.yaml", "owner": "network-team", "addressSpace": ["10.100.0.0/24"]},
-        "spokes": {
-            "spoke-a": {"stack": "Pulumi.spoke-a.yaml", "owner": "shop-team", "addressSpace": ["10.110.0.0/16"],
-                        "ruleCollectionPriorities": [1000, 1099]},
-            "spoke-b": {"stack": "Pulumi.spoke-b.yaml", "owner": "payments-team", "addressSpace": ["10.120.0.0/16"],
-                        "ruleCollectionPriorities": [1100, 1199]},
-        },
-    }
 
 
 # The registry ---------------------------------------------------------------------------------------
@@ -53,7 +42,7 @@ def test_a_later_spokes_range_around_an_earlier_ones_is_refused():
     """Peered VNets' address spaces must not overlap: a range that contains another overlaps it as much as
     one inside it does.
     https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#requirements-and-constraints"""
-    document = _registry_document()
+    document = landing_zone_document()
     document["spokes"]["spoke-b"]["addressSpace"] = ["10.110.0.0/15"]  # holds spoke-a's 10.110.0.0/16
     with pytest.raises(RegistryError) as refused:
         read_registry(document, SOURCE)
@@ -66,7 +55,7 @@ def test_a_spoke_vnet_across_the_edge_of_its_registered_range_is_refused():
     must lie inside the registered range, not only overlap it (the next spoke may be given 10.111.0.0/16,
     and peered VNets must not overlap:
     https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#requirements-and-constraints)."""
-    registry = read_registry(_registry_document(), SOURCE)
+    registry = read_registry(landing_zone_document(), SOURCE)
     path = "network.spoke.addressSpace"
     assert registration_problems(registry, "spoke-a", "spoke", {path: [ipaddress.IPv4Network("10.110.64.0/18")]}) == []
     [problem] = registration_problems(registry, "spoke-a", "spoke", {path: [ipaddress.IPv4Network("10.110.0.0/15")]})
