@@ -41,6 +41,10 @@ def test_user_assigned_identity_with_its_network_roles(prod):
               if r.inputs["principalId"] == identity.outputs["principalId"]}
     assert (BUILTIN_ROLES["Private DNS Zone Contributor"], "privatelink.westeurope.azmk8s.io") in grants
     assert (BUILTIN_ROLES["Network Contributor"], "snet-nodes") in grants
+    # An internal load balancer's frontend in a subnet of its own: AKS joins it to that subnet, which needs
+    # Network Contributor there (https://learn.microsoft.com/azure/aks/internal-lb#specify-a-subnet,
+    # https://learn.microsoft.com/azure/aks/use-managed-identity#add-a-role-assignment).
+    assert (BUILTIN_ROLES["Network Contributor"], "snet-ilb") in grants
     assert all(r.inputs["principalType"] == "ServicePrincipal"
                for r in prod.of_type("azure-native:authorization:RoleAssignment")
                if r.inputs["principalId"] == identity.outputs["principalId"])

@@ -105,3 +105,22 @@ def test_the_rule_collection_groups_of_a_policy_are_written_one_at_a_time(prod):
     assert len(groups) >= 2
     # Any two groups are ordered: one of them waits for the other.
     assert all(a == b or b in waits[a] or a in waits[b] for a in urns for b in urns)
+
+
+# Azure CNI with a pod subnet (dynamic pod IP allocation): AKS places every pod's address in the pod
+# subnet, so the cluster identity needs Network Contributor there, as on the node subnet.
+# https://learn.microsoft.com/azure/aks/configure-azure-cni-dynamic-ip-allocation,
+# https://learn.microsoft.com/azure/aks/use-managed-identity#add-a-role-assignment
+def test_the_cluster_identity_holds_network_contributor_on_the_pod_subnet():
+    from components.roles import BUILTIN_ROLES
+    from tests.test_addressing import flat_cni
+    config = variant(flat_cni(10, 2, 50, "10.240.0.0/24"), {"aks-networking:network.spoke.subnets.pods": "10.240.8.0/22"})
+    result = run_program("prod", config)
+    assert result.error is None, result.error
+    identity = next(i for i in result.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                    if i.name == "cluster-identity")
+    grants = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["scope"].rsplit("/", 1)[-1])
+              for r in result.of_type("azure-native:authorization:RoleAssignment")
+              if r.inputs["principalId"] == identity.outputs["principalId"]}
+    assert {(BUILTIN_ROLES["Network Contributor"], "snet-pods"),
+            (BUILTIN_ROLES["Network Contributor"], "snet-nodes")} <= grants

@@ -190,7 +190,7 @@ def firewall_policy(spec: StackConfig, firewall_sources: Sequence[str], routed: 
     if dnat:
         groups.append(RuleGroup("publish", "dnat", 100, tuple(dnat)))
     return FirewallPolicyPlan({AKS_SOURCES: tuple(firewall_sources)}, tuple(groups),
-                              firewall.dns_proxy and firewall.sku != "Basic", workload_sources(spec))
+                              firewall.dns_proxy, workload_sources(spec))
 
 
 def gitops_fqdns(location: str, repository_url: str) -> tuple[str, ...]:
