@@ -393,3 +393,20 @@ def test_a_flow_s_named_port_is_an_iana_service_name(value, name):
     port = parse_port(problems, "p", value)
     assert (port.name if port is not None else None) == name
     assert bool(problems.items) == (name is None)
+
+
+# A named port is "a numerical or named port on a pod" (NetworkPolicyPort,
+# https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/): an address
+# outside the cluster has none, and a firewall rule takes numbers. Refused at the port, with the number asked.
+@pytest.mark.parametrize("to", [{"cidr": "192.0.2.0/24"}, {"fqdn": "api.example.com"}])
+def test_a_named_port_towards_a_cidr_or_an_fqdn_is_refused_at_the_port(to):
+    from aksnet.config.problems import ConfigError
+    from aksnet.config.stack import load_spec
+    from tests.stacks import load, variant
+    config = variant(load("prod"), {"aks-networking:kubernetes.flows[3]": {
+        "name": "api-out", "from": {"app": "api", "namespace": "shop"}, "to": to, "ports": ["TCP/443", "TCP/http"]}})
+    with pytest.raises(ConfigError) as refused:
+        load_spec(config, "prod")
+    assert [(p.path, p.message) for p in refused.value.problems] == [
+        ("aks-networking:kubernetes.flows[3].ports[1]",
+         "TCP/http names a container port, and a cidr or an fqdn has none; give its number, e.g. TCP/443")]

@@ -233,6 +233,12 @@ ONE_RULE = {
     "firewall without its subnet": (
         "prod", {f"{C}network.hub.subnets.AzureFirewallSubnet": DELETE}, "firewall-needs-its-subnets",
         f"{C}egress.firewall", "named exactly AzureFirewallSubnet in network.hub.subnets (/26 or larger)"),
+    # https://learn.microsoft.com/azure/firewall/basic-features: Basic also takes AzureFirewallManagementSubnet,
+    # a /26, for its management traffic.
+    "Basic firewall without its management subnet": (
+        "prod", {f"{C}egress.firewall.sku": "Basic", f"{C}egress.firewall.threatIntelMode": "Alert",
+                 f"{C}egress.firewall.dnsProxy": False}, "firewall-needs-its-subnets",
+        f"{C}egress.firewall.sku", "Basic needs an AzureFirewallManagementSubnet (/26) beside AzureFirewallSubnet"),
     # https://learn.microsoft.com/azure/aks/istio-about: the add-on runs on AKS's own network plugins.
     "Istio add-on on a brought CNI": (
         "dev", {f"{C}cluster.serviceMesh": "istio", f"{C}cluster.networkPlugin": "none", f"{C}cluster.podCidr": DELETE,

@@ -96,6 +96,27 @@ def test_a_flow_to_an_fqdn_on_udp_443_passes_by_a_network_rule_not_an_applicatio
     assert path.decided_by.rule == "workload-egress/flows/api-to-quic", path.as_dict()
 
 
+@pytest.mark.parametrize("ports,refused", [(["SCTP/3868"], True), (["SCTP/3868", "TCP/3868"], True),
+                                           (["TCP/3868"], False)])
+def test_a_flow_port_the_firewall_cannot_name_is_never_widened_to_every_port(ports, refused):
+    """A firewall network rule names TCP, UDP, ICMP or Any (FirewallPolicyRuleNetworkProtocol,
+    https://learn.microsoft.com/rest/api/firewall/firewall-policy-rule-collection-groups/create-or-update):
+    SCTP is not among them. A flow on SCTP through the firewall cannot be allowed by port, so the stack
+    is refused there (its path denied at the firewall) rather than given a rule for every protocol and
+    port, which would open the range to every pod of the cluster."""
+    from aksnet.config.problems import ConfigError
+    config = variant(load("prod"), {"aks-networking:kubernetes.flows[3]": {
+        "name": "api-to-diameter", "from": {"app": "api", "namespace": "shop"}, "to": {"cidr": "192.0.2.0/24"},
+        "ports": ports}})
+    if refused:
+        with pytest.raises(ConfigError, match=r"flows\[3\]: flow api-to-diameter: .* SCTP/3868: denied by firewall"):
+            load_stack(config, "prod")
+        return
+    rules = [rule for group in load_stack(config, "prod").plan.firewall.groups for collection in group.collections
+             for rule in collection["rules"] if rule["name"] == "api-to-diameter"]
+    assert [(r["ipProtocols"], r["destinationPorts"]) for r in rules] == [(["TCP"], ["3868"])]
+
+
 @pytest.mark.parametrize("protocol,port", [("TCP", 5000), ("UDP", 5000), ("UDP", 53)])
 def test_a_flow_to_a_range_without_ports_passes_the_firewall_on_every_protocol(two_flows, protocol, port):
     """A flow that names no ports allows every port and protocol (as a NetworkPolicy rule without `ports`:

@@ -388,6 +388,13 @@ def _flow(obj: Obj) -> Flow | None:
     if destination.ingress_controller:
         obj.problems.add(f"{obj.key_path('to')}.ingressController", "is a source only: the ingress controller "
                          "sends to apps; for traffic from the internet, declare an Ingress to the app")
+    if destination.cidr is not None or destination.fqdn is not None:
+        # A named port is a port of a pod ("a numerical or named port on a pod", NetworkPolicyPort); an address
+        # outside the cluster has none, and a firewall rule names numbers.
+        for index, port in enumerate(ports):
+            if port.name is not None:
+                obj.problems.add(f"{obj.key_path('ports')}[{index}]", f"{port.text()} names a container port, and "
+                                 "a cidr or an fqdn has none; give its number, e.g. TCP/443")
     return Flow(name=name, source=source, destination=destination, ports=ports)
 
 
