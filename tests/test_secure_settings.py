@@ -34,12 +34,15 @@ def test_the_flow_log_account_takes_https_only_over_tls_1_2_and_no_anonymous_rea
 
 def test_every_public_ip_is_a_static_standard_one(prod):
     """A Standard SKU public IP address is always allocated statically (Dynamic is refused), and the firewall,
-    the application gateway v2 and Bastion take Standard ones only.
-    https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses#sku"""
+    the application gateway v2 and Bastion take Standard ones only. The Global tier is for a cross-region
+    load balancer's frontend alone; every address here serves one region's resource, so it is Regional.
+    https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses#sku,
+    https://learn.microsoft.com/azure/load-balancer/cross-region-overview"""
     addresses = prod.of_type("azure-native:network:PublicIPAddress")
     assert addresses
     for address in addresses:
         assert (address.inputs["sku"]["name"], address.inputs["publicIPAllocationMethod"]) == ("Standard", "Static")
+        assert address.inputs["sku"]["tier"] == "Regional"
 
 
 def test_the_waf_inspects_request_bodies(prod):
