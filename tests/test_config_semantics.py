@@ -410,3 +410,18 @@ def test_a_named_port_towards_a_cidr_or_an_fqdn_is_refused_at_the_port(to):
     assert [(p.path, p.message) for p in refused.value.problems] == [
         ("aks-networking:kubernetes.flows[3].ports[1]",
          "TCP/http names a container port, and a cidr or an fqdn has none; give its number, e.g. TCP/443")]
+
+
+# A node pool's OS disk is 0 to 2048 GB (ManagedClusterAgentPoolProfile osDiskSizeGB,
+# https://learn.microsoft.com/rest/api/aks/agent-pools/create-or-update): the bound both ways.
+@pytest.mark.parametrize("size,refused", [(1024, False), (2048, False), (2049, True)])
+def test_a_pool_s_os_disk_takes_up_to_2048_gb(size, refused):
+    from aksnet.config.problems import ConfigError
+    from aksnet.config.stack import load_spec
+    from tests.stacks import load, variant
+    config = variant(load("dev"), {"aks-networking:cluster.nodePools[0].osDiskSizeGB": size})
+    if not refused:
+        assert load_spec(config, "dev").cluster.node_pools[0].os_disk_size_gb == size
+        return
+    with pytest.raises(ConfigError, match=r"cluster\.nodePools\[0\]\.osDiskSizeGB"):
+        load_spec(config, "dev")

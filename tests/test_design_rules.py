@@ -239,6 +239,10 @@ ONE_RULE = {
         "prod", {f"{C}egress.firewall.sku": "Basic", f"{C}egress.firewall.threatIntelMode": "Alert",
                  f"{C}egress.firewall.dnsProxy": False}, "firewall-needs-its-subnets",
         f"{C}egress.firewall.sku", "Basic needs an AzureFirewallManagementSubnet (/26) beside AzureFirewallSubnet"),
+    # https://learn.microsoft.com/azure/bastion/configuration-settings#subnet: AzureBastionSubnet, a /26 at least.
+    "Bastion without its subnet": (
+        "prod", {f"{C}network.hub.subnets.AzureBastionSubnet": DELETE}, "bastion-needs-its-subnet",
+        f"{C}network.bastion", "named exactly AzureBastionSubnet in network.hub.subnets (/26 or larger)"),
     # https://learn.microsoft.com/azure/aks/istio-about: the add-on runs on AKS's own network plugins.
     "Istio add-on on a brought CNI": (
         "dev", {f"{C}cluster.serviceMesh": "istio", f"{C}cluster.networkPlugin": "none", f"{C}cluster.podCidr": DELETE,
