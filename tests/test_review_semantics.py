@@ -336,6 +336,14 @@ def test_network_resources_forced_new_by_the_hand_kept_map():
     role = {"scope": "/s", "roleAssignmentName": "n", "principalId": "a", "roleDefinitionId": "r"}
     assert _action("azure-native:authorization:RoleAssignment", role, {**role, "principalId": "b"}) == \
         ("replace", ["principalId"])
+    # A resource's location is fixed at creation: a VNet (and its resource group) in another region is a new
+    # one (REPLACEMENT_GO; https://learn.microsoft.com/azure/virtual-network/move-across-regions-vnet-portal).
+    vnet = {"resourceGroupName": "rg", "virtualNetworkName": "vnet", "location": "westeurope"}
+    assert _action("azure-native:network:VirtualNetwork", vnet, {**vnet, "location": "northeurope"}) == \
+        ("replace", ["location"])
+    group = {"resourceGroupName": "rg", "location": "westeurope"}
+    assert _action("azure-native:resources:ResourceGroup", group, {**group, "location": "northeurope"}) == \
+        ("replace", ["location"])
 
 
 def test_a_kubernetes_object_moved_to_another_namespace_is_a_new_object():
