@@ -181,3 +181,15 @@ def test_a_standard_firewall_policy_has_no_idps_and_keeps_its_dns_proxy():
     policy = result.one("azure-native:network:FirewallPolicy").inputs
     assert policy["sku"] == {"tier": "Standard"} and "intrusionDetection" not in policy
     assert policy["dnsSettings"] == {"enableProxy": True}
+
+
+def test_only_the_first_ip_configuration_names_the_firewall_subnet(prod):
+    # The firewall's first IP configuration names AzureFirewallSubnet, where its private address comes from;
+    # each further one carries a public IP alone (more SNAT and DNAT addresses), and Azure refuses a subnet there:
+    # https://learn.microsoft.com/azure/firewall/deploy-multi-public-ip-powershell,
+    # https://learn.microsoft.com/rest/api/virtualnetwork/azure-firewalls/create-or-update
+    firewall = prod.one("azure-native:network:AzureFirewall").inputs
+    configurations = firewall["ipConfigurations"]
+    assert len(configurations) == 3
+    assert "subnet" in configurations[0] and all("subnet" not in c for c in configurations[1:])
+    assert all("publicIPAddress" in c for c in configurations)
