@@ -330,6 +330,9 @@ def test_network_resources_forced_new_by_the_hand_kept_map():
     # REPLACEMENT_GO: PublicIPAddress sku, PrivateEndpoint subnet, RoleAssignment principalId.
     pip = {"resourceGroupName": "rg", "publicIpAddressName": "pip", "sku": {"name": "Standard"}}
     assert _action("azure-native:network:PublicIPAddress", {**pip, "sku": {"name": "Basic"}}, pip)[0] == "replace"
+    # An address of the other IP version is another address (publicIPAddressVersion, fixed at creation).
+    assert _action("azure-native:network:PublicIPAddress", {**pip, "publicIPAddressVersion": "IPv4"},
+                   {**pip, "publicIPAddressVersion": "IPv6"}) == ("replace", ["publicIPAddressVersion"])
     endpoint = {"resourceGroupName": "rg", "privateEndpointName": "pe", "subnet": {"id": "a"}}
     assert _action("azure-native:network:PrivateEndpoint", endpoint, {**endpoint, "subnet": {"id": "b"}}) == \
         ("replace", ["subnet.id"])
