@@ -15,6 +15,8 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
+
 from aksnet.config.stack import load_spec
 from aksnet.review.network import NetworkDiff, address_plan_diff, path_diff
 from aksnet.review.report import Review, build_review
@@ -525,3 +527,35 @@ def test_a_minor_is_told_ending_soon_until_its_end_of_life_day_and_refused_from_
     [refused] = _lifecycle("kubernetes-version-creatable", config, "prod", end)["cluster.kubernetesVersion"]
     # The minors offered instead are those AKS creates that day: 1.36 no longer, 1.35 not since its end in March.
     assert refused.endswith("use one AKS creates today: 1.37")
+
+
+# forceNewMap, row by row, for the resource types the program declares, as replacement.go lists them
+# (REPLACEMENT_GO, read 2026-12-07): a change of each property replaces the resource. Written from the
+# source's table, not from ours, so a row our table drops or misplaces fails here.
+FORCE_NEW_ROWS = {
+    MC: ("diskEncryptionSetID", "dnsPrefix", "fqdnSubdomain", "linuxProfile", "location", "nodeResourceGroup",
+         "windowsProfile", *(f"networkProfile.{p}" for p in (
+             "serviceCidr", "serviceCidrs", "dnsServiceIP", "networkMode", "networkPlugin", "networkPluginMode",
+             "podCidr", "networkDataplane", "networkPolicy", "outboundType"))),
+    POOL: ("gpuInstanceProfile", "vmSize", "networkProfile.nodePublicIPTags"),
+    "azure-native:authorization:RoleAssignment": ("principalId", "scope"),
+    "azure-native:network:PrivateEndpoint": ("subnet",),
+    "azure-native:network:PublicIPAddress": ("location", "publicIPAddressVersion", "publicIPPrefix", "sku"),
+    "azure-native:network:VirtualNetwork": ("location",),
+    "azure-native:resources:ResourceGroup": ("location",),
+    "azure-native:storage:StorageAccount": ("isHnsEnabled", "location"),
+}
+
+
+def _with(inputs: dict[str, Any], path: str, value: str) -> dict[str, Any]:
+    head, _, rest = path.partition(".")
+    return {**inputs, head: _with(dict(inputs.get(head) or {}), rest, value) if rest else value}
+
+
+@pytest.mark.parametrize("typ,prop", [(typ, prop) for typ, props in FORCE_NEW_ROWS.items() for prop in props])
+def test_every_force_new_row_of_the_provider_replaces_its_resource(typ, prop):
+    base = {"resourceGroupName": "rg", "resourceName": "r", "agentPoolName": "p", "roleAssignmentName": "n",
+            "scope": "/subscriptions/s", "privateEndpointName": "pe", "publicIpAddressName": "pip",
+            "virtualNetworkName": "vnet", "accountName": "st"}
+    action, forced_by = _action(typ, _with(base, prop, "old-value"), _with(base, prop, "new-value"))
+    assert action == "replace" and any(p == prop or p.startswith(prop + ".") for p in forced_by), (action, forced_by)
