@@ -39,12 +39,17 @@ def test_user_assigned_identity_with_its_network_roles(prod):
     grants = {(r.inputs["roleDefinitionId"].rsplit("/", 1)[-1], r.inputs["scope"].rsplit("/", 1)[-1])
               for r in prod.of_type("azure-native:authorization:RoleAssignment")
               if r.inputs["principalId"] == identity.outputs["principalId"]}
-    assert (BUILTIN_ROLES["Private DNS Zone Contributor"], "privatelink.westeurope.azmk8s.io") in grants
-    assert (BUILTIN_ROLES["Network Contributor"], "snet-nodes") in grants
-    # An internal load balancer's frontend in a subnet of its own: AKS joins it to that subnet, which needs
-    # Network Contributor there (https://learn.microsoft.com/azure/aks/internal-lb#specify-a-subnet,
-    # https://learn.microsoft.com/azure/aks/use-managed-identity#add-a-role-assignment).
-    assert (BUILTIN_ROLES["Network Contributor"], "snet-ilb") in grants
+    # Exactly what the cluster identity needs, no more (https://learn.microsoft.com/azure/aks/use-managed-identity#add-a-role-assignment):
+    # Network Contributor on the node subnet it joins, on the subnet internal load balancers take their
+    # frontends from (https://learn.microsoft.com/azure/aks/internal-lb#specify-a-subnet) and on the route
+    # table it shares with the firewall's route; with a private zone of ours, Private DNS Zone Contributor on
+    # the zone and Network Contributor on the VNet it links
+    # (https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone).
+    assert grants == {(BUILTIN_ROLES["Private DNS Zone Contributor"], "privatelink.westeurope.azmk8s.io"),
+                      (BUILTIN_ROLES["Network Contributor"], "snet-nodes"),
+                      (BUILTIN_ROLES["Network Contributor"], "snet-ilb"),
+                      (BUILTIN_ROLES["Network Contributor"], "rt-prod-aks"),
+                      (BUILTIN_ROLES["Network Contributor"], "vnet-prod-spoke")}
     assert all(r.inputs["principalType"] == "ServicePrincipal"
                for r in prod.of_type("azure-native:authorization:RoleAssignment")
                if r.inputs["principalId"] == identity.outputs["principalId"])
