@@ -425,3 +425,20 @@ def test_a_pool_s_os_disk_takes_up_to_2048_gb(size, refused):
         return
     with pytest.raises(ConfigError, match=r"cluster\.nodePools\[0\]\.osDiskSizeGB"):
         load_spec(config, "dev")
+
+
+# The reachability engine reads label selectors from manifests as the API server validates them: In and
+# NotIn need values, Exists and DoesNotExist take none.
+# https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/#LabelSelector
+@pytest.mark.parametrize("operator,values,valid", [
+    ("In", [], False), ("NotIn", [], False), ("In", ["a"], True), ("NotIn", ["a"], True),
+    ("Exists", [], True), ("DoesNotExist", [], True), ("Exists", ["a"], False), ("DoesNotExist", ["a"], False),
+])
+def test_the_engine_reads_a_selector_requirement_as_the_api_server_validates_it(operator, values, valid):
+    from aksnet.analysis.reachability.selectors import Selector, SelectorError
+    raw = {"matchExpressions": [{"key": "app", "operator": operator, "values": values}]}
+    if valid:
+        Selector.parse(raw)
+    else:
+        with pytest.raises(SelectorError):
+            Selector.parse(raw)

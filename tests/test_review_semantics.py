@@ -142,6 +142,12 @@ def test_load_balancer_to_user_defined_routing_is_an_in_place_outbound_change_wi
         result = review([cluster(outboundType=old)], [cluster(outboundType=new)])
         assert sorted(kinds(result, "networkProfile.outboundType")) == ["egress", "migrates"], (old, new)
         assert levels(result)["new-egress:cluster-aks"] == "advisory"
+    # One address of one's own swapped for another: the egress address changes as well.
+    own = [{"outboundIPs": {"publicIPs": [{"id": f"{RG_ID}/providers/Microsoft.Network/publicIPAddresses/{name}"}]}}
+           for name in ("e", "f")]
+    result = review([cluster(loadBalancerProfile=own[0])], [cluster(loadBalancerProfile=own[1])])
+    assert [c.kind for c in result.consequences if c.input.startswith("networkProfile.loadBalancerProfile.outboundIPs")] \
+        == ["egress"], result.consequences
 
 
 # API Server VNet Integration: on, one way; off, refused.
