@@ -117,7 +117,7 @@ def _flow_rule(flow: Flow, sources: Sequence[str]) -> dict[str, Any] | None:
     destination = flow.destination
     ports = [p for p in flow.ports if p.name is None and p.protocol in FIREWALL_PROTOCOLS]
     if flow.ports and not ports:
-        return None  # only ports a network rule cannot name (SCTP, a container port's name): never widen to Any/*
+        return None  # only ports a network rule cannot name (SCTP): never widen them to Any/*
     numbers = [str(p.port) if p.end_port is None else f"{p.port}-{p.end_port}" for p in ports] or ["*"]
     protocols = sorted({FIREWALL_PROTOCOLS[p.protocol] for p in ports}) or ["Any"]
     if destination.fqdn is not None:
