@@ -407,7 +407,7 @@ def report(results: list[tuple[Mutant, str, str]], reviewed: Reviewed) -> None:
         left = len(entries) - dead - equivalent
         net = dead / (len(entries) - equivalent) if len(entries) > equivalent else 1.0
         print(f"{name:<12}{len(entries):>8}{dead:>8}{golden:>8}{equivalent:>7}{left:>6}"
-              f"{dead / len(entries):>8.0%}{net:>7.0%}")
+              f"{dead / len(entries):>8.1%}{net:>7.1%}")
     for label, wanted in (("survivor", "survived"), ("golden only", "golden-only"), ("unjudged", "unjudged")):
         for mutant, outcome, key in results:
             if outcome == wanted:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -492,3 +493,55 @@ def test_a_gitops_controller_chart_creates_its_namespace_the_layer_does_not_decl
     declared = {m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace"}
     assert release["spec"]["targetNamespace"] not in declared
     assert release["spec"]["install"].get("createNamespace") is True
+
+
+# What Azure Resource Manager checks when a spoke's deployment touches the hub: the write action on the
+# resource's own scope, and a linked-access action on every hub resource an input refers to. A missing one
+# fails `pulumi up` with LinkedAuthorizationFailed, as in
+# https://github.com/Azure/data-landing-zone/issues/203 (a private endpoint's DNS zone group in another
+# subscription's zone: "does not have permission to perform action 'Microsoft.Network/privateDnsZones/join/
+# action' on the linked scope"). Action names: https://learn.microsoft.com/azure/role-based-access-control/
+# permissions/networking
+WRITES_ON_THE_HUB = {
+    "azure-native:network:VirtualNetworkPeering": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write",
+    "azure-native:privatedns:VirtualNetworkLink": "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+    "azure-native:network:FirewallPolicyRuleCollectionGroup":
+        "Microsoft.Network/firewallPolicies/ruleCollectionGroups/write",
+}
+LINKED_ON_THE_HUB = {
+    "/providers/Microsoft.Network/privateDnsZones/": "Microsoft.Network/privateDnsZones/join/action",
+    "/providers/Microsoft.Network/virtualNetworks/": "Microsoft.Network/virtualNetworks/peer/action",
+}
+HUB_GROUPS = ("rg-net", "rg-policy", "rg-dns")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_every_write_and_link_a_spoke_makes_on_the_hub_is_in_its_role(spoke_apart):
+    """The spoke's deploy identity holds only HUB_ACTIONS_FOR_SPOKES on the hub: each resource it declares in
+    a hub group needs its write there, and each hub resource id among its inputs the linked action (its
+    registry's and key vault's private endpoints keep their records in the hub's zones: privateDnsZones/
+    join/action on them)."""
+    from aksnet.plan.landing_zone import HUB_ACTIONS_FOR_SPOKES
+    needed: dict[str, set[str]] = {}
+    for record in spoke_apart.records:
+        if not record.custom:
+            continue
+        if record.inputs.get("resourceGroupName") in HUB_GROUPS:
+            needed.setdefault(WRITES_ON_THE_HUB.get(record.type, f"a write of {record.type}"), set()).add(record.name)
+        for text in _strings({k: v for k, v in record.inputs.items() if k != "resourceGroupName"}):
+            if any(f"{SUB}/{group}/" in text for group in HUB_GROUPS):
+                action = next((a for kind, a in LINKED_ON_THE_HUB.items() if kind in text), f"a link to {text}")
+                needed.setdefault(action, set()).add(record.name)
+    assert "Microsoft.Network/privateDnsZones/join/action" in needed  # the registry's endpoint, at least
+    missing = {action: sorted(names) for action, names in needed.items() if action not in HUB_ACTIONS_FOR_SPOKES}
+    assert not missing

@@ -38,6 +38,7 @@ HUB_ACTIONS_FOR_SPOKES = (
     "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write",
     "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/delete",
     "Microsoft.Network/privateDnsZones/read",
+    "Microsoft.Network/privateDnsZones/join/action",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/read",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete",
@@ -49,7 +50,9 @@ HUB_ACTIONS_FOR_SPOKES = (
 )
 """What a spoke's deploy identity may do on the hub's resources (a custom role the network team
 assigns at the hub VNet, its zones and its policy): its half of the peering, its zone links, its
-rule collection group, and remove them when the spoke is destroyed (the deletes).
+rule collection group, and remove them when the spoke is destroyed (the deletes). Its private
+endpoints' DNS zone groups keep their records in the hub's zones, which Azure checks as `join/action`
+on each zone (LinkedAuthorizationFailed without it).
 https://learn.microsoft.com/azure/role-based-access-control/permissions/networking"""
 
 
