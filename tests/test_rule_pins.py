@@ -26,7 +26,7 @@ from aksnet.analysis.reachability import (
     parse_policy,
     resolve_ports,
 )
-from aksnet.config.model import NetworkRule
+from aksnet.config.model import NetworkRule, NginxSpec
 from aksnet.config.stack import load_spec
 from aksnet.rules import cluster_egress, path_rules
 from aksnet.rules import ingress as gateway_rules
@@ -208,6 +208,28 @@ CASES: dict[str, tuple[Any, str, dict[str, Any], str | None, str]] = {
                                                "tls", "private endpoint"),
     "endpoints subnet used by the Key Vault alone": (images.private_endpoints_and_their_subnet, "prod",
                                                      {"registry": None}, ACCEPT, ""),
+    # https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions: /28 to /24.
+    "DNS resolver without its subnet": (hub.dns_resolver_has_its_subnet, "prod", {"network.hub.subnets.dns": DROP},
+                                        "network.dnsResolver", "/28 to /24"),
+    # https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure: a dedicated subnet,
+    # /24 recommended.
+    "gateway without its subnet": (ingress_rules.gateway_needs_its_subnet, "prod",
+                                   {"network.spoke.subnets.appgw": DROP}, "ingress.controller", "/24 recommended"),
+    # https://learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium: Overlay or a pod subnet (dynamic pod IPs).
+    "Cilium dataplane on flat CNI with a pod subnet": (network_profile.cilium_dataplane_needs_dynamic_pod_ips, "prod",
+                                                       {"cluster.network_plugin_mode": None,
+                                                        "network.spoke.subnets.pods": NET("10.240.64.0/18")},
+                                                       ACCEPT, ""),
+    "Cilium dataplane on flat CNI without one": (network_profile.cilium_dataplane_needs_dynamic_pod_ips, "prod",
+                                                 {"cluster.network_plugin_mode": None}, "cluster.networkDataplane",
+                                                 "dynamic pod IPs"),
+    # https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking: the subnet is
+    # delegated to AGC alone.
+    "AGC subnet under another controller": (gateway_rules.agc_subnet, "prod",
+                                            {"network.spoke.subnets.agc": NET("10.240.16.0/24")},
+                                            "network.spoke.subnets.agc", "ingress.controller is appgw"),
+    "AGC on kubenet": (gateway_rules.agc_needs_azure_cni, "dev", {"ingress.controller": "agc"}, "ingress.controller",
+                       "does not support kubenet"),
     # https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure: AGIC on v2 SKUs only.
     "AGIC on Standard_v2": (ingress_rules.agic_needs_a_v2_gateway, "prod", {"ingress.app_gateway.sku": "Standard_v2"},
                             ACCEPT, ""),
@@ -239,6 +261,23 @@ CASES: dict[str, tuple[Any, str, dict[str, Any], str | None, str]] = {
                                               "cluster.outbound_type": "loadBalancer"}, ACCEPT, ""),
     "AGIC on kubenet with UDR": (ingress_rules.agic_kubenet_route_table_without_udr, "prod",
                                  {"cluster.network_plugin": "kubenet"}, "ingress.controller", "0.0.0.0/0"),
+    # https://learn.microsoft.com/azure/aks/app-routing: an internal nginx sits on the ILB subnet; a public one's
+    # address comes from Azure; a block for a controller not chosen would be ignored.
+    "public nginx with a static IP": (ingress_rules.nginx_fits_its_network, "dev",
+                                      {"ingress.controller": "nginx",
+                                       "ingress.nginx": NginxSpec("public", ipaddress.ip_address("192.168.2.10"))},
+                                      "ingress.nginx.staticIp", "internal load balancer"),
+    "internal nginx without the ILB subnet": (ingress_rules.nginx_fits_its_network, "dev",
+                                              {"ingress.controller": "nginx", "network.spoke.subnets.ilb": DROP,
+                                               "ingress.nginx": NginxSpec("internal", None)},
+                                              "ingress.nginx.visibility", "network.spoke.subnets.ilb"),
+    "internal nginx with its static IP": (ingress_rules.nginx_fits_its_network, "dev",
+                                          {"ingress.controller": "nginx",
+                                           "ingress.nginx": NginxSpec("internal",
+                                                                      ipaddress.ip_address("192.168.2.10"))},
+                                          ACCEPT, ""),
+    "nginx block under appgw": (ingress_rules.ingress_block_matches_controller, "prod",
+                                {"ingress.nginx": NginxSpec("internal", None)}, "ingress.nginx", "controller is appgw"),
     # https://learn.microsoft.com/azure/aks/internal-lb
     "public LoadBalancer Service without the ILB subnet": (
         ingress_rules.internal_services_need_ilb_subnet, "dev",
