@@ -153,6 +153,9 @@ CASES: dict[str, tuple[Any, str, dict[str, Any], str | None, str]] = {
     "next hop beside the firewall": (egress.next_hop_only_for_udr_without_firewall, "prod",
                                      {"cluster.egress_next_hop_ip": ipaddress.ip_address("10.1.0.4")},
                                      "cluster.egressNextHopIp", "egress.firewall already is the next hop"),
+    "firewall behind a NAT gateway": (egress.firewall_carries_egress, "prod",
+                                      {"cluster.outbound_type": "userAssignedNATGateway"}, "egress.firewall",
+                                      "no traffic leaves through it"),
     # https://learn.microsoft.com/azure/firewall/firewall-faq: AzureFirewallSubnet, a /26.
     "firewall without its subnet": (egress.firewall_needs_its_subnets, "prod",
                                     {"network.hub.subnets.AzureFirewallSubnet": DROP},
@@ -211,6 +214,7 @@ CASES: dict[str, tuple[Any, str, dict[str, Any], str | None, str]] = {
     # https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions: /28 to /24.
     "DNS resolver without its subnet": (hub.dns_resolver_has_its_subnet, "prod", {"network.hub.subnets.dns": DROP},
                                         "network.dnsResolver", "/28 to /24"),
+    "no resolver and no hub": (hub.dns_resolver_has_its_subnet, "dev", {}, ACCEPT, ""),
     # https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure: a dedicated subnet,
     # /24 recommended.
     "gateway without its subnet": (ingress_rules.gateway_needs_its_subnet, "prod",
@@ -278,6 +282,8 @@ CASES: dict[str, tuple[Any, str, dict[str, Any], str | None, str]] = {
                                           ACCEPT, ""),
     "nginx block under appgw": (ingress_rules.ingress_block_matches_controller, "prod",
                                 {"ingress.nginx": NginxSpec("internal", None)}, "ingress.nginx", "controller is appgw"),
+    "Ingresses without a controller": (ingress_rules.ingresses_need_a_controller, "dev",
+                                       {"ingress.controller": "none"}, "kubernetes.ingresses", "ingress controller"),
     # https://learn.microsoft.com/azure/aks/internal-lb
     "public LoadBalancer Service without the ILB subnet": (
         ingress_rules.internal_services_need_ilb_subnet, "dev",
