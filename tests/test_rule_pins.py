@@ -26,7 +26,7 @@ from aksnet.analysis.reachability import (
     parse_policy,
     resolve_ports,
 )
-from aksnet.config.model import NetworkRule, NginxSpec
+from aksnet.config.model import AgcSpec, NetworkRule, NginxSpec
 from aksnet.config.stack import load_spec
 from aksnet.rules import cluster_egress, path_rules
 from aksnet.rules import ingress as gateway_rules
@@ -348,6 +348,8 @@ CASES: dict[str, tuple[Any, str, dict[str, Any], str | None, str]] = {
     "ephemeral OS disk over the temp disk": (size_rules.ephemeral_os_disk_fits_the_local_disk, "prod",
                                              {"cluster.node_pools.0.os_disk_size_gb": 151},
                                              "cluster.nodePools[0].osDiskSizeGB", "at most 150"),
+    "ephemeral OS disk on Ddsv5, which has one": (size_rules.ephemeral_os_disk_needs_a_size_that_has_it, "prod", {},
+                                                   ACCEPT, ""),
     "ephemeral OS disk on a size without a local disk": (size_rules.ephemeral_os_disk_needs_a_size_that_has_it,
                                                          "prod", {"cluster.node_pools.1.vm_size": "Standard_D8s_v5"},
                                                          "cluster.nodePools[1].osDiskType", "Dsv5"),
@@ -369,6 +371,13 @@ CASES: dict[str, tuple[Any, str, dict[str, Any], str | None, str]] = {
     "AGC without workload identity": (gateway_rules.agc_needs_workload_identity, "prod",
                                       {"ingress.controller": "agc", "cluster.workload_identity": False},
                                       "cluster.workloadIdentity", "workload identity"),
+    # https://learn.microsoft.com/azure/application-gateway/for-containers/web-application-firewall: in preview.
+    "AGC with a WAF policy": (gateway_rules.agc_waf_generally_available, "prod",
+                              {"ingress.controller": "agc",
+                               "ingress.agc": AgcSpec(waf_policy_id="/subscriptions/0/resourceGroups/rg/providers/"
+                                                      "Microsoft.Network/applicationGatewayWebApplicationFirewall"
+                                                      "Policies/waf")},
+                              "ingress.agc.wafPolicyId", "preview"),
     "AGC on flat CNI is GA": (gateway_rules.agc_overlay_preview, "prod",
                               {"ingress.controller": "agc", "cluster.network_plugin_mode": None}, ACCEPT, ""),
     # https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes: 1.32 or later.
@@ -482,6 +491,9 @@ def test_policy_types_default_and_isolate_as_the_api_server_sets_them():
     assert parse_policy(policy({"egress": [{}]})).egress == (parse_policy(policy({"egress": [{}]})).egress[0],)
     assert parse_policy(policy({})).ingress == ()
     assert parse_policy(policy({}, namespace="shop")).namespace == "shop"
+    # protocol: "If not specified, this field defaults to TCP"; JSON null leaves it unspecified.
+    unset = parse_policy(policy({"ingress": [{"ports": [{"port": 80, "protocol": None}, {"port": 53}]}]}))
+    assert resolve_ports(unset.ingress[0].ports, ()).describe() == ["TCP/53", "TCP/80"]
     with pytest.raises(ValueError):  # only Ingress and Egress are policy types
         parse_policy(policy({"policyTypes": ["Both"]}))
 
@@ -543,13 +555,15 @@ def test_a_cluster_is_read_from_every_pod_template_kind():
             "kubernetes.io/metadata.name": "other", "team": "a"}}},
         workload("CronJob", "nightly", {"app": "nightly"}),
         workload("ReplicationController", "legacy", {"app": "legacy"}, [{"name": "http", "containerPort": 8080},
-                                                                        {"containerPort": 9090}]),
+                                                                        {"containerPort": 9090},
+                                                                        {"name": "m", "containerPort": 9100,
+                                                                         "protocol": None}]),
         {**policy({}, namespace="a"), "apiVersion": "extensions/v1beta1"},
     ]
     cluster, errors = cluster_from_objects(objects)
     pods = {p.name: p for p in cluster.pods}
     assert pods["nightly"].labels == {"app": "nightly"}
-    assert pods["legacy"].ports == (("http", 8080, "TCP"),)
+    assert pods["legacy"].ports == (("http", 8080, "TCP"), ("m", 9100, "TCP"))
     assert cluster.namespaces["a"]["kubernetes.io/metadata.name"] == "a"
     assert len(errors) == 1 and "networking.k8s.io/v1" in errors[0]
 
