@@ -506,6 +506,7 @@ def test_policy_types_default_and_isolate_as_the_api_server_sets_them():
     ({"ports": [{"port": 80, "endPort": 80}]}, True),  # endPort equal to or greater than port
     ({"ports": [{"port": 80, "endPort": 79}]}, False),
     ({"ports": [{"port": "http", "endPort": 90}]}, False),  # endPort needs a numeric port
+    ({"ports": [{"port": 80, "protocol": ""}]}, False),  # an empty protocol is set, and not TCP, UDP or SCTP
 ])
 def test_peers_and_ports_are_validated_as_the_api_server_does(peer_or_port, valid):
     manifest = policy({"ingress": [peer_or_port]})
