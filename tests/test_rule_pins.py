@@ -91,6 +91,8 @@ CASES: dict[str, tuple[Any, str, dict[str, Any], str | None, str]] = {
     # https://learn.microsoft.com/azure/aks/private-clusters: a zone in the hub needs a private API and the hub VNet.
     "hub zone without a hub": (api_server.hub_zone_needs_private_api_and_hub, "prod", {"network.hub": None},
                                "cluster.privateDnsZone", "needs a hub VNet"),
+    "hub zone on a public API server": (api_server.hub_zone_needs_private_api_and_hub, "prod",
+                                        {"cluster.private": False}, "cluster.privateDnsZone", "set private true"),
     "hub zone with a hub": (api_server.hub_zone_needs_private_api_and_hub, "prod", {}, ACCEPT, ""),
     # https://learn.microsoft.com/azure/aks/api-server-vnet-integration: the API server subnet is /28 at least.
     "VNet integration without its subnet": (api_server.vnet_integration_needs_its_subnet, "dev",
