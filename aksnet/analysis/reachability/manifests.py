@@ -65,9 +65,11 @@ def _labels(meta: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _container_ports(spec: Mapping[str, Any]) -> tuple[tuple[str, int, str], ...]:
+    """Named container ports; a protocol unset, null or empty is TCP (SetDefaults_ContainerPort,
+    pkg/apis/core/v1/defaults.go: the field is a plain string, defaulted when empty)."""
     ports = []
     for container in spec.get("containers") or []:
         for port in container.get("ports") or []:
             if port.get("name"):
-                ports.append((str(port["name"]), int(port["containerPort"]), str(port.get("protocol", "TCP"))))
+                ports.append((str(port["name"]), int(port["containerPort"]), str(port.get("protocol") or "TCP")))
     return tuple(sorted(ports))

@@ -72,7 +72,10 @@ def _peer(raw: Any) -> Peer:
 def _port(raw: Any) -> PortRange:
     if not isinstance(raw, Mapping):
         raise ValueError("a port entry must be a mapping")
-    protocol = raw.get("protocol", "TCP")
+    # An unset protocol is TCP (SetDefaults_NetworkPolicyPort, pkg/apis/networking/v1/defaults.go); the field is a
+    # pointer, so JSON null is unset too, while an empty string is a value validation refuses.
+    protocol = raw.get("protocol")
+    protocol = "TCP" if protocol is None else protocol
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol {protocol!r} is not TCP, UDP or SCTP")
     port, end = raw.get("port"), raw.get("endPort")
