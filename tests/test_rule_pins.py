@@ -465,7 +465,7 @@ def test_each_dated_rule_turns_on_the_documented_day(name):
 
 
 def test_a_spoke_walks_flows_to_other_private_ranges_through_its_hub():
-    """A spoke's flows to RFC 1918 addresses outside its own VNet are another spoke's, judged in the landing zone;
+    """A spoke's flows to RFC 1918 or RFC 6598 addresses outside its own VNet are another spoke's, judged in the landing zone;
     public addresses and its own VNet's stay its own (https://learn.microsoft.com/azure/architecture/networking/
     architecture/hub-spoke)."""
     from aksnet.config.workloads import Endpoint
@@ -474,9 +474,12 @@ def test_a_spoke_walks_flows_to_other_private_ranges_through_its_hub():
 
     def to(cidr: str) -> Any:
         return dataclasses.replace(flow, name=f"to-{cidr}", destination=Endpoint(cidr=NET(cidr)))
-    flows = (to("10.200.0.0/24"), to("20.50.0.0/24"), to("10.240.4.0/24"))  # the spoke is 10.240.0.0/16
+    flows = (to("10.200.0.0/24"), to("20.50.0.0/24"), to("10.240.4.0/24"),  # the spoke is 10.240.0.0/16
+             to("100.64.8.0/24"), to("169.254.169.254/32"), to("203.0.113.0/24"))
     across = path_rules._across_spokes(_set(spec, ["kubernetes", "workloads", "flows"], flows))
-    assert across == frozenset({"to-10.200.0.0/24"})
+    # RFC 6598's shared space is routed privately like RFC 1918's (virtual-networks-udr-overview#default) and
+    # can hold a VNet; link-local and documentation ranges cannot, so they stay the spoke's own to judge.
+    assert across == frozenset({"to-10.200.0.0/24", "to-100.64.8.0/24"})
     assert path_rules._across_spokes(_set(vary("prod", {}), ["kubernetes", "workloads", "flows"], flows)) == frozenset()
 
 

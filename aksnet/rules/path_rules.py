@@ -6,6 +6,7 @@ A denied flow names the layer that denies it; the stack key is the one that decl
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 
 from aksnet.analysis.path_report import path_report
@@ -13,9 +14,15 @@ from aksnet.config.problems import Problem
 from aksnet.config.stack import StackConfig
 from aksnet.plan.plan import Plan
 from aksnet.rules.rule import Rule, RuleBook
+from aksnet.vocabulary import PRIVATE_RANGES
 
 book = RuleBook()
 PATH_MODEL = "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress"
+SPOKE_RANGES = tuple(ipaddress.IPv4Network(r) for r in (*PRIVATE_RANGES, "100.64.0.0/10"))
+"""Where another spoke's VNet can be: RFC 1918's ranges and RFC 6598's shared space, the ones Azure routes
+privately by default (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default).
+Not link-local 169.254.0.0/16 (the host's metadata and DNS) nor documentation ranges, which Python's
+`is_private` counts."""
 
 
 @book.plan_rule("declared-paths-arrive", "Every declared and derived flow is allowed by every layer on its path.",
@@ -37,7 +44,7 @@ def _across_spokes(spec: StackConfig) -> frozenset[str]:
     names = set()
     for flow in spec.kubernetes.workloads.flows:
         for end in (flow.source, flow.destination):
-            if end.cidr is not None and end.fqdn is None and end.cidr.is_private \
+            if end.cidr is not None and end.fqdn is None and any(end.cidr.subnet_of(r) for r in SPOKE_RANGES) \
                     and not any(end.cidr.subnet_of(space) for space in own):
                 names.add(flow.name)
     return frozenset(names)
