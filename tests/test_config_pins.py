@@ -10,15 +10,27 @@ Pure readers only (`load_spec`, `load_hub_spec`, `check_policy_spec`): no progra
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 from typing import Any
 
 import pytest
 
 from aksnet.config.hub import load_hub_spec
+from aksnet.config.image_reference import reference_problem
+from aksnet.config.ingress_controllers import (
+    AGC_DELEGATION,
+    AGC_FREE_ADDRESSES,
+    AGC_SUBNET_PREFIX,
+    ALB_CONTROLLER,
+    ALB_SERVICE_ACCOUNT,
+    ENVOY_GATEWAY,
+)
 from aksnet.config.landing_zone import read_landing_zone
+from aksnet.config.lifecycle import APP_ROUTING_NGINX, AZURE_NPM_LINUX, KUBENET, MINORS, creatable
 from aksnet.config.policy_spec import check_policy_spec
 from aksnet.config.problems import ConfigError
+from aksnet.config.regions import REGIONS
 from aksnet.config.schema import Obj, Problems
 from aksnet.config.stack import load_spec
 from tests.stacks import load, variant
@@ -510,3 +522,84 @@ def test_a_literal_policy_spec_is_held_to_the_apis_validation(spec, refused):
     problems = Problems()
     check_policy_spec(problems, "s", spec)
     assert [p.path for p in problems.items] == refused
+
+
+# Dated support windows: the AKS release calendar and announced retirements -----------------------------------
+# "Mar 2026 indicates March 31, 2026": a minor's end-of-life month means its last day, and from that day
+# on AKS creates no cluster of it; a GA month means its first day.
+# https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar-and-upcoming-versions
+
+def test_a_minor_is_creatable_from_its_ga_day_until_the_day_before_its_end_of_life():
+    life = MINORS["1.37"]
+    assert life.ga == datetime.date(2026, 10, 1)  # "Oct 2026"
+    assert "1.37" not in creatable(datetime.date(2026, 9, 30)) and "1.37" in creatable(datetime.date(2026, 10, 1))
+    end = MINORS["1.34"].end_of_life
+    assert end == datetime.date(2026, 11, 30)  # "Nov 2026"
+    assert "1.34" in creatable(end - datetime.timedelta(days=1)) and "1.34" not in creatable(end)
+
+
+@pytest.mark.parametrize("retirement, day, source", [
+    # "On 31 March 2028, kubenet networking for AKS will be retired": https://learn.microsoft.com/azure/aks/upgrade-azure-cni
+    (KUBENET, datetime.date(2028, 3, 31), "kubenet"),
+    # "On 30 September 2028, we'll end support for Azure NPM on Linux nodes":
+    # https://learn.microsoft.com/azure/aks/migrate-from-npm-to-cilium-network-policy
+    (AZURE_NPM_LINUX, datetime.date(2028, 9, 30), "npm"),
+    # Critical security patches for the add-on's NGINX "through November 2026":
+    # https://learn.microsoft.com/azure/aks/app-routing-nginx-to-gateway-api-migration
+    (APP_ROUTING_NGINX, datetime.date(2026, 11, 30), "nginx"),
+])
+def test_a_retirement_ends_on_its_announced_day(retirement, day, source):
+    assert retirement.ends == day, source
+    assert not retirement.ended(day - datetime.timedelta(days=1)) and retirement.ended(day)
+
+
+# Gateway API controllers' chart facts -------------------------------------------------------------------------
+
+def test_envoy_gateway_shifts_only_privileged_listener_ports_by_10000():
+    # translator.go: a port below 1024 listens on port + 10000 in the proxy's container (wellKnownPortShift);
+    # https://github.com/envoyproxy/gateway/blob/v1.9.0/internal/gatewayapi/translator.go
+    assert {port: ENVOY_GATEWAY.container_port(port) for port in (80, 443, 1023, 1024, 8080)} == {
+        80: 10080, 443: 10443, 1023: 11023, 1024: 1024, 8080: 8080}
+    assert {port: ALB_CONTROLLER.container_port(port) for port in (80, 443)} == {80: 80, 443: 443}
+
+
+def test_the_controllers_run_where_their_charts_put_them():
+    # Envoy Gateway: the release namespace, pods labelled control-plane: envoy-gateway, proxies labelled by
+    # EnvoyAppLabel (https://github.com/envoyproxy/gateway/tree/v1.9.0/charts/gateway-helm). The ALB
+    # Controller: azure-alb-system, app: alb-controller, service account alb-controller-sa; AGC's subnet
+    # delegated to Microsoft.ServiceNetworking/trafficControllers, a /24 with 250 free addresses
+    # (https://learn.microsoft.com/azure/application-gateway/for-containers/quickstart-deploy-application-gateway-for-containers-alb-controller-helm,
+    # https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking).
+    assert (ENVOY_GATEWAY.controller_namespace, dict(ENVOY_GATEWAY.controller_labels), ENVOY_GATEWAY.proxy_namespace,
+            dict(ENVOY_GATEWAY.proxy_labels), ENVOY_GATEWAY.controller_name) == (
+        "envoy-gateway-system", {"control-plane": "envoy-gateway"}, "envoy-gateway-system",
+        {"app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy",
+         "app.kubernetes.io/managed-by": "envoy-gateway"}, "gateway.envoyproxy.io/gatewayclass-controller")
+    assert (ALB_CONTROLLER.controller_namespace, dict(ALB_CONTROLLER.controller_labels), ALB_SERVICE_ACCOUNT,
+            ALB_CONTROLLER.gateway_class, ALB_CONTROLLER.proxy_namespace) == (
+        "azure-alb-system", {"app": "alb-controller"}, "alb-controller-sa", "azure-alb-external", None)
+    assert (AGC_DELEGATION, AGC_SUBNET_PREFIX, AGC_FREE_ADDRESSES) == (
+        "Microsoft.ServiceNetworking/trafficControllers", 24, 250)
+
+
+# Image references, as the distribution reference grammar reads them --------------------------------------------
+# https://github.com/distribution/reference/blob/main/regexp.go and reference.go: a name of at most 255
+# characters, a tag of at most 128, a digest of at least 32 hex digits, a lower-case path.
+
+@pytest.mark.parametrize("image, refused", [
+    ("r.example.com/" + "a" * 241, False), ("r.example.com/" + "a" * 242, True),
+    ("team/app:" + "t" * 128, False), ("team/app:" + "t" * 129, True),
+    ("team/app@sha256:" + "0" * 64, False), ("team/app@md5:" + "0" * 32, False), ("team/app@md5:" + "0" * 31, True),
+    ("team/App:1", True), ("R.Example.com:5000/team/app:1", False),
+])
+def test_an_image_reference_follows_the_distribution_grammar(image, refused):
+    assert (reference_problem(image) is not None) == refused
+
+
+@pytest.mark.parametrize("region, zones", [
+    # The regions list's "Availability zones" column: https://learn.microsoft.com/azure/reliability/regions-list
+    ("westeurope", True), ("eastus", True), ("swedencentral", True), ("westus", False),
+    ("westcentralus", False), ("ukwest", False),
+])
+def test_a_regions_availability_zones_are_as_azure_lists_them(region, zones):
+    assert REGIONS[region] is zones
