@@ -136,6 +136,13 @@ BOUNDS: list[tuple[str, str, dict[str, Any], str | None]] = [
     ("https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers", "dev", {f"{CL}.skuTier": "Premium"}, None),
     ("https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers", "dev", {f"{CL}.skuTier": "Basic"},
      f"{CL}.skuTier"),
+    ("https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone", "prod",
+     {f"{CL}.privateDnsZone": "none"}, None),
+    ("https://learn.microsoft.com/azure/aks/istio-about", "dev", {f"{CL}.serviceMesh": "istio"}, None),
+    ("https://learn.microsoft.com/azure/aks/concepts-storage#ephemeral-os-disk", "dev",
+     {f"{CL}.nodePools[0].osDiskType": "Managed"}, None),
+    ("https://learn.microsoft.com/azure/aks/concepts-storage#ephemeral-os-disk", "dev",
+     {f"{CL}.nodePools[0].osDiskType": "Premium"}, f"{CL}.nodePools[0].osDiskType"),
     # Azure Firewall: up to 250 public IPs, at least one.
     (FIREWALL_IPS, "prod", {f"{FW}.publicIpCount": 250}, None),
     (FIREWALL_IPS, "prod", {f"{FW}.publicIpCount": 251}, f"{FW}.publicIpCount"),
@@ -479,6 +486,17 @@ def test_a_spokes_rule_collection_priority_is_within_azures_range(priority, refu
     read_landing_zone(Obj(problems, f"{C}landingZone", {"role": "spoke", "hub": "o/p/hub",
                                                         "ruleCollectionPriority": priority}), "spoke-a")
     assert [p.path for p in problems.items] == ([f"{C}landingZone.ruleCollectionPriority"] if refused else [])
+
+
+@pytest.mark.parametrize("hub, refused", [
+    # A stack reference is fully qualified, organization/project/stack:
+    # https://www.pulumi.com/docs/iac/concepts/stacks/#stackreferences
+    ("contoso/aks-networking/hub", False), ("aks-networking/hub", True), ("hub", True)])
+def test_a_spokes_hub_is_a_fully_qualified_stack_reference(hub, refused):
+    problems = Problems()
+    spec = read_landing_zone(Obj(problems, f"{C}landingZone", {"role": "spoke", "hub": hub}), "spoke-a")
+    assert ([p.path for p in problems.items], spec.hub_stack) == (
+        ([f"{C}landingZone.hub"], None) if refused else ([], hub))
 
 
 # A literal NetworkPolicy spec, as the API server validates it ------------------------------------------
