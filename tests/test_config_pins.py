@@ -329,6 +329,16 @@ def test_an_unset_cluster_reads_with_the_documented_and_the_secure_defaults():
     }
 
 
+@pytest.mark.parametrize("entra", [{}, {"adminGroupObjectIds": ["6f1a2b3c-4d5e-4f60-8a71-92b3c4d5e6f7"]}])
+def test_an_entra_id_block_without_its_switches_keeps_entra_id_and_azure_rbac_on(entra):
+    # The AKS security baseline: Entra ID authentication with Azure RBAC for Kubernetes authorization.
+    # https://learn.microsoft.com/azure/aks/manage-azure-rbac
+    cluster = spec_of(_bare_cluster(entraId=entra)).cluster
+    assert cluster.entra_id is not None
+    assert (cluster.entra_id.azure_rbac, cluster.entra_id.grant_deployer, cluster.entra_id.deployer_type) == (
+        True, None, "ServicePrincipal")
+
+
 @pytest.mark.parametrize("production, effect", [(True, "deny"), (False, "audit")])
 def test_azure_policy_brings_the_baseline_pod_security_initiative_denying_in_production(production, effect):
     # https://learn.microsoft.com/azure/aks/use-azure-policy: the built-in baseline initiative, effect audit or deny.
