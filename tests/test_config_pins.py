@@ -205,6 +205,26 @@ BOUNDS: list[tuple[str, str, dict[str, Any], str | None]] = [
      f"{K}.namespaces[0].labels.{'a' * 63 + '.' + 'b' * 190 + '/team'}"),
     ("https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec", "dev",
      {f"{K}.apps[2].serviceType": "None", f"{K}.apps[2].ports": []}, None),
+    # An ipBlock's except lies strictly inside its cidr; a flow has pods of the cluster on one side at least.
+    ("https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec",
+     "dev", {f"{K}.flows[2].from": {"cidr": "0.0.0.0/0", "except": ["0.0.0.0/0"]}}, f"{K}.flows[2].from.except[0]"),
+    ("https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec",
+     "dev", {f"{K}.flows[2].from": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}, None),
+    ("https://kubernetes.io/docs/concepts/services-networking/network-policies/", "dev",
+     {f"{K}.flows[2].to": {"cidr": "10.0.0.0/8"}}, f"{K}.flows[2]"),
+    # An Entra ID object id is a GUID, 8-4-4-4-12 hex digits (RFC 4122 section 3).
+    ("https://www.rfc-editor.org/rfc/rfc4122#section-3", "prod",
+     {f"{CL}.entraId.adminGroupObjectIds": ["6f1a2b3c-4d5e-4f60-8a71-92b3c4d5"]}, f"{CL}.entraId.adminGroupObjectIds[0]"),
+    # An ingress block of another controller than the one chosen is a mistake, said at the block.
+    ("https://learn.microsoft.com/azure/application-gateway/for-containers/overview", "dev",
+     {f"{C}ingress": {"controller": "envoyGateway", "agc": {}}}, f"{C}ingress.agc"),
+    # The spoke names its nodes' subnet; with a hub, the firewall and Bastion subnets are the hub's.
+    ("https://learn.microsoft.com/azure/aks/configure-azure-cni", "dev", {f"{C}network.spoke.subnets": {
+        "ilb": "192.168.2.0/24"}}, f"{C}network.spoke.subnets.nodes"),
+    ("https://learn.microsoft.com/azure/architecture/networking/architecture/hub-spoke", "prod",
+     {f"{C}network.spoke.subnets.AzureFirewallSubnet": "10.240.7.0/26"}, f"{C}network.spoke.subnets.AzureFirewallSubnet"),
+    ("https://learn.microsoft.com/azure/architecture/networking/architecture/hub-spoke", "dev",
+     {f"{C}network.spoke.subnets.AzureFirewallSubnet": "192.168.3.0/26"}, None),
     # A NetworkPolicy port is 1 to 65535.
     ("https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/", "dev",
      {f"{K}.flows[0].ports": ["TCP/65535"]}, None),
@@ -257,6 +277,8 @@ FIREWALL_ROWS = [
      {"dnatRules": [_dnat_rule(translatedPort=65536)]}, "dnatRules[0].translatedPort"),
     ("https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat",
      {"dnatRules": [_dnat_rule(protocol="ICMP")]}, "dnatRules[0].protocol"),
+    ("https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat",
+     {"dnatRules": [_dnat_rule(translatedPort=0)]}, "dnatRules[0].translatedPort"),
 ]
 
 
@@ -312,7 +334,8 @@ def test_an_unset_cluster_reads_with_the_documented_and_the_secure_defaults():
            "workload_identity": cluster.workload_identity, "local_accounts": cluster.local_accounts,
            "entra_id": (cluster.entra_id is not None, cluster.entra_id and cluster.entra_id.azure_rbac),
            "vm_size": cluster.node_pools[0].vm_size, "plugin": cluster.network_plugin,
-           "dataplane": cluster.network_dataplane, "pod_security": cluster.pod_security}
+           "dataplane": cluster.network_dataplane, "pod_security": cluster.pod_security,
+           "bastion": spec_of(_bare_cluster()).network.bastion}
     assert got == {
         # AKS's defaults: a node image channel of NodeImage, a surge of 10 %, one managed outbound IP
         # on the load balancer, the system private DNS zone.
@@ -326,7 +349,10 @@ def test_an_unset_cluster_reads_with_the_documented_and_the_secure_defaults():
         # the Standard tier's uptime SLA). https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad
         "upgrade_channel": "patch", "sku_tier": "Standard", "private": False, "workload_identity": True,
         "local_accounts": False, "entra_id": (True, True), "vm_size": "Standard_D4ds_v5", "pod_security": None,
+        # A public API server needs no Bastion; a private one does (below).
+        "bastion": False,
     }
+    assert spec_of(stack_config("prod"), "prod").network.bastion is True  # private: true, bastion unset
 
 
 @pytest.mark.parametrize("entra", [{}, {"adminGroupObjectIds": ["6f1a2b3c-4d5e-4f60-8a71-92b3c4d5e6f7"]}])
