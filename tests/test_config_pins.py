@@ -455,7 +455,7 @@ HUB_SUBNETS = f"{C}network.hub.subnets"
 
 def _hub(subnets: dict[str, str] | None = None, firewall: dict[str, Any] | None = None, **network: Any) -> Any:
     config = copy.deepcopy(dict(read_stack_file("hub/Pulumi.hub.yaml").config))
-    config[f"{C}network"]["hub"]["addressSpace"] = ["10.100.0.0/16"]
+    config[f"{C}network"]["hub"]["addressSpace"] = network.pop("addressSpace", ["10.100.0.0/16"])
     if subnets is not None:
         config[f"{C}network"]["hub"]["subnets"] = subnets
     config[f"{C}network"].update(network)
@@ -503,6 +503,8 @@ HUB_ROWS = [
     # A subnet lies inside its VNet, apart from the others.
     ({"AzureFirewallSubnet": "10.99.255.192/26", "AzureBastionSubnet": BAS26, "dns": DNS28}, None, {},
      [f"{HUB_SUBNETS}.AzureFirewallSubnet"]),
+    ({"AzureFirewallSubnet": FW26, "AzureBastionSubnet": BAS26, "dns": "10.100.1.0/24"}, None,
+     {"addressSpace": ["10.100.0.0/24", "10.100.1.0/25"]}, [f"{HUB_SUBNETS}.dns"]),  # straddles the space's end
     ({"AzureFirewallSubnet": FW26, "AzureBastionSubnet": "10.100.0.0/25", "dns": DNS28}, None, {},
      [f"{HUB_SUBNETS}.AzureBastionSubnet"]),
 ]
