@@ -60,7 +60,9 @@ def _network_rule(obj: Obj) -> NetworkRule | None:
                                     doc="destinations by name (needs the DNS proxy)"),
         ports=obj.items("ports", firewall_port, min_items=1, doc="destination ports"),
     )
-    if not rule.destination_addresses and not rule.destination_fqdns:
+    # A destination given but refused is reported at its own key: asking for one too would say it twice.
+    given = any(obj.data.get(key) for key in ("destinationAddresses", "destinationFqdns"))
+    if not rule.destination_addresses and not rule.destination_fqdns and not given:
         obj.problems.add(obj.path, "needs destinationAddresses or destinationFqdns")
     return rule
 
