@@ -40,25 +40,38 @@ def _ok(result: RunResult) -> RunResult:
     return result
 
 
-@pytest.fixture(scope="module")
-def agc_waf() -> RunResult:
+def _agc_waf_config() -> dict[str, Any]:
     """The AGC example with a WAF policy on the traffic controller."""
     waf = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-waf/providers/"
            "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/waf-agc")
-    return _ok(run_program("agc", variant(example("agc"), {"aks-networking:ingress.agc.wafPolicyId": waf})))
+    return variant(example("agc"), {"aks-networking:ingress.agc.wafPolicyId": waf})
 
 
-@pytest.fixture(scope="module")
-def prod_more() -> RunResult:
-    """prod with a private gateway frontend beside the public one, the Istio add-on, traffic analytics and
-    API server VNet integration, whose Kubernetes layer nobody delivers."""
-    return _ok(run_program("prod", variant(load("prod"), {
+def _prod_more_config() -> dict[str, Any]:
+    """prod with a private gateway frontend beside the public one, the Istio add-on, traffic analytics,
+    API server VNet integration, Kubernetes RBAC instead of Azure RBAC, its User pool listed before its
+    System pool, and a Kubernetes layer nobody delivers."""
+    config = load("prod")
+    system, user = config["aks-networking:cluster"]["nodePools"]
+    return variant(config, {
+        "aks-networking:cluster.entraId.azureRbac": False,
+        "aks-networking:cluster.nodePools": [user, system],
         "aks-networking:ingress.appGateway.privateIp": "10.240.4.10",
         "aks-networking:cluster.apiServerVnetIntegration": True,
         "aks-networking:network.spoke.subnets.apiserver": "10.240.7.0/28",
         "aks-networking:cluster.serviceMesh": "istio",
         "aks-networking:kubernetes.delivery": "none", "aks-networking:kubernetes.gitops": DELETE,
-        "aks-networking:diagnostics": {"trafficAnalytics": True}})))
+        "aks-networking:diagnostics": {"trafficAnalytics": True}})
+
+
+@pytest.fixture(scope="module")
+def agc_waf() -> RunResult:
+    return _ok(run_program("agc", _agc_waf_config()))
+
+
+@pytest.fixture(scope="module")
+def prod_more() -> RunResult:
+    return _ok(run_program("prod", _prod_more_config()))
 
 
 def _named(result: RunResult, typ: str, name: str) -> Record:
@@ -194,6 +207,23 @@ def test_the_prod_cluster_sends_the_documented_identity_access_and_upgrade_setti
     }
     assert _compare(cluster.inputs, expected) == []
     assert len(cluster.inputs["agentPoolProfiles"]) == 1
+
+
+def test_the_system_pool_is_the_inline_one_wherever_the_stack_lists_it(prod_more):
+    # AKS creates a cluster with a System pool; User pools are added beside it.
+    # https://learn.microsoft.com/azure/aks/use-system-pools
+    inline = prod_more.one(CLUSTER).inputs["agentPoolProfiles"]
+    assert [(p["name"], p["mode"]) for p in inline] == [("system", "System")]
+    standalone = prod_more.one("azure-native:containerservice:AgentPool").inputs
+    assert (standalone["agentPoolName"], standalone["mode"]) == ("user", "User")
+
+
+def test_without_azure_rbac_entra_groups_get_no_azure_role_on_the_cluster(prod_more):
+    # With Kubernetes RBAC the admin groups are bound in the cluster; Azure RBAC roles would not apply.
+    # https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id
+    aad = prod_more.one(CLUSTER).inputs["aadProfile"]
+    assert (aad["managed"], aad["enableAzureRBAC"]) == (True, False)
+    assert [r.name for r in prod_more.of_type(ROLE) if "-access-" in r.name] == []
 
 
 def test_the_istio_add_on_is_the_istio_mode_of_the_mesh_profile(prod_more):
