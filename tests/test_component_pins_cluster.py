@@ -204,6 +204,8 @@ def test_the_prod_cluster_sends_the_documented_identity_access_and_upgrade_setti
         # The inline pool is the System pool (a cluster needs one): https://learn.microsoft.com/azure/aks/use-system-pools
         "agentPoolProfiles.0.mode": "System",
         "serviceMeshProfile": None,
+        # A private API server has no authorized IP ranges: https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges
+        "apiServerAccessProfile.authorizedIPRanges": None,
     }
     assert _compare(cluster.inputs, expected) == []
     assert len(cluster.inputs["agentPoolProfiles"]) == 1
@@ -281,6 +283,8 @@ def test_the_gateway_sends_the_documented_v2_sku_tls_policy_and_bootstrap_object
         # v2 SKU: name and tier both WAF_v2. https://learn.microsoft.com/azure/application-gateway/overview-v2
         "sku": {"name": "WAF_v2", "tier": "WAF_v2"},
         "zones": ["1", "2", "3"],
+        # Autoscaling v2: the stack's 0 to 10 instances. https://learn.microsoft.com/azure/application-gateway/application-gateway-autoscaling-zone-redundant
+        "autoscaleConfiguration": {"minCapacity": 0, "maxCapacity": 10},
         # TLS 1.2 minimum: https://learn.microsoft.com/azure/application-gateway/application-gateway-ssl-policy-overview
         "sslPolicy": {"policyType": "Predefined", "policyName": "AppGwSslPolicy20220101"},
         # The bootstrap objects AGIC replaces: HTTP on 80 to a pool, a Basic rule.
@@ -291,6 +295,8 @@ def test_the_gateway_sends_the_documented_v2_sku_tls_policy_and_bootstrap_object
         "requestRoutingRules.0.ruleType": "Basic",
     }
     assert _compare(gateway.inputs, expected) == []
+    # The gateway's own subnet: https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure
+    assert [c["subnet"]["id"].rsplit("/", 1)[-1] for c in gateway.inputs["gatewayIPConfigurations"]] == ["snet-appgw"]
     # Request timeout 1 to 86400 s: https://learn.microsoft.com/azure/application-gateway/configuration-http-settings
     assert 1 <= gateway.inputs["backendHttpSettingsCollection"][0]["requestTimeout"] <= 86400
     # Rule priority 1 (first) to 20000 (last): the bootstrap rule sits last, below every AGIC rule.
@@ -414,6 +420,8 @@ def test_the_workspace_storage_and_flow_logs_send_the_documented_settings(prod, 
         sent = flow.inputs
         assert (sent["networkWatcherName"], sent["enabled"], sent["retentionPolicy"]) == \
             ("NetworkWatcher_westeurope", True, {"days": 30, "enabled": True}), flow.name
+        # A VNet flow log targets the VNet itself.
+        assert sent["targetResourceId"].endswith(f"/virtualNetworks/vnet-prod-{flow.name.rsplit('-', 1)[-1]}"), flow.name
 
 
 def test_traffic_analytics_is_on_and_names_the_workspace_by_its_guid(prod_more):
@@ -459,8 +467,9 @@ def test_the_flux_extension_and_configuration_are_the_documented_aks_shapes(prod
 def test_the_controller_chart_is_an_atomic_pinned_release_that_gateway_objects_wait_for(dev):
     release = dev.one("kubernetes:helm.sh/v3:Release")
     # https://www.pulumi.com/registry/packages/kubernetes/api-docs/helm/v3/release/
-    assert (release.inputs["atomic"], release.inputs["createNamespace"], release.inputs["version"]) == \
-        (True, True, "v1.9.1")
+    # Envoy Gateway installs into envoy-gateway-system: https://gateway.envoyproxy.io/docs/install/install-helm/
+    assert (release.inputs["atomic"], release.inputs["createNamespace"], release.inputs["version"],
+            release.inputs["namespace"]) == (True, True, "v1.9.1", "envoy-gateway-system")
     urns = _by_urn(dev)
     namespaces = {r.inputs["metadata"]["name"]: r.urn for r in dev.of_type("kubernetes:core/v1:Namespace")}
     policies = dev.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
