@@ -48,9 +48,9 @@ def _agc_waf_config() -> dict[str, Any]:
 
 
 def _prod_more_config() -> dict[str, Any]:
-    """prod with a private gateway frontend beside the public one, the Istio add-on, traffic analytics,
-    API server VNet integration, Kubernetes RBAC instead of Azure RBAC, its User pool listed before its
-    System pool, and a Kubernetes layer nobody delivers."""
+    """prod with a private gateway frontend beside the public one, the Istio add-on, traffic analytics and
+    90 days of retention, API server VNet integration, Kubernetes RBAC instead of Azure RBAC, its User pool
+    listed before its System pool, and a Kubernetes layer nobody delivers."""
     config = load("prod")
     system, user = config["aks-networking:cluster"]["nodePools"]
     return variant(config, {
@@ -61,7 +61,7 @@ def _prod_more_config() -> dict[str, Any]:
         "aks-networking:network.spoke.subnets.apiserver": "10.240.7.0/28",
         "aks-networking:cluster.serviceMesh": "istio",
         "aks-networking:kubernetes.delivery": "none", "aks-networking:kubernetes.gitops": DELETE,
-        "aks-networking:diagnostics": {"trafficAnalytics": True}})
+        "aks-networking:diagnostics": {"trafficAnalytics": True, "retentionDays": 90}})
 
 
 @pytest.fixture(scope="module")
@@ -422,6 +422,13 @@ def test_the_workspace_storage_and_flow_logs_send_the_documented_settings(prod, 
             ("NetworkWatcher_westeurope", True, {"days": 30, "enabled": True}), flow.name
         # A VNet flow log targets the VNet itself.
         assert sent["targetResourceId"].endswith(f"/virtualNetworks/vnet-prod-{flow.name.rsplit('-', 1)[-1]}"), flow.name
+
+
+def test_the_stacks_retention_reaches_the_workspace_and_every_flow_log(prod_more):
+    # Workspace retention, 30 to 730 days: https://learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure
+    assert prod_more.one("azure-native:operationalinsights:Workspace").inputs["retentionInDays"] == 90
+    for flow in prod_more.of_type("azure-native:network:FlowLog"):
+        assert flow.inputs["retentionPolicy"] == {"days": 90, "enabled": True}, flow.name
 
 
 def test_traffic_analytics_is_on_and_names_the_workspace_by_its_guid(prod_more):
