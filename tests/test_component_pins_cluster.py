@@ -50,7 +50,7 @@ def _agc_waf_config() -> dict[str, Any]:
 def _prod_more_config() -> dict[str, Any]:
     """prod with a private gateway frontend beside the public one, the Istio add-on, traffic analytics and
     90 days of retention, API server VNet integration, Kubernetes RBAC instead of Azure RBAC, its User pool
-    listed before its System pool, and a Kubernetes layer nobody delivers."""
+    listed before its System pool, a Kubernetes layer nobody delivers, in North Europe."""
     config = load("prod")
     system, user = config["aks-networking:cluster"]["nodePools"]
     return variant(config, {
@@ -61,7 +61,8 @@ def _prod_more_config() -> dict[str, Any]:
         "aks-networking:network.spoke.subnets.apiserver": "10.240.7.0/28",
         "aks-networking:cluster.serviceMesh": "istio",
         "aks-networking:kubernetes.delivery": "none", "aks-networking:kubernetes.gitops": DELETE,
-        "aks-networking:diagnostics": {"trafficAnalytics": True, "retentionDays": 90}})
+        "aks-networking:diagnostics": {"trafficAnalytics": True, "retentionDays": 90},
+        "azure-native:location": "northeurope"})
 
 
 @pytest.fixture(scope="module")
@@ -440,7 +441,9 @@ def test_traffic_analytics_is_on_and_names_the_workspace_by_its_guid(prod_more):
         assert analytics["enabled"] is True
         assert analytics["workspaceId"] == workspace.outputs["customerId"]
         assert analytics["workspaceResourceId"] == workspace.outputs["id"]
-        assert analytics["workspaceRegion"] == "westeurope"
+        assert analytics["workspaceRegion"] == "northeurope"
+        # The region's own watcher: https://learn.microsoft.com/azure/network-watcher/network-watcher-create
+        assert flow.inputs["networkWatcherName"] == "NetworkWatcher_northeurope"
 
 
 def test_diagnostic_settings_send_all_metrics_and_resource_specific_tables(prod):
