@@ -50,7 +50,8 @@ def _agc_waf_config() -> dict[str, Any]:
 def _prod_more_config() -> dict[str, Any]:
     """prod with a private gateway frontend beside the public one, the Istio add-on, traffic analytics and
     90 days of retention, API server VNet integration, Kubernetes RBAC instead of Azure RBAC, its User pool
-    listed before its System pool, a Kubernetes layer nobody delivers, in North Europe."""
+    listed before its System pool, a Kubernetes layer nobody delivers, pods in a subnet of their own (Azure
+    CNI with dynamic pod IP allocation), in North Europe."""
     config = load("prod")
     system, user = config["aks-networking:cluster"]["nodePools"]
     return variant(config, {
@@ -62,6 +63,8 @@ def _prod_more_config() -> dict[str, Any]:
         "aks-networking:cluster.serviceMesh": "istio",
         "aks-networking:kubernetes.delivery": "none", "aks-networking:kubernetes.gitops": DELETE,
         "aks-networking:diagnostics": {"trafficAnalytics": True, "retentionDays": 90},
+        "aks-networking:cluster.networkPluginMode": None, "aks-networking:cluster.podCidr": None,
+        "aks-networking:network.spoke.subnets.pods": "10.240.8.0/22",
         "azure-native:location": "northeurope"})
 
 
@@ -219,6 +222,17 @@ def test_the_system_pool_is_the_inline_one_wherever_the_stack_lists_it(prod_more
     assert [(p["name"], p["mode"]) for p in inline] == [("system", "System")]
     standalone = prod_more.one("azure-native:containerservice:AgentPool").inputs
     assert (standalone["agentPoolName"], standalone["mode"]) == ("user", "User")
+
+
+def test_with_a_pod_subnet_every_pool_names_it_and_the_identity_joins_it(prod_more):
+    # Dynamic pod IP allocation: each pool names its node subnet and its pod subnet, and the cluster
+    # identity joins both. https://learn.microsoft.com/azure/aks/configure-azure-cni-dynamic-ip-allocation
+    pools = [*prod_more.one(CLUSTER).inputs["agentPoolProfiles"],
+             prod_more.one("azure-native:containerservice:AgentPool").inputs]
+    assert [(p["vnetSubnetID"].rsplit("/", 1)[-1], p.get("podSubnetID", "").rsplit("/", 1)[-1]) for p in pools] == \
+        [("snet-nodes", "snet-pods")] * 2
+    row = ("cluster-role-pods", "Network Contributor", "ServicePrincipal", "/subnets/snet-pods")
+    assert _role_problems(prod_more, [row], exact=False) == []
 
 
 def test_without_azure_rbac_entra_groups_get_no_azure_role_on_the_cluster(prod_more):
