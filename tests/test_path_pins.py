@@ -11,11 +11,13 @@ import ipaddress
 
 import pytest
 
+from aksnet.analysis.intent import _difference, intent_of
 from aksnet.analysis.path_report import parse_port, path_report
 from aksnet.analysis.paths import (
     DEFAULT_NSG_RULES,
     AddressBook,
     FirewallContext,
+    Hop,
     Packet,
     Route,
     firewall_decide,
@@ -25,6 +27,7 @@ from aksnet.analysis.paths import (
     route_lookup,
     system_routes,
 )
+from aksnet.analysis.reachability import PortSet
 from aksnet.plan.egress_rules import RuleGroup
 from aksnet.plan.security_rules import Rule as NsgRule
 from tests.stacks import example, load, variant
@@ -464,3 +467,58 @@ def test_vnet_integration_puts_the_api_server_in_its_subnet_and_management_subne
     path = t.trace(t.node(), t.apiserver(), "TCP", 443)
     assert path.verdict == "allowed" and path.hops[-1].layer == "privateEndpoint", _hops(path)
     assert t.net.subnets["AzureFirewallManagementSubnet"].nsg is None
+
+
+# Intent ---------------------------------------------------------------------------------------
+
+DIFFERENCES = [
+    ([("TCP", 1, 100)], [("TCP", 10, 20), ("TCP", 50, 50)], ["TCP/1-9", "TCP/21-49", "TCP/51-100"]),
+    ([("TCP", 80, 80)], [("TCP", 80, 80)], []),
+    ([("TCP", 53, 53), ("UDP", 53, 53)], [("UDP", 53, 53)], ["TCP/53"]),
+    ([("TCP", 8000, 8080)], [("TCP", 8080, 9000)], ["TCP/8000-8079"]),
+]
+
+
+@pytest.mark.parametrize("a,b,expected", DIFFERENCES)
+def test_the_ports_one_set_allows_beyond_another(a, b, expected):
+    assert _difference(PortSet.of(a), PortSet.of(b)).describe() == expected
+
+
+def test_dev_policies_equal_the_intent_and_leave_dns_open_on_udp_and_tcp(dev_walk):
+    """Default-deny egress blocks DNS unless it is allowed; DNS answers on UDP and TCP 53, from the
+    pods labelled k8s-app=kube-dns in kube-system
+    (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/,
+    https://github.com/coredns/deployment/blob/master/kubernetes/coredns.yaml.sed)."""
+    _, loaded = dev_walk
+    check = intent_of(loaded.spec, loaded.plan)
+    assert check.missing == [] and check.unintended == []
+    allowed = {(a["from"], a["to"]): a["ports"] for a in check.allowed}
+    for app in loaded.spec.kubernetes.workloads.apps:
+        assert allowed[(f"{app.namespace}/{app.name}", "kube-system/coredns")] == ["TCP/53", "UDP/53"], app.name
+    # Envoy Gateway's proxies reach each app it routes to on the app's container port.
+    assert allowed[("envoy-gateway-system/ingress-controller", "development/frontend")] == ["TCP/8080"]
+
+
+def test_dev_nginx_answers_the_internet_only_when_public_and_the_app_sees_the_controller():
+    """The application routing add-on's NGINX is internal (a private frontend, from an internal load
+    balancer) unless made public; behind it, the app's NetworkPolicy sees the controller's pods, not the
+    client (https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration)."""
+    internal, _ = tracer_of(variant(load("dev"), {"aks-networking:ingress": {"controller": "nginx"}}), stack="dev",
+                            advisory=ADVISORY)
+    path = internal.trace(internal.internet(), internal.app_place("development/frontend"), "TCP", 80, via="ingress")
+    assert path.verdict == "denied" and path.decided_by.layer == "loadBalancer", _hops(path)
+    public, _ = tracer_of(variant(load("dev"), {"aks-networking:ingress": {
+        "controller": "nginx", "nginx": {"visibility": "public"}}}), stack="dev", advisory=ADVISORY)
+    path = public.trace(public.internet(), public.app_place("development/frontend"), "TCP", 80, via="ingress")
+    assert path.verdict == "allowed", _hops(path)
+    policy = next(h for h in path.hops if h.layer == "networkPolicy")
+    assert (policy.resource, policy.rule) == ("app-routing-system/ingress-controller -> development/frontend", "TCP/8080")
+
+
+def test_a_default_route_to_an_appliance_that_is_not_the_firewall_is_not_judged_as_the_firewall():
+    config = variant(load("dev"), {"aks-networking:cluster.outboundType": "userDefinedRouting",
+                                   "aks-networking:cluster.egressNextHopIp": "192.168.2.200"})
+    t, _ = tracer_of(config, stack="dev", advisory=ADVISORY)
+    path = t.trace(t.node(), t.fqdn("example.org"), "TCP", 443)
+    assert "firewall" not in [h.layer for h in path.hops]
+    assert path.hops[-1] == Hop("route", "appliance 192.168.2.200", "not modelled: assumed to forward", "forward")
