@@ -30,7 +30,7 @@ from aksnet.analysis.paths import (
 from aksnet.analysis.reachability import PortSet
 from aksnet.plan.egress_rules import RuleGroup
 from aksnet.plan.security_rules import Rule as NsgRule
-from tests.stacks import example, load, variant
+from tests.stacks import DELETE, example, load, variant
 from tests.test_paths import ADVISORY, tracer_of
 
 IP = ipaddress.IPv4Address
@@ -382,12 +382,19 @@ def test_prod_traces_name_the_azure_fact_that_decides(prod_walk):
     # The private API zone answers its own subdomains only, not a name that merely ends in its letters.
     lookalike = t.trace(t.node(), t.fqdn("evilprivatelink.westeurope.azmk8s.io"), "TCP", 443)
     assert lookalike.hops[0].resource == "public DNS", _hops(lookalike)
+    # From the internet, private names resolve publicly, to endpoints that are off or absent.
+    for name in ("contosoaksnetprod.azurecr.io", "aks-x.privatelink.westeurope.azmk8s.io"):
+        outside = t.trace(t.internet(), t.fqdn(name), "TCP", 443)
+        assert outside.verdict == "denied" and outside.hops[0].resource == "public DNS", _hops(outside)
     own = t.trace(t.node(), t.fqdn("aks-x.privatelink.westeurope.azmk8s.io"), "TCP", 443)
     assert own.hops[0].resource == "private zone privatelink.westeurope.azmk8s.io", _hops(own)
 
 
 def test_dev_traces_through_envoy_gateway_and_the_internal_load_balancer(dev_walk):
     t, _ = dev_walk
+    # dev's public API server admits its authorized range only.
+    assert t.trace(t.internet(), t.apiserver(), "TCP", 443).verdict == "denied"
+    assert t.trace(t.address_place(IP("203.0.113.5")), t.apiserver(), "TCP", 443).verdict == "allowed"
     # Envoy Gateway's proxies listen unprivileged: listener port 80 on container port 10080
     # (https://gateway.envoyproxy.io/docs/tasks/operations/customize-envoyproxy/); the app's
     # NetworkPolicy sees the app's container port (8080), not the Service port (80).
@@ -460,8 +467,19 @@ def test_vnet_integration_puts_the_api_server_in_its_subnet_and_management_subne
     config = variant(load("prod"), {"aks-networking:cluster.apiServerVnetIntegration": True,
                                     "aks-networking:network.spoke.subnets.apiserver": "10.240.7.0/28",
                                     "aks-networking:cluster.privateDnsZone": "system",
-                                    "aks-networking:network.hub.subnets.AzureFirewallManagementSubnet": "10.200.0.192/26"})
+                                    "aks-networking:network.hub.subnets.AzureFirewallManagementSubnet": "10.200.0.192/26",
+                                    "aks-networking:network.onPremises": ["172.20.0.0/16"]})
     t, _ = tracer_of(config, stack="prod", advisory=ADVISORY)
+    # On-premises arrives through the hub's gateway: it reaches the hub, but the spoke only with gateway
+    # transit, which the peering does not set; and nothing beyond the VNets
+    # (https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview#gateways-and-on-premises-connectivity).
+    onprem = t.onprem()
+    hub = t.trace(onprem, t.address_place(IP("10.200.0.132")), "TCP", 443)
+    assert hub.verdict == "allowed" and "peering" not in [h.layer for h in hub.hops], _hops(hub)
+    spoke = t.trace(onprem, t.address_place(IP("10.240.0.9")), "TCP", 443)
+    assert spoke.verdict == "denied" and spoke.decided_by.layer == "peering", _hops(spoke)
+    beyond = t.trace(onprem, t.address_place(IP("8.8.8.8")), "TCP", 443)
+    assert beyond.verdict == "denied" and beyond.decided_by.rule == "on-premises reaches only the stack's VNets"
     apiserver = t.net.subnets["apiserver"].prefix
     assert t.net.api_address in apiserver and t.net.api_address >= _first_usable(apiserver)
     path = t.trace(t.node(), t.apiserver(), "TCP", 443)
@@ -508,7 +526,12 @@ def test_dev_nginx_answers_the_internet_only_when_public_and_the_app_sees_the_co
     path = internal.trace(internal.internet(), internal.app_place("development/frontend"), "TCP", 80, via="ingress")
     assert path.verdict == "denied" and path.decided_by.layer == "loadBalancer", _hops(path)
     public, _ = tracer_of(variant(load("dev"), {"aks-networking:ingress": {
-        "controller": "nginx", "nginx": {"visibility": "public"}}}), stack="dev", advisory=ADVISORY)
+        "controller": "nginx", "nginx": {"visibility": "public"}},
+        "aks-networking:cluster.authorizedIpRanges": DELETE}), stack="dev", advisory=ADVISORY)
+    # A public API server without authorized ranges is open to every address
+    # (https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges).
+    api = public.trace(public.internet(), public.apiserver(), "TCP", 443)
+    assert api.verdict == "allowed" and api.decided_by.rule == "open to the internet"
     path = public.trace(public.internet(), public.app_place("development/frontend"), "TCP", 80, via="ingress")
     assert path.verdict == "allowed", _hops(path)
     policy = next(h for h in path.hops if h.layer == "networkPolicy")
