@@ -373,6 +373,12 @@ def test_prod_traces_name_the_azure_fact_that_decides(prod_walk):
     # A private address outside every VNet: dropped by the None route of 10.0.0.0/8.
     private = t.trace(t.node(), t.address_place(IP("10.50.0.9")), "TCP", 443)
     assert private.verdict == "denied" and private.decided_by.layer in ("nsg", "route"), _hops(private)
+    # With TLS, the gateway answers port 80 with a redirect; only 443 reaches the app
+    # (https://learn.microsoft.com/azure/application-gateway/redirect-overview).
+    http = t.trace(t.internet(), t.app_place("shop/web"), "TCP", 80)
+    assert http.verdict == "denied" and http.decided_by.layer == "appGateway", _hops(http)
+    assert http.decided_by.rule.endswith("redirects to https://shop.example.com")
+    assert t.trace(t.internet(), t.app_place("shop/web"), "TCP", 443).verdict == "allowed"
     # The registry's private endpoint answers HTTPS only.
     registry = t.fqdn("contosoaksnetprod.azurecr.io")
     assert t.trace(t.node(), registry, "TCP", 443).verdict == "allowed"
@@ -545,3 +551,20 @@ def test_a_default_route_to_an_appliance_that_is_not_the_firewall_is_not_judged_
     path = t.trace(t.node(), t.fqdn("example.org"), "TCP", 443)
     assert "firewall" not in [h.layer for h in path.hops]
     assert path.hops[-1] == Hop("route", "appliance 192.168.2.200", "not modelled: assumed to forward", "forward")
+
+
+def test_azure_cni_with_a_pod_subnet_gives_pods_vnet_addresses_the_gateway_and_the_hub_reach():
+    """Azure CNI with dynamic pod IPs: pods take addresses of the pod subnet, routable in the VNet and
+    its peers (https://learn.microsoft.com/azure/aks/configure-azure-cni-dynamic-ip-allocation), so the
+    gateway reaches them by the VNet's own route, and their subnet's NSG applies."""
+    config = variant(load("prod"), {"aks-networking:cluster.networkPluginMode": DELETE,
+                                    "aks-networking:cluster.podCidr": DELETE,
+                                    "aks-networking:network.spoke.subnets.pods": "10.240.8.0/21"})
+    t, _ = tracer_of(config, stack="prod", advisory=ADVISORY)
+    assert t.net.apps["shop/web"].address in NET("10.240.8.0/21")
+    web = t.trace(t.internet(), t.app_place("shop/web"), "TCP", 443)
+    assert web.verdict == "allowed", _hops(web)
+    assert ("route", "10.240.0.0/16 -> VnetLocal (system)", "forward") in _hops(web)
+    assert any(h.layer == "nsg" and h.resource == "nsg of snet-pods" for h in web.hops)
+    bastion = t.trace(t.address_place(IP("10.200.0.70")), t.app_place("shop/web"), "TCP", 80)
+    assert [h.layer for h in bastion.hops] == ["nsg", "route", "peering", "nsg", "networkPolicy"], _hops(bastion)
