@@ -568,3 +568,30 @@ def test_azure_cni_with_a_pod_subnet_gives_pods_vnet_addresses_the_gateway_and_t
     assert any(h.layer == "nsg" and h.resource == "nsg of snet-pods" for h in web.hops)
     bastion = t.trace(t.address_place(IP("10.200.0.70")), t.app_place("shop/web"), "TCP", 80)
     assert [h.layer for h in bastion.hops] == ["nsg", "route", "peering", "nsg", "networkPolicy"], _hops(bastion)
+
+
+def test_dev_report_walks_service_ports_public_services_and_the_public_api_server(dev_walk):
+    """A flow's ports are walked where the traffic meets them: a named port or "all ports" to an app
+    behind an internal load balancer on the Service's port (the frontend the load balancer answers on,
+    https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service); only
+    LoadBalancer Services are walked from the internet; a public API server with authorized ranges
+    behind the load balancer's outbound address is reached from it
+    (https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges)."""
+    _, loaded = dev_walk
+    config = variant(load("dev"), {
+        "aks-networking:kubernetes.flows[4]": {"name": "vnet-named", "from": {"cidr": "192.168.0.0/16"},
+                                               "to": {"app": "internal-api", "namespace": "development"},
+                                               "ports": ["TCP/http"]},
+        "aks-networking:kubernetes.flows[5]": {"name": "vnet-all", "from": {"cidr": "192.168.0.0/16"},
+                                               "to": {"app": "internal-api", "namespace": "development"}}})
+    _, changed = tracer_of(config, stack="dev", advisory=ADVISORY)
+    report = path_report(changed.spec, changed.plan)
+    walked = {p.flow: p for p in report.paths}
+    for flow, label in (("vnet-named", "TCP/http"), ("vnet-all", "all")):
+        entry = walked[flow]
+        assert entry.port == label and entry.path.verdict == "allowed", (flow, _hops(entry.path))
+        assert ("loadBalancer", "development/internal-api TCP/80", "forward") in _hops(entry.path)
+    services = {p.flow for p in path_report(loaded.spec, loaded.plan).paths if p.flow.startswith("service-")}
+    assert services == {"service-frontend"}
+    api = next(p for p in path_report(loaded.spec, loaded.plan).paths if p.flow == "aks-api-server")
+    assert api.path.verdict == "allowed" and "load balancer's outbound address" in api.path.hops[-1].rule
