@@ -31,7 +31,7 @@ from aksnet.analysis.reachability import PortSet
 from aksnet.plan.egress_rules import RuleGroup
 from aksnet.plan.security_rules import Rule as NsgRule
 from tests.stacks import DELETE, example, load, variant
-from tests.test_paths import ADVISORY, tracer_of
+from tests.test_paths import ADVISORY, tracer_of, with_app
 
 IP = ipaddress.IPv4Address
 NET = ipaddress.IPv4Network
@@ -595,3 +595,28 @@ def test_dev_report_walks_service_ports_public_services_and_the_public_api_serve
     assert services == {"service-frontend"}
     api = next(p for p in path_report(loaded.spec, loaded.plan).paths if p.flow == "aks-api-server")
     assert api.path.verdict == "allowed" and "load balancer's outbound address" in api.path.hops[-1].rule
+
+
+def test_dnat_publishes_an_internal_service_with_the_firewall_as_the_source():
+    """A DNAT rule translates the destination to the internal Service's address and port, and the
+    source to the firewall's private address, so the reply returns through it
+    (https://learn.microsoft.com/azure/firewall/firewall-faq, https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat):
+    the spoke admits it as the hub's own traffic, the NSG and the NetworkPolicy see the firewall's
+    subnet, the policy the container port; nothing else is published."""
+    config = with_app({"aks-networking:egress.firewall.dnatRules": [
+        {"name": "public", "port": 443, "translatedAddress": "10.240.5.10", "translatedPort": 443}]},
+        serviceType="InternalLoadBalancer", staticIp="10.240.5.10")
+    t, _ = tracer_of(config, advisory=ADVISORY)
+    path = t.trace(t.internet(), t.app_place("shop/public"), "TCP", 443, via="dnat")
+    assert _hops(path) == [
+        ("firewall", "publish/publish/public", "translate"),
+        ("route", "10.240.0.0/16 -> VNetPeering (system)", "forward"),
+        ("peering", "allowVirtualNetworkAccess", "forward"),
+        ("loadBalancer", "shop/public TCP/443", "forward"),
+        ("nsg", "AllowVnetInBound (inbound, priority 65000)", "allow"),
+        ("networkPolicy", "TCP/8443", "allow")]
+    assert path.hops[-1].resource == "10.200.0.0/26 -> shop/public"
+    assert path.hops[3].resource == "internal load balancer 10.240.5.10"
+    for protocol, port in (("TCP", 80), ("UDP", 443)):
+        other = t.trace(t.internet(), t.app_place("shop/public"), protocol, port, via="dnat")
+        assert other.verdict == "denied" and other.decided_by.layer == "firewall", (protocol, port)
