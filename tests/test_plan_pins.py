@@ -428,3 +428,385 @@ def test_dnat_rules_publish_on_the_firewall_address_to_the_translated_one():
 def test_without_routed_egress_no_workload_group():
     _, groups = groups_of(spec_of(), routed=False)
     assert "workload-egress" not in groups
+
+
+# Kubernetes objects ---------------------------------------------------------------------------
+
+def objects_of(changes=None, stack="prod"):
+    from aksnet.plan.manifests import kubernetes_objects
+    return kubernetes_objects(spec_of(changes, stack))
+
+
+def one(objects, kind, name, namespace=None):
+    found = [o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name
+             and (namespace is None or o["metadata"].get("namespace") == namespace)]
+    assert len(found) == 1, (kind, name, [(o["kind"], o["metadata"]["name"]) for o in objects])
+    return found[0]
+
+
+def test_an_internal_service_carries_azures_internal_annotations():
+    # https://learn.microsoft.com/azure/aks/internal-lb: type LoadBalancer with
+    # azure-load-balancer-internal "true", the subnet by its Azure name, the static address in azure-load-balancer-ipv4;
+    # the Service's targetPort is the container's port.
+    service = one(objects_of(stack="dev"), "Service", "internal-api", "development")
+    assert service["spec"]["type"] == "LoadBalancer"
+    assert service["metadata"]["annotations"] == {
+        "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+        "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "snet-ilb",
+        "service.beta.kubernetes.io/azure-load-balancer-ipv4": "192.168.2.10"}
+    assert service["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]
+    objects = objects_of(stack="dev")
+    assert one(objects, "Service", "store", "development")["spec"]["type"] == "ClusterIP"
+    assert one(objects, "Service", "frontend", "development")["spec"]["type"] == "LoadBalancer"
+    assert "annotations" not in one(objects, "Service", "frontend", "development")["metadata"]
+
+
+def test_deployments_meet_the_restricted_pod_security_standard():
+    # https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted: no privilege
+    # escalation, every capability dropped, non-root (a non-zero uid), seccomp RuntimeDefault; no
+    # hostPath volumes (baseline). The service account token is not mounted (the apps call no API).
+    for deployment in (o for o in objects_of() if o["kind"] == "Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        security = container["securityContext"]
+        assert security["allowPrivilegeEscalation"] is False and security["capabilities"] == {"drop": ["ALL"]}
+        assert security["runAsNonRoot"] is True and security["runAsUser"] != 0
+        assert security["readOnlyRootFilesystem"] is True
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] != 0
+        assert pod["automountServiceAccountToken"] is False
+        assert all(set(v) == {"name", "emptyDir"} for v in pod["volumes"])
+        assert deployment["apiVersion"] == "apps/v1"
+        assert deployment["spec"]["selector"] == {"matchLabels": deployment["spec"]["template"]["metadata"]["labels"]}
+
+
+def test_probes_are_on_the_container_port():
+    # The web app of prod: readiness and liveness httpGet on / (AGIC builds the gateway's probe from it,
+    # https://learn.microsoft.com/azure/application-gateway/ingress-controller-add-health-probes); the
+    # cache without probes gets TCP checks on its first container port.
+    objects = objects_of()
+    (web,) = one(objects, "Deployment", "web", "shop")["spec"]["template"]["spec"]["containers"]
+    assert web["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
+    assert web["readinessProbe"]["httpGet"] == {"path": "/", "port": 8080}
+    assert "initialDelaySeconds" not in web["readinessProbe"] and web["livenessProbe"]["initialDelaySeconds"] > 0
+    (cache,) = one(objects, "Deployment", "cache", "shop")["spec"]["template"]["spec"]["containers"]
+    assert cache["readinessProbe"]["tcpSocket"] == {"port": 6379}
+    assert cache["imagePullPolicy"] == "Always"
+
+
+def test_agic_ingress_is_networking_v1_with_its_class_and_tls_annotations():
+    # https://kubernetes.io/docs/concepts/services-networking/ingress/ (v1, ingressClassName, pathType
+    # Prefix, service backends); AGIC's class and its appgw-ssl-certificate and ssl-redirect annotations:
+    # https://azure.github.io/application-gateway-kubernetes-ingress/annotations/
+    ingress = one(objects_of(), "Ingress", "shop", "shop")
+    assert ingress["apiVersion"] == "networking.k8s.io/v1"
+    assert ingress["spec"]["ingressClassName"] == "azure-application-gateway"
+    assert ingress["metadata"]["annotations"] == {"appgw.ingress.kubernetes.io/appgw-ssl-certificate": "shop-tls",
+                                                  "appgw.ingress.kubernetes.io/ssl-redirect": "true"}
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["host"] == "shop.example.com"
+    assert rule["http"]["paths"] == [
+        {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}},
+        {"path": "/api", "pathType": "Prefix", "backend": {"service": {"name": "api", "port": {"number": 8080}}}}]
+
+
+# The application routing add-on's NGINX: ingressProfile.webAppRouting with defaultIngressControllerType
+# External, Internal or None (https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration,
+# https://learn.microsoft.com/rest/api/aks/managed-clusters/create-or-update#managedclusteringressprofilenginx);
+# its class webapprouting.kubernetes.azure.com, its pods in app-routing-system
+# (https://learn.microsoft.com/azure/aks/app-routing); a controller of our own by NginxIngressController
+# with the internal load balancer annotations.
+@pytest.mark.parametrize("nginx,kind,ingress_class", [
+    ({"visibility": "public"}, "External", "webapprouting.kubernetes.azure.com"),
+    ({"visibility": "internal"}, "Internal", "webapprouting.kubernetes.azure.com"),
+    ({"visibility": "internal", "staticIp": "192.168.2.20"}, "None", "nginx-internal"),
+])
+def test_app_routing_nginx_profile_and_class(nginx, kind, ingress_class):
+    from aksnet.plan.cluster_profile import ingress_profile
+    from aksnet.plan.manifests import ingress_class as class_of
+    from aksnet.plan.manifests import ingress_controller
+    spec = spec_of({f"{NS}:ingress": {"controller": "nginx", "nginx": nginx}}, "dev")
+    assert ingress_profile(spec.ingress) == {"webAppRouting": {"enabled": True,
+                                                               "nginx": {"defaultIngressControllerType": kind}}}
+    assert class_of(spec) == ingress_class
+    assert ingress_controller(spec).peer() == {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "app-routing-system"}}}
+    controllers = [o for o in objects_of({f"{NS}:ingress": {"controller": "nginx", "nginx": nginx}}, "dev")
+                   if o["kind"] == "NginxIngressController"]
+    if "staticIp" not in nginx:
+        assert controllers == []
+        return
+    (controller,) = controllers
+    assert controller["apiVersion"] == "approuting.kubernetes.azure.com/v1alpha1"
+    assert controller["spec"]["ingressClassName"] == "nginx-internal"
+    assert controller["spec"]["loadBalancerAnnotations"] == {
+        "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+        "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "snet-ilb",
+        "service.beta.kubernetes.io/azure-load-balancer-ipv4": "192.168.2.20"}
+
+
+def test_add_on_profiles_use_the_aks_add_on_names():
+    # Add-on keys: azurepolicy (https://learn.microsoft.com/azure/governance/policy/concepts/policy-for-kubernetes)
+    # and ingressApplicationGateway with config.applicationGatewayId
+    # (https://learn.microsoft.com/azure/application-gateway/tutorial-ingress-controller-add-on-existing).
+    from aksnet.plan.cluster_profile import addon_profiles
+    spec = spec_of()
+    assert addon_profiles(spec.cluster, spec.ingress, "GW-ID") == {
+        "azurepolicy": {"enabled": True},
+        "ingressApplicationGateway": {"enabled": True, "config": {"applicationGatewayId": "GW-ID"}}}
+    dev = spec_of(stack="dev")
+    assert addon_profiles(dev.cluster, dev.ingress) == {}
+    assert __import__("aksnet.plan.cluster_profile", fromlist=["x"]).ingress_profile(dev.ingress) is None
+
+
+# Which public API servers must authorize the stack's egress addresses: limited to authorized ranges,
+# not private, not VNet-integrated, and leaving through addresses the stack chooses (a NAT gateway or
+# an appliance). With loadBalancer AKS authorizes its own outbound IPs.
+# https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges, https://learn.microsoft.com/azure/aks/nat-gateway
+@pytest.mark.parametrize("changes,expected", [
+    ({}, False),  # dev: loadBalancer
+    ({f"{NS}:cluster.outboundType": "userAssignedNATGateway"}, True),
+    ({f"{NS}:cluster.outboundType": "userDefinedRouting", f"{NS}:cluster.egressNextHopIp": "192.168.3.4"}, True),
+    ({f"{NS}:cluster.outboundType": "managedNATGateway"}, False),
+    ({f"{NS}:cluster.outboundType": "userAssignedNATGateway", f"{NS}:cluster.authorizedIpRanges": []}, False),
+    ({f"{NS}:cluster.outboundType": "userAssignedNATGateway", f"{NS}:cluster.apiServerVnetIntegration": True}, False),
+    ({f"{NS}:cluster.outboundType": "userAssignedNATGateway", f"{NS}:cluster.private": True}, False),
+])
+def test_when_nodes_reach_the_api_server_through_chosen_egress(changes, expected):
+    from aksnet.plan.cluster_profile import nodes_reach_api_through_egress
+    assert nodes_reach_api_through_egress(spec_of(changes, "dev").cluster) is expected
+
+
+def test_egress_addresses_join_the_authorized_ranges_as_single_addresses():
+    from aksnet.plan.cluster_profile import authorized_ranges_with
+    cluster = spec_of(stack="dev").cluster  # 203.0.113.0/24
+    assert authorized_ranges_with(cluster, ["203.0.113.7", "198.51.100.4", "198.51.100.4"]) == [
+        "203.0.113.0/24", "198.51.100.4/32"]
+
+
+def test_gateway_listens_on_80_alone_without_tls():
+    from aksnet.plan.security_rules import subnet_rules
+    ingresses = load("prod")[f"{NS}:kubernetes"]["ingresses"]
+    plain = [{k: v for k, v in i.items() if k != "tlsSecret"} for i in ingresses]
+    rules = subnet_rules(spec_of({f"{NS}:kubernetes.ingresses": plain}))["appgw"]
+    (listeners,) = [r for r in rules if r.source == "Internet"]
+    assert tuple(listeners.ports) == ("80",)
+
+
+# The node subnet's NSG admits the internet on the ports of the public load balancers the cluster
+# serves (public LoadBalancer Services, a public NGINX on 80 and 443, Envoy Gateway's proxies on the
+# Gateways' ports); an internal load balancer needs no internet rule.
+# https://learn.microsoft.com/azure/aks/concepts-network#network-security-groups
+@pytest.mark.parametrize("changes,expected", [
+    ({}, [("Tcp", ("80",))]),  # dev: frontend LoadBalancer on 80, Envoy Gateway on 80
+    ({f"{NS}:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}}}, [("Tcp", ("443", "80"))]),
+    ({f"{NS}:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}}, [("Tcp", ("80",))]),
+    ({f"{NS}:kubernetes.apps[1].serviceType": "ClusterIP", f"{NS}:kubernetes.ingresses": [],
+      f"{NS}:kubernetes.flows": []}, None),
+    ({f"{NS}:kubernetes.apps[2].serviceType": "LoadBalancer",
+      f"{NS}:kubernetes.apps[2].ports": [{"name": "dns", "port": 53, "protocol": "UDP"}]},
+     [("Tcp", ("80",)), ("Udp", ("53",))]),
+])
+def test_node_subnet_admits_the_internet_on_public_load_balancer_ports(changes, expected):
+    from aksnet.plan.security_rules import subnet_rules
+    rules = subnet_rules(spec_of(changes, "dev")).get("nodes")
+    if expected is None:
+        assert rules is None
+        return
+    assert all((r.direction, r.access, r.source, r.destination) == ("Inbound", "Allow", "Internet", "*") for r in rules)
+    assert sorted((r.protocol, tuple(sorted(r.ports))) for r in rules) == expected
+    assert all(100 <= r.priority < 300 for r in rules)
+
+
+# A spoke's ILB subnet admits the other spokes' ranges by address: they are not in its VirtualNetwork
+# tag (peering is not transitive, https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview)
+# and the hub firewall forwards them unSNATed (https://learn.microsoft.com/azure/firewall/snat-private-range).
+# NSG priorities run from 100 to 4096 (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview).
+@pytest.mark.parametrize("ports,static,expected_ports", [
+    (["TCP/8080"], True, ("8080",)),
+    (["TCP/8000-8080"], True, ("8080",)),
+    (["TCP/8080-8090"], False, ("8080",)),
+    (["TCP/8081"], True, None),
+    (["UDP/8080"], True, None),
+    ([], True, ("8080",)),
+])
+def test_cross_spoke_flows_open_the_ilb_subnet_to_their_source_range(ports, static, expected_ports):
+    from aksnet.plan.security_rules import cross_spoke_inbound
+    changes = {f"{NS}:kubernetes.flows[0].ports": ports}
+    if not static:
+        changes[f"{NS}:kubernetes.apps[0].staticIp"] = DELETE
+    rules = cross_spoke_inbound(spec_of(changes, "spoke-b"))
+    if expected_ports is None:
+        assert rules == ()
+        return
+    (rule,) = rules
+    assert (rule.direction, rule.access, rule.protocol, rule.source) == ("Inbound", "Allow", "Tcp", "10.110.0.0/22")
+    assert rule.destination == ("10.120.4.10/32" if static else "10.120.4.0/28")
+    assert tuple(rule.ports) == expected_ports
+    assert 300 <= rule.priority <= 4096
+
+
+def test_a_hub_and_spoke_stack_of_its_own_needs_no_cross_spoke_rules():
+    from aksnet.plan.security_rules import cross_spoke_inbound
+    assert cross_spoke_inbound(spec_of()) == () and cross_spoke_inbound(spec_of(stack="dev")) == ()
+
+
+# NetworkPolicies ------------------------------------------------------------------------------
+# https://kubernetes.io/docs/concepts/services-networking/network-policies/: an empty podSelector
+# selects every pod of the namespace; policyTypes [Ingress, Egress] with no rules denies both; a peer
+# with namespaceSelector and podSelector in one element needs both; CoreDNS pods carry
+# k8s-app=kube-dns in kube-system (https://kubernetes.io/docs/tasks/administer-cluster/dns-custom-nameservers/)
+# and answer on UDP and TCP 53; namespaces carry kubernetes.io/metadata.name
+# (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name).
+def policies_of(changes=None, stack="prod"):
+    return {(o["metadata"]["namespace"], o["metadata"]["name"]): o["spec"]
+            for o in objects_of(changes, stack) if o["kind"] == "NetworkPolicy"}
+
+
+def test_default_deny_and_dns_policies():
+    policies = policies_of()
+    assert policies[("shop", "default-deny")] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    assert policies[("shop", "allow-dns")] == {
+        "podSelector": {}, "policyTypes": ["Egress"],
+        "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+                    "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}]}
+
+
+def test_a_flow_between_apps_is_an_egress_and_an_ingress_policy_on_container_ports():
+    policies = policies_of()
+    api = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "shop"}},
+           "podSelector": {"matchLabels": {"app": "shop", "tier": "api"}}}
+    cache = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "shop"}},
+             "podSelector": {"matchLabels": {"app": "shop", "tier": "cache"}}}
+    assert policies[("shop", "api-to-cache-egress")] == {
+        "podSelector": api["podSelector"], "policyTypes": ["Egress"],
+        "egress": [{"to": [cache], "ports": [{"protocol": "TCP", "port": 6379}]}]}
+    assert policies[("shop", "api-to-cache-ingress")] == {
+        "podSelector": cache["podSelector"], "policyTypes": ["Ingress"],
+        "ingress": [{"from": [api], "ports": [{"protocol": "TCP", "port": 6379}]}]}
+    # web-to-api names the Service port `http`: the api's container port 8080, as the pod sees it.
+    assert policies[("shop", "web-to-api-ingress")]["ingress"][0]["ports"] == [{"protocol": "TCP", "port": "http"}]
+    # An egress flow to a CIDR: an ipBlock peer, no ingress policy anywhere.
+    assert policies[("shop", "api-to-payments-egress")]["egress"] == [
+        {"to": [{"ipBlock": {"cidr": "203.0.113.0/24"}}], "ports": [{"protocol": "TCP", "port": 443}]}]
+    assert ("shop", "api-to-payments-ingress") not in policies
+
+
+def test_agic_reaches_backends_from_the_gateway_subnet_on_the_container_port():
+    # AGIC's gateway sends to pod addresses from its own subnet:
+    # https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview
+    policies = policies_of()
+    web = policies[("shop", "ingress-shop-web-80-ingress")]
+    assert web["policyTypes"] == ["Ingress"]
+    assert web["ingress"] == [{"from": [{"ipBlock": {"cidr": "10.240.4.0/24"}}],
+                               "ports": [{"protocol": "TCP", "port": 8080}]}]
+
+
+def test_ports_ranges_and_excepts_are_kept():
+    # endPort makes a range (https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports);
+    # except removes ranges from an ipBlock.
+    flows = [{"name": "api-out", "from": {"app": "api", "namespace": "shop"},
+              "to": {"cidr": "203.0.113.0/24", "except": ["203.0.113.128/25"]}, "ports": ["TCP/8000-8100"]}]
+    spec = policies_of({f"{NS}:kubernetes.flows": flows})[("shop", "api-out-egress")]
+    assert spec["egress"] == [{"to": [{"ipBlock": {"cidr": "203.0.113.0/24", "except": ["203.0.113.128/25"]}}],
+                               "ports": [{"protocol": "TCP", "port": 8000, "endPort": 8100}]}]
+
+
+def test_a_namespace_endpoint_selects_by_namespace_name_and_a_flow_without_ports_allows_all():
+    flows = [{"name": "shop-to-api", "from": {"namespace": "shop"}, "to": {"app": "api", "namespace": "shop"}}]
+    policies = policies_of({f"{NS}:kubernetes.flows": flows})
+    egress = policies[("shop", "shop-to-api-egress")]
+    assert egress["podSelector"] == {} and "ports" not in egress["egress"][0]
+    ingress = policies[("shop", "shop-to-api-ingress")]
+    assert ingress["ingress"] == [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "shop"}},
+                                             "podSelector": {}}]}]
+
+
+# Capacity, at the limit and one over ------------------------------------------------------------
+
+# Application Gateway v2's subnet holds one address per instance at maximum capacity, one for a
+# private frontend, and Azure's five: https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#size-of-the-subnet
+@pytest.mark.parametrize("capacity,private_ip,fits", [
+    (10, "10.240.4.4", True), (11, "10.240.4.4", False), (11, None, True), (12, None, False)])
+def test_gateway_subnet_holds_instances_and_a_private_frontend(capacity, private_ip, fits):
+    changes = {f"{NS}:network.spoke.subnets.appgw": "10.240.4.0/28", f"{NS}:ingress.appGateway.maxCapacity": capacity}
+    if private_ip:
+        changes[f"{NS}:ingress.appGateway.privateIp"] = private_ip
+    found = problems_at(variant(load("prod"), changes), f"{NS}:network.spoke.subnets.appgw")
+    assert (not any("usable addresses" in m for m in found)) is fits, found
+
+
+# Gateway API ----------------------------------------------------------------------------------
+# gateway.networking.k8s.io/v1 Gateway and HTTPRoute (https://gateway-api.sigs.k8s.io/reference/spec/):
+# a listener per protocol and port (HTTP 80; HTTPS 443 terminating TLS with a Secret certificateRef),
+# routes from the Gateway's own namespace, PathPrefix matches; HTTP redirected to HTTPS with a
+# RequestRedirect filter (https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/).
+def gateway_objects_of(changes=None, stack="dev"):
+    return [o for o in objects_of(changes, stack) if o["apiVersion"].startswith("gateway.networking.k8s.io/")]
+
+
+def test_a_plain_ingress_is_a_gateway_on_80_and_a_route_to_it():
+    objects = gateway_objects_of()
+    assert {o["apiVersion"] for o in objects} == {"gateway.networking.k8s.io/v1"}
+    gateway_class = one(objects, "GatewayClass", "envoy-gateway")
+    assert gateway_class["spec"] == {"controllerName": "gateway.envoyproxy.io/gatewayclass-controller"}
+    gateway = one(objects, "Gateway", "webapp", "development")
+    assert gateway["spec"] == {"gatewayClassName": "envoy-gateway", "listeners": [
+        {"name": "http", "protocol": "HTTP", "port": 80, "hostname": "webapp.dev.example.com",
+         "allowedRoutes": {"namespaces": {"from": "Same"}}}]}
+    route = one(objects, "HTTPRoute", "webapp", "development")
+    assert route["spec"] == {"parentRefs": [{"name": "webapp", "sectionName": "http"}],
+                             "hostnames": ["webapp.dev.example.com"], "rules": [
+        {"matches": [{"path": {"type": "PathPrefix", "value": "/a"}}], "backendRefs": [{"name": "frontend", "port": 80}]},
+        {"matches": [{"path": {"type": "PathPrefix", "value": "/b"}}], "backendRefs": [{"name": "backend", "port": 80}]}]}
+
+
+def test_a_tls_ingress_terminates_on_443_and_redirects_80():
+    objects = gateway_objects_of({f"{NS}:kubernetes.ingresses[0].tlsSecret": "webapp-tls"})
+    gateway = one(objects, "Gateway", "webapp", "development")
+    https = [listener for listener in gateway["spec"]["listeners"] if listener["name"] == "https"]
+    assert https == [{"name": "https", "protocol": "HTTPS", "port": 443, "hostname": "webapp.dev.example.com",
+                      "tls": {"mode": "Terminate", "certificateRefs": [{"kind": "Secret", "name": "webapp-tls"}]},
+                      "allowedRoutes": {"namespaces": {"from": "Same"}}}]
+    assert one(objects, "HTTPRoute", "webapp", "development")["spec"]["parentRefs"] == [
+        {"name": "webapp", "sectionName": "https"}]
+    redirect = one(objects, "HTTPRoute", "webapp-redirect", "development")["spec"]
+    assert redirect["parentRefs"] == [{"name": "webapp", "sectionName": "http"}]
+    assert redirect["rules"] == [{"filters": [{"type": "RequestRedirect",
+                                               "requestRedirect": {"scheme": "https", "statusCode": 301}}]}]
+
+
+def test_under_gitops_the_controller_chart_is_a_flux_oci_helm_release():
+    # https://fluxcd.io/flux/components/source/helmrepositories/#helm-oci-repository (source.toolkit.fluxcd.io/v1,
+    # type oci) and https://fluxcd.io/flux/components/helm/helmreleases/#crds (helm.toolkit.fluxcd.io/v2,
+    # CRDs Create on install, CreateReplace on upgrade).
+    objects = objects_of({f"{NS}:kubernetes.delivery": "gitops",
+                          f"{NS}:kubernetes.gitops": {"url": "https://github.com/contoso/x", "branch": "main",
+                                                      "path": "deploy/dev"}}, "dev")
+    repository = one(objects, "HelmRepository", "eg-charts", "flux-system")
+    assert repository["apiVersion"] == "source.toolkit.fluxcd.io/v1"
+    assert repository["spec"]["type"] == "oci" and repository["spec"]["url"] == "oci://docker.io/envoyproxy"
+    release = one(objects, "HelmRelease", "eg", "flux-system")
+    assert release["apiVersion"] == "helm.toolkit.fluxcd.io/v2"
+    assert release["spec"]["install"] == {"createNamespace": True, "crds": "Create"}
+    assert release["spec"]["upgrade"] == {"crds": "CreateReplace"}
+    assert release["spec"]["chart"]["spec"]["sourceRef"] == {"kind": "HelmRepository", "name": "eg-charts",
+                                                             "namespace": "flux-system"}
+
+
+def test_agc_gateways_name_their_resource_and_frontend_and_admit_the_agc_subnet():
+    # https://learn.microsoft.com/azure/application-gateway/for-containers/quickstart-create-application-gateway-for-containers-byo-deployment
+    # and https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking (the
+    # proxies reach pods from the association's subnet).
+    from tests.stacks import example
+    config = example("agc")
+    spec = load_spec(config, "agc")
+    from aksnet.plan.manifests import ingress_controller, kubernetes_objects
+    objects = kubernetes_objects(spec)
+    (gateway,) = [o for o in objects if o["kind"] == "Gateway"]
+    assert gateway["metadata"]["annotations"] == {"alb.networking.azure.io/alb-id": "${AGC_RESOURCE_ID}"}
+    assert gateway["spec"]["gatewayClassName"] == "azure-alb-external"
+    assert gateway["spec"]["addresses"] == [{"type": "alb.networking.azure.io/alb-frontend",
+                                             "value": f"fe-{gateway['metadata']['name']}"}]
+    assert ingress_controller(spec).peer() == {"ipBlock": {"cidr": "10.240.4.0/24"}}
