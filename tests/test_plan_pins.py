@@ -8,13 +8,27 @@ from running the plan; each test was seen to fail with the one-place mistake it 
 
 from __future__ import annotations
 
+import functools
+import json
+
 import pytest
 
 from aksnet.config.stack import load_spec
 from aksnet.plan.addressing import plan_addresses
-from tests.stacks import DELETE, load, variant
+from tests.stacks import DELETE, variant
+from tests.stacks import load as load_afresh
 
 NS = "aks-networking"
+
+
+@functools.cache
+def _committed(stack):
+    return load_afresh(stack)
+
+
+def load(stack):
+    """A committed stack's config, read once (variant() copies before it changes anything)."""
+    return _committed(stack)
 
 
 def problems_at(config, key, stack="prod"):
@@ -72,8 +86,14 @@ def test_fixed_subnets_take_their_documented_minimum(role, larger_by):
     assert bool(refused) is (prefix > minimum), (role, prefix, found)
 
 
+_SPECS: dict[str, object] = {}
+
+
 def spec_of(changes=None, stack="prod"):
-    return load_spec(variant(load(stack), changes or {}), stack)
+    key = json.dumps([stack, changes or {}], sort_keys=True, default=repr)
+    if key not in _SPECS:
+        _SPECS[key] = load_spec(variant(load(stack), changes or {}), stack)
+    return _SPECS[key]
 
 
 # NSG rules ----------------------------------------------------------------------------------
@@ -810,3 +830,147 @@ def test_agc_gateways_name_their_resource_and_frontend_and_admit_the_agc_subnet(
     assert gateway["spec"]["addresses"] == [{"type": "alb.networking.azure.io/alb-frontend",
                                              "value": f"fe-{gateway['metadata']['name']}"}]
     assert ingress_controller(spec).peer() == {"ipBlock": {"cidr": "10.240.4.0/24"}}
+
+
+# Names, zones, diagnostics ----------------------------------------------------------------------
+
+def test_fixed_subnets_keep_azures_names_and_api_server_zones_follow_the_mode():
+    # Azure accepts these subnets only under their exact names (https://learn.microsoft.com/azure/firewall/firewall-faq,
+    # https://learn.microsoft.com/azure/bastion/configuration-settings,
+    # https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub);
+    # the API server's zone: privatelink.<region>.azmk8s.io, or private.<region>.azmk8s.io with VNet
+    # integration (https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone).
+    from aksnet.plan.naming import api_server_zone_name, subnet_name
+    for fixed in ("AzureFirewallSubnet", "AzureFirewallManagementSubnet", "AzureBastionSubnet", "GatewaySubnet"):
+        assert subnet_name(fixed) == fixed
+    assert subnet_name("nodes") == "snet-nodes"
+    assert api_server_zone_name("westeurope", False) == "privatelink.westeurope.azmk8s.io"
+    assert api_server_zone_name("westeurope", True) == "private.westeurope.azmk8s.io"
+
+
+def test_diagnostic_settings_use_categories_the_services_publish():
+    # Firewall, Application Gateway, Container Registry: every log (allLogs) into resource-specific
+    # tables; Bastion's BastionAuditLogs and Key Vault's audit group, which have no such tables
+    # (https://learn.microsoft.com/azure/bastion/diagnostic-logs, https://learn.microsoft.com/azure/key-vault/general/logging);
+    # AKS: kube-apiserver, kube-audit-admin, guard, kube-controller-manager, cluster-autoscaler
+    # (https://learn.microsoft.com/azure/aks/monitor-aks-reference#resource-logs);
+    # VNet flow logs JSON version 2, traffic analytics every 10 or 60 minutes
+    # (https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview,
+    # https://learn.microsoft.com/azure/network-watcher/traffic-analytics).
+    from aksnet.plan.diagnostics import DIAGNOSTICS, FLOW_LOG_FORMAT, TRAFFIC_ANALYTICS_INTERVAL
+    expected = {"firewall": ([{"categoryGroup": "allLogs", "enabled": True}], True),
+                "appGateway": ([{"categoryGroup": "allLogs", "enabled": True}], True),
+                "registry": ([{"categoryGroup": "allLogs", "enabled": True}], True),
+                "bastion": ([{"category": "BastionAuditLogs", "enabled": True}], False),
+                "keyVault": ([{"categoryGroup": "audit", "enabled": True}], False),
+                "cluster": ([{"category": c, "enabled": True} for c in
+                             ("kube-apiserver", "kube-audit-admin", "guard", "kube-controller-manager",
+                              "cluster-autoscaler")], True)}
+    assert {key: (settings.logs(), settings.dedicated) for key, settings in DIAGNOSTICS.items()} == expected
+    assert FLOW_LOG_FORMAT == {"type": "JSON", "version": 2}
+    assert TRAFFIC_ANALYTICS_INTERVAL in (10, 60)
+
+
+# Required outbound, registries ----------------------------------------------------------------
+
+def test_aks_required_outbound_lists_are_the_documented_ones():
+    # https://learn.microsoft.com/azure/aks/outbound-rules-control-egress, Azure Global required FQDNs.
+    from aksnet.plan.outbound import AKS_FQDN_TAG, AKS_REQUIRED_FQDNS, AKS_TAG_FQDNS, public_api_server_fqdn
+    assert AKS_FQDN_TAG == "AzureKubernetesService"
+    assert set(AKS_TAG_FQDNS) == {"mcr.microsoft.com", "*.data.mcr.microsoft.com", "mcr-0001.mcr-msedge.net",
+                                  "management.azure.com", "login.microsoftonline.com", "packages.microsoft.com",
+                                  "acs-mirror.azureedge.net", "packages.aks.azure.com"}
+    assert set(AKS_REQUIRED_FQDNS) <= set(AKS_TAG_FQDNS)
+    assert {"mcr.microsoft.com", "management.azure.com", "login.microsoftonline.com", "packages.aks.azure.com",
+            "acs-mirror.azureedge.net"} == set(AKS_REQUIRED_FQDNS)
+    assert public_api_server_fqdn("westeurope").endswith(".hcp.westeurope.azmk8s.io")
+
+
+@pytest.mark.parametrize("image,host", [
+    ("redis:7", "docker.io"), ("library/redis:7", "docker.io"), ("bitnami/redis:7", "docker.io"),
+    ("localhost/app:1", "localhost"), ("registry:5000/app:1", "registry:5000"),
+    ("GHCR.IO/owner/app:1", "ghcr.io"), ("mcr.microsoft.com/oss/nginx/nginx:1", "mcr.microsoft.com"),
+])
+def test_image_registry_is_read_as_the_container_runtime_does(image, host):
+    # The first path component is a registry host when it holds a dot or a port, or is localhost;
+    # hosts are case-insensitive (https://github.com/distribution/reference/blob/main/normalize.go).
+    from aksnet.plan.outbound import image_registry
+    assert image_registry(image) == host
+
+
+def test_a_registry_private_endpoint_answers_for_its_login_server_and_regional_data_endpoint():
+    # <registry>.<region>.data.azurecr.io, lower case:
+    # https://learn.microsoft.com/azure/container-registry/container-registry-dedicated-data-endpoints
+    from aksnet.plan.outbound import registry_endpoints
+    spec = spec_of()
+    assert registry_endpoints(spec.registry, "westeurope") == (
+        "contosoaksnetprod.azurecr.io", "contosoaksnetprod.westeurope.data.azurecr.io")
+
+
+def test_registry_fqdns_include_their_blob_hosts():
+    # https://docs.docker.com/desktop/setup/allow-list/, https://access.redhat.com/articles/7084334,
+    # GitHub's packages domains (https://api.github.com/meta), MCR's data endpoints (AKS outbound page).
+    from aksnet.plan.outbound import registry_fqdns
+    assert {"registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com"} <= set(registry_fqdns("docker.io"))
+    assert set(registry_fqdns("ghcr.io")) == {"ghcr.io", "pkg-containers.githubusercontent.com"}
+    assert set(registry_fqdns("mcr.microsoft.com")) == {"mcr.microsoft.com", "*.data.mcr.microsoft.com"}
+    assert {"quay.io", "cdn01.quay.io", "cdn02.quay.io", "cdn03.quay.io"} <= set(registry_fqdns("quay.io"))
+    assert registry_fqdns("registry.example.com") == ("registry.example.com",)
+
+
+# The plan's own decisions -------------------------------------------------------------------------
+
+def plan_of(changes=None, stack="prod"):
+    from aksnet.plan.plan import make_plan
+    spec = spec_of(changes, stack)
+    return make_plan(spec, plan_addresses(spec))
+
+
+def test_the_resolver_takes_the_first_address_azure_hands_out():
+    # Azure keeps the first four addresses of a subnet (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq):
+    # 10.200.0.128/28's first usable is .132.
+    assert plan_of().dns_resolver_address == "10.200.0.132"
+
+
+@pytest.mark.parametrize("stack,changes,zone,through_firewall", [
+    ("prod", {}, "privatelink.westeurope.azmk8s.io", True),
+    ("prod", {f"{NS}:cluster.apiServerVnetIntegration": True,
+              f"{NS}:network.spoke.subnets.apiserver": "10.240.7.0/28"}, "private.westeurope.azmk8s.io", True),
+    ("prod", {f"{NS}:cluster.privateDnsZone": "system"}, None, True),
+    ("prod", {f"{NS}:egress.firewall.dnsProxy": False}, "privatelink.westeurope.azmk8s.io", False),
+    ("dev", {}, None, False),
+])
+def test_api_server_zone_and_dns_through_the_firewall(stack, changes, zone, through_firewall):
+    # The zone of our own only for a private cluster with privateDnsZone hub; spokes resolve through the
+    # firewall's DNS proxy when it has one (https://learn.microsoft.com/azure/firewall/dns-details).
+    plan = plan_of(changes, stack)
+    assert plan.api_server_zone == zone
+    assert plan.dns_through_firewall is through_firewall
+
+
+def test_the_registry_is_zone_redundant_in_production_where_the_region_has_zones():
+    # https://learn.microsoft.com/azure/container-registry/zone-redundancy
+    assert plan_of().registry_zone_redundant is True
+    assert plan_of({f"{NS}:environment.production": False}).registry_zone_redundant is False
+    # West India has no availability zones (https://learn.microsoft.com/azure/reliability/availability-zones-region-support).
+    assert plan_of({"azure-native:location": "westindia"}).registry_zone_redundant is False
+
+
+def test_workload_rules_only_when_egress_takes_the_firewall():
+    assert "workload-egress" in {g.name for g in plan_of().firewall.groups}
+    plan = plan_of({f"{NS}:cluster.outboundType": "loadBalancer"})
+    assert plan.firewall is not None and "workload-egress" not in {g.name for g in plan.firewall.groups}
+    assert plan.default_route_next_hop is None
+
+
+def test_a_spoke_refuses_a_hub_contract_it_cannot_read():
+    from aksnet.plan.hub_contract import ContractError, read_contract
+    good = {"version": 1, "location": "westeurope", "resourceGroupName": "rg", "addressSpace": ["10.200.0.0/24"],
+            "vnetId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub",
+            "vnetName": "hub", "firewallPrivateIp": "10.200.0.4", "dnsProxy": False, "dnsZoneIds": {},
+            "firewallPolicyId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/firewallPolicies/p"}
+    contract = read_contract(good, "hub", "spoke-a")
+    assert (contract.firewall_policy_group, contract.firewall_policy_name, contract.dns_proxy) == ("rg", "p", False)
+    for broken in ({"version": 2}, {"firewallPrivateIp": "hub-firewall"}, {"addressSpace": ["10.200.0.1/24"]}):
+        with pytest.raises(ContractError):
+            read_contract({**good, **broken}, "hub", "spoke-a")
