@@ -2,8 +2,10 @@
 that no other behavioural test held: reserved ranges, bounds, NSG rules, firewall rules, network
 and pool profiles, manifests and names, each checked against the documented value.
 
-The expected values come from the Microsoft and Kubernetes pages cited beside each test, never
-from running the plan; each test was seen to fail with the one-place mistake it names.
+The expected values come from the Microsoft, Kubernetes, Gateway API and Flux pages cited beside
+each test, never from running the plan. They were written while sweeping the plan's files line by
+line with one-place mistakes (a neighbouring value, the other tier, an off-by-one, a dropped guard
+or element): where no behavioural test failed under a mistake, a test here now does.
 """
 
 from __future__ import annotations
@@ -426,7 +428,7 @@ def test_dnat_rules_publish_on_the_firewall_address_to_the_translated_one():
     spec = spec_of({f"{NS}:kubernetes.apps": [*apps, internal],
                     f"{NS}:egress.firewall.dnatRules": [{"name": "redis", "protocol": "TCP", "port": 16379,
                                                          "translatedAddress": "10.240.5.10", "translatedPort": 6379}]})
-    policy, groups = groups_of(spec)
+    _, groups = groups_of(spec)
     publish = groups["publish"]
     assert publish.priority == 100
     (collection,) = publish.collections
