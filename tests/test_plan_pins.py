@@ -155,6 +155,15 @@ NETWORK_PROFILES = {
     "dev": {"networkPlugin": "kubenet", "networkPolicy": "calico", "podCidr": "10.244.0.0/16",
             "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10", "outboundType": "loadBalancer",
             "loadBalancerSku": "standard", "loadBalancerProfile": {"managedOutboundIPs": {"count": 1}}},
+    # A NAT gateway of ours carries egress: no load balancer outbound IPs
+    # (https://learn.microsoft.com/azure/aks/nat-gateway).
+    "dev-nat": {"networkPlugin": "kubenet", "networkPolicy": "calico", "podCidr": "10.244.0.0/16",
+                "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10", "outboundType": "userAssignedNATGateway",
+                "loadBalancerSku": "standard"},
+    # Managed outbound IPs as many as the stack asks (https://learn.microsoft.com/azure/aks/load-balancer-standard#scale-the-number-of-managed-outbound-public-ips).
+    "dev-ips": {"networkPlugin": "kubenet", "networkPolicy": "calico", "podCidr": "10.244.0.0/16",
+                "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10", "outboundType": "loadBalancer",
+                "loadBalancerSku": "standard", "loadBalancerProfile": {"managedOutboundIPs": {"count": 3}}},
     # Flat Azure CNI without a network policy engine: no pod CIDR, no networkPolicy field.
     "flat": {"networkPlugin": "azure", "networkDataplane": "azure", "serviceCidr": "172.16.0.0/16",
              "dnsServiceIP": "172.16.0.10", "outboundType": "userDefinedRouting", "loadBalancerSku": "standard"},
@@ -167,6 +176,10 @@ def test_network_profile_is_what_the_aks_api_takes(case):
     if case == "flat":
         spec = spec_of({f"{NS}:cluster.networkPluginMode": None, f"{NS}:cluster.networkDataplane": "azure",
                         f"{NS}:cluster.networkPolicy": "none"})
+    elif case == "dev-nat":
+        spec = spec_of({f"{NS}:cluster.outboundType": "userAssignedNATGateway"}, "dev")
+    elif case == "dev-ips":
+        spec = spec_of({f"{NS}:cluster.outboundIpCount": 3}, "dev")
     else:
         spec = spec_of(stack=case)
     assert network_profile(spec.cluster) == NETWORK_PROFILES[case]
@@ -976,3 +989,11 @@ def test_a_spoke_refuses_a_hub_contract_it_cannot_read():
     for broken in ({"version": 2}, {"firewallPrivateIp": "hub-firewall"}, {"addressSpace": ["10.200.0.1/24"]}):
         with pytest.raises(ContractError):
             read_contract({**good, **broken}, "hub", "spoke-a")
+
+
+def test_the_service_range_row_counts_what_kubernetes_allocates():
+    # The API server's ClusterIP allocator leaves out an IPv4 range's network and broadcast addresses
+    # (https://github.com/kubernetes/kubernetes/blob/master/pkg/registry/core/service/ipallocator/bitmap.go,
+    # NewAllocatorCIDRRange): a /16 holds 65,534.
+    rows = [r for r in plan_addresses(spec_of()).rows if r.role == "Kubernetes services"]
+    assert [(r.cidr, r.size, r.usable) for r in rows] == [("172.16.0.0/16", 65536, 65534)]
