@@ -997,3 +997,17 @@ def test_the_service_range_row_counts_what_kubernetes_allocates():
     # NewAllocatorCIDRRange): a /16 holds 65,534.
     rows = [r for r in plan_addresses(spec_of()).rows if r.role == "Kubernetes services"]
     assert [(r.cidr, r.size, r.usable) for r in rows] == [("172.16.0.0/16", 65536, 65534)]
+
+
+@pytest.mark.parametrize("reserved", ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"])
+def test_a_pod_cidr_in_a_range_aks_reserves_is_refused(reserved):
+    # Same prerequisite as the service CIDR's (https://learn.microsoft.com/azure/aks/configure-kubenet).
+    config = variant(load("dev"), {f"{NS}:cluster.podCidr": reserved})
+    assert any("which AKS reserves" in m for m in problems_at(config, f"{NS}:cluster.podCidr", "dev"))
+
+
+def test_pod_and_service_ranges_must_not_overlap():
+    # https://learn.microsoft.com/azure/aks/configure-kubenet: the pod CIDR must not overlap the service CIDR.
+    config = variant(load("dev"), {f"{NS}:cluster.podCidr": "10.0.0.0/16"})
+    assert any("the service CIDR" in m for m in problems_at(config, f"{NS}:cluster.podCidr", "dev"))
+    assert problems_at(load("dev"), f"{NS}:cluster.podCidr", "dev") == []
