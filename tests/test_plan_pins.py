@@ -1011,3 +1011,16 @@ def test_pod_and_service_ranges_must_not_overlap():
     config = variant(load("dev"), {f"{NS}:cluster.podCidr": "10.0.0.0/16"})
     assert any("the service CIDR" in m for m in problems_at(config, f"{NS}:cluster.podCidr", "dev"))
     assert problems_at(load("dev"), f"{NS}:cluster.podCidr", "dev") == []
+
+
+def test_api_server_vnet_integration_is_sent_for_public_and_private_clusters():
+    # API server VNet integration serves public and private clusters alike, in a delegated subnet:
+    # https://learn.microsoft.com/azure/aks/api-server-vnet-integration
+    from aksnet.plan.cluster_profile import api_server_profile
+    for private in (False, True):
+        cluster = spec_of({f"{NS}:cluster.apiServerVnetIntegration": True, f"{NS}:cluster.private": private,
+                           f"{NS}:network.spoke.subnets.apiserver": "10.240.7.0/28"}).cluster
+        profile = api_server_profile(cluster, zone="ZONE-ID", subnet="SUBNET-ID")
+        assert (profile["enableVnetIntegration"], profile["subnetId"]) == (True, "SUBNET-ID")
+        assert profile["enablePrivateCluster"] is private
+    assert "enableVnetIntegration" not in api_server_profile(spec_of().cluster)
