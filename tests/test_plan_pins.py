@@ -638,6 +638,10 @@ def test_gateway_listens_on_80_alone_without_tls():
     ({f"{NS}:ingress": {"controller": "nginx", "nginx": {"visibility": "internal"}}}, [("Tcp", ("80",))]),
     ({f"{NS}:kubernetes.apps[1].serviceType": "ClusterIP", f"{NS}:kubernetes.ingresses": [],
       f"{NS}:kubernetes.flows": []}, None),
+    # Envoy Gateway alone: 80 for a plain Gateway, 80 and 443 with TLS.
+    ({f"{NS}:kubernetes.apps[1].serviceType": "ClusterIP", f"{NS}:kubernetes.flows": []}, [("Tcp", ("80",))]),
+    ({f"{NS}:kubernetes.apps[1].serviceType": "ClusterIP", f"{NS}:kubernetes.flows": [],
+      f"{NS}:kubernetes.ingresses[0].tlsSecret": "webapp-tls"}, [("Tcp", ("443", "80"))]),
     ({f"{NS}:kubernetes.apps[2].serviceType": "LoadBalancer",
       f"{NS}:kubernetes.apps[2].ports": [{"name": "dns", "port": 53, "protocol": "UDP"}]},
      [("Tcp", ("80",)), ("Udp", ("53",))]),
