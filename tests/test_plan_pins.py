@@ -1028,3 +1028,16 @@ def test_api_server_vnet_integration_is_sent_for_public_and_private_clusters():
         assert (profile["enableVnetIntegration"], profile["subnetId"]) == (True, "SUBNET-ID")
         assert profile["enablePrivateCluster"] is private
     assert "enableVnetIntegration" not in api_server_profile(spec_of().cluster)
+
+
+def test_cross_spoke_rules_take_distinct_priorities_azure_accepts():
+    # Priorities are unique per direction and run from 100 to 4096
+    # (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules).
+    from aksnet.plan.security_rules import cross_spoke_inbound
+    rules = cross_spoke_inbound(spec_of({
+        f"{NS}:kubernetes.flows[0].ports": [],
+        f"{NS}:kubernetes.apps[0].ports": [{"name": "http", "port": 8080}, {"name": "dns", "port": 53, "protocol": "UDP"}],
+    }, "spoke-b"))
+    assert sorted((r.protocol, tuple(r.ports)) for r in rules) == [("Tcp", ("8080",)), ("Udp", ("53",))]
+    priorities = [r.priority for r in rules]
+    assert len(set(priorities)) == 2 and all(300 <= p <= 4096 for p in priorities)
