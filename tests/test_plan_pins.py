@@ -1041,3 +1041,14 @@ def test_cross_spoke_rules_take_distinct_priorities_azure_accepts():
     assert sorted((r.protocol, tuple(r.ports)) for r in rules) == [("Tcp", ("8080",)), ("Udp", ("53",))]
     priorities = [r.priority for r in rules]
     assert len(set(priorities)) == 2 and all(300 <= p <= 4096 for p in priorities)
+
+
+# The DNS service IP: inside the service CIDR, not its first address (the kubernetes Service's,
+# https://learn.microsoft.com/azure/aks/configure-kubenet), and one the ClusterIP allocator can hand out:
+# not the network or broadcast address (ipallocator/bitmap.go, cited above).
+@pytest.mark.parametrize("dns,refused", [("10.0.0.0", True), ("10.0.0.1", True), ("10.0.0.2", False),
+                                         ("10.0.0.10", False), ("10.0.255.254", False), ("10.0.255.255", True),
+                                         ("10.1.0.10", True)])
+def test_dns_service_ip_is_one_kubernetes_can_allocate(dns, refused):
+    config = variant(load("dev"), {f"{NS}:cluster.dnsServiceIp": dns})
+    assert bool(problems_at(config, f"{NS}:cluster.dnsServiceIp", "dev")) is refused
