@@ -1052,3 +1052,12 @@ def test_cross_spoke_rules_take_distinct_priorities_azure_accepts():
 def test_dns_service_ip_is_one_kubernetes_can_allocate(dns, refused):
     config = variant(load("dev"), {f"{NS}:cluster.dnsServiceIp": dns})
     assert bool(problems_at(config, f"{NS}:cluster.dnsServiceIp", "dev")) is refused
+
+
+def test_only_internal_load_balancers_are_opened_across_spokes():
+    # A ClusterIP Service has no VNet address another spoke could reach
+    # (https://kubernetes.io/docs/concepts/services-networking/service/#type-clusterip), so no NSG rule.
+    from aksnet.plan.security_rules import cross_spoke_inbound
+    for service_type in ("ClusterIP", "LoadBalancer"):
+        changes = {f"{NS}:kubernetes.apps[0].serviceType": service_type, f"{NS}:kubernetes.apps[0].staticIp": DELETE}
+        assert cross_spoke_inbound(spec_of(changes, "spoke-b")) == ()
