@@ -1061,3 +1061,13 @@ def test_only_internal_load_balancers_are_opened_across_spokes():
     for service_type in ("ClusterIP", "LoadBalancer"):
         changes = {f"{NS}:kubernetes.apps[0].serviceType": service_type, f"{NS}:kubernetes.apps[0].staticIp": DELETE}
         assert cross_spoke_inbound(spec_of(changes, "spoke-b")) == ()
+
+
+def test_a_udp_app_gets_no_tcp_probe():
+    # A tcpSocket probe opens a TCP connection (https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-tcp-liveness-probe):
+    # on a UDP-only port it would always fail and keep the pod unready.
+    apps = load("prod")[f"{NS}:kubernetes"]["apps"]
+    dns = {**apps[2], "name": "dns", "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}]}
+    objects = objects_of({f"{NS}:kubernetes.apps": [*apps, dns]})
+    (container,) = one(objects, "Deployment", "dns", "shop")["spec"]["template"]["spec"]["containers"]
+    assert "readinessProbe" not in container and "livenessProbe" not in container
