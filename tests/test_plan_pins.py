@@ -1071,3 +1071,14 @@ def test_a_udp_app_gets_no_tcp_probe():
     objects = objects_of({f"{NS}:kubernetes.apps": [*apps, dns]})
     (container,) = one(objects, "Deployment", "dns", "shop")["spec"]["template"]["spec"]["containers"]
     assert "readinessProbe" not in container and "livenessProbe" not in container
+
+
+def test_the_400_route_limit_binds_kubenet_only():
+    # kubenet writes a route per node into a table of at most 400 routes
+    # (https://learn.microsoft.com/azure/aks/configure-kubenet); CNI Overlay needs no route table and
+    # scales to 5,000 nodes (https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay).
+    changes = {f"{NS}:cluster.nodePools[1].maxCount": 440, f"{NS}:cluster.podCidr": "100.64.0.0/10"}
+    assert problems_at(variant(load("prod"), changes), f"{NS}:cluster.nodePools") == []
+    kubenet = {**changes, f"{NS}:cluster.networkPlugin": "kubenet", f"{NS}:cluster.networkPluginMode": None,
+               f"{NS}:cluster.networkDataplane": DELETE, f"{NS}:cluster.networkPolicy": "calico"}
+    assert any("at most 400 routes" in m for m in problems_at(variant(load("prod"), kubenet), f"{NS}:cluster.nodePools"))
