@@ -1082,3 +1082,13 @@ def test_the_400_route_limit_binds_kubenet_only():
     kubenet = {**changes, f"{NS}:cluster.networkPlugin": "kubenet", f"{NS}:cluster.networkPluginMode": None,
                f"{NS}:cluster.networkDataplane": DELETE, f"{NS}:cluster.networkPolicy": "calico"}
     assert any("at most 400 routes" in m for m in problems_at(variant(load("prod"), kubenet), f"{NS}:cluster.nodePools"))
+
+
+def test_agic_annotations_only_on_agic_ingresses():
+    # AGIC's annotations are read by AGIC alone (https://azure.github.io/application-gateway-kubernetes-ingress/annotations/);
+    # an NGINX Ingress carries its class and no appgw.ingress.kubernetes.io keys.
+    objects = objects_of({f"{NS}:ingress": {"controller": "nginx", "nginx": {"visibility": "public"}},
+                          f"{NS}:kubernetes.ingresses[0].tlsSecret": "webapp-tls"}, "dev")
+    ingress = one(objects, "Ingress", "webapp", "development")
+    assert ingress["spec"]["ingressClassName"] == "webapprouting.kubernetes.azure.com"
+    assert not any(k.startswith("appgw.ingress.kubernetes.io/") for k in ingress["metadata"].get("annotations", {}))
