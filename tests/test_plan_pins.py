@@ -1092,3 +1092,14 @@ def test_agic_annotations_only_on_agic_ingresses():
     ingress = one(objects, "Ingress", "webapp", "development")
     assert ingress["spec"]["ingressClassName"] == "webapprouting.kubernetes.azure.com"
     assert not any(k.startswith("appgw.ingress.kubernetes.io/") for k in ingress["metadata"].get("annotations", {}))
+
+
+def test_a_dnat_rule_publishes_the_app_at_its_translated_address():
+    from aksnet.plan.manifests import published_flows
+    apps = load("prod")[f"{NS}:kubernetes"]["apps"]
+    first = {**apps[2], "name": "first", "serviceType": "InternalLoadBalancer", "staticIp": "10.240.5.9"}
+    second = {**apps[2], "name": "second", "serviceType": "InternalLoadBalancer", "staticIp": "10.240.5.10"}
+    spec = spec_of({f"{NS}:kubernetes.apps": [*apps, first, second],
+                    f"{NS}:egress.firewall.dnatRules": [{"name": "redis", "protocol": "TCP", "port": 16379,
+                                                         "translatedAddress": "10.240.5.10", "translatedPort": 6379}]})
+    assert [flow.destination.app for _, flow in published_flows(spec)] == ["second"]
