@@ -1103,3 +1103,26 @@ def test_a_dnat_rule_publishes_the_app_at_its_translated_address():
                     f"{NS}:egress.firewall.dnatRules": [{"name": "redis", "protocol": "TCP", "port": 16379,
                                                          "translatedAddress": "10.240.5.10", "translatedPort": 6379}]})
     assert [flow.destination.app for _, flow in published_flows(spec)] == ["second"]
+
+
+def test_the_stacks_own_network_rules_keep_their_fqdns():
+    # A network rule names addresses or FQDNs (resolved by the DNS proxy):
+    # https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules. UDP 123 to ntp.ubuntu.com
+    # is the outbound page's example (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress).
+    rule = {"name": "ntp", "protocols": ["UDP"], "destinationFqdns": ["ntp.ubuntu.com"], "ports": ["123"]}
+    _, groups = groups_of(spec_of({f"{NS}:egress.firewall.networkRules": [rule]}))
+    (network,) = [c for c in groups["aks-egress"].collections if c["name"] == "aks-network"]
+    assert network["rules"] == [{"ruleType": "NetworkRule", "name": "ntp", "ipProtocols": ["UDP"],
+                                 "sourceIpGroups": ["aks"], "destinationPorts": ["123"],
+                                 "destinationFqdns": ["ntp.ubuntu.com"]}]
+
+
+def test_envoy_gateways_proxies_are_selected_by_namespace_and_labels():
+    # Envoy Gateway runs its proxies in envoy-gateway-system beside its controller, labelled
+    # app.kubernetes.io/name=envoy, component proxy (https://gateway.envoyproxy.io/docs/tasks/operations/deployment-mode/):
+    # the backends admit those pods, not the whole namespace.
+    from aksnet.plan.manifests import ingress_controller
+    assert ingress_controller(spec_of(stack="dev")).peer() == {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "envoy-gateway-system"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy",
+                                        "app.kubernetes.io/managed-by": "envoy-gateway"}}}
