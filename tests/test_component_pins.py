@@ -45,6 +45,10 @@ NODE_RULES = (Rule("AllowWeb", 200, "Inbound", "Allow", "Tcp", "Internet", "10.6
 
 FIREWALL = FirewallSpec(sku="Basic", threat_intel_mode="Alert", zones=("1", "2"), public_ip_count=2,
                         dns_proxy=False, allowed_fqdns=(), network_rules=(), dnat_rules=())
+# A Standard firewall of another environment, with its DNS proxy off: what Standard takes and Basic does not.
+STANDARD_ENV = Environment(name="std", location="westeurope")
+STANDARD = FirewallSpec(sku="Standard", threat_intel_mode="Deny", zones=(), public_ip_count=1,
+                        dns_proxy=False, allowed_fqdns=(), network_rules=(), dnat_rules=())
 NAT_RULE = {"ruleType": "NatRule", "name": "ssh-in", "ipProtocols": ["TCP"], "sourceAddresses": ["203.0.113.0/24"],
             "destinationAddresses": [PUBLIC_ADDRESS], "destinationPorts": ["2222"],
             "translatedAddress": "10.60.0.10", "translatedPort": "22"}
@@ -109,6 +113,9 @@ def _program() -> None:
     firewall = EgressFirewall("firewall", EgressFirewallArgs(
         ENV, FIREWALL, groups.names["hub"], hub.subnet_ids["AzureFirewallSubnet"],
         hub.subnet_ids["AzureFirewallManagementSubnet"], POLICY))
+    EgressFirewall("standard", EgressFirewallArgs(
+        STANDARD_ENV, STANDARD, "rg-std", hub.subnet_ids["AzureFirewallSubnet"], None,
+        FirewallPolicyPlan(ip_groups={}, groups=(), dns_proxy=False, workload_sources=())))
     peering = HubSpokePeering("peering", HubSpokePeeringArgs(hub, spoke, after=[hub.last_write, spoke.last_write]))
     routes.add_route("default", "0.0.0.0/0", "VirtualAppliance", firewall.private_ip)
     zone = PrivateZone("zone", PrivateZoneArgs(ENV, groups.names["hub"], "privatelink.azurecr.io",
@@ -160,14 +167,14 @@ def _subset(actual: dict[str, Any], expected: dict[str, Any]) -> dict[str, tuple
 def test_every_public_ip_is_standard_regional_static_in_its_owners_zones(built):
     ips = _by(built, "network:PublicIPAddress", "publicIpAddressName")
     zones = {"pip-pin-fw-1": ["1", "2"], "pip-pin-fw-2": ["1", "2"], "pip-pin-fw-mgmt": ["1", "2"],
-             "pip-pin-bastion": ["1", "2", "3"], "pip-pin-nat-1": None, "pip-pin-nat-2": None}
+             "pip-pin-bastion": ["1", "2", "3"], "pip-pin-nat-1": None, "pip-pin-nat-2": None, "pip-std-fw-1": None}
     assert sorted(ips) == sorted(zones)
     for name, ip in ips.items():
         assert _subset(ip.inputs, {"sku": {"name": "Standard", "tier": "Regional"},
                                    "publicIPAllocationMethod": "Static", "location": "westeurope"}) == {}, name
         assert ip.inputs.get("zones") == zones[name], name
         # A replaced IP is a new address that partners must allow-list again.
-        assert ip.protect is True, name
+        assert ip.protect is name.startswith("pip-pin-"), name  # the environment's protect flag
 
 
 # Resource groups and the hub's lock ---------------------------------------------------------------
@@ -357,10 +364,10 @@ def test_private_endpoint_names_its_service_group_subnet_and_zone(built):
 # https://learn.microsoft.com/azure/firewall/choose-firewall-sku, https://learn.microsoft.com/azure/firewall/deploy-firewall-basic-portal-policy,
 # https://learn.microsoft.com/azure/firewall/firewall-multiple-ip, https://learn.microsoft.com/rest/api/firewall/azure-firewalls/create-or-update
 def test_a_basic_firewall_as_azure_takes_it(built):
-    firewall = built.one("azure-native:network:AzureFirewall")
+    firewall = _by(built, "network:AzureFirewall", "azureFirewallName")["afw-pin-egress"]
     ips = {r.inputs["publicIpAddressName"]: r.outputs["id"] for r in built.of_type("azure-native:network:PublicIPAddress")}
     subnets = {r.inputs["subnetName"]: r.outputs["id"] for r in built.of_type("azure-native:network:Subnet")}
-    policy = built.one("azure-native:network:FirewallPolicy")
+    policy = _by(built, "network:FirewallPolicy", "firewallPolicyName")["afwp-pin-egress"]
     assert _subset(firewall.inputs, {
         "sku": {"name": "AZFW_VNet", "tier": "Basic"}, "zones": ["1", "2"], "firewallPolicy": {"id": policy.outputs["id"]},
         "ipConfigurations": [
@@ -396,6 +403,21 @@ def test_the_prod_premium_firewall_as_azure_takes_it(prod):
     assert len(prod.exports["egressPublicIps"]) == 3
 
 
+# Standard: DNS proxy as the stack sets it (here off), no IDPS (a Premium feature), no management IP
+# configuration (only Basic and forced tunnelling take one), threat intelligence as the stack sets it.
+# https://learn.microsoft.com/azure/firewall/features, https://learn.microsoft.com/azure/firewall/premium-features#idps,
+# https://learn.microsoft.com/azure/firewall/dns-settings, https://learn.microsoft.com/azure/firewall/choose-firewall-sku
+def test_a_standard_firewall_as_azure_takes_it(built):
+    policy = _by(built, "network:FirewallPolicy", "firewallPolicyName")["afwp-std-egress"].inputs
+    assert _subset(policy, {"sku": {"tier": "Standard"}, "threatIntelMode": "Deny",
+                            "dnsSettings": {"enableProxy": False}}) == {}
+    assert "intrusionDetection" not in policy
+    firewall = _by(built, "network:AzureFirewall", "azureFirewallName")["afw-std-egress"].inputs
+    assert firewall["sku"] == {"name": "AZFW_VNet", "tier": "Standard"}
+    assert "managementIpConfiguration" not in firewall and "zones" not in firewall
+    assert [c["name"] for c in firewall["ipConfigurations"]] == ["ipconfig-1"]
+
+
 # The policy's rule collection groups carry the plan's priorities; a DNAT rule's destination is the
 # firewall's first public address (a DNAT rule translates traffic sent to one of the firewall's public
 # IPs), network rules name their sources by IP group id; IP groups hold every range.
@@ -423,13 +445,14 @@ def test_rule_groups_are_written_in_a_chain_and_the_firewall_after_them(built):
     assert [g.name for g in groups] == ["firewall-rules-aks", "firewall-rules-dnat", "firewall-rules-workloads"]
     for before, after in itertools.pairwise(groups):
         assert before.name in _waits_for(built, after)
-    firewall = built.one("azure-native:network:AzureFirewall")
+    firewall = _by(built, "network:AzureFirewall", "azureFirewallName")["afw-pin-egress"]
     assert {g.name for g in groups} <= _waits_for(built, firewall)
 
 
 # NAT gateway --------------------------------------------------------------------------------------
 
-# SKU Standard, TCP idle timeout 4 minutes (Azure's default, in 4..120), every public IP attached (up to 16).
+# SKU Standard, TCP idle timeout 4 minutes (Azure's default, in 4..120), every public IP attached (up to 16);
+# placed in no zone, like its public IPs (a zonal NAT gateway takes only IPs of its own zone).
 # https://learn.microsoft.com/azure/nat-gateway/nat-gateway-resource#tcp-idle-timeout,
 # https://learn.microsoft.com/azure/nat-gateway/nat-overview
 def test_nat_gateway_as_azure_takes_it(built):
@@ -438,6 +461,7 @@ def test_nat_gateway_as_azure_takes_it(built):
     assert _subset(gateway, {"sku": {"name": "Standard"}, "idleTimeoutInMinutes": 4, "natGatewayName": "ng-pin-egress",
                              "publicIpAddresses": [{"id": ips["pip-pin-nat-1"].outputs["id"]},
                                                    {"id": ips["pip-pin-nat-2"].outputs["id"]}]}) == {}
+    assert "zones" not in gateway  # a NAT gateway in no zone, as its non-zonal public IPs
     assert sorted(built.exports["nat"]) == sorted(ips[n].outputs["ipAddress"] for n in ("pip-pin-nat-1", "pip-pin-nat-2"))
 
 
