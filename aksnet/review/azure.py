@@ -241,8 +241,10 @@ def _subnet_prefix(change: ResourceChange, item: InputChange, context: Context) 
     subnet_id = (change.head or {}).get("id") or ""
     base_inputs = (change.base or {}).get("inputs") or {}
     used = bool(subnet_id) and any(s == subnet_id or s.startswith(subnet_id + "/") for s in context.referenced)
+    # A subnet's range is `addressPrefix` or the list `addressPrefixes` (the REST API takes either).
+    prefixes = [base_inputs.get("addressPrefix"), *(base_inputs.get("addressPrefixes") or ())]
     used = used or base_inputs.get("subnetName") in context.load_balancer_subnets or any(
-        _in_prefix(a, base_inputs.get("addressPrefix")) for a in context.load_balancer_addresses)
+        _in_prefix(a, prefix) for a in context.load_balancer_addresses for prefix in prefixes if prefix)
     if used:
         yield Consequence(change.urn, field_path(item.path), "the subnet holds resources (nodes, load balancer "
                           "frontends, endpoints) and Azure refuses to change the address range of a subnet in use",

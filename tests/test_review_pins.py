@@ -1,0 +1,346 @@
+"""Pins, table by table, the Azure, Kubernetes and Pulumi facts the change review, the landing zone's plan,
+the guardrails, the Kubernetes-object refusals, the lifecycle rules and the shared vocabulary encode.
+
+Each table states what the cited source says (Azure's REST API paths, Microsoft's AKS, virtual network
+and firewall pages, Pulumi's resource option pages, the Kubernetes API reference), written here from the
+source, never from the program's output; every row is one fact, so a one-place slip in the program (a
+dropped element, the neighbouring value, a dropped guard) fails here. The review's functions are pure:
+the cases build the two runs' records by hand, as the mock engine records them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aksnet.review.network import NetworkDiff
+from aksnet.review.report import Review, build_review
+from aksnet.review.resource_diff import azure_name, resource_changes
+
+MC = "azure-native:containerservice:ManagedCluster"
+POOL = "azure-native:containerservice:AgentPool"
+SUBNET = "azure-native:network:Subnet"
+RG_ID = "/subscriptions/0000/resourceGroups/rg-dev"
+NET_ID = f"{RG_ID}/providers/Microsoft.Network"
+
+OUTBOUND = "https://learn.microsoft.com/azure/aks/egress-outboundtype"
+RESIZE_POOL = "https://learn.microsoft.com/azure/aks/resize-node-pool"
+POLICIES = "https://learn.microsoft.com/azure/aks/use-network-policies"
+MOVE_REGION = "https://learn.microsoft.com/azure/azure-resource-manager/management/move-region"
+SUBNET_DOC = "https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet"
+PROTECT = "https://www.pulumi.com/docs/iac/concepts/options/protect/"
+
+
+def record(typ: str, name: str, inputs: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"urn": f"urn:pulumi:dev::aks-networking::{typ}::{name}", "type": typ, "name": name, "inputs": inputs,
+            **extra}
+
+
+def review(base: list[dict[str, Any]], head: list[dict[str, Any]], network: NetworkDiff | None = None,
+           allowed: tuple[str, ...] = ()) -> Review:
+    return build_review("dev", "base", "head", base, head, network or NetworkDiff(), allowed)
+
+
+def kinds(result: Review, input_path: str) -> list[str]:
+    return sorted(c.kind for c in result.consequences if c.input == input_path)
+
+
+def levels(result: Review) -> dict[str, str]:
+    return {f.id: f.level for f in result.findings}
+
+
+def cluster(inputs: dict[str, Any] | None = None, **profile: Any) -> dict[str, Any]:
+    network = {"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16",
+               "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10", "outboundType": "loadBalancer"}
+    network.update(profile)
+    return record(MC, "cluster-aks", {"resourceGroupName": "rg-dev", "resourceName": "aks-dev",
+                                      "networkProfile": {k: v for k, v in network.items() if v is not None},
+                                      **(inputs or {})})
+
+
+# The provider: every URL path parameter of a type's PUT names the resource; a new value is a new resource.
+# The REST API reference's PUT paths (https://learn.microsoft.com/rest/api/authorization/role-assignments/create,
+# .../rest/api/policy/policy-assignments/create, .../rest/api/monitor/diagnostic-settings/create-or-update,
+# .../rest/api/network-watcher/flow-logs/create-or-update, .../rest/api/virtualnetwork/routes/create-or-update,
+# .../rest/api/aks/agent-pools/create-or-update, .../rest/api/dns/privatednszones/virtual-network-links,
+# .../rest/api/managedidentity/federated-identity-credentials, .../rest/api/keyvault/keyvault/secrets,
+# .../rest/api/kubernetesconfiguration/extensions/create), in the SDK's names, in the URL's order.
+URL_NAMES = {
+    "azure-native:authorization:RoleAssignment": ("scope", "roleAssignmentName"),
+    "azure-native:authorization:PolicyAssignment": ("scope", "policyAssignmentName"),
+    "azure-native:monitor:DiagnosticSetting": ("resourceUri", "name"),
+    "azure-native:network:FlowLog": ("resourceGroupName", "networkWatcherName", "flowLogName"),
+    "azure-native:network:Route": ("resourceGroupName", "routeTableName", "routeName"),
+    "azure-native:network:VirtualNetworkPeering": ("resourceGroupName", "virtualNetworkName",
+                                                   "virtualNetworkPeeringName"),
+    "azure-native:network:FirewallPolicyRuleCollectionGroup": ("resourceGroupName", "firewallPolicyName",
+                                                               "ruleCollectionGroupName"),
+    "azure-native:network:PrivateDnsZoneGroup": ("resourceGroupName", "privateEndpointName",
+                                                 "privateDnsZoneGroupName"),
+    "azure-native:privatedns:VirtualNetworkLink": ("resourceGroupName", "privateZoneName", "virtualNetworkLinkName"),
+    "azure-native:managedidentity:FederatedIdentityCredential": ("resourceGroupName", "resourceName",
+                                                                 "federatedIdentityCredentialResourceName"),
+    "azure-native:containerservice:AgentPool": ("resourceGroupName", "resourceName", "agentPoolName"),
+    "azure-native:keyvault:Secret": ("resourceGroupName", "vaultName", "secretName"),
+    "azure-native:dnsresolver:InboundEndpoint": ("resourceGroupName", "dnsResolverName", "inboundEndpointName"),
+    "azure-native:authorization:ManagementLockAtResourceGroupLevel": ("resourceGroupName", "lockName"),
+    "azure-native:kubernetesconfiguration:Extension": ("resourceGroupName", "clusterRp", "clusterResourceName",
+                                                       "clusterName", "extensionName"),
+}
+
+
+@pytest.mark.parametrize("typ", sorted(URL_NAMES))
+def test_every_name_in_a_child_resources_url_replaces_it_and_is_its_azure_name(typ):
+    names = URL_NAMES[typ]
+    old = {name: f"{name}-a" for name in names}
+    assert azure_name({"type": typ, "inputs": old}) == tuple(old[n] for n in names)
+    for name in names:
+        [change] = resource_changes([record(typ, "r", old)], [record(typ, "r", {**old, name: f"{name}-b"})])
+        assert (change.action, change.forced_by) == ("replace", [name]), (typ, name)
+
+
+# Node pools: RESIZE_POOL ("you can't change the VM size of a node pool ... create a new node pool") and the
+# AKS API reference (https://learn.microsoft.com/rest/api/aks/agent-pools/create-or-update): a pool's VM size,
+# availability zones, node subnet, pod subnet, max pods and OS disk type are set when the pool is created.
+# The provider sends all but vmSize as an in-place update (vmSize is forceNewMap's on the standalone pool),
+# and AKS refuses it: `pulumi up` would fail half-way.
+FIXED_AT_CREATION = {
+    "availabilityZones": (["1", "2", "3"], ["1", "2"]),
+    "vnetSubnetID": (f"{NET_ID}/virtualNetworks/spoke/subnets/nodes", f"{NET_ID}/virtualNetworks/spoke/subnets/n2"),
+    "podSubnetID": (f"{NET_ID}/virtualNetworks/spoke/subnets/pods", f"{NET_ID}/virtualNetworks/spoke/subnets/p2"),
+    "maxPods": (30, 50),
+    "osDiskType": ("Ephemeral", "Managed"),
+}
+
+
+def _pool(**inputs: Any) -> dict[str, Any]:
+    base = {"resourceGroupName": "rg-dev", "resourceName": "aks-dev", "agentPoolName": "user",
+            "vmSize": "Standard_D4ds_v5", **{key: old for key, (old, _) in FIXED_AT_CREATION.items()}}
+    return record(POOL, "cluster-pool-user", {**base, **inputs})
+
+
+@pytest.mark.parametrize("key", sorted(FIXED_AT_CREATION))
+def test_each_field_a_pool_fixes_at_creation_is_refused_in_place_standalone_and_inline(key):
+    _, new = FIXED_AT_CREATION[key]
+    standalone = review([_pool()], [_pool(**{key: new})])
+    assert standalone.changes[0].action == "update", key
+    assert levels(standalone) == {f"azure-refuses:cluster-pool-user:{key}": "mandatory"}
+    assert standalone.exit_code == 1
+    pool = {"name": "user", "vmSize": "Standard_D4ds_v5", **{k: old for k, (old, _) in FIXED_AT_CREATION.items()}}
+    inline = review([cluster({"agentPoolProfiles": [pool]})], [cluster({"agentPoolProfiles": [{**pool, key: new}]})])
+    assert inline.changes[0].action == "update", key
+    assert levels(inline) == {f"azure-refuses:cluster-aks:agentPoolProfiles[0].{key}": "mandatory"}
+
+
+def test_a_pools_count_and_the_vm_size_of_a_standalone_pool_are_no_in_place_refusal():
+    # RESIZE_POOL / https://learn.microsoft.com/azure/aks/scale-cluster: the node count scales in place.
+    scaled = review([_pool(count=3)], [_pool(count=5)])
+    assert scaled.changes[0].action == "update" and scaled.findings == [] and scaled.exit_code == 0
+    # vmSize replaces the standalone pool (forceNewMap): a new pool, never an in-place update to refuse; under
+    # the same agentPoolName the replacement collides with the old pool.
+    resized = review([_pool()], [_pool(vmSize="Standard_D8ds_v5")])
+    assert resized.changes[0].action == "replace"
+    assert kinds(resized, "vmSize") == ["recreate"]
+    assert levels(resized) == {"replace-collides:cluster-pool-user": "mandatory"}
+
+
+# Guardrails (aksnet/rules/guardrails.py): each rule's documented boundary, both sides, as the engine's
+# camelCase props reach a CrossGuard policy. (rule id, resource type token, props, violated?)
+CLUSTER_T = MC
+FIREWALL_T = "azure-native:network:AzureFirewall"
+POLICY_T = "azure-native:network:FirewallPolicy"
+WAF_T = "azure-native:network:WebApplicationFirewallPolicy"
+GATEWAY_T = "azure-native:network:ApplicationGateway"
+INGRESS_T = "kubernetes:networking.k8s.io/v1:Ingress"
+GATEWAY_API_T = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
+SUBNET_T = SUBNET
+PRIVATE_OFF = {"enablePrivateCluster": False}
+
+
+def _ingress(annotations: dict[str, str] | None = None, **spec: Any) -> dict[str, Any]:
+    return {"metadata": {"name": "shop", "namespace": "shop", "annotations": annotations or {}}, "spec": spec}
+
+
+def _listener(hostname: str | None, protocol: str, certificates: bool) -> dict[str, Any]:
+    listener: dict[str, Any] = {"name": "l", "port": 443 if protocol != "HTTP" else 80, "protocol": protocol}
+    if hostname:
+        listener["hostname"] = hostname
+    if certificates:
+        listener["tls"] = {"mode": "Terminate", "certificateRefs": [{"name": "shop-tls"}]}
+    return listener
+
+
+GUARDRAIL_CASES = [
+    # https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges: the AKS API's field is
+    # apiServerAccessProfile.authorizedIPRanges; ranges apply to a public API server only.
+    ("private-api-or-authorized-ranges", CLUSTER_T, {"apiServerAccessProfile": {"enablePrivateCluster": True}}, False),
+    ("private-api-or-authorized-ranges", CLUSTER_T, {"apiServerAccessProfile": {
+        **PRIVATE_OFF, "authorizedIPRanges": ["203.0.113.0/24"]}}, False),
+    ("private-api-or-authorized-ranges", CLUSTER_T, {"apiServerAccessProfile": {
+        **PRIVATE_OFF, "authorizedIpRanges": ["203.0.113.0/24"]}}, True),  # not the API's spelling: no ranges sent
+    # Half of IPv4 (2**31 addresses) or more is as good as none; one address fewer is not.
+    ("private-api-or-authorized-ranges", CLUSTER_T, {"apiServerAccessProfile": {
+        **PRIVATE_OFF, "authorizedIPRanges": ["0.0.0.0/1"]}}, True),
+    ("private-api-or-authorized-ranges", CLUSTER_T, {"apiServerAccessProfile": {
+        **PRIVATE_OFF, "authorizedIPRanges": ["0.0.0.0/2", "64.0.0.0/3", "96.0.0.0/4", "112.0.0.0/5"]}}, False),
+    ("private-api-or-authorized-ranges", CLUSTER_T, {"apiServerAccessProfile": {
+        **PRIVATE_OFF, "authorizedIPRanges": ["0.0.0.0/0"]}}, True),
+    # POLICIES: networkPolicy none (or absent) installs no engine; NetworkPolicies are then ignored.
+    ("network-policy-engine-set", CLUSTER_T, {"networkProfile": {"networkPolicy": "none"}}, True),
+    ("network-policy-engine-set", CLUSTER_T, {"networkProfile": {}}, True),
+    ("network-policy-engine-set", CLUSTER_T, {"networkProfile": {"networkPolicy": "calico"}}, False),
+    # https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad: local accounts stay on
+    # unless disableLocalAccounts is true (the API's default is false).
+    ("local-accounts-disabled", CLUSTER_T, {}, True),
+    ("local-accounts-disabled", CLUSTER_T, {"disableLocalAccounts": True}, False),
+    # https://learn.microsoft.com/azure/aks/availability-zones: two distinct zones at least; a zone listed twice
+    # is one zone.
+    ("zones-in-production", CLUSTER_T, {"agentPoolProfiles": [{"name": "s", "availabilityZones": ["1", "1"]}]}, True),
+    ("zones-in-production", CLUSTER_T, {"agentPoolProfiles": [{"name": "s", "availabilityZones": ["1", "2"]}]}, False),
+    ("zones-in-production", FIREWALL_T, {"zones": ["2", "2", "2"]}, True),
+    # Subnets that refuse an NSG (https://learn.microsoft.com/azure/firewall/firewall-faq: the firewall's
+    # subnets; https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub)
+    # need none; Bastion's subnet takes one
+    # (https://learn.microsoft.com/azure/bastion/bastion-nsg).
+    ("nsg-on-every-subnet", SUBNET_T, {"subnetName": "AzureFirewallSubnet"}, False),
+    ("nsg-on-every-subnet", SUBNET_T, {"subnetName": "AzureFirewallManagementSubnet"}, False),
+    ("nsg-on-every-subnet", SUBNET_T, {"subnetName": "GatewaySubnet"}, False),
+    ("nsg-on-every-subnet", SUBNET_T, {"subnetName": "AzureBastionSubnet"}, True),
+    ("nsg-on-every-subnet", SUBNET_T, {"subnetName": "snet-nodes"}, True),
+    ("nsg-on-every-subnet", SUBNET_T, {"subnetName": "snet-nodes", "networkSecurityGroup": {"id": "nsg"}}, False),
+    # https://learn.microsoft.com/azure/firewall/threat-intel: a policy's threat intelligence mode defaults to
+    # Alert, which only logs: an unset mode is no Deny.
+    ("firewall-threat-intel-deny", POLICY_T, {}, True),
+    ("firewall-threat-intel-deny", POLICY_T, {"threatIntelMode": "Off"}, True),
+    ("firewall-threat-intel-deny", POLICY_T, {"threatIntelMode": "Deny"}, False),
+    # https://learn.microsoft.com/azure/firewall/policy-rule-sets: a firewall managed by a policy has no classic
+    # collections (application, network or NAT) and names its firewallPolicy.
+    ("firewall-uses-policy", FIREWALL_T, {"firewallPolicy": {"id": "p"}, "natRuleCollections": [{"name": "c"}]}, True),
+    ("firewall-uses-policy", FIREWALL_T, {"firewallPolicy": {"id": "p"},
+                                          "applicationRuleCollections": [{"name": "c"}]}, True),
+    ("firewall-uses-policy", FIREWALL_T, {}, True),
+    ("firewall-uses-policy", FIREWALL_T, {"firewallPolicy": {"id": "p"}}, False),
+    # https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview: a WAF policy blocks only
+    # when its state is Enabled and its mode Prevention; a gateway needs the WAF_v2 SKU and a policy.
+    ("waf-prevention", WAF_T, {"policySettings": {"state": "Disabled", "mode": "Prevention"}}, True),
+    ("waf-prevention", WAF_T, {"policySettings": {"state": "Enabled", "mode": "Detection"}}, True),
+    ("waf-prevention", WAF_T, {"policySettings": {"state": "Enabled", "mode": "Prevention"}}, False),
+    ("waf-prevention", GATEWAY_T, {"sku": {"name": "Standard_v2"}, "firewallPolicy": {"id": "w"}}, True),
+    ("waf-prevention", GATEWAY_T, {"sku": {"name": "WAF_v2"}}, True),
+    ("waf-prevention", GATEWAY_T, {"sku": {"name": "WAF_v2"}, "firewallPolicy": {"id": "w"}}, False),
+    # https://www.pulumi.com/docs/iac/concepts/secrets/: the engine's input names are camelCase, so a secret's key
+    # is matched whatever its case.
+    ("no-plain-secrets", CLUSTER_T, {"servicePrincipalProfile": {"clientId": "x", "Secret": "hunter2"}}, True),
+    ("no-plain-secrets", CLUSTER_T, {"diagnostics": {"connectionString": "Endpoint=sb://x"}}, True),
+    ("no-plain-secrets", CLUSTER_T, {"servicePrincipalProfile": {"clientId": "msi"}}, False),
+    # https://kubernetes.io/docs/concepts/services-networking/ingress/: the annotation is deprecated; a rule
+    # without a host answers for any name; TLS must cover every host, unless AGIC serves a certificate the
+    # gateway holds (https://azure.github.io/application-gateway-kubernetes-ingress/annotations/#appgw-ssl-certificate).
+    ("no-ingress-class-annotation", INGRESS_T, _ingress({"kubernetes.io/ingress.class": "nginx"}), True),
+    ("ingress-host-and-tls", INGRESS_T, _ingress(rules=[], tls=[{"hosts": ["a.example.com"]}]), True),
+    ("ingress-host-and-tls", INGRESS_T, _ingress(rules=[{"host": "a.example.com"}, {"host": "b.example.com"}],
+                                                 tls=[{"hosts": ["a.example.com"], "secretName": "t"}]), True),
+    ("ingress-host-and-tls", INGRESS_T, _ingress({"appgw.ingress.kubernetes.io/appgw-ssl-certificate": "shop"},
+                                                 rules=[{"host": "a.example.com"}]), False),
+    ("ingress-host-and-tls", INGRESS_T, _ingress(rules=[{"host": "a.example.com"}],
+                                                 tls=[{"hosts": ["a.example.com"], "secretName": "t"}]), False),
+    # https://gateway-api.sigs.k8s.io/guides/tls/: HTTPS listeners terminate TLS with certificateRefs; a TLS
+    # listener passes TLS through or terminates for TCP routes, and is not HTTPS.
+    ("gateway-host-and-tls", GATEWAY_API_T, {"spec": {"listeners": [_listener("a.example.com", "TLS", True)]}}, True),
+    ("gateway-host-and-tls", GATEWAY_API_T, {"spec": {"listeners": [_listener("a.example.com", "HTTPS", False)]}},
+     True),
+    ("gateway-host-and-tls", GATEWAY_API_T, {"spec": {"listeners": [_listener("a.example.com", "HTTPS", True)]}},
+     False),
+]
+
+
+@pytest.mark.parametrize("rule_id,typ,props,violated", GUARDRAIL_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(GUARDRAIL_CASES)])
+def test_each_guardrail_at_its_documented_boundary(rule_id, typ, props, violated):
+    from aksnet.rules.registry import BY_ID, RecordedResource
+    found: list[str] = []
+    BY_ID[rule_id].resource(RecordedResource(typ, "r", "urn:r", props), lambda message, urn=None: found.append(message))
+    assert bool(found) is violated, found
+
+
+# Subnets: SUBNET_DOC, "change a subnet's address range": only while no resource is deployed in the subnet.
+# What is deployed there holds an address of it (a NIC's or a load balancer frontend's ip configuration, a
+# private endpoint, a pool's nodes); a role assignment, a diagnostic setting or a flow log scoped to the
+# subnet holds none.
+
+def _subnet(name: str = "ilb", prefixes: tuple[str, str] = ("192.168.2.0/24", "192.168.3.0/24"),
+            key: str = "addressPrefix") -> tuple[dict[str, Any], dict[str, Any]]:
+    subnet_id = f"{NET_ID}/virtualNetworks/spoke/subnets/{name}"
+
+    def make(prefix: str) -> dict[str, Any]:
+        value: Any = prefix if key == "addressPrefix" else [prefix]
+        return record(SUBNET, f"spoke-subnet-{name}", {"resourceGroupName": "rg-dev", "virtualNetworkName": "spoke",
+                                                       "subnetName": name, key: value}, id=subnet_id)
+    return make(prefixes[0]), make(prefixes[1])
+
+
+def _user(typ: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    return record(typ, f"user-{typ.rsplit(':', 1)[-1]}", inputs)
+
+
+SUBNET_ID = f"{NET_ID}/virtualNetworks/spoke/subnets/ilb"
+SUBNET_USERS = [
+    # (a resource of the head run, does it hold an address of the subnet?)
+    (_user(POOL, {"resourceGroupName": "rg-dev", "resourceName": "aks", "agentPoolName": "user",
+                  "vnetSubnetID": SUBNET_ID}), True),
+    (_user("azure-native:network:PrivateEndpoint", {"resourceGroupName": "rg-dev", "privateEndpointName": "pe",
+                                                    "subnet": {"id": SUBNET_ID}}), True),
+    (_user("azure-native:network:PrivateEndpoint", {"resourceGroupName": "rg-dev", "privateEndpointName": "pe",
+                                                    "subnet": {"id": SUBNET_ID + "2"}}), False),  # snet ilb2, not ilb
+    (_user("azure-native:authorization:RoleAssignment", {"scope": SUBNET_ID, "roleAssignmentName": "g",
+                                                         "principalId": "p"}), False),
+    (_user("azure-native:monitor:DiagnosticSetting", {"resourceUri": SUBNET_ID, "name": "diag"}), False),
+    (_user("azure-native:network:FlowLog", {"resourceGroupName": "rg-dev", "networkWatcherName": "nw",
+                                            "flowLogName": "fl", "targetResourceId": SUBNET_ID}), False),
+    # An internal load balancer Service asking for the subnet by name
+    # (https://learn.microsoft.com/azure/aks/internal-lb#specify-a-subnet), or for a static address inside its
+    # range, in the annotation or in the deprecated spec.loadBalancerIP
+    # (https://learn.microsoft.com/azure/aks/internal-lb#specify-an-ip-address).
+    (_user("kubernetes:core/v1:Service", {"metadata": {"name": "api", "namespace": "d", "annotations": {
+        "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+        "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "ilb"}}, "spec": {"type": "LoadBalancer"}}),
+     True),
+    (_user("kubernetes:core/v1:Service", {"metadata": {"name": "api", "namespace": "d", "annotations": {
+        "service.beta.kubernetes.io/azure-load-balancer-internal": "true"}},
+        "spec": {"type": "LoadBalancer", "loadBalancerIP": "192.168.2.20"}}), True),
+    (_user("kubernetes:core/v1:Service", {"metadata": {"name": "api", "namespace": "d", "annotations": {
+        "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+        "service.beta.kubernetes.io/azure-load-balancer-ipv4": "192.168.2.20"}}, "spec": {"type": "LoadBalancer"}}),
+     True),
+    (_user("kubernetes:core/v1:Service", {"metadata": {"name": "api", "namespace": "d", "annotations": {
+        "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+        "service.beta.kubernetes.io/azure-load-balancer-ipv4": "192.168.9.20"}}, "spec": {"type": "LoadBalancer"}}),
+     False),
+]
+
+
+@pytest.mark.parametrize("key", ["addressPrefix", "addressPrefixes"])
+@pytest.mark.parametrize("user,holds", SUBNET_USERS, ids=[f"{u['type'].rsplit(':', 1)[-1]}-{i}"
+                                                          for i, (u, _) in enumerate(SUBNET_USERS)])
+def test_a_subnets_range_change_is_refused_exactly_while_something_holds_an_address_of_it(user, holds, key):
+    old, new = _subnet(key=key)
+    result = review([old, user], [new, user])
+    assert result.changes[[c.name for c in result.changes].index("spoke-subnet-ilb")].action == "update"
+    assert kinds(result, key) == (["refused"] if holds else []), user
+    assert result.exit_code == (1 if holds else 0)
+
+
+# Location: MOVE_REGION, an update does not move a resource to another region. Where the provider's forceNewMap
+# has no `location` (an NSG, a route table), it sends the new region as an update that Azure refuses.
+
+@pytest.mark.parametrize("typ,name_key", [("azure-native:network:NetworkSecurityGroup", "networkSecurityGroupName"),
+                                          ("azure-native:network:RouteTable", "routeTableName")])
+def test_a_new_region_sent_as_an_update_is_refused(typ, name_key):
+    base = record(typ, "r", {"resourceGroupName": "rg-dev", name_key: "n", "location": "westeurope"})
+    result = review([base], [{**base, "inputs": {**base["inputs"], "location": "northeurope"}}])
+    assert result.changes[0].action == "update"
+    assert levels(result) == {"azure-refuses:r:location": "mandatory"}
+    # The same region spelled otherwise is no change (diff.go's applyAzureSpecificDiff).
+    same = review([base], [{**base, "inputs": {**base["inputs"], "location": "West Europe"}}])
+    assert same.changes[0].action == "same" and same.findings == []
