@@ -344,3 +344,158 @@ def test_a_new_region_sent_as_an_update_is_refused(typ, name_key):
     # The same region spelled otherwise is no change (diff.go's applyAzureSpecificDiff).
     same = review([base], [{**base, "inputs": {**base["inputs"], "location": "West Europe"}}])
     assert same.changes[0].action == "same" and same.findings == []
+
+
+# Outbound type: OUTBOUND, "Updating outboundType after cluster creation": the migration tables list in-place
+# changes between loadBalancer, managedNATGateway, userAssignedNATGateway and userDefinedRouting (each on
+# the VNet kind it runs on). The provider replaces (forceNewMap: networkProfile.outboundType) where Azure
+# migrates; and every change of outbound type sends egress from new public addresses.
+OUTBOUND_TYPES = ("loadBalancer", "managedNATGateway", "userAssignedNATGateway", "userDefinedRouting")
+
+
+@pytest.mark.parametrize("old,new", [(a, b) for a in OUTBOUND_TYPES for b in OUTBOUND_TYPES if a != b])
+def test_every_change_between_the_documented_outbound_types_migrates_in_place_with_new_egress(old, new):
+    result = review([cluster(outboundType=old)], [cluster(outboundType=new)])
+    assert result.changes[0].action == "replace"
+    assert kinds(result, "networkProfile.outboundType") == ["egress", "migrates"]
+    assert levels(result) == {"azure-migrates:cluster-aks:networkProfile.outboundType": "advisory",
+                              "new-egress:cluster-aks": "advisory", "replace-collides:cluster-aks": "mandatory"}
+
+
+def test_an_outbound_type_outside_the_migration_tables_is_no_in_place_migration():
+    # `none` (OUTBOUND: no outbound path is configured) is no row of the migration tables.
+    result = review([cluster(outboundType="loadBalancer")], [cluster(outboundType="none")])
+    assert kinds(result, "networkProfile.outboundType") == ["egress"]
+
+
+# Network policy engines: POLICIES, "Uninstall Azure Network Policy Manager or Calico": `az aks update
+# --network-policy none` removes either in place. An absent networkPolicy is none (the API's default).
+
+@pytest.mark.parametrize("old", ["azure", "calico"])
+@pytest.mark.parametrize("new", ["none", None])
+def test_azure_npm_and_calico_uninstall_in_place_to_none_or_to_an_absent_engine(old, new):
+    result = review([cluster(networkPolicy=old)], [cluster(networkPolicy=new)])
+    assert kinds(result, "networkProfile.networkPolicy") == ["migrates"], (old, new)
+
+
+def test_cilium_is_not_uninstalled_and_no_engine_is_installed_in_place_by_the_uninstall_path():
+    # POLICIES: the uninstall covers Azure NPM and Calico; Cilium is tied to the Cilium dataplane.
+    assert kinds(review([cluster(networkPolicy="cilium", networkDataplane="cilium")],
+                        [cluster(networkPolicy="none", networkDataplane="cilium")]), "networkProfile.networkPolicy") == []
+    assert kinds(review([cluster(networkPolicy="none")], [cluster(networkPolicy="calico")]),
+                 "networkProfile.networkPolicy") == []
+
+
+def test_the_cilium_dataplane_upgrade_starts_from_the_default_dataplane_too():
+    # https://learn.microsoft.com/azure/aks/upgrade-aks-ipam-and-dataplane: a cluster on the default (azure)
+    # dataplane, networkDataplane unset, is upgraded to Cilium in place.
+    result = review([cluster(networkDataplane=None)], [cluster(networkDataplane="cilium", networkPolicy="cilium")])
+    assert kinds(result, "networkProfile.networkDataplane") == ["migrates"]
+
+
+# Egress addresses: OUTBOUND; https://learn.microsoft.com/azure/nat-gateway/nat-overview (a NAT gateway's
+# public addresses are the subnet's outbound addresses); https://learn.microsoft.com/azure/firewall/overview
+# (the firewall SNATs to its public addresses). A public address created or replaced in one of these roles
+# is a new address partners see.
+
+def _pip(name: str, sku: str = "Standard") -> dict[str, Any]:
+    return record("azure-native:network:PublicIPAddress", name, {"resourceGroupName": "rg-dev",
+                                                                 "publicIpAddressName": name, "sku": {"name": sku}},
+                  id=f"{NET_ID}/publicIPAddresses/{name}")
+
+
+EGRESS_HOLDERS = {
+    "nat": record("azure-native:network:NatGateway", "nat", {"resourceGroupName": "rg-dev", "natGatewayName": "nat",
+                                                             "publicIpAddresses": [{"id": f"{NET_ID}/publicIPAddresses/"
+                                                                                          "egress"}]}),
+    "firewall": record("azure-native:network:AzureFirewall", "fw", {
+        "resourceGroupName": "rg-dev", "azureFirewallName": "fw",
+        "ipConfigurations": [{"name": "c", "publicIPAddress": {"id": f"{NET_ID}/publicIPAddresses/egress"}}]}),
+    "cluster": cluster(loadBalancerProfile={"outboundIPs": {"publicIPs": [{"id": f"{NET_ID}/publicIPAddresses/"
+                                                                                  "egress"}]}}),
+}
+
+
+@pytest.mark.parametrize("holder", sorted(EGRESS_HOLDERS))
+def test_a_new_or_replaced_public_address_of_an_egress_role_is_a_new_egress_address(holder):
+    created = review([EGRESS_HOLDERS[holder]], [EGRESS_HOLDERS[holder], _pip("egress")])
+    assert levels(created).get("new-egress:egress") == "advisory", holder
+    replaced = review([EGRESS_HOLDERS[holder], _pip("egress", "Basic")], [EGRESS_HOLDERS[holder], _pip("egress")])
+    assert levels(replaced).get("new-egress:egress") == "advisory", holder
+
+
+def test_a_public_address_in_no_egress_role_is_no_egress_news():
+    # An application gateway's frontend address receives traffic; egress does not leave from it.
+    gateway = record("azure-native:network:ApplicationGateway", "agw", {
+        "resourceGroupName": "rg-dev", "applicationGatewayName": "agw", "frontendIPConfigurations": [
+            {"name": "f", "publicIPAddress": {"id": f"{NET_ID}/publicIPAddresses/egress"}}]})
+    assert "new-egress:egress" not in levels(review([gateway], [gateway, _pip("egress")]))
+
+
+# Findings and their levels. PROTECT: `pulumi up` stops before it deletes or replaces a protected resource
+# (protect on either run's side: turning it off takes an update of its own first). An accepted finding
+# (`--allow ID`) no longer refuses; one that matches no id is told back.
+
+def _table(name: str = "rt", protect: bool = False) -> dict[str, Any]:
+    return record("azure-native:network:RouteTable", "spoke-rt", {"resourceGroupName": "rg-dev",
+                                                                  "routeTableName": name}, protect=protect)
+
+
+def test_a_protected_resource_deleted_is_refused_whichever_side_holds_protect():
+    deleted = review([_table(protect=True)], [])
+    assert deleted.changes[0].action == "delete"
+    assert levels(deleted) == {"protected:spoke-rt": "mandatory"} and deleted.exit_code == 1
+    # Replaced (a new Azure name) with protect set on the head only: refused as well.
+    replaced = review([_table()], [_table("rt2", protect=True)])
+    assert replaced.changes[0].action == "replace"
+    assert levels(replaced) == {"protected:spoke-rt": "mandatory"}
+    # Unprotected, the same two changes refuse nothing.
+    assert review([_table()], []).exit_code == 0
+    assert review([_table()], [_table("rt2")]).exit_code == 0
+
+
+def test_an_accepted_mandatory_finding_no_longer_refuses_and_an_unknown_allow_is_told():
+    result = review([_table(protect=True)], [], allowed=("protected:spoke-rt", "protected:nothing"))
+    assert [(f.id, f.level, f.accepted) for f in result.findings] == [("protected:spoke-rt", "mandatory", True)]
+    assert result.exit_code == 0 and result.unmatched_allows == ["protected:nothing"]
+
+
+def test_a_protected_resource_renamed_without_an_alias_is_one_alias_finding():
+    # ALIASES (https://www.pulumi.com/docs/iac/concepts/options/aliases/): a new URN for the same Azure name is
+    # the rename an alias carries; the finding names the alias, not a deletion of the protected resource.
+    moved = {**_table(protect=True), "urn": "urn:pulumi:dev::aks-networking::azure-native:network:RouteTable::rt-new",
+             "name": "rt-new"}
+    result = review([_table(protect=True)], [moved])
+    assert levels(result) == {"alias-missing:rt-new": "mandatory"}
+
+
+def test_a_subnet_without_room_is_told_and_a_moved_range_is_told():
+    from aksnet.review.network import address_plan_diff
+    rows = address_plan_diff([{"role": "nodes", "cidr": "10.1.0.0/24", "headroom": 10}],
+                             [{"role": "nodes", "cidr": "10.1.1.0/24", "headroom": -3}])
+    assert [r["change"] for r in rows] == ["moved", "short"]
+    result = review([], [], NetworkDiff(address_plan=rows))
+    assert levels(result) == {"address-moved:nodes": "advisory", "address-short:nodes": "advisory"}
+    assert "falls short of its need by 3 addresses" in next(f.message for f in result.findings
+                                                          if f.id == "address-short:nodes")
+    # Two ranges of one role going and one coming is no move: each is told apart.
+    apart = address_plan_diff([{"role": "pods", "cidr": "10.2.0.0/24"}, {"role": "pods", "cidr": "10.3.0.0/24"}],
+                              [{"role": "pods", "cidr": "10.4.0.0/23"}])
+    assert sorted(r["change"] for r in apart) == ["added", "removed", "removed"]
+
+
+# Kubernetes objects: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/ (an object is
+# its kind, namespace and name: another name or namespace is another object, so pulumi-kubernetes replaces it);
+# any other field is patched in place.
+
+@pytest.mark.parametrize("typ", ["kubernetes:core/v1:ConfigMap", "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                                 "kubernetes:apps/v1:Deployment"])
+def test_a_kubernetes_objects_name_and_namespace_are_its_identity(typ):
+    old = {"metadata": {"name": "shop", "namespace": "development", "labels": {"a": "1"}}, "spec": {"x": 1}}
+    for path, value in (("name", "shop2"), ("namespace", "staging")):
+        new = {**old, "metadata": {**old["metadata"], path: value}}
+        [change] = resource_changes([record(typ, "o", old)], [record(typ, "o", new)])
+        assert (change.action, change.forced_by) == ("replace", [f"metadata.{path}"]), (typ, path)
+    relabelled = {**old, "metadata": {**old["metadata"], "labels": {"a": "2"}}, "spec": {"x": 2}}
+    [change] = resource_changes([record(typ, "o", old)], [record(typ, "o", relabelled)])
+    assert change.action == "update"
