@@ -258,9 +258,14 @@ GUARDRAIL_CASES = [
 @pytest.mark.parametrize("rule_id,typ,props,violated", GUARDRAIL_CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(GUARDRAIL_CASES)])
 def test_each_guardrail_at_its_documented_boundary(rule_id, typ, props, violated):
-    from aksnet.rules.registry import BY_ID, RecordedResource
+    from types import SimpleNamespace
+
+    from aksnet.rules.guardrails import RULES
+    [rule] = [r for r in RULES if r.id == rule_id]
+    assert rule.resource is not None
     found: list[str] = []
-    BY_ID[rule_id].resource(RecordedResource(typ, "r", "urn:r", props), lambda message, urn=None: found.append(message))
+    args = SimpleNamespace(resource_type=typ, name="r", urn="urn:r", props=props)  # pulumi_policy's shape
+    rule.resource(args, lambda message, urn=None: found.append(message))
     assert bool(found) is violated, found
 
 
@@ -499,3 +504,40 @@ def test_a_kubernetes_objects_name_and_namespace_are_its_identity(typ):
     relabelled = {**old, "metadata": {**old["metadata"], "labels": {"a": "2"}}, "spec": {"x": 2}}
     [change] = resource_changes([record(typ, "o", old)], [record(typ, "o", relabelled)])
     assert change.action == "update"
+
+
+# default-deny-per-app-namespace: https://kubernetes.io/docs/concepts/services-networking/network-policies/
+# #default-policies: "default deny all ingress and all egress" is a policy selecting every pod (podSelector {})
+# with both policyTypes and no rule; one policy type alone, a selector of some pods, or any rule denies less.
+# Namespaces of Kubernetes and AKS add-ons (aksnet/vocabulary.py) are not the stack's to deny.
+DENY_SPEC = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+DEFAULT_DENY_CASES = [
+    ("shop", DENY_SPEC, False),
+    ("shop", {"podSelector": {}, "policyTypes": ["Ingress"]}, True),
+    ("shop", {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress", "Egress"]}, True),
+    ("shop", {**DENY_SPEC, "ingress": [{}]}, True),
+    ("shop", {**DENY_SPEC, "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]}, True),
+    ("kube-system", None, False),
+    ("flux-system", None, False),
+    ("calico-system", None, False),
+    ("gatekeeper-system", None, False),
+    ("app-routing-system", None, False),
+    ("aks-istio-ingress", None, False),
+]
+
+
+@pytest.mark.parametrize("namespace,spec,violated", DEFAULT_DENY_CASES)
+def test_an_app_namespace_needs_a_default_deny_of_both_directions(namespace, spec, violated):
+    from types import SimpleNamespace
+
+    from aksnet.rules.guardrails import default_deny_per_app_namespace
+
+    def resource(typ: str, props: dict[str, Any]) -> SimpleNamespace:
+        return SimpleNamespace(resource_type=typ, name="r", urn="urn:r", props=props)
+    stack = [resource("kubernetes:apps/v1:Deployment", {"metadata": {"name": "web", "namespace": namespace}})]
+    if spec is not None:
+        stack.append(resource("kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                              {"metadata": {"name": "deny", "namespace": namespace}, "spec": spec}))
+    found: list[str] = []
+    default_deny_per_app_namespace(SimpleNamespace(resources=stack), lambda message, urn=None: found.append(message))
+    assert bool(found) is violated, found
