@@ -541,3 +541,22 @@ def test_an_app_namespace_needs_a_default_deny_of_both_directions(namespace, spe
     found: list[str] = []
     default_deny_per_app_namespace(SimpleNamespace(resources=stack), lambda message, urn=None: found.append(message))
     assert bool(found) is violated, found
+
+
+# The provider's diff (pulumi/pulumi-azure-native provider/pkg/provider/diff.go, calculateObjectDiff): a key
+# of the replace set that is added is ADD_REPLACE and one that is removed is DELETE_REPLACE, as a changed one
+# is UPDATE_REPLACE; a key outside the set is a plain add, delete or update.
+
+@pytest.mark.parametrize("path", ["networkProfile.podCidr", "diskEncryptionSetID", "networkProfile.networkPolicy"])
+def test_a_force_new_input_removed_replaces_as_a_changed_one_does(path):
+    head, _, rest = path.partition(".")
+    old = cluster()["inputs"]
+    old = {**old, head: {**old[head], rest: "value"}} if rest else {**old, head: "value"}
+    new = {**old, head: {k: v for k, v in old[head].items() if k != rest}} if rest else \
+        {k: v for k, v in old.items() if k != head}
+    [change] = resource_changes([record(MC, "c", old)], [record(MC, "c", new)])
+    assert (change.action, change.forced_by, change.changes[0].kind) == ("replace", [path], "delete")
+    # The same removal of an input outside the replace set is an update.
+    plain = {**old, "networkProfile": {**old["networkProfile"], "loadBalancerSku": "standard"}}
+    [change] = resource_changes([record(MC, "c", plain)], [record(MC, "c", old)])
+    assert (change.action, change.changes[0].kind) == ("update", "delete")
