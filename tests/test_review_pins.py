@@ -560,3 +560,58 @@ def test_a_force_new_input_removed_replaces_as_a_changed_one_does(path):
     plain = {**old, "networkProfile": {**old["networkProfile"], "loadBalancerSku": "standard"}}
     [change] = resource_changes([record(MC, "c", plain)], [record(MC, "c", old)])
     assert (change.action, change.changes[0].kind) == ("update", "delete")
+
+
+# The vocabulary's names, as the Kubernetes API checks them
+# (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/,
+# https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set, and
+# IANA_SVC_NAME in https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports).
+NAME_CASES = [
+    # DNS-1123 label: at most 63 lowercase alphanumerics or '-', alphanumeric at both ends.
+    ("DNS_1123_LABEL", "a" * 63, True), ("DNS_1123_LABEL", "a" * 64, False), ("DNS_1123_LABEL", "1shop", True),
+    ("DNS_1123_LABEL", "shop-", False), ("DNS_1123_LABEL", "Shop", False),
+    # RFC 1035 label (a Service's name): the same, and a letter first.
+    ("DNS_1035_LABEL", "1shop", False), ("DNS_1035_LABEL", "s" + "a" * 62, True), ("DNS_1035_LABEL", "s" * 64, False),
+    # A label value: empty, or at most 63 of alphanumerics, '-', '_', '.', alphanumeric at both ends.
+    ("LABEL_VALUE", "", True), ("LABEL_VALUE", "v" * 63, True), ("LABEL_VALUE", "v" * 64, False),
+    ("LABEL_VALUE", "a_b.c-D", True), ("LABEL_VALUE", "-a", False),
+    # A label key: an optional DNS subdomain prefix and '/', then a name of at most 63.
+    ("LABEL_KEY", "app.kubernetes.io/name", True), ("LABEL_KEY", "k" * 63, True), ("LABEL_KEY", "k" * 64, False),
+    ("LABEL_KEY", "", False),
+    # IANA_SVC_NAME: at most 15, lowercase alphanumerics and '-', a letter among them, no '--', no '-' at an end.
+    ("PORT_NAME", "p" * 15, True), ("PORT_NAME", "p" * 16, False), ("PORT_NAME", "8080", False),
+    ("PORT_NAME", "h2c", True), ("PORT_NAME", "web--api", False), ("PORT_NAME", "-web", False),
+    ("PORT_NAME", "web-", False), ("PORT_NAME", "Web", False),
+]
+
+
+@pytest.mark.parametrize("constant,text,valid", NAME_CASES)
+def test_the_vocabularys_name_grammars_hold_kubernetes_bounds(constant, text, valid):
+    import re
+
+    from aksnet import vocabulary
+    assert bool(re.fullmatch(getattr(vocabulary, constant), text)) is valid
+
+
+def test_the_vocabularys_azure_and_kubernetes_names():
+    from aksnet import vocabulary as v
+    # https://www.rfc-editor.org/rfc/rfc1918 section 3: the three private blocks.
+    assert v.PRIVATE_RANGES == ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+    # https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq: 5 reserved, the first four and the last.
+    assert (v.AZURE_RESERVED_FIRST, v.AZURE_RESERVED_LAST, v.AZURE_RESERVED_PER_SUBNET) == (4, 1, 5)
+    # https://learn.microsoft.com/azure/private-link/private-endpoint-dns: ACR's and Key Vault's zones.
+    assert (v.REGISTRY_PRIVATE_ZONE, v.KEY_VAULT_PRIVATE_ZONE) == ("privatelink.azurecr.io",
+                                                                   "privatelink.vaultcore.azure.net")
+    # Subnets Azure accepts only under their exact names (firewall-faq, bastion, vpn-gateway settings).
+    assert set(v.FIXED_SUBNETS) == {"AzureFirewallSubnet", "AzureFirewallManagementSubnet", "AzureBastionSubnet",
+                                    "GatewaySubnet"}
+    # https://kubernetes.io/docs/concepts/services-networking/network-policies/: TCP, UDP and SCTP.
+    assert set(v.KUBERNETES_PROTOCOLS) == {"TCP", "UDP", "SCTP"}
+    # https://learn.microsoft.com/azure/aks/app-routing: the add-on's class and namespace.
+    assert (v.APP_ROUTING_INGRESS_CLASS, v.APP_ROUTING_NAMESPACE) == ("webapprouting.kubernetes.azure.com",
+                                                                      "app-routing-system")
+    # Resource type tokens as the engine and CrossGuard name them (networking.k8s.io/v1 Ingress and
+    # NetworkPolicy; gateway.networking.k8s.io/v1 Gateway: https://gateway-api.sigs.k8s.io/reference/spec/).
+    assert (v.INGRESS, v.NETWORK_POLICY, v.GATEWAY) == (
+        "kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "kubernetes:gateway.networking.k8s.io/v1:Gateway")
