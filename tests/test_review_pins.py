@@ -615,3 +615,29 @@ def test_the_vocabularys_azure_and_kubernetes_names():
     assert (v.INGRESS, v.NETWORK_POLICY, v.GATEWAY) == (
         "kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:gateway.networking.k8s.io/v1:Gateway")
+
+
+# The landing zone's private DNS zones. https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-
+# dns-zone: a Private Link API server resolves in privatelink.<region>.azmk8s.io, one with API Server VNet
+# Integration in private.<region>.azmk8s.io; https://learn.microsoft.com/azure/private-link/private-endpoint-dns:
+# ACR in privatelink.azurecr.io, Key Vault in privatelink.vaultcore.azure.net. A public API server has no zone.
+
+def test_the_hub_holds_the_private_link_zones_its_spokes_resolve_in():
+    from aksnet.plan.landing_zone import hub_zones
+    assert hub_zones("westeurope") == ("privatelink.westeurope.azmk8s.io", "privatelink.azurecr.io",
+                                       "privatelink.vaultcore.azure.net")
+
+
+@pytest.mark.parametrize("private,integration,zones", [
+    (True, False, ("privatelink.westeurope.azmk8s.io",)),
+    (True, True, ("private.westeurope.azmk8s.io",)),
+    (False, False, ()),
+])
+def test_a_spoke_links_the_api_servers_zone_of_its_kind_only_when_private(private, integration, zones):
+    from types import SimpleNamespace
+
+    from aksnet.plan.landing_zone import spoke_zones
+    spec = SimpleNamespace(cluster=SimpleNamespace(private=private, private_dns_zone="hub",
+                                                   api_server_vnet_integration=integration),
+                           environment=SimpleNamespace(location="westeurope"), registry=None, tls=None)
+    assert spoke_zones(spec) == zones
