@@ -641,3 +641,57 @@ def test_a_spoke_links_the_api_servers_zone_of_its_kind_only_when_private(privat
                                                    api_server_vnet_integration=integration),
                            environment=SimpleNamespace(location="westeurope"), registry=None, tls=None)
     assert spoke_zones(spec) == zones
+
+
+# A cluster updated in place keeps its API server, so the Kubernetes provider built from its kubeconfig and the
+# objects it manages stay (pulumi-kubernetes DiffConfig replaces the provider only when the kubeconfig's cluster
+# changes: https://github.com/pulumi/pulumi-kubernetes/pull/2771); a replaced cluster replaces them.
+
+def test_only_a_replaced_cluster_takes_the_kubernetes_provider_and_its_objects_with_it():
+    provider_urn = "urn:pulumi:dev::aks-networking::pulumi:providers:kubernetes::k8s"
+    provider = {"urn": provider_urn, "type": "pulumi:providers:kubernetes", "name": "k8s", "inputs": {}}
+    config_map = record("kubernetes:core/v1:ConfigMap", "k8s-settings", {
+        "metadata": {"name": "settings", "namespace": "development"}}, provider=f"{provider_urn}::0000")
+    tagged = cluster({"tags": {"team": "platform"}})
+    updated = {c.name: c.action for c in resource_changes([cluster(), provider, config_map],
+                                                         [tagged, provider, config_map])}
+    assert updated == {"cluster-aks": "update", "k8s": "same", "k8s-settings": "same"}
+    replaced = {c.name: c.action for c in resource_changes([cluster(), provider, config_map],
+                                                          [cluster(dnsServiceIP="10.0.0.53"), provider, config_map])}
+    assert replaced == {"cluster-aks": "replace", "k8s": "replace", "k8s-settings": "replace"}
+
+
+def test_an_autonamed_resource_gone_and_another_created_is_no_rename():
+    # https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming: without its URL name the provider
+    # names the resource anew, so the new one cannot collide with the old: no alias is missing.
+    old = record("azure-native:network:RouteTable", "rt-old", {"resourceGroupName": "rg-dev"})
+    new = record("azure-native:network:RouteTable", "rt-new", {"resourceGroupName": "rg-dev"})
+    result = review([old], [new])
+    assert sorted(c.action for c in result.changes) == ["create", "delete"] and result.findings == []
+
+
+@pytest.mark.parametrize("profile", [{"serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"},
+                                     {"dnsServiceIP": "10.0.0.53"},
+                                     {"serviceCidrs": ["10.0.0.0/16", "fd00::/108"]}])
+def test_a_new_service_range_or_dns_address_is_only_had_with_a_new_cluster(profile):
+    # https://github.com/pulumi/pulumi-azure-native/pull/4771 and the AKS API: serviceCidr, serviceCidrs and
+    # dnsServiceIP are create-only; every Service's cluster IP and the cluster DNS address move with them.
+    result = review([cluster()], [cluster(**profile)])
+    assert result.changes[0].action == "replace"
+    assert {c.input: c.kind for c in result.consequences} == {f"networkProfile.{key}": "recreate" for key in profile}
+
+
+def test_a_changed_element_of_the_service_ranges_is_sent_in_place_and_refused():
+    # diff.go (calculateValueDiff): an array element's replace key is `serviceCidrs[]`, not in the replace set, so
+    # the provider updates; the AKS API has no update path for the service range (PR #4771): `pulumi up` fails.
+    result = review([cluster(serviceCidrs=["10.0.0.0/16"])], [cluster(serviceCidrs=["10.1.0.0/16"])])
+    assert result.changes[0].action == "update"
+    assert levels(result) == {"azure-refuses:cluster-aks:networkProfile.serviceCidrs": "mandatory"}
+
+
+def test_a_replaced_pool_gets_no_in_place_refusal_for_its_other_changes():
+    # A replacement creates the pool anew: no in-place update of maxPods is ever sent, so nothing is refused for
+    # it; the replacement's own collision under the same agentPoolName remains.
+    result = review([_pool()], [_pool(vmSize="Standard_D8ds_v5", maxPods=50)])
+    assert result.changes[0].action == "replace"
+    assert levels(result) == {"replace-collides:cluster-pool-user": "mandatory"}

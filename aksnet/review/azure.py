@@ -145,6 +145,13 @@ def _cluster_dataplane(change: ResourceChange, item: InputChange, _: Context) ->
 
 
 def _cluster_service_range(change: ResourceChange, item: InputChange, _: Context) -> Iterator[Consequence]:
+    if not item.replaces:
+        # diff.go replaces for `serviceCidrs` itself, not for a changed element of it (`serviceCidrs[]`): the
+        # provider sends the new range as an update, which AKS refuses.
+        yield Consequence(change.urn, field_path(item.path), "the provider sends it as an in-place update, and "
+                          "AKS refuses it: the service range is fixed at creation", "refused", SERVICE_CIDR,
+                          NEW_CLUSTER)
+        return
     yield Consequence(change.urn, item.path, "fixed at creation: only a new cluster has another service range; "
                       "every Service's cluster IP and the cluster DNS address change with it", "recreate",
                       SERVICE_CIDR, NEW_CLUSTER)
