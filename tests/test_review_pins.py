@@ -684,9 +684,11 @@ def test_a_new_service_range_or_dns_address_is_only_had_with_a_new_cluster(profi
 def test_a_changed_element_of_the_service_ranges_is_sent_in_place_and_refused():
     # diff.go (calculateValueDiff): an array element's replace key is `serviceCidrs[]`, not in the replace set, so
     # the provider updates; the AKS API has no update path for the service range (PR #4771): `pulumi up` fails.
-    result = review([cluster(serviceCidrs=["10.0.0.0/16"])], [cluster(serviceCidrs=["10.1.0.0/16"])])
-    assert result.changes[0].action == "update"
-    assert levels(result) == {"azure-refuses:cluster-aks:networkProfile.serviceCidrs": "mandatory"}
+    # An element added to the array (a second, IPv6 range) is a plain ADD in diff.go: an update as well.
+    for ranges in (["10.1.0.0/16"], ["10.0.0.0/16", "fd00::/108"]):
+        result = review([cluster(serviceCidrs=["10.0.0.0/16"])], [cluster(serviceCidrs=ranges)])
+        assert result.changes[0].action == "update", ranges
+        assert levels(result) == {"azure-refuses:cluster-aks:networkProfile.serviceCidrs": "mandatory"}, ranges
 
 
 def test_a_replaced_pool_gets_no_in_place_refusal_for_its_other_changes():
