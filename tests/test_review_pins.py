@@ -700,3 +700,22 @@ def test_a_replaced_pool_gets_no_in_place_refusal_for_its_other_changes():
     result = review([_pool()], [_pool(vmSize="Standard_D8ds_v5", maxPods=50)])
     assert result.changes[0].action == "replace"
     assert levels(result) == {"replace-collides:cluster-pool-user": "mandatory"}
+
+
+
+# Kubernetes minors (https://learn.microsoft.com/azure/aks/supported-kubernetes-versions, the release calendar):
+# 1.36 leaves AKS support on 2027-06-30. The announced end is told until WARN_DAYS (60) before that day; from
+# that day on the ending-soon rule speaks instead (aksnet/rules/design/cluster.py: end <= today + WARN_DAYS).
+
+@pytest.mark.parametrize("day,announced", [("2027-04-30", True), ("2027-05-01", False)])
+def test_the_minors_announced_end_stops_where_ending_soon_starts(day, announced):
+    import datetime
+    from types import SimpleNamespace
+
+    from aksnet.rules.lifecycle import announced_end
+    spec = SimpleNamespace(cluster=SimpleNamespace(kubernetes_version="1.36", network_plugin="azure",
+                                                   network_policy="cilium"),
+                           ingress=SimpleNamespace(controller="appgw"))
+    told = [p for p in announced_end(spec, datetime.date.fromisoformat(day))  # type: ignore[arg-type]
+            if p.path.endswith("cluster.kubernetesVersion")]
+    assert bool(told) is announced
