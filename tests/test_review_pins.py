@@ -719,3 +719,25 @@ def test_the_minors_announced_end_stops_where_ending_soon_starts(day, announced)
     told = [p for p in announced_end(spec, datetime.date.fromisoformat(day))  # type: ignore[arg-type]
             if p.path.endswith("cluster.kubernetesVersion")]
     assert bool(told) is announced
+
+
+# https://learn.microsoft.com/azure/firewall/policy-rule-sets: a rule collection's priority, like a group's, is
+# 100 to 65000; Azure processes collections of a group by priority. A spoke's collections, renumbered into its
+# one group on the hub's policy, keep Azure's order and stay inside that range.
+
+def test_a_spokes_collections_are_renumbered_inside_azures_priority_range_in_processing_order():
+    from aksnet.plan.egress_rules import FirewallPolicyPlan, RuleGroup
+    from aksnet.plan.landing_zone import RULE_GROUP_PRIORITIES, spoke_rule_group
+    assert RULE_GROUP_PRIORITIES == (100, 65000)
+
+    def collection(name: str, priority: int) -> dict[str, Any]:
+        return {"name": name, "priority": priority, "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
+                "action": {"type": "Allow"}, "rules": []}
+    policy = FirewallPolicyPlan({}, (RuleGroup("b", "workloads", 300, (collection("web", 100),)),
+                                     RuleGroup("a", "aks", 200, (collection("aks", 65000), collection("deny", 100)))),
+                                True, ())
+    group = spoke_rule_group("spoke-a", policy, 1000)
+    assert group is not None
+    ordered = sorted(group.collections, key=lambda c: c["priority"])
+    assert [c["name"] for c in ordered] == ["spoke-a-deny", "spoke-a-aks", "spoke-a-web"]
+    assert all(100 <= c["priority"] <= 65000 for c in group.collections)
