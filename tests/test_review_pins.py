@@ -741,3 +741,25 @@ def test_a_spokes_collections_are_renumbered_inside_azures_priority_range_in_pro
     ordered = sorted(group.collections, key=lambda c: c["priority"])
     assert [c["name"] for c in ordered] == ["spoke-a-deny", "spoke-a-aks", "spoke-a-web"]
     assert all(100 <= c["priority"] <= 65000 for c in group.collections)
+
+
+def test_a_spoke_without_a_chosen_priority_takes_the_first_of_its_range_and_routes_only_other_spokes():
+    # landing-zone.yaml gives spoke-a priorities 1000-1099 and 10.110.0.0/16, spoke-b 10.120.0.0/16. Routes to the
+    # other spokes go through the hub's firewall; a route of its own prefix would override its VNet's own system
+    # route (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route).
+    from types import SimpleNamespace
+
+    from aksnet.plan.egress_rules import FirewallPolicyPlan, RuleGroup
+    from aksnet.plan.landing_zone import read_registry, spoke_attachment
+    from tests.stacks import landing_zone_document
+    registry = read_registry(landing_zone_document(), "landing-zone.yaml")
+    spec = SimpleNamespace(landing_zone=SimpleNamespace(name="spoke-a", rule_collection_priority=None),
+                           cluster=SimpleNamespace(private=False, private_dns_zone="system",
+                                                   api_server_vnet_integration=False),
+                           environment=SimpleNamespace(location="westeurope"), registry=None, tls=None)
+    collection = {"name": "web", "priority": 100, "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
+                  "action": {"type": "Allow"}, "rules": []}
+    plan = SimpleNamespace(firewall=FirewallPolicyPlan({}, (RuleGroup("w", "workloads", 300, (collection,)),), True, ()))
+    attached = spoke_attachment(spec, plan, registry)
+    assert attached.rule_group is not None and attached.rule_group.priority == 1000
+    assert [prefix for _, prefix in attached.routes] == ["10.120.0.0/16"]
