@@ -747,12 +747,16 @@ def test_a_spoke_without_a_chosen_priority_takes_the_first_of_its_range_and_rout
     # landing-zone.yaml gives spoke-a priorities 1000-1099 and 10.110.0.0/16, spoke-b 10.120.0.0/16. Routes to the
     # other spokes go through the hub's firewall; a route of its own prefix would override its VNet's own system
     # route (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route).
+    import os
     from types import SimpleNamespace
+
+    import yaml
 
     from aksnet.plan.egress_rules import FirewallPolicyPlan, RuleGroup
     from aksnet.plan.landing_zone import read_registry, spoke_attachment
-    from tests.stacks import landing_zone_document
-    registry = read_registry(landing_zone_document(), "landing-zone.yaml")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "landing-zone.yaml"), encoding="utf-8") as handle:
+        registry = read_registry(yaml.safe_load(handle), "landing-zone.yaml")
     spec = SimpleNamespace(landing_zone=SimpleNamespace(name="spoke-a", rule_collection_priority=None),
                            cluster=SimpleNamespace(private=False, private_dns_zone="system",
                                                    api_server_vnet_integration=False),
