@@ -168,11 +168,17 @@ def _cluster_policy_engine(change: ResourceChange, item: InputChange, _: Context
                           "while the program ignores networkProfile (ignoreChanges); then land the stack's new values")
 
 
-OUTBOUND_IN_PLACE = {"loadBalancer", "managedNATGateway", "userAssignedNATGateway", "userDefinedRouting"}
+OUTBOUND_IN_PLACE = (
+    frozenset({"loadBalancer", "managedNATGateway", "none", "block"}),  # on a VNet AKS manages
+    frozenset({"loadBalancer", "userAssignedNATGateway", "userDefinedRouting", "none"}),  # on your own VNet
+)
+"""OUTBOUND's two tables of supported migrations ("Supported migration paths for managed VNet / BYO VNet"):
+every pair inside one set migrates in place; managedNATGateway never to or from userAssignedNATGateway or
+userDefinedRouting, for no VNet holds both."""
 
 
 def _cluster_outbound(change: ResourceChange, item: InputChange, _: Context) -> Iterator[Consequence]:
-    if item.old in OUTBOUND_IN_PLACE and item.new in OUTBOUND_IN_PLACE:
+    if any(item.old in kinds and item.new in kinds for kinds in OUTBOUND_IN_PLACE):
         yield Consequence(change.urn, item.path, f"Azure changes the outbound type from {item.old} to {item.new} in "
                           "place (az aks update --outbound-type; managedNATGateway only on a VNet AKS manages, "
                           "userAssignedNATGateway and userDefinedRouting only on your own)", "migrates", OUTBOUND,
