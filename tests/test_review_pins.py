@@ -774,3 +774,21 @@ def test_a_spoke_without_a_chosen_priority_takes_the_first_of_its_range_and_rout
     attached = spoke_attachment(spec, plan, registry)
     assert attached.rule_group is not None and attached.rule_group.priority == 1000
     assert [prefix for _, prefix in attached.routes] == ["10.120.0.0/16"]
+
+
+# https://kubernetes.io/docs/concepts/services-networking/ingress/#examples: a Prefix path matches element by
+# element and a trailing slash is ignored ("/foo" and "/foo/" match the same requests); "/" is every path.
+
+@pytest.mark.parametrize("first,second,same", [("/a", "/a/", True), ("/", "/", True), ("/a", "/ab", False),
+                                               ("/a/b/", "/a/b", True)])
+def test_two_routes_of_one_host_claim_one_path_whatever_their_trailing_slash(first, second, same):
+    from types import SimpleNamespace
+
+    from aksnet.rules.kubernetes_objects import one_route_per_host_and_path
+
+    def route(path: str) -> SimpleNamespace:
+        return SimpleNamespace(host="shop.example.com", paths=[SimpleNamespace(path=path)])
+    spec = SimpleNamespace(kubernetes=SimpleNamespace(workloads=SimpleNamespace(ingresses=[route(first),
+                                                                                          route(second)])))
+    found = list(one_route_per_host_and_path(spec))  # type: ignore[arg-type]
+    assert [p.path for p in found] == (["aks-networking:kubernetes.ingresses[1].paths[0].path"] if same else [])
