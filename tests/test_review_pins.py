@@ -792,3 +792,24 @@ def test_two_routes_of_one_host_claim_one_path_whatever_their_trailing_slash(fir
                                                                                           route(second)])))
     found = list(one_route_per_host_and_path(spec))  # type: ignore[arg-type]
     assert [p.path for p in found] == (["aks-networking:kubernetes.ingresses[1].paths[0].path"] if same else [])
+
+
+# https://cloud-provider-azure.sigs.k8s.io/topics/loadbalancer/: one load balancing rule answers a frontend address,
+# protocol and port. The application routing add-on's NGINX (https://learn.microsoft.com/azure/aks/app-routing)
+# takes TCP 80 and 443 on its address only when it is the stack's controller; an nginx block left beside another
+# controller deploys nothing.
+
+@pytest.mark.parametrize("controller,port,refused", [("nginx", 80, True), ("nginx", 443, True), ("nginx", 8080, False),
+                                                     ("appgw", 80, False)])
+def test_an_internal_service_may_not_take_nginxs_ports_on_its_address_when_nginx_runs(controller, port, refused):
+    import ipaddress as ip
+    from types import SimpleNamespace
+
+    from aksnet.rules.kubernetes_objects import one_claim_per_internal_address_and_port
+    address = ip.IPv4Address("192.168.2.10")
+    app = SimpleNamespace(service_type="InternalLoadBalancer", static_ip=address,
+                          ports=[SimpleNamespace(protocol="TCP", port=port)])
+    spec = SimpleNamespace(ingress=SimpleNamespace(controller=controller, nginx=SimpleNamespace(static_ip=address)),
+                           kubernetes=SimpleNamespace(workloads=SimpleNamespace(apps=[app])))
+    found = list(one_claim_per_internal_address_and_port(spec))  # type: ignore[arg-type]
+    assert bool(found) is refused, found
