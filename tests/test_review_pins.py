@@ -813,3 +813,24 @@ def test_an_internal_service_may_not_take_nginxs_ports_on_its_address_when_nginx
                            kubernetes=SimpleNamespace(workloads=SimpleNamespace(apps=[app])))
     found = list(one_claim_per_internal_address_and_port(spec))  # type: ignore[arg-type]
     assert bool(found) is refused, found
+
+
+# https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector and
+# https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors: a selector selects
+# the pods carrying all its labels, in its own namespace; a Service without a selector selects no pod.
+
+@pytest.mark.parametrize("mine,theirs,namespace,selects", [
+    ({"app": "web"}, {"app": "web", "tier": "front"}, "shop", True),
+    ({"app": "web", "tier": "back"}, {"app": "web", "tier": "front"}, "shop", False),
+    ({"app": "web"}, {"app": "web"}, "other", False),
+    ({}, {"app": "web"}, "shop", False),
+])
+def test_an_apps_selector_is_refused_exactly_when_it_selects_another_apps_pods(mine, theirs, namespace, selects):
+    from types import SimpleNamespace
+
+    from aksnet.rules.kubernetes_objects import selectors_select_only_their_app
+    apps = [SimpleNamespace(name="mine", namespace="shop", labels=mine),
+            SimpleNamespace(name="theirs", namespace=namespace, labels=theirs)]
+    spec = SimpleNamespace(kubernetes=SimpleNamespace(workloads=SimpleNamespace(apps=apps)))
+    found = [p.path for p in selectors_select_only_their_app(spec)]  # type: ignore[arg-type]
+    assert ("aks-networking:kubernetes.apps[0].labels" in found) is selects, found
