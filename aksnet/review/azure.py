@@ -145,6 +145,13 @@ def _cluster_dataplane(change: ResourceChange, item: InputChange, _: Context) ->
 
 
 def _cluster_service_range(change: ResourceChange, item: InputChange, _: Context) -> Iterator[Consequence]:
+    if not item.replaces:
+        # diff.go replaces for `serviceCidrs` itself, not for a changed element of it (`serviceCidrs[]`): the
+        # provider sends the new range as an update, which AKS refuses.
+        yield Consequence(change.urn, field_path(item.path), "the provider sends it as an in-place update, and "
+                          "AKS refuses it: the service range is fixed at creation", "refused", SERVICE_CIDR,
+                          NEW_CLUSTER)
+        return
     yield Consequence(change.urn, item.path, "fixed at creation: only a new cluster has another service range; "
                       "every Service's cluster IP and the cluster DNS address change with it", "recreate",
                       SERVICE_CIDR, NEW_CLUSTER)
@@ -161,11 +168,17 @@ def _cluster_policy_engine(change: ResourceChange, item: InputChange, _: Context
                           "while the program ignores networkProfile (ignoreChanges); then land the stack's new values")
 
 
-OUTBOUND_IN_PLACE = {"loadBalancer", "managedNATGateway", "userAssignedNATGateway", "userDefinedRouting"}
+OUTBOUND_IN_PLACE = (
+    frozenset({"loadBalancer", "managedNATGateway", "none", "block"}),  # on a VNet AKS manages
+    frozenset({"loadBalancer", "userAssignedNATGateway", "userDefinedRouting", "none"}),  # on your own VNet
+)
+"""OUTBOUND's two tables of supported migrations ("Supported migration paths for managed VNet / BYO VNet"):
+every pair inside one set migrates in place; managedNATGateway never to or from userAssignedNATGateway or
+userDefinedRouting, for no VNet holds both."""
 
 
 def _cluster_outbound(change: ResourceChange, item: InputChange, _: Context) -> Iterator[Consequence]:
-    if item.old in OUTBOUND_IN_PLACE and item.new in OUTBOUND_IN_PLACE:
+    if any(item.old in kinds and item.new in kinds for kinds in OUTBOUND_IN_PLACE):
         yield Consequence(change.urn, item.path, f"Azure changes the outbound type from {item.old} to {item.new} in "
                           "place (az aks update --outbound-type; managedNATGateway only on a VNet AKS manages, "
                           "userAssignedNATGateway and userDefinedRouting only on your own)", "migrates", OUTBOUND,
@@ -241,8 +254,10 @@ def _subnet_prefix(change: ResourceChange, item: InputChange, context: Context) 
     subnet_id = (change.head or {}).get("id") or ""
     base_inputs = (change.base or {}).get("inputs") or {}
     used = bool(subnet_id) and any(s == subnet_id or s.startswith(subnet_id + "/") for s in context.referenced)
+    # A subnet's range is `addressPrefix` or the list `addressPrefixes` (the REST API takes either).
+    prefixes = [base_inputs.get("addressPrefix"), *(base_inputs.get("addressPrefixes") or ())]
     used = used or base_inputs.get("subnetName") in context.load_balancer_subnets or any(
-        _in_prefix(a, base_inputs.get("addressPrefix")) for a in context.load_balancer_addresses)
+        _in_prefix(a, prefix) for a in context.load_balancer_addresses for prefix in prefixes if prefix)
     if used:
         yield Consequence(change.urn, field_path(item.path), "the subnet holds resources (nodes, load balancer "
                           "frontends, endpoints) and Azure refuses to change the address range of a subnet in use",
