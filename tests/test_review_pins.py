@@ -18,6 +18,7 @@ import pytest
 from aksnet.review.network import NetworkDiff
 from aksnet.review.report import Review, build_review
 from aksnet.review.resource_diff import azure_name, resource_changes
+from tests.test_review_semantics import record
 
 MC = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"
@@ -32,10 +33,6 @@ MOVE_REGION = "https://learn.microsoft.com/azure/azure-resource-manager/manageme
 SUBNET_DOC = "https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet"
 PROTECT = "https://www.pulumi.com/docs/iac/concepts/options/protect/"
 
-
-def record(typ: str, name: str, inputs: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"urn": f"urn:pulumi:dev::aks-networking::{typ}::{name}", "type": typ, "name": name, "inputs": inputs,
-            **extra}
 
 
 def review(base: list[dict[str, Any]], head: list[dict[str, Any]], network: NetworkDiff | None = None,

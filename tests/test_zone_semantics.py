@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import ipaddress
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,6 +30,7 @@ from aksnet.config.hub import load_hub_spec
 from aksnet.config.problems import ConfigError
 from aksnet.plan.egress_rules import FirewallPolicyPlan, RuleGroup
 from aksnet.plan.landing_zone import RegistryError, hub_plan, read_registry, registration_problems, spoke_rule_group
+from aksnet.review.resource_diff import walk_strings
 from tests.stacks import landing_zone_document
 from tools.stackfile import read_stack_file
 
@@ -515,17 +515,6 @@ LINKED_ON_THE_HUB = {
 HUB_GROUPS = ("rg-net", "rg-policy", "rg-dns")
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
 def test_every_write_and_link_a_spoke_makes_on_the_hub_is_in_its_role(spoke_apart):
     """The spoke's deploy identity holds only HUB_ACTIONS_FOR_SPOKES on the hub: each resource it declares in
     a hub group needs its write there, and each hub resource id among its inputs the linked action (its
@@ -538,7 +527,7 @@ def test_every_write_and_link_a_spoke_makes_on_the_hub_is_in_its_role(spoke_apar
             continue
         if record.inputs.get("resourceGroupName") in HUB_GROUPS:
             needed.setdefault(WRITES_ON_THE_HUB.get(record.type, f"a write of {record.type}"), set()).add(record.name)
-        for text in _strings({k: v for k, v in record.inputs.items() if k != "resourceGroupName"}):
+        for text in walk_strings({k: v for k, v in record.inputs.items() if k != "resourceGroupName"}):
             if any(f"{SUB}/{group}/" in text for group in HUB_GROUPS):
                 action = next((a for kind, a in LINKED_ON_THE_HUB.items() if kind in text), f"a link to {text}")
                 needed.setdefault(action, set()).add(record.name)
