@@ -17,15 +17,17 @@ import pytest
 
 from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
-from tests.stacks import load, variant
+from tests.stacks import DELETE, load, variant
 
 C = "aks-networking:"
+_DROP = "<delete this key>"
 
 
 @functools.cache
 def _refusals(stack: str, changes: str) -> tuple[tuple[str, str], ...]:
     import json
-    config = variant(load(stack), {f"{C}{k}": v for k, v in json.loads(changes).items()})
+    config = variant(load(stack), {k if ":" in k else f"{C}{k}": DELETE if v == _DROP else v
+                                   for k, v in json.loads(changes).items()})
     try:
         load_stack(config, stack)
     except ConfigError as refused:
@@ -82,6 +84,83 @@ CASES: dict[str, tuple[str, dict[str, Any], str, tuple[str, ...], str]] = {
         "dev", {"kubernetes.namespaces": _namespaces("kube-system")}, "kubernetes.namespaces[1].name",
         ("'kube-system'", "cluster DNS"),
         "https://learn.microsoft.com/azure/aks/concepts-clusters-workloads#namespaces"),
+    # outboundType userDefinedRouting needs a route to an appliance: the firewall, or a next hop given.
+    "udr without an appliance": (
+        "dev", {"cluster.outboundType": "userDefinedRouting"}, "cluster.outboundType",
+        ("egress.firewall", "egressNextHopIp"), "https://learn.microsoft.com/azure/aks/egress-outboundtype"),
+    # Azure Firewall lives in a subnet named AzureFirewallSubnet, at least a /26.
+    "firewall without AzureFirewallSubnet": (
+        "prod", {"network.hub.subnets.AzureFirewallSubnet": _DROP}, "egress.firewall",
+        ("AzureFirewallSubnet", "/26"), "https://learn.microsoft.com/azure/firewall/firewall-faq"),
+    # The Basic SKU needs a management subnet, AzureFirewallManagementSubnet, a /26.
+    "basic firewall without its management subnet": (
+        "prod", {"egress.firewall.sku": "Basic"}, "egress.firewall.sku", ("AzureFirewallManagementSubnet", "/26"),
+        "https://learn.microsoft.com/azure/firewall/deploy-firewall-basic-portal-powershell"),
+    # FQDNs in network rules are resolved by the firewall's DNS proxy, which must be on.
+    "fqdn network rule without the DNS proxy": (
+        "prod", {"egress.firewall.dnsProxy": False, "egress.firewall.networkRules": [
+            {"name": "ntp", "protocols": ["UDP"], "destinationFqdns": ["ntp.ubuntu.com"], "ports": [123]}]},
+        "egress.firewall.networkRules[0].destinationFqdns", ("DNS proxy", "dnsProxy true"),
+        "https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules"),
+    # Azure Bastion lives in a subnet named AzureBastionSubnet, at least a /26.
+    "bastion without AzureBastionSubnet": (
+        "prod", {"network.hub.subnets.AzureBastionSubnet": _DROP}, "network.bastion",
+        ("AzureBastionSubnet", "/26"), "https://learn.microsoft.com/azure/bastion/configuration-settings#subnet"),
+    # A NAT gateway takes up to 16 public IP addresses.
+    "managed NAT gateway with 17 IPs": (
+        "dev", {"cluster.outboundType": "managedNATGateway", "cluster.outboundIpCount": 17},
+        "cluster.outboundIpCount", ("16",), "https://learn.microsoft.com/azure/nat-gateway/nat-gateway-resource"),
+    # AGC supports Azure CNI and CNI Overlay, not kubenet.
+    "agc with kubenet": (
+        "dev", {"ingress.controller": "agc"}, "ingress.controller", ("kubenet", "Overlay", "networkPluginMode overlay"),
+        "https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking"),
+    # With CNI Overlay, AGC's delegated subnet is exactly a /24.
+    "agc overlay subnet a /23": (
+        "prod", {"ingress.controller": "agc", "ingress.appGateway": _DROP,
+                 "network.spoke.subnets.agc": "10.240.8.0/23"}, "network.spoke.subnets.agc", ("/24",),
+        "https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking"),
+    # AGIC supports the v2 SKUs only: Standard_v2 and WAF_v2.
+    "appgw v1 sku": (
+        "prod", {"ingress.appGateway.sku": "Standard"}, "ingress.appGateway.sku", ("Standard_v2", "WAF_v2"),
+        "https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview"),
+    # Detection mode only logs; Prevention blocks.
+    "production WAF in Detection": (
+        "prod", {"ingress.appGateway.wafMode": "Detection"}, "ingress.appGateway.wafMode", ("Prevention",),
+        "https://learn.microsoft.com/azure/web-application-firewall/ag/ag-overview#waf-modes"),
+    "production gateway without WAF": (
+        "prod", {"ingress.appGateway.sku": "Standard_v2"}, "ingress.appGateway.sku", ("WAF_v2",),
+        "https://learn.microsoft.com/azure/web-application-firewall/ag/ag-overview"),
+    # The Cilium dataplane needs CNI Overlay or Azure CNI with dynamic pod IPs (a pod subnet).
+    "cilium without overlay or a pod subnet": (
+        "prod", {"cluster.networkPluginMode": _DROP, "cluster.podCidr": _DROP}, "cluster.networkDataplane",
+        ("networkPluginMode overlay", "network.spoke.subnets.pods"),
+        "https://learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium"),
+    # Flat Azure CNI gives pods VNet addresses: no pod CIDR.
+    "flat azure cni with a pod cidr": (
+        "prod", {"cluster.networkPluginMode": _DROP, "cluster.networkDataplane": "azure",
+                 "cluster.networkPolicy": "azure"}, "cluster.podCidr", ("podCidr", "networkPluginMode overlay"),
+        "https://learn.microsoft.com/azure/aks/configure-azure-cni"),
+    # A pod subnet is for Azure CNI with dynamic pod IPs, not Overlay.
+    "pod subnet under overlay": (
+        "prod", {"network.spoke.subnets.pods": "10.240.16.0/20"}, "network.spoke.subnets.pods",
+        ("Overlay", "networkPlugin azure"), "https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-pod-subnet"),
+    # A private DNS zone in the hub is for a private cluster, and needs the hub.
+    "hub zone on a public API server": (
+        "prod", {"cluster.private": False}, "cluster.privateDnsZone", ("private true",),
+        "https://learn.microsoft.com/azure/aks/private-clusters"),
+    # API Server VNet Integration needs a delegated subnet of /28 or larger.
+    "vnet integration without its subnet": (
+        "dev", {"cluster.apiServerVnetIntegration": True}, "cluster.apiServerVnetIntegration",
+        ("network.spoke.subnets.apiserver", "/28"), "https://learn.microsoft.com/azure/aks/api-server-vnet-integration"),
+    # An internal load balancer Service needs the ILB subnet.
+    "internal service without the ilb subnet": (
+        "dev", {"network.spoke.subnets.ilb": _DROP, "kubernetes.apps[0].serviceType": "InternalLoadBalancer"},
+        "kubernetes.apps[0].serviceType", ("network.spoke.subnets.ilb",),
+        "https://learn.microsoft.com/azure/aks/internal-lb"),
+    # Availability zones exist only in some regions; northcentralus has none.
+    "zones in a region without zones": (
+        "prod", {"azure-native:location": "northcentralus"}, "cluster.nodePools[0].zones", ("northcentralus",),
+        "https://learn.microsoft.com/azure/reliability/availability-zones-region-support"),
 }
 
 
