@@ -107,12 +107,12 @@ CASES: dict[str, tuple[str, dict[str, Any], str, tuple[str, ...], str]] = {
         "prod", {"network.hub.subnets.AzureBastionSubnet": _DROP}, "network.bastion",
         ("AzureBastionSubnet", "/26"), "https://learn.microsoft.com/azure/bastion/configuration-settings#subnet"),
     # A NAT gateway takes up to 16 public IP addresses.
-    "managed NAT gateway with 17 IPs": (
-        "dev", {"cluster.outboundType": "managedNATGateway", "cluster.outboundIpCount": 17},
+    "NAT gateway with 17 IPs": (
+        "dev", {"cluster.outboundType": "userAssignedNATGateway", "cluster.outboundIpCount": 17},
         "cluster.outboundIpCount", ("16",), "https://learn.microsoft.com/azure/nat-gateway/nat-gateway-resource"),
     # AGC supports Azure CNI and CNI Overlay, not kubenet.
     "agc with kubenet": (
-        "dev", {"ingress.controller": "agc"}, "ingress.controller", ("kubenet", "Overlay", "networkPluginMode overlay"),
+        "dev", {"ingress.controller": "agc"}, "ingress.controller", ("support kubenet", "networkPluginMode overlay"),
         "https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking"),
     # With CNI Overlay, AGC's delegated subnet is exactly a /24.
     "agc overlay subnet a /23": (
@@ -161,6 +161,44 @@ CASES: dict[str, tuple[str, dict[str, Any], str, tuple[str, ...], str]] = {
     "zones in a region without zones": (
         "prod", {"azure-native:location": "northcentralus"}, "cluster.nodePools[0].zones", ("northcentralus",),
         "https://learn.microsoft.com/azure/reliability/availability-zones-region-support"),
+    # "System node pools require a VM SKU of at least 4 vCPUs and 4 GB of memory."
+    "system pool of 2 vCPUs": (
+        "dev", {"cluster.nodePools[0].vmSize": "Standard_D2s_v5"}, "cluster.nodePools[0].vmSize",
+        ("4 vCPUs", "4 GB"), "https://learn.microsoft.com/azure/aks/use-system-pools"),
+    # AKS needs at least one System pool for its own pods.
+    "no system pool": (
+        "dev", {"cluster.nodePools[0].mode": "User"}, "cluster.nodePools", ("mode System",),
+        "https://learn.microsoft.com/azure/aks/use-system-pools"),
+    # Max pods per node: 10 to 250 on every plugin.
+    "max pods 251": (
+        "dev", {"cluster.nodePools[0].maxPods": 251}, "cluster.nodePools[0].maxPods", ("250",),
+        "https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning#maximum-pods-per-node"),
+    # A System pool must fit 30 pods.
+    "system pool with room for 20 pods": (
+        "dev", {"cluster.nodePools[0].maxPods": 10}, "cluster.nodePools[0].maxPods", ("30",),
+        "https://learn.microsoft.com/azure/aks/use-system-pools"),
+    # managedNATGateway is for the VNet AKS creates; a stack's own VNet takes userAssignedNATGateway.
+    "managed NAT gateway on our own VNet": (
+        "dev", {"cluster.outboundType": "managedNATGateway"}, "cluster.outboundType", ("userAssignedNATGateway",),
+        "https://learn.microsoft.com/azure/aks/nat-gateway"),
+    # The DNS Private Resolver's inbound subnet is /28 to /24.
+    "resolver subnet a /23": (
+        "prod", {"network.hub.addressSpace": ["10.200.0.0/24", "10.201.0.0/23"],
+                 "network.hub.subnets.dns": "10.201.0.0/23"}, "network.hub.subnets.dns", ("/28", "/24"),
+        "https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions"),
+    # YAML reads 1.30 as the number 1.3: the version must be a quoted string.
+    "kubernetes version as a number": (
+        "dev", {"cluster.kubernetesVersion": 1.30}, "cluster.kubernetesVersion", ("1.3", "quote"),
+        "https://yaml.org/spec/1.2.2/#1022-tag-resolution"),
+    # Pod security standards on AKS come through the Azure Policy add-on.
+    "pod security without azure policy": (
+        "dev", {"cluster.podSecurity": {"initiative": "baseline"}}, "cluster.podSecurity",
+        ("Azure Policy add-on", "azurePolicy true"),
+        "https://learn.microsoft.com/azure/aks/use-azure-policy"),
+    # Regions are named as `az account list-locations` spells them.
+    "unknown region": (
+        "dev", {"azure-native:location": "westeuropa"}, "azure-native:location", ("westeurope",),
+        "https://learn.microsoft.com/azure/reliability/regions-list"),
 }
 
 
