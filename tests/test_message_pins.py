@@ -199,6 +199,33 @@ CASES: dict[str, tuple[str, dict[str, Any], str, tuple[str, ...], str]] = {
     "unknown region": (
         "dev", {"azure-native:location": "westeuropa"}, "azure-native:location", ("westeurope",),
         "https://learn.microsoft.com/azure/reliability/regions-list"),
+    # A label key's name part is at most 63 characters; a label value too.
+    "label key of 64 characters": (
+        "dev", {"kubernetes.apps[0].labels": {"app": "webapp", "role": "backend", "a" * 64: "x"}},
+        f"kubernetes.apps[0].labels.{'a' * 64}", ("63",),
+        "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set"),
+    "label value of 64 characters": (
+        "dev", {"kubernetes.apps[0].labels": {"app": "webapp", "role": "b" * 64}}, "kubernetes.apps[0].labels.role",
+        ("63",), "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set"),
+    # Tag names: at most 512 characters, none of < > % & \ ? /; tag values: at most 256 characters.
+    "tag name with <": (
+        "dev", {"environment.tags": {"cost<center": "x"}}, "environment.tags.cost<center",
+        ("512", "< > % & \\ ? /"), "https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations"),
+    "tag value of 257 characters": (
+        "dev", {"environment.tags": {"owner": "x" * 257}}, "environment.tags.owner", ("257", "256"),
+        "https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations"),
+    # Traffic analytics processes NSG or VNet flow logs: no flow logs, nothing to analyse.
+    "traffic analytics without flow logs": (
+        "dev", {"diagnostics": {"trafficAnalytics": True, "flowLogs": False}}, "diagnostics.trafficAnalytics",
+        ("flowLogs",), "https://learn.microsoft.com/azure/network-watcher/traffic-analytics"),
+    # loadBalancerIP-style static addresses are for internal load balancer Services here.
+    "static ip on a ClusterIP app": (
+        "dev", {"kubernetes.apps[0].staticIp": "192.168.2.10"}, "kubernetes.apps[0].staticIp",
+        ("InternalLoadBalancer",), "https://learn.microsoft.com/azure/aks/internal-lb#specify-an-ip-address"),
+    # NetworkPolicy ports: 1 to 65535, and endPort not below port.
+    "port range backwards": (
+        "dev", {"kubernetes.flows[0].ports": ["TCP/9000-80"]}, "kubernetes.flows[0].ports[0]", ("1-65535",),
+        "https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/"),
 }
 
 
