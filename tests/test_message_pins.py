@@ -29,14 +29,15 @@ def _refusals(stack: str, changes: str) -> tuple[tuple[str, str], ...]:
     config = variant(load(stack), {k if ":" in k else f"{C}{k}": DELETE if v == _DROP else v
                                    for k, v in json.loads(changes).items()})
     try:
-        load_stack(config, stack)
+        loaded = load_stack(config, stack)
     except ConfigError as refused:
         return tuple((p.path.removeprefix(C), p.message) for p in refused.problems)
-    return ()
+    return tuple((f.resource.removeprefix(C), f.message) for f in loaded.checked.findings)
 
 
 def refusals(stack: str, changes: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """(key path, message) of every problem the stack, varied by key path, is refused for."""
+    """(key path, message) of every problem the stack, varied by key path, is refused for; when it is not
+    refused, of every advisory finding it gets instead."""
     import json
     return _refusals(stack, json.dumps(changes, sort_keys=True))
 
@@ -226,6 +227,27 @@ CASES: dict[str, tuple[str, dict[str, Any], str, tuple[str, ...], str]] = {
     "port range backwards": (
         "dev", {"kubernetes.flows[0].ports": ["TCP/9000-80"]}, "kubernetes.flows[0].ports[0]", ("1-65535",),
         "https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/"),
+    # WAF on AGC is in preview: a production stack refuses it and names the GA alternative.
+    "agc waf in production": (
+        "prod", {"ingress.controller": "agc", "ingress.appGateway": _DROP, "cluster.networkPluginMode": _DROP,
+                 "cluster.podCidr": _DROP, "cluster.networkDataplane": "azure", "cluster.networkPolicy": "azure",
+                 "network.spoke.subnets.agc": "10.240.8.0/24", "cluster.workloadIdentity": True,
+                 "ingress.agc": {"wafPolicyId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                                 "rg/providers/Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/waf"}},
+        "ingress.agc.wafPolicyId", ("preview", "WAF_v2"),
+        "https://learn.microsoft.com/azure/application-gateway/for-containers/web-application-firewall"),
+    # AGC with CNI Overlay is in preview; Azure CNI without Overlay is generally available.
+    "agc with overlay (advisory)": (
+        "prod", {"ingress.controller": "agc", "ingress.appGateway": _DROP, "cluster.workloadIdentity": True,
+                 "network.spoke.subnets.agc": "10.240.8.0/24", "tls": _DROP, "kubernetes.ingresses[0].tlsSecret": _DROP},
+        "cluster.networkPluginMode", ("preview", "GA"),
+        "https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking"),
+    # The ALB Controller needs Kubernetes 1.32 or later (1.31: refused in production).
+    "agc on kubernetes 1.31": (
+        "prod", {"ingress.controller": "agc", "ingress.appGateway": _DROP, "cluster.workloadIdentity": True,
+                 "network.spoke.subnets.agc": "10.240.8.0/24", "cluster.kubernetesVersion": "1.31"},
+        "cluster.kubernetesVersion", ("1.32",),
+        "https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes"),
 }
 
 
