@@ -248,6 +248,38 @@ CASES: dict[str, tuple[str, dict[str, Any], str, tuple[str, ...], str]] = {
                  "network.spoke.subnets.agc": "10.240.8.0/24", "cluster.kubernetesVersion": "1.31"},
         "cluster.kubernetesVersion", ("1.32",),
         "https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes"),
+    # Envoy Gateway v1.9 supports Kubernetes 1.33 to 1.36 (advisory in dev).
+    "envoy gateway on kubernetes 1.37": (
+        "dev", {"cluster.kubernetesVersion": "1.37"}, "cluster.kubernetesVersion", ("1.33, 1.34, 1.35, 1.36",),
+        "https://gateway.envoyproxy.io/news/releases/matrix/"),
+    # Kubenet retires on 31 March 2028; the migration is to Azure CNI Overlay.
+    "kubenet's retirement (advisory)": (
+        "dev", {"cluster.kubernetesVersion": "1.37"}, "cluster.networkPlugin", ("2028-03-31", "Azure CNI Overlay"),
+        "https://learn.microsoft.com/azure/aks/upgrade-azure-cni"),
+    # AKS's calendar: 1.32 reached its end of life in March 2026.
+    "kubernetes 1.32 after its end of life": (
+        "dev", {"cluster.kubernetesVersion": "1.32"}, "cluster.kubernetesVersion", ("2026-03",),
+        "https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar"),
+    # The DNS Private Resolver's inbound endpoint takes a subnet of its own, /28 to /24.
+    "resolver without its subnet": (
+        "prod", {"network.hub.subnets.dns": _DROP}, "network.dnsResolver", ("network.hub.subnets.dns", "/28 to /24"),
+        "https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions"),
+    # A private endpoint takes an address in a subnet of the VNet.
+    "registry without the endpoints subnet": (
+        "prod", {"network.spoke.subnets.endpoints": _DROP}, "registry", ("network.spoke.subnets.endpoints",),
+        "https://learn.microsoft.com/azure/private-link/private-endpoint-overview"),
+    # Without a readiness probe, AGIC's health probe asks GET / on the backend pod's port.
+    "gateway backend without a readiness probe": (
+        "prod", {"kubernetes.apps[0].probes": _DROP}, "kubernetes.apps[0].probes", ("GET /", "port 8080"),
+        "https://learn.microsoft.com/azure/application-gateway/ingress-controller-add-health-probes"),
+    # With CNI Overlay, pods leaving the cluster are SNATed to the node's address: the firewall sees the node subnet.
+    "firewall rule widened to the node subnet (advisory)": (
+        "prod", {}, "kubernetes.flows[2]", ("10.240.0.0/22", "SNAT"),
+        "https://learn.microsoft.com/azure/aks/azure-cni-overlay#pods-and-nodes"),
+    # A lock on the hub needs a hub.
+    "hub lock without a hub": (
+        "dev", {"environment.lockHub": True}, "environment.lockHub", ("network.hub",),
+        "https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources"),
 }
 
 
