@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
+from aksnet.config.policy_spec import check_policy_spec
 from aksnet.config.problems import ConfigError
+from aksnet.config.schema import Problems
 from aksnet.pipeline import load_stack
 from tests.stacks import DELETE, load, variant
 
@@ -289,4 +291,49 @@ def test_refusal_names_the_documented_fact(case: str) -> None:
     found = refusals(stack, changes)
     messages = [message for at, message in found if at == path]
     assert messages, f"nothing refused at {path}; refused: {found}"
+    assert any(all(fact in message for fact in facts) for message in messages), (path, facts, messages)
+
+
+# A literal NetworkPolicySpec (kubernetes.policies[].spec), held to the API's validation: the refusal names
+# the values the NetworkPolicy API reference allows.
+NP = "https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/"
+LS = "https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/label-selector/"
+POLICY_CASES: dict[str, tuple[dict[str, Any], str, tuple[str, ...], str]] = {
+    "policy type": ({"podSelector": {}, "policyTypes": ["Both"]}, "s.policyTypes[0]", ("Ingress", "Egress"), NP),
+    "protocol": ({"podSelector": {}, "ingress": [{"ports": [{"protocol": "ICMP"}]}]},
+                 "s.ingress[0].ports[0].protocol", ("TCP", "UDP", "SCTP"), NP),
+    "port 0": ({"podSelector": {}, "ingress": [{"ports": [{"port": 0}]}]}, "s.ingress[0].ports[0].port",
+               ("1", "65535"), NP),
+    "endPort 65536": ({"podSelector": {}, "egress": [{"ports": [{"port": 80, "endPort": 65536}]}]},
+                      "s.egress[0].ports[0].endPort", ("65535",), NP),
+    "endPort below port": ({"podSelector": {}, "egress": [{"ports": [{"port": 80, "endPort": 79}]}]},
+                           "s.egress[0].ports[0].endPort", ("79", "80"), NP),
+    "endPort beside a named port": ({"podSelector": {}, "egress": [{"ports": [{"port": "http", "endPort": 90}]}]},
+                                    "s.egress[0].ports[0].endPort", ("numeric port",), NP),
+    "operator": ({"podSelector": {"matchExpressions": [{"key": "app", "operator": "Equals", "values": ["a"]}]}},
+                 "s.podSelector.matchExpressions[0].operator", ("In", "NotIn", "Exists", "DoesNotExist"), LS),
+    "In without values": ({"podSelector": {"matchExpressions": [{"key": "app", "operator": "In", "values": []}]}},
+                          "s.podSelector.matchExpressions[0].values", ("In",), LS),
+    "Exists with values": ({"podSelector": {"matchExpressions": [{"key": "app", "operator": "Exists",
+                                                                   "values": ["a"]}]}},
+                           "s.podSelector.matchExpressions[0].values", ("Exists", "empty"), LS),
+    "label value of 64": ({"podSelector": {"matchLabels": {"app": "a" * 64}}}, "s.podSelector.matchLabels.app",
+                          ("63",), "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"),
+    "ipBlock with a selector": ({"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "10.0.0.0/8"},
+                                                                          "podSelector": {}}]}]},
+                                "s.ingress[0].from[0]", ("ipBlock",), NP),
+    "except outside cidr": ({"podSelector": {}, "ingress": [{"from": [{"ipBlock": {
+        "cidr": "10.0.0.0/16", "except": ["10.1.0.0/24"]}}]}]}, "s.ingress[0].from[0].ipBlock.except[0]",
+        ("10.0.0.0/16",), NP),
+    "podSelector missing": ({"policyTypes": ["Ingress"]}, "s.podSelector", ("empty {}",), NP),
+}
+
+
+@pytest.mark.parametrize("case", POLICY_CASES)
+def test_policy_spec_refusal_names_the_api_values(case: str) -> None:
+    spec, path, facts, _source = POLICY_CASES[case]
+    problems = Problems()
+    check_policy_spec(problems, "s", spec)
+    messages = [p.message for p in problems.items if p.path == path]
+    assert messages, [(p.path, p.message) for p in problems.items]
     assert any(all(fact in message for fact in facts) for message in messages), (path, facts, messages)
