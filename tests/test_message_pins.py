@@ -272,7 +272,7 @@ CASES: dict[str, tuple[str, dict[str, Any], str, tuple[str, ...], str]] = {
         "https://learn.microsoft.com/azure/private-link/private-endpoint-overview"),
     # Without a readiness probe, AGIC's health probe asks GET / on the backend pod's port.
     "gateway backend without a readiness probe": (
-        "prod", {"kubernetes.apps[0].probes": _DROP}, "kubernetes.apps[0].probes", ("GET /", "port 8080"),
+        "prod", {"kubernetes.apps[0].probes": _DROP}, "kubernetes.apps[0].probes", ("GET / on port 8080",),
         "https://learn.microsoft.com/azure/application-gateway/ingress-controller-add-health-probes"),
     # With CNI Overlay, pods leaving the cluster are SNATed to the node's address: the firewall sees the node subnet.
     "firewall rule widened to the node subnet (advisory)": (
