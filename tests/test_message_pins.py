@@ -19,6 +19,7 @@ from aksnet.config.policy_spec import check_policy_spec
 from aksnet.config.problems import ConfigError
 from aksnet.config.schema import Problems
 from aksnet.pipeline import load_stack
+from aksnet.rules.registry import RULES
 from tests.stacks import DELETE, load, variant
 
 C = "aks-networking:"
@@ -337,3 +338,35 @@ def test_policy_spec_refusal_names_the_api_values(case: str) -> None:
     messages = [p.message for p in problems.items if p.path == path]
     assert messages, [(p.path, p.message) for p in problems.items]
     assert any(all(fact in message for fact in facts) for message in messages), (path, facts, messages)
+
+
+# A rule's description is what the offline preview and the CrossGuard pack show beside each finding.
+DESCRIPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "max-pods-in-range": (("10", "250", "30 pods"),
+                          "https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning"),
+    "udr-needs-an-appliance": (("virtual appliance",), "https://learn.microsoft.com/azure/aks/egress-outboundtype"),
+    "firewall-needs-its-subnets": (("AzureFirewallSubnet", "Basic"),
+                                   "https://learn.microsoft.com/azure/firewall/firewall-faq"),
+    "basic-firewall-features": (("threat-intel Deny", "DNS proxy"),
+                                "https://learn.microsoft.com/azure/firewall/basic-features"),
+    "bastion-needs-its-subnet": (("AzureBastionSubnet",),
+                                 "https://learn.microsoft.com/azure/bastion/configuration-settings#subnet"),
+    "nat-gateway-ip-limit": (("16",), "https://learn.microsoft.com/azure/nat-gateway/nat-gateway-resource"),
+    "agic-needs-a-v2-gateway": (("Standard_v2", "WAF_v2"),
+                                "https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview"),
+    "waf-prevention-in-production": (("WAF_v2", "Prevention"),
+                                     "https://learn.microsoft.com/azure/web-application-firewall/ag/ag-overview"),
+    "agc-subnet": (("/24", "250"),
+                   "https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking"),
+    "system-pool-vm-minimum": (("4 vCPUs", "4 GB", "B-series"), "https://learn.microsoft.com/azure/aks/use-system-pools"),
+    "no-docker-bridge-cidr": (("dockerBridgeCidr",), "https://learn.microsoft.com/azure/aks/configure-kubenet"),
+    "no-ingress-class-annotation": (("ingressClassName",),
+                                    "https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation"),
+}
+
+
+@pytest.mark.parametrize("rule_id", DESCRIPTIONS)
+def test_rule_description_names_the_documented_fact(rule_id: str) -> None:
+    facts, _source = DESCRIPTIONS[rule_id]
+    description = next(rule.description for rule in RULES if rule.id == rule_id)
+    assert all(fact in description for fact in facts), (rule_id, facts, description)
