@@ -21,6 +21,7 @@ from aksnet.config.schema import Problems
 from aksnet.pipeline import load_stack
 from aksnet.rules.registry import RULES
 from tests.stacks import DELETE, load, variant
+from tests.test_review_semantics import cluster, record, review
 
 C = "aks-networking:"
 _DROP = "<delete this key>"
@@ -370,3 +371,57 @@ def test_rule_description_names_the_documented_fact(rule_id: str) -> None:
     facts, _source = DESCRIPTIONS[rule_id]
     description = next(rule.description for rule in RULES if rule.id == rule_id)
     assert all(fact in description for fact in facts), (rule_id, facts, description)
+
+
+# The change review's consequences: the command or the path Azure documents for each change it names.
+UPGRADE_CNI = "https://learn.microsoft.com/azure/aks/upgrade-azure-cni"
+
+
+def _firewall(tier: str) -> dict[str, Any]:
+    return record("azure-native:network:AzureFirewall", "fw", {"resourceGroupName": "rg-dev",
+                                                               "azureFirewallName": "afw-dev",
+                                                               "sku": {"name": "AZFW_VNet", "tier": tier}})
+
+
+REVIEW_CASES: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]], str, tuple[str, ...], str]] = {
+    # "az aks update --network-plugin azure --network-plugin-mode overlay" migrates kubenet and flat Azure CNI.
+    "kubenet to overlay": ([cluster(networkPlugin="kubenet", networkPluginMode=None)], [cluster()],
+                           "networkProfile.networkPlugin",
+                           ("kubenet", "--network-plugin azure --network-plugin-mode overlay"), UPGRADE_CNI),
+    # The documented migrations all lead to Overlay: back to kubenet is a new cluster.
+    "overlay to kubenet": ([cluster()], [cluster(networkPlugin="kubenet", networkPluginMode=None)],
+                           "networkProfile.networkPlugin", ("no in-place path", "Azure CNI Overlay"), UPGRADE_CNI),
+    # "az aks update --network-dataplane cilium" upgrades an Azure CNI cluster to Cilium.
+    "dataplane to cilium": ([cluster()], [cluster(networkDataplane="cilium")], "networkProfile.networkDataplane",
+                            ("--network-dataplane cilium",), UPGRADE_CNI),
+    # "az aks update --network-policy none" uninstalls Azure NPM or Calico.
+    "calico uninstalled": ([cluster(networkPolicy="calico")], [cluster(networkPolicy="none")],
+                           "networkProfile.networkPolicy", ("calico", "--network-policy none"),
+                           "https://learn.microsoft.com/azure/aks/use-network-policies"),
+    # "az aks update --outbound-type" migrates between the types of one table.
+    "outbound to UDR": ([cluster()], [cluster(outboundType="userDefinedRouting")], "networkProfile.outboundType",
+                        ("--outbound-type", "from loadBalancer to userDefinedRouting",
+                         "safe:--outbound-type userDefinedRouting"),
+                        "https://learn.microsoft.com/azure/aks/egress-outboundtype"),
+    # A Basic firewall does not change SKU in place; Standard and Premium change between each other.
+    "basic firewall to standard": ([_firewall("Basic")], [_firewall("Standard")], "sku.tier",
+                                   ("Basic", "Standard", "new firewall"),
+                                   "https://learn.microsoft.com/azure/firewall/premium-migrate"),
+    "standard firewall to premium": ([_firewall("Standard")], [_firewall("Premium")], "sku.tier",
+                                     ("Standard", "Premium", "Firewall Policy"),
+                                     "https://learn.microsoft.com/azure/firewall/premium-migrate"),
+}
+
+
+@pytest.mark.parametrize("case", REVIEW_CASES)
+def test_review_consequence_names_the_documented_path(case: str) -> None:
+    base, head, input_path, facts, _source = REVIEW_CASES[case]
+    found = [c for c in review(base, head).consequences if c.input == input_path]
+    assert found, input_path
+    # A fact is in what Azure does, a command it names is repeated in the safe way where there is one,
+    # and a fact marked "safe:" is in the safe way alone.
+    def names(c: Any, fact: str) -> bool:
+        if fact.startswith("safe:"):
+            return fact.removeprefix("safe:") in (c.safe or "")
+        return fact in c.what and (not fact.startswith("--") or fact in (c.safe or c.what))
+    assert any(all(names(c, fact) for fact in facts) for c in found), (facts, [(c.what, c.safe) for c in found])
