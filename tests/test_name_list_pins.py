@@ -71,3 +71,21 @@ def test_a_namespace_of_the_stacks_own_is_not_a_platform_namespace() -> None:
     for name in ("shop", "kube-systems"):
         config = variant(_dev(), {f"{NS}:kubernetes.namespaces[1]": {"name": name}})
         assert list(cluster.no_platform_namespaces(load_spec(config, "dev"))) == [], name
+
+
+# Each value Azure or AKS documents for a stack key, written out explicitly in the stack file, loads:
+# a value dropped from the reader's list of allowed values would refuse a stack Azure accepts.
+# (stack, key path, value, page that documents the value)
+ACCEPTED: list[tuple[str, str, Any, str]] = [
+    # The Istio add-on is off unless asked for (serviceMeshProfile.mode Disabled or Istio); `none` says "off".
+    ("dev", f"{NS}:cluster.serviceMesh", "none", "https://learn.microsoft.com/azure/aks/istio-deploy-addon"),
+    ("dev", f"{NS}:cluster.serviceMesh", "istio", "https://learn.microsoft.com/azure/aks/istio-deploy-addon"),
+]
+
+
+@pytest.mark.parametrize(("stack", "path", "value", "source"), ACCEPTED,
+                         ids=[f"{p.split('.')[-1]}={v}" for _, p, v, _ in ACCEPTED])
+def test_each_documented_value_of_a_choice_loads_when_written_out(stack: str, path: str, value: Any,
+                                                                  source: str) -> None:
+    config = variant(load(stack), {path: value})
+    load_spec(config, stack)  # raises ConfigError, naming the key path, when the value is refused
