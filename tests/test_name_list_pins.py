@@ -18,6 +18,7 @@ import pytest
 from aksnet.config.stack import load_spec
 from aksnet.rules.design import cluster
 from tests.stacks import load, variant
+from tests.test_plan import ENVOY_ON_PROD, _registry_rules
 
 NS = "aks-networking"
 
@@ -29,12 +30,18 @@ ISTIO_ADDON = "https://learn.microsoft.com/azure/aks/istio-about"
 FLUX_EXTENSION = "https://learn.microsoft.com/azure/azure-arc/kubernetes/conceptual-gitops-flux2"
 APP_ROUTING = "https://learn.microsoft.com/azure/aks/app-routing"
 ENVOY_GATEWAY = "https://gateway.envoyproxy.io/docs/install/install-helm/"
+UPGRADE = "https://learn.microsoft.com/azure/aks/auto-upgrade-cluster#cluster-auto-upgrade-channels"
+NODE_OS_UPGRADE = "https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image#channels-for-node-os-image-upgrades"
 ALB_CONTROLLER = "https://learn.microsoft.com/azure/application-gateway/for-containers/quickstart-deploy-application-gateway-for-containers-alb-controller"
 
 
 @functools.cache
+def _committed(stack: str) -> dict[str, Any]:
+    return load(stack)
+
+
 def _dev() -> dict[str, Any]:
-    return load("dev")
+    return _committed("dev")  # variant() copies before it changes anything
 
 
 # A namespace Kubernetes, AKS or one of its add-ons creates and runs in: a stack that declares it as
@@ -80,6 +87,28 @@ ACCEPTED: list[tuple[str, str, Any, str]] = [
     # The Istio add-on is off unless asked for (serviceMeshProfile.mode Disabled or Istio); `none` says "off".
     ("dev", f"{NS}:cluster.serviceMesh", "none", "https://learn.microsoft.com/azure/aks/istio-deploy-addon"),
     ("dev", f"{NS}:cluster.serviceMesh", "istio", "https://learn.microsoft.com/azure/aks/istio-deploy-addon"),
+    # The cluster auto-upgrade channels AKS offers, and "none" to opt out.
+    *[("dev", f"{NS}:cluster.upgradeChannel", channel, UPGRADE)
+      for channel in ("patch", "stable", "rapid", "node-image", "none")],
+    # The node OS upgrade channels (nodeOSUpgradeChannel).
+    *[("dev", f"{NS}:cluster.nodeOsUpgradeChannel", channel, NODE_OS_UPGRADE)
+      for channel in ("NodeImage", "SecurityPatch", "Unmanaged", "None")],
+    # The control plane's pricing tiers.
+    *[("dev", f"{NS}:cluster.skuTier", tier, "https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers")
+      for tier in ("Free", "Standard", "Premium")],
+    # A node pool is System or User.
+    ("dev", f"{NS}:cluster.nodePools[0].mode", "System", "https://learn.microsoft.com/azure/aks/use-system-pools"),
+    # The API server's private DNS zone: system (AKS makes it) or none (public FQDN) are both AKS values.
+    ("prod", f"{NS}:cluster.privateDnsZone", "system", "https://learn.microsoft.com/azure/aks/private-clusters"),
+    # A DNAT rule forwards TCP or UDP.
+    ("dev", f"{NS}:egress.firewall.dnatRules", [{"name": "ssh", "protocol": "UDP", "port": 2222,
+                                                 "translatedAddress": "10.240.0.10", "translatedPort": 22}],
+     "https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat"),
+    # Kubernetes Service ports speak TCP, UDP or SCTP; TCP is the API's default.
+    *[("dev", f"{NS}:kubernetes.apps[0].ports[0].protocol", protocol,
+       "https://kubernetes.io/docs/reference/networking/service-protocols/") for protocol in ("TCP", "UDP", "SCTP")],
+    ("dev", f"{NS}:kubernetes.apps[0].serviceType", "ClusterIP",
+     "https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types"),
 ]
 
 
@@ -87,5 +116,24 @@ ACCEPTED: list[tuple[str, str, Any, str]] = [
                          ids=[f"{p.split('.')[-1]}={v}" for _, p, v, _ in ACCEPTED])
 def test_each_documented_value_of_a_choice_loads_when_written_out(stack: str, path: str, value: Any,
                                                                   source: str) -> None:
-    config = variant(load(stack), {path: value})
+    config = variant(_committed(stack), {path: value})
     load_spec(config, stack)  # raises ConfigError, naming the key path, when the value is refused
+
+
+# Docker Hub's pull endpoints, as its allowlist names them: a firewall rule that lets a node pull from
+# docker.io must name each, or a pull stalls on the host left out (anonymous pulls fetch layers from the
+# R2 bucket). Envoy Gateway's images come from docker.io, so prod with Envoy needs the rule.
+DOCKER_ALLOWLIST = "https://docs.docker.com/desktop/setup/allow-list/"
+DOCKER_PULL_HOSTS = ["registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com",
+                     "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com"]
+
+
+@functools.cache
+def _docker_pull_fqdns() -> frozenset[str]:
+    (rule,) = _registry_rules(ENVOY_ON_PROD)
+    return frozenset(rule["targetFqdns"])
+
+
+@pytest.mark.parametrize("host", DOCKER_PULL_HOSTS)
+def test_a_docker_hub_pull_rule_names_each_host_the_allowlist_names(host: str) -> None:
+    assert host in _docker_pull_fqdns(), DOCKER_ALLOWLIST
