@@ -14,6 +14,7 @@ import functools
 from typing import Any
 
 import pytest
+import yaml
 
 from aksnet.config.stack import load_spec
 from aksnet.rules.design import cluster
@@ -116,7 +117,10 @@ ACCEPTED: list[tuple[str, str, Any, str]] = [
                          ids=[f"{p.split('.')[-1]}={v}" for _, p, v, _ in ACCEPTED])
 def test_each_documented_value_of_a_choice_loads_when_written_out(stack: str, path: str, value: Any,
                                                                   source: str) -> None:
-    config = variant(_committed(stack), {path: value})
+    # As a stack file writes it: the YAML reader's own string, never the test's literal (a literal can be
+    # the very object the reader's default is, which would skip the check of the allowed values).
+    written = yaml.safe_load(yaml.safe_dump({"value": value}))["value"]
+    config = variant(_committed(stack), {path: written})
     load_spec(config, stack)  # raises ConfigError, naming the key path, when the value is refused
 
 
