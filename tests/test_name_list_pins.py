@@ -108,6 +108,15 @@ ACCEPTED: list[tuple[str, str, Any, str]] = [
     # Kubernetes Service ports speak TCP, UDP or SCTP; TCP is the API's default.
     *[("dev", f"{NS}:kubernetes.apps[0].ports[0].protocol", protocol,
        "https://kubernetes.io/docs/reference/networking/service-protocols/") for protocol in ("TCP", "UDP", "SCTP")],
+    ("prod", f"{NS}:cluster.nodePools[1].mode", "User", "https://learn.microsoft.com/azure/aks/use-system-pools"),
+    ("dev", f"{NS}:egress.firewall.dnatRules", [{"name": "web", "protocol": "TCP", "port": 8443,
+                                                 "translatedAddress": "10.240.0.10", "translatedPort": 443}],
+     "https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat"),
+    # Application Gateway v2 comes as Standard_v2 or WAF_v2; WAF runs in Prevention or Detection mode.
+    *[("prod", f"{NS}:ingress.appGateway.sku", sku, "https://learn.microsoft.com/azure/application-gateway/overview-v2")
+      for sku in ("WAF_v2", "Standard_v2")],
+    *[("prod", f"{NS}:ingress.appGateway.wafMode", mode,
+       "https://learn.microsoft.com/azure/web-application-firewall/ag/ag-overview#waf-modes") for mode in ("Prevention",)],
     ("dev", f"{NS}:kubernetes.apps[0].serviceType", "ClusterIP",
      "https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types"),
 ]
