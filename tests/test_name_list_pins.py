@@ -117,6 +117,9 @@ ACCEPTED: list[tuple[str, str, Any, str]] = [
       for sku in ("WAF_v2", "Standard_v2")],
     *[("prod", f"{NS}:ingress.appGateway.wafMode", mode,
        "https://learn.microsoft.com/azure/web-application-firewall/ag/ag-overview#waf-modes") for mode in ("Prevention",)],
+    # Azure Firewall's SKUs: Basic, Standard and Premium.
+    *[("prod", f"{NS}:egress.firewall.sku", sku, "https://learn.microsoft.com/azure/firewall/choose-firewall-sku")
+      for sku in ("Standard", "Premium")],
     # An Azure Policy assignment's effect for the pod security initiatives: Audit or Deny.
     *[("prod", f"{NS}:cluster.podSecurity", {"initiative": "baseline", "effect": effect},
        "https://learn.microsoft.com/azure/aks/use-azure-policy") for effect in ("audit", "deny")],
