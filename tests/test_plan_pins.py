@@ -342,6 +342,11 @@ def test_a_nat_gateway_of_ours_carries_the_node_and_pod_subnets():
                                        "dev")) == ("nodes", "pods")
     assert nat_gateway_subnets(spec_of(stack="dev")) == ()
     assert nat_gateway_subnets(spec_of({f"{NS}:cluster.outboundType": "managedNATGateway"}, "dev")) == ()
+    # Under userDefinedRouting the subnets' 0.0.0.0/0 route to the appliance takes precedence over a NAT
+    # gateway for internet traffic, so one would carry nothing: none is deployed.
+    # https://learn.microsoft.com/azure/nat-gateway/nat-overview (a UDR to a virtual appliance or virtual
+    # network gateway takes precedence over NAT gateway); https://learn.microsoft.com/azure/aks/egress-outboundtype
+    assert nat_gateway_subnets(spec_of(stack="prod")) == ()
 
 
 # What the firewall sees a pod's traffic come from: with kubenet and CNI Overlay, the node's address
