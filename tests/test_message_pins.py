@@ -425,3 +425,20 @@ def test_review_consequence_names_the_documented_path(case: str) -> None:
             return fact.removeprefix("safe:") in (c.safe or "")
         return fact in c.what and (not fact.startswith("--") or fact in (c.safe or c.what))
     assert any(all(names(c, fact) for fact in facts) for c in found), (facts, [(c.what, c.safe) for c in found])
+
+
+def test_the_ephemeral_os_disk_refusal_suggests_a_size_that_holds_one() -> None:
+    """The remedy a refusal names must work: the size suggested for an ephemeral OS disk has the local
+    (temporary) disk it lives on, as the Ddsv5 sizes have and the Dsv5 sizes have not.
+    https://learn.microsoft.com/azure/virtual-machines/ephemeral-os-disks;
+    https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/ddsv5-series"""
+    import re
+    pool = "cluster.nodePools[0]"
+    refused = [m for p, m in refusals("dev", {f"{pool}.vmSize": "Standard_D4s_v5", f"{pool}.osDiskType": "Ephemeral"})
+               if p == f"{pool}.osDiskType"]
+    assert len(refused) == 1, refused
+    suggested = re.findall(r"Standard_\w+", refused[0].split("such as", 1)[1])
+    assert suggested
+    for size in suggested:
+        assert not [(p, m) for p, m in refusals("dev", {f"{pool}.vmSize": size, f"{pool}.osDiskType": "Ephemeral"})
+                    if p.startswith(pool) and "phemeral" in m], size
