@@ -427,18 +427,32 @@ def test_review_consequence_names_the_documented_path(case: str) -> None:
     assert any(all(names(c, fact) for fact in facts) for c in found), (facts, [(c.what, c.safe) for c in found])
 
 
-def test_the_ephemeral_os_disk_refusal_suggests_a_size_that_holds_one() -> None:
-    """The remedy a refusal names must work: the size suggested for an ephemeral OS disk has the local
-    (temporary) disk it lives on, as the Ddsv5 sizes have and the Dsv5 sizes have not.
-    https://learn.microsoft.com/azure/virtual-machines/ephemeral-os-disks;
-    https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/ddsv5-series"""
+
+# A refusal that suggests a VM size: the stack change that triggers it, and the key path it is told at.
+SIZE_REMEDIES = {
+    # An ephemeral OS disk lives on the VM's local (temporary) disk: the Ddsv5 sizes have one, Dsv5 none.
+    # https://learn.microsoft.com/azure/virtual-machines/ephemeral-os-disks
+    "ephemeral OS disk on a size without a local disk": (
+        {"vmSize": "Standard_D4s_v5", "osDiskType": "Ephemeral"}, "osDiskType"),
+    # System pools: at least 4 vCPUs and 4 GB, and no B-series size.
+    # https://learn.microsoft.com/azure/aks/use-system-pools#system-and-user-node-pools
+    "B-series System pool": ({"vmSize": "Standard_B4s_v2"}, "vmSize"),
+    "System pool under 4 vCPUs": ({"vmSize": "Standard_D2s_v5"}, "vmSize"),
+}
+
+
+@pytest.mark.parametrize("case", SIZE_REMEDIES)
+def test_a_suggested_vm_size_is_one_the_refusal_accepts(case: str) -> None:
+    """The remedy a refusal names must work: each size it suggests, written instead, is not refused for
+    the same reason (a suggestion of another B-series size, or of a size without a local disk, would send
+    the user round again)."""
     import re
     pool = "cluster.nodePools[0]"
-    refused = [m for p, m in refusals("dev", {f"{pool}.vmSize": "Standard_D4s_v5", f"{pool}.osDiskType": "Ephemeral"})
-               if p == f"{pool}.osDiskType"]
+    changes, key = SIZE_REMEDIES[case]
+    refused = [m for p, m in refusals("dev", {f"{pool}.{k}": v for k, v in changes.items()}) if p == f"{pool}.{key}"]
     assert len(refused) == 1, refused
     suggested = re.findall(r"Standard_\w+", refused[0].split("such as", 1)[1])
     assert suggested
     for size in suggested:
-        assert not [(p, m) for p, m in refusals("dev", {f"{pool}.vmSize": size, f"{pool}.osDiskType": "Ephemeral"})
-                    if p.startswith(pool) and "phemeral" in m], size
+        again = refusals("dev", {f"{pool}.{k}": v for k, v in {**changes, "vmSize": size}.items()})
+        assert not [(p, m) for p, m in again if p in (f"{pool}.vmSize", f"{pool}.{key}")], (size, again)
