@@ -456,3 +456,19 @@ def test_a_suggested_vm_size_is_one_the_refusal_accepts(case: str) -> None:
     for size in suggested:
         again = refusals("dev", {f"{pool}.{k}": v for k, v in {**changes, "vmSize": size}.items()})
         assert not [(p, m) for p, m in again if p in (f"{pool}.vmSize", f"{pool}.{key}")], (size, again)
+
+
+def test_the_endpoints_subnet_size_a_refusal_suggests_is_accepted() -> None:
+    """A registry or Key Vault without the private endpoints' subnet is told the size to give it; that size
+    must be one Azure takes (a subnet is at least a /29: five addresses are reserved in each).
+    https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets"""
+    import ipaddress
+    import re
+    from aksnet.config.stack import load_spec
+    subnet = "network.spoke.subnets.endpoints"
+    endpoints = load_spec(load("prod"), "prod").network.spoke.subnets["endpoints"]
+    told = [m for p, m in refusals("prod", {subnet: _DROP}) if p == "registry"]
+    assert len(told) == 1, told
+    [prefix] = re.findall(r"a /(\d+)", told[0])
+    sized = str(ipaddress.ip_network(f"{endpoints.network_address}/{prefix}", strict=False))
+    assert not [(p, m) for p, m in refusals("prod", {subnet: sized}) if "endpoints" in p or p == "registry"], sized
