@@ -464,6 +464,7 @@ def test_the_endpoints_subnet_size_a_refusal_suggests_is_accepted() -> None:
     https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets"""
     import ipaddress
     import re
+
     from aksnet.config.stack import load_spec
     subnet = "network.spoke.subnets.endpoints"
     endpoints = load_spec(load("prod"), "prod").network.spoke.subnets["endpoints"]
