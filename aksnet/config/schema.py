@@ -265,10 +265,10 @@ class Obj:
         """One of `choices`, with a did-you-mean; a wrong one reads as the default (or the first)."""
         self._declare(key, "one of", default, choices=tuple(choices), doc=doc, source=source, default_doc=default_doc)
         value = self.raw(key, default)
-        if value is default:
-            return value
-        if key not in self.data:  # required and missing: raw() said so
-            return choices[0]
+        if key not in self.data:  # unset: the default, or, when required, the first (raw() said so)
+            return choices[0] if isinstance(default, _Required) else value
+        if value is None and default is None:  # an optional choice left empty reads as unset
+            return None
         if isinstance(value, str) and value in choices:
             return value
         close = did_you_mean(str(value), choices, cutoff=0.5)
