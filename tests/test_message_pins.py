@@ -473,3 +473,30 @@ def test_the_endpoints_subnet_size_a_refusal_suggests_is_accepted() -> None:
     [prefix] = re.findall(r"a /(\d+)", told[0])
     sized = str(ipaddress.ip_network(f"{endpoints.network_address}/{prefix}", strict=False))
     assert not [(p, m) for p, m in refusals("prod", {subnet: sized}) if "endpoints" in p or p == "registry"], sized
+
+
+def test_the_dns_service_address_a_refusal_suggests_is_accepted() -> None:
+    """The cluster DNS address must be a usable address of the service CIDR, not its first or last (Kubernetes
+    allocates Service addresses between them); the address a refusal suggests instead must be one it accepts.
+    https://learn.microsoft.com/azure/aks/configure-kubenet#create-an-aks-cluster-in-the-virtual-network"""
+    import re
+    key = "cluster.dnsServiceIp"
+    for wrong in ("10.0.0.0", "10.0.255.255"):  # dev's service CIDR is 10.0.0.0/16
+        told = [m for p, m in refusals("dev", {key: wrong}) if p == key]
+        assert len(told) == 1, told
+        [suggested] = re.findall(r"such as (\d+\.\d+\.\d+\.\d+)", told[0])
+        assert not [m for p, m in refusals("dev", {key: suggested}) if p == key], suggested
+
+
+def test_the_pod_cidr_size_a_refusal_suggests_holds_every_node() -> None:
+    """kubenet gives each node a /24 of the pod CIDR; a refusal for a pod CIDR too small for the pools' nodes
+    (maximum plus surge) suggests a size, which written back must hold them.
+    https://learn.microsoft.com/azure/aks/configure-kubenet#ip-address-availability-and-exhaustion"""
+    import ipaddress
+    import re
+    key = "cluster.podCidr"
+    told = [m for p, m in refusals("dev", {key: "10.244.0.0/24"}) if p == key]
+    assert len(told) == 1, told
+    [prefix] = re.findall(r"use a /(\d+) or larger", told[0])
+    sized = str(ipaddress.ip_network(f"10.244.0.0/{prefix}"))
+    assert not [m for p, m in refusals("dev", {key: sized}) if p == key], sized
