@@ -72,6 +72,9 @@ PLATFORM_IMAGE = "platform://"
 """How an app names an image of the stack's own registry: `platform://shop/api:1.4.2`."""
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 """RFC 1918: what is not the internet (https://www.rfc-editor.org/rfc/rfc1918)."""
+SHARED_ADDRESS_SPACE = "100.64.0.0/10"
+"""RFC 6598's range, which Azure routes privately like RFC 1918's (a default route to None in every subnet):
+https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default"""
 """An IANA service name, as container ports and NetworkPolicies take it."""
 
 INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"

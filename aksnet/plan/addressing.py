@@ -32,7 +32,14 @@ from typing import Any
 from aksnet.config.problems import Problem
 from aksnet.config.schema import Network4
 from aksnet.config.stack import ClusterSpec, NetworkSpec, StackConfig
-from aksnet.vocabulary import AZURE_RESERVED_FIRST, AZURE_RESERVED_LAST, AZURE_RESERVED_PER_SUBNET, NS
+from aksnet.vocabulary import (
+    AZURE_RESERVED_FIRST,
+    AZURE_RESERVED_LAST,
+    AZURE_RESERVED_PER_SUBNET,
+    NS,
+    PRIVATE_RANGES,
+    SHARED_ADDRESS_SPACE,
+)
 
 SMALLEST_SUBNET_PREFIX = 29
 KUBENET_MAX_ROUTES = 400
@@ -42,8 +49,7 @@ VNET_FORBIDDEN = tuple(ipaddress.IPv4Network(n) for n in (
     "224.0.0.0/4", "255.255.255.255/32", "127.0.0.0/8", "169.254.0.0/16", "168.63.129.16/32"))
 AKS_FORBIDDEN = tuple(ipaddress.IPv4Network(n) for n in (
     "169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"))
-OVERLAY_POD_RANGES = tuple(ipaddress.IPv4Network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
+OVERLAY_POD_RANGES = tuple(ipaddress.IPv4Network(n) for n in (*PRIVATE_RANGES, SHARED_ADDRESS_SPACE))
 
 MIN_PREFIX = {
     "AzureFirewallSubnet": 26,

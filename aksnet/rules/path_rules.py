@@ -14,13 +14,13 @@ from aksnet.config.problems import Problem
 from aksnet.config.stack import StackConfig
 from aksnet.plan.plan import Plan
 from aksnet.rules.rule import Rule, RuleBook
-from aksnet.vocabulary import PRIVATE_RANGES
+from aksnet.vocabulary import PRIVATE_RANGES, SHARED_ADDRESS_SPACE
 
 book = RuleBook()
 PATH_MODEL = "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress"
-SPOKE_RANGES = tuple(ipaddress.IPv4Network(r) for r in (*PRIVATE_RANGES, "100.64.0.0/10"))
+SPOKE_RANGES = tuple(ipaddress.IPv4Network(r) for r in (*PRIVATE_RANGES, SHARED_ADDRESS_SPACE))
 """Where another spoke's VNet can be: RFC 1918's ranges and RFC 6598's shared space, the ones Azure routes
-privately by default (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default).
+privately by default.
 Not link-local 169.254.0.0/16 (the host's metadata and DNS) nor documentation ranges, which Python's
 `is_private` counts."""
 
