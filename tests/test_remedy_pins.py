@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -197,6 +198,42 @@ REMEDIES: dict[str, Remedy] = {
         "dev", {"kubernetes.apps[3].staticIp": "192.168.2.255"}, "kubernetes.apps[3].staticIp",
         r"use one from (\S+) to (\S+)$", ("kubernetes.apps[3].staticIp",) * 2,
         "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets"),
+    # Azure refuses a VNet range among the ones it keeps (link-local, loopback, multicast...); RFC 1918 is fine.
+    "vnet range azure keeps": (
+        "dev", {"network.spoke.addressSpace": ["169.254.0.0/16"]}, "network.spoke.addressSpace[0]",
+        r"such as (\S+)$", ("network.spoke.addressSpace[0]",),
+        "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#what-address-ranges-can-i-use-in-my-vnets"),
+    # The reader's own examples: a value of the wrong form is told one of the right form, which is accepted.
+    "cidr without a prefix length": (
+        "dev", {"cluster.podCidr": "10.244.0.0"}, "cluster.podCidr", r"such as (\S+)$",
+        ("cluster.podCidr",), "https://datatracker.ietf.org/doc/html/rfc4632#section-3.1"),
+    "cidr that does not parse": (
+        "dev", {"cluster.podCidr": "10.244.0.0/33"}, "cluster.podCidr", r"expected the form (\S+)$",
+        ("cluster.podCidr",), "https://datatracker.ietf.org/doc/html/rfc4632#section-3.1"),
+    "cidr with host bits": (
+        "dev", {"network.spoke.subnets.ilb": "192.168.2.1/24"}, "network.spoke.subnets.ilb", r"the network is (\S+)$",
+        ("network.spoke.subnets.ilb",), "https://learn.microsoft.com/rest/api/virtualnetwork/subnets/create-or-update"),
+    "address that does not parse": (
+        "dev", {"cluster.dnsServiceIp": "10.0.0"}, "cluster.dnsServiceIp", r"expected the form (\S+)$",
+        ("cluster.dnsServiceIp",), "https://learn.microsoft.com/azure/aks/configure-kubenet"),
+    "address given as a number": (
+        "dev", {"cluster.dnsServiceIp": 10}, "cluster.dnsServiceIp", r"such as (\S+)$", ("cluster.dnsServiceIp",),
+        "https://learn.microsoft.com/azure/aks/configure-kubenet"),
+    # Availability zones are 1, 2 and 3 (westeurope has all three).
+    "zone 4": (
+        "dev", {"cluster.nodePools[0].zones": [4]}, "cluster.nodePools[0].zones[0]", r"expected (\d), (\d) or (\d)$",
+        ("cluster.nodePools[0].zones[0]",) * 3, "https://learn.microsoft.com/azure/reliability/availability-zones-region-support"),
+    # maxSurge: a node count or a percentage of the pool.
+    "surge of 0": (
+        "dev", {"cluster.maxSurge": "0"}, "cluster.maxSurge", r"such as (\S+) or a percentage such as (\S+)$",
+        ("cluster.maxSurge",) * 2, "https://learn.microsoft.com/azure/aks/upgrade-aks-cluster#customize-node-surge-upgrade"),
+    # A VM size is written as Azure names it, Standard_ first; a System pool needs 4 vCPUs.
+    "vm size without Standard_": (
+        "dev", {"cluster.nodePools[0].vmSize": "D4ds_v5"}, "cluster.nodePools[0].vmSize", r"such as (\S+)$",
+        ("cluster.nodePools[0].vmSize",), "https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions"),
+    "kubernetes version with a v": (
+        "dev", {"cluster.kubernetesVersion": "v1.36"}, "cluster.kubernetesVersion", r"such as ([\d.]+)",
+        ("cluster.kubernetesVersion",), VERSIONS),
     # Flat Azure CNI: the node subnet holds (nodes + surge) * (maxPods + 1) addresses.
     "flat azure cni node subnet too small": (
         "prod", {"cluster.networkPluginMode": _DROP, "cluster.networkDataplane": "azure",
@@ -277,3 +314,119 @@ def test_each_ingress_controller_a_refusal_suggests_is_supported_today(case: str
     for controller in named:
         chosen = dataclasses.replace(spec, ingress=dataclasses.replace(spec.ingress, controller=controller))
         assert not list(past_end(chosen, PINNED_DAY)), (controller, told[0])
+
+
+# The reader's generic messages: a typo'd key, namespace, section, subnet role, region or choice is told the
+# name it is closest to, from the set of names valid at that place; written back, that name is accepted.
+# id: (stack, changes, key path refused, pattern whose group is the suggestion, the changes that write it back)
+Rename = Callable[[str], dict[str, Any]]
+
+
+def _section(name: str) -> Any:
+    return _committed("dev")[f"{C}{name}"]
+
+
+TYPOS: dict[str, tuple[str, dict[str, Any], str, str, Rename]] = {
+    # A key of a section: the keys that section reads (the AKS API's names, DESIGN.md's table).
+    "cluster key": ("dev", {"cluster.networkPolicy": _DROP, "cluster.networkPolcy": "calico"},
+                    "cluster.networkPolcy", r"did you mean '(\w+)'", lambda s: {f"cluster.{s}": "calico"}),
+    "node pool key": ("dev", {"cluster.nodePools[0].vmSise": "Standard_D4ds_v5"}, "cluster.nodePools[0].vmSise",
+                      r"did you mean '(\w+)'", lambda s: {f"cluster.nodePools[0].{s}": "Standard_D4ds_v5"}),
+    # A section of the stack: aks-networking:<section>.
+    "section": ("dev", {"aks-networking:kubernetes": _DROP, "aks-networking:kubernets": _section("kubernetes")},
+                "kubernets", r"did you mean '([\w:-]+)'", lambda s: {s: _section("kubernetes")}),
+    # A namespace: the ones the program reads (aks-networking, azure-native).
+    "namespace": ("dev", {"aks-networking:kubernetes": _DROP, "aks-networkin:kubernetes": _section("kubernetes")},
+                  "aks-networkin:kubernetes", r"did you mean '([\w:-]+)'", lambda s: {s: _section("kubernetes")}),
+    "provider namespace": ("dev", {"azure-native:location": _DROP, "azure-nativ:location": "westeurope"},
+                           "azure-nativ:location", r"did you mean '([\w:-]+)'", lambda s: {s: "westeurope"}),
+    # A region, as `az account list-locations` names it.
+    "region": ("dev", {"azure-native:location": "westeuropa"}, "azure-native:location", r"did you mean '(\w+)'",
+               lambda s: {"azure-native:location": s}),
+    # A subnet role of the spoke VNet.
+    "subnet role": ("dev", {"network.spoke.subnets.ilb": _DROP, "network.spoke.subnets.ilbb": "192.168.2.0/24"},
+                    "network.spoke.subnets.ilbb", r"did you mean '(\w+)'",
+                    lambda s: {f"network.spoke.subnets.{s}": "192.168.2.0/24"}),
+    # A value of a choice: the outbound types AKS documents.
+    "outbound type": ("dev", {"cluster.outboundType": "loadbalancer"}, "cluster.outboundType",
+                      r"did you mean '(\w+)'", lambda s: {"cluster.outboundType": s}),
+    "node pool mode": ("dev", {"cluster.nodePools[0].mode": "system"}, "cluster.nodePools[0].mode",
+                       r"did you mean '(\w+)'", lambda s: {"cluster.nodePools[0].mode": s}),
+}
+
+
+@pytest.mark.parametrize("case", TYPOS)
+def test_a_did_you_mean_names_a_name_valid_at_that_place(case: str) -> None:
+    stack, changes, path, pattern, rename = TYPOS[case]
+    told = [m for p, m in refused(stack, changes) if p == path]
+    assert len(told) == 1, (path, refused(stack, changes))
+    match = re.search(pattern, told[0])
+    assert match, told[0]
+    fixed = {**{k: v for k, v in changes.items() if k.removeprefix(C) != path}, **rename(match.group(1))}
+    assert refused(stack, fixed) == [], (match.group(1), refused(stack, fixed))
+
+
+# A whole number out of its range is told the range; each bound, written back, is accepted, and one past
+# it is refused. (stack, changes that put the key out of range, key path, source of the range)
+BOUNDS: dict[str, tuple[str, dict[str, Any], str, str]] = {
+    # A node pool holds at most 1,000 nodes; a System pool at least one.
+    "autoscaler maximum": ("dev", {"cluster.nodePools[0].count": _DROP, "cluster.nodePools[0].minCount": 1,
+                                   "cluster.nodePools[0].maxCount": 1001}, "cluster.nodePools[0].maxCount",
+                           "https://learn.microsoft.com/azure/aks/quotas-skus-regions#service-quotas-and-limits"),
+    "System pool count": ("dev", {"cluster.nodePools[0].count": 0}, "cluster.nodePools[0].count",
+                          "https://learn.microsoft.com/azure/aks/use-system-pools"),
+    # The load balancer's managed outbound IPs: 1 to 100.
+    "managed outbound IPs": ("dev", {"cluster.outboundIpCount": 101}, "cluster.outboundIpCount",
+                             "https://learn.microsoft.com/azure/aks/load-balancer-standard"),
+    # An OS disk of at most 2,048 GB (the AKS API's osDiskSizeGB).
+    "OS disk size": ("dev", {"cluster.nodePools[0].osDiskSizeGB": 4096}, "cluster.nodePools[0].osDiskSizeGB",
+                     "https://learn.microsoft.com/rest/api/aks/agent-pools/create-or-update"),
+}
+
+
+@pytest.mark.parametrize("case", BOUNDS)
+def test_a_bound_a_refusal_names_is_the_edge_of_what_is_accepted(case: str) -> None:
+    stack, changes, path, _source = BOUNDS[case]
+    told = [m for p, m in refused(stack, changes) if p == path]
+    assert len(told) == 1, (path, refused(stack, changes))
+    match = re.search(r"from (\d+) to (\d+)$", told[0])
+    assert match, told[0]
+    low, high = int(match.group(1)), int(match.group(2))
+    for value, accepted in ((low, True), (high, True), (low - 1, False), (high + 1, False)):
+        again = [m for p, m in refused(stack, {**changes, path: value}) if p == path]
+        assert (not again) is accepted, (value, again)
+
+
+# A list too long is told its limit; the limit written back is accepted. (stack, key path, list of n, limit
+# exceeded, source)
+ITEM_LIMITS: dict[str, tuple[str, str, Callable[[int], list[Any]], int, str]] = {
+    # Up to 200 authorized IP ranges on the API server.
+    "authorized IP ranges": ("dev", "cluster.authorizedIpRanges", lambda n: [f"203.0.113.{i}/32" for i in range(n)],
+                             201, "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"),
+    # A region has at most three availability zones.
+    "zones": ("dev", "cluster.nodePools[0].zones", lambda n: [str(1 + i % 3) for i in range(n)], 4,
+              "https://learn.microsoft.com/azure/reliability/availability-zones-overview"),
+}
+
+
+@pytest.mark.parametrize("case", ITEM_LIMITS)
+def test_a_list_limit_a_refusal_names_is_accepted(case: str) -> None:
+    stack, path, items, over, _source = ITEM_LIMITS[case]
+    told = [m for p, m in refused(stack, {path: items(over)}) if p == path]
+    assert told, (path, refused(stack, {path: items(over)}))
+    limits = [int(n) for m in told for n in re.findall(r"at most (\d+)", m)]
+    assert limits == [over - 1], told
+    assert not [m for p, m in refused(stack, {path: items(over - 1)}) if p == path]
+
+
+def test_the_patch_version_a_hint_shows_is_accepted_with_the_channel_it_names() -> None:
+    """A version pinned to a patch holds only where the auto-upgrade channel never moves it (none, node-image):
+    the example of a patch the reader shows must come with such a channel, and with it, load.
+    https://learn.microsoft.com/azure/aks/auto-upgrade-cluster#cluster-auto-upgrade-channels"""
+    path = "cluster.kubernetesVersion"
+    told = [m for p, m in refused("dev", {path: "v1.36"}) if p == path]
+    assert len(told) == 1, told
+    match = re.search(r"patch such as ([\d.]+) with upgradeChannel (\S+) or (\S+)$", told[0])
+    assert match, told[0]
+    for channel in match.group(2, 3):
+        assert refused("dev", {path: match.group(1), "cluster.upgradeChannel": channel}) == [], channel
