@@ -234,6 +234,43 @@ REMEDIES: dict[str, Remedy] = {
     "kubernetes version with a v": (
         "dev", {"cluster.kubernetesVersion": "v1.36"}, "cluster.kubernetesVersion", r"such as ([\d.]+)",
         ("cluster.kubernetesVersion",), VERSIONS),
+    # A block of settings for a controller that is not the chosen one: choose it.
+    "tls under another controller": (
+        "prod", {"ingress.controller": "envoyGateway", "ingress.appGateway": _DROP}, "tls", r"use (\w+), or remove tls",
+        ("ingress.controller",), "https://learn.microsoft.com/azure/application-gateway/key-vault-certs"),
+    "agc block under another controller": (
+        "prod", {"ingress.agc": {}}, "ingress.agc", r"set controller (\w+)", ("ingress.controller",), AGC),
+    "gitops block under apply": (
+        "dev", {"kubernetes.gitops": {"url": "https://github.com/contoso/platform", "branch": "main",
+                                      "path": "./deploy/dev"}}, "kubernetes.gitops", r"set delivery (\w+)",
+        ("kubernetes.delivery",), "https://learn.microsoft.com/azure/azure-arc/kubernetes/tutorial-use-gitops-flux2"),
+    # A VM size outside the catalog is told the nearest size in it.
+    "vm size typo": (
+        "dev", {"cluster.nodePools[0].vmSize": "Standard_D4dss_v5"}, "cluster.nodePools[0].vmSize",
+        r"did you mean (\S+)\?", ("cluster.nodePools[0].vmSize",),
+        "https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/ddsv5-series"),
+    # Azure Firewall rules: a destination port is *, 1 to 65535 or a range; an address, a CIDR or a service tag.
+    "firewall port 0": (
+        "prod", {"egress.firewall.networkRules": [{"name": "x", "protocols": ["TCP"],
+                                                   "destinationAddresses": ["10.1.0.0/16"], "ports": [0]}]},
+        "egress.firewall.networkRules[0].ports[0]", r"such as (\S+)$", ("egress.firewall.networkRules[0].ports[0]",),
+        "https://learn.microsoft.com/azure/firewall/rule-processing"),
+    "firewall address with host bits": (
+        "prod", {"egress.firewall.networkRules": [{"name": "x", "protocols": ["TCP"],
+                                                   "destinationAddresses": ["10.1.0.1/16"], "ports": [443]}]},
+        "egress.firewall.networkRules[0].destinationAddresses[0]", r"such as (\S+)$",
+        ("egress.firewall.networkRules[0].destinationAddresses[0]",),
+        "https://learn.microsoft.com/azure/firewall/service-tags"),
+    # A flow's port: PROTOCOL/number, PROTOCOL/low-high, or a named container port of the destination.
+    "flow port of an unknown protocol": (
+        "dev", {"kubernetes.flows[0].ports[0]": "HTTP/80"}, "kubernetes.flows[0].ports[0]",
+        r"expected (\S+), (\S+), (\S+) or a named port (\S+)$", ("kubernetes.flows[0].ports[0]",) * 4,
+        "https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports"),
+    "named port to a cidr": (
+        "dev", {"kubernetes.flows[4]": {"name": "backend-out", "from": {"app": "backend", "namespace": "development"},
+                                        "to": {"cidr": "10.1.0.0/16"}, "ports": ["TCP/http"]}},
+        "kubernetes.flows[4].ports[0]", r"e\.g\. (\S+)$", ("kubernetes.flows[4].ports[0]",),
+        "https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/"),
     # Flat Azure CNI: the node subnet holds (nodes + surge) * (maxPods + 1) addresses.
     "flat azure cni node subnet too small": (
         "prod", {"cluster.networkPluginMode": _DROP, "cluster.networkDataplane": "azure",
@@ -430,3 +467,34 @@ def test_the_patch_version_a_hint_shows_is_accepted_with_the_channel_it_names() 
     assert match, told[0]
     for channel in match.group(2, 3):
         assert refused("dev", {path: match.group(1), "cluster.upgradeChannel": channel}) == [], channel
+
+
+# A literal NetworkPolicySpec (kubernetes.policies[].spec): a field misspelt is told the NetworkPolicy API's
+# field at that level, and a CIDR that does not parse is shown one that does; written back, each is accepted.
+# https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/
+POLICY_TYPOS: dict[str, tuple[dict[str, Any], str, str, Callable[[str], dict[str, Any]]]] = {
+    "spec field": ({"podSelectr": {}}, "s.podSelectr", r"did you mean '(\w+)'", lambda f: {f: {}}),
+    "rule field": ({"podSelector": {}, "ingress": [{"form": []}]}, "s.ingress[0].form", r"did you mean '(\w+)'",
+                   lambda f: {"podSelector": {}, "ingress": [{f: []}]}),
+    "peer field": ({"podSelector": {}, "egress": [{"to": [{"namespaceSelect": {}}]}]}, "s.egress[0].to[0].namespaceSelect",
+                   r"did you mean '(\w+)'", lambda f: {"podSelector": {}, "egress": [{"to": [{f: {}}]}]}),
+    "ipBlock cidr": ({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}]},
+                     "s.egress[0].to[0].ipBlock.cidr", r"such as (\S+)$",
+                     lambda c: {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": c}}]}]}),
+}
+
+
+@pytest.mark.parametrize("case", POLICY_TYPOS)
+def test_a_policy_spec_remedy_written_back_is_accepted(case: str) -> None:
+    from aksnet.config.policy_spec import check_policy_spec
+    from aksnet.config.schema import Problems
+    spec, path, pattern, fixed = POLICY_TYPOS[case]
+    problems = Problems()
+    check_policy_spec(problems, "s", spec)
+    told = [p.message for p in problems.items if p.path == path]
+    assert len(told) == 1, [(p.path, p.message) for p in problems.items]
+    match = re.search(pattern, told[0])
+    assert match, told[0]
+    again = Problems()
+    check_policy_spec(again, "s", fixed(match.group(1)))
+    assert not again.items, (match.group(1), [(p.path, p.message) for p in again.items])
