@@ -498,3 +498,19 @@ def test_a_policy_spec_remedy_written_back_is_accepted(case: str) -> None:
     again = Problems()
     check_policy_spec(again, "s", fixed(match.group(1)))
     assert not again.items, (match.group(1), [(p.path, p.message) for p in again.items])
+
+
+@pytest.mark.parametrize("pod_cidr", ["10.244.0.0/16", "172.16.0.0/16", "10.0.0.0/16"])
+def test_the_service_cidr_and_dns_address_suggested_together_are_accepted_together(pod_cidr: str) -> None:
+    """A service CIDR on the VNet is refused, and so is a DNS address outside it: each refusal suggests a value,
+    the DNS one inside the service CIDR suggested, and none on the pod CIDR (they must not overlap). Written
+    back together, neither key is refused, nor the pod CIDR.
+    https://learn.microsoft.com/azure/aks/configure-kubenet#create-an-aks-cluster-in-the-virtual-network"""
+    changes = {"cluster.serviceCidr": "192.168.0.0/16", "cluster.dnsServiceIp": "10.0.0.10",
+               "cluster.podCidr": pod_cidr}
+    told = dict(refused("dev", changes))
+    [service] = re.findall(r"e\.g\. (\S+)$", told["cluster.serviceCidr"])
+    [dns] = re.findall(r"such as (\S+)$", told["cluster.dnsServiceIp"])
+    again = refused("dev", {**changes, "cluster.serviceCidr": service, "cluster.dnsServiceIp": dns})
+    assert not [(p, m) for p, m in again if p.startswith(("cluster.serviceCidr", "cluster.dnsServiceIp",
+                                                          "cluster.podCidr"))], (service, dns, again)
