@@ -514,3 +514,34 @@ def test_the_service_cidr_and_dns_address_suggested_together_are_accepted_togeth
     again = refused("dev", {**changes, "cluster.serviceCidr": service, "cluster.dnsServiceIp": dns})
     assert not [(p, m) for p, m in again if p.startswith(("cluster.serviceCidr", "cluster.dnsServiceIp",
                                                           "cluster.podCidr"))], (service, dns, again)
+
+
+# A value outside a choice is told every value the key takes: the ones the cited page documents.
+CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "cluster.outboundType": ("nat", ("loadBalancer", "managedNATGateway", "userAssignedNATGateway",
+                                     "userDefinedRouting"), EGRESS),
+    "cluster.networkPlugin": ("cilium", ("kubenet", "azure", "none"),
+                              "https://learn.microsoft.com/azure/aks/concepts-network-cni-overview"),
+    "cluster.upgradeChannel": ("weekly", ("patch", "stable", "rapid", "node-image", "none"), UPGRADE),
+}
+
+
+@pytest.mark.parametrize("path", CHOICES)
+def test_a_refused_choice_names_every_value_the_key_takes(path: str) -> None:
+    wrong, values, _source = CHOICES[path]
+    told = [m for p, m in refused("dev", {path: wrong}) if p == path]
+    assert len(told) == 1, told
+    listed = re.findall(r"\w[\w-]*", told[0].split("is not one of", 1)[1])
+    assert set(values) <= set(listed), (values, told[0])
+
+
+def test_the_vnet_range_a_refusal_suggests_is_rfc_1918() -> None:
+    """Azure refuses link-local, loopback and multicast ranges in a VNet; the refusal names RFC 1918, and the
+    range it suggests is one of RFC 1918's (10/8, 172.16/12, 192.168/16).
+    https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#what-address-ranges-can-i-use-in-my-vnets"""
+    import ipaddress
+    path = "network.spoke.addressSpace[0]"
+    told = [m for p, m in refused("dev", {"network.spoke.addressSpace": ["169.254.0.0/16"]}) if p == path]
+    [suggested] = re.findall(r"RFC 1918 range such as (\S+)$", told[0])
+    private = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+    assert any(ipaddress.ip_network(suggested).subnet_of(r) for r in private), suggested
