@@ -5,10 +5,11 @@ A refusal that suggests a value ("use calico", "set private true", "e.g. 192.168
 when that value, written at the key path the refusal names, is accepted; a suggestion that is itself
 refused sends the user round again, and every other test stays green. Each REMEDIES row varies a
 committed stack file in one place, takes the value the refusal suggests out of its message, writes it back
-and asserts the refusal is gone from that key path. The page beside each row says why the suggested value
-is a valid one (expected outcomes from it, never from our code). The SCHEMA rows hold the generic
-messages of `aksnet.config.schema` (unknown keys, choices, bounds, CIDRs) to the path and the values they
-must name. Pure readers and rules only: no program run under the mock engine.
+and asserts nothing is refused any more at the refused key path or at the key written. The page beside each
+row says why the suggested value is a valid one (expected outcomes from it, never from our code). The
+TYPOS, BOUNDS, ITEM_LIMITS and CHOICES rows hold the generic messages of `aksnet.config.schema` (unknown
+keys, namespaces, did-you-means, ranges, list limits, allowed values) to the key path and the names or bounds
+they must give. Pure readers and rules only: no program run under the mock engine.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def refused(stack: str, changes: dict[str, Any]) -> list[tuple[str, str]]:
     except ConfigError as refusal:
         return [(p.path.removeprefix(C), p.message) for p in refusal.problems]
     return []
+
 
 # id: (stack, changes by key path, key path refused, pattern whose groups are the suggested values,
 #      key path each group is written back at (one row of alternatives), page that makes the value valid)
@@ -543,5 +545,5 @@ def test_the_vnet_range_a_refusal_suggests_is_rfc_1918() -> None:
     path = "network.spoke.addressSpace[0]"
     told = [m for p, m in refused("dev", {"network.spoke.addressSpace": ["169.254.0.0/16"]}) if p == path]
     [suggested] = re.findall(r"RFC 1918 range such as (\S+)$", told[0])
-    private = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
-    assert any(ipaddress.ip_network(suggested).subnet_of(r) for r in private), suggested
+    private = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+    assert any(ipaddress.IPv4Network(suggested).subnet_of(r) for r in private), suggested
