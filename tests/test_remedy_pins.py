@@ -365,6 +365,12 @@ def _section(name: str) -> Any:
     return _committed("dev")[f"{C}{name}"]
 
 
+def _full(key: str) -> str:
+    """A stack file's key as a suggestion must give it: with its namespace."""
+    assert ":" in key, key
+    return key
+
+
 TYPOS: dict[str, tuple[str, dict[str, Any], str, str, Rename]] = {
     # A key of a section: the keys that section reads (the AKS API's names, DESIGN.md's table).
     "cluster key": ("dev", {"cluster.networkPolicy": _DROP, "cluster.networkPolcy": "calico"},
@@ -373,12 +379,12 @@ TYPOS: dict[str, tuple[str, dict[str, Any], str, str, Rename]] = {
                       r"did you mean '(\w+)'", lambda s: {f"cluster.nodePools[0].{s}": "Standard_D4ds_v5"}),
     # A section of the stack: aks-networking:<section>.
     "section": ("dev", {"aks-networking:kubernetes": _DROP, "aks-networking:kubernets": _section("kubernetes")},
-                "kubernets", r"did you mean '([\w:-]+)'", lambda s: {s: _section("kubernetes")}),
+                "kubernets", r"did you mean '([\w:-]+)'", lambda s: {_full(s): _section("kubernetes")}),
     # A namespace: the ones the program reads (aks-networking, azure-native).
     "namespace": ("dev", {"aks-networking:kubernetes": _DROP, "aks-networkin:kubernetes": _section("kubernetes")},
-                  "aks-networkin:kubernetes", r"did you mean '([\w:-]+)'", lambda s: {s: _section("kubernetes")}),
+                  "aks-networkin:kubernetes", r"did you mean '([\w:-]+)'", lambda s: {_full(s): _section("kubernetes")}),
     "provider namespace": ("dev", {"azure-native:location": _DROP, "azure-nativ:location": "westeurope"},
-                           "azure-nativ:location", r"did you mean '([\w:-]+)'", lambda s: {s: "westeurope"}),
+                           "azure-nativ:location", r"did you mean '([\w:-]+)'", lambda s: {_full(s): "westeurope"}),
     # A region, as `az account list-locations` names it.
     "region": ("dev", {"azure-native:location": "westeuropa"}, "azure-native:location", r"did you mean '(\w+)'",
                lambda s: {"azure-native:location": s}),
@@ -436,26 +442,25 @@ def test_a_bound_a_refusal_names_is_the_edge_of_what_is_accepted(case: str) -> N
         assert (not again) is accepted, (value, again)
 
 
-# A list too long is told its limit; the limit written back is accepted. (stack, key path, list of n, limit
-# exceeded, source)
-ITEM_LIMITS: dict[str, tuple[str, str, Callable[[int], list[Any]], int, str]] = {
+# A list too long is told the documented limit; the limit written back is accepted. (stack, key path, a list of
+# n, how many a stack gives, the documented limit, source)
+ITEM_LIMITS: dict[str, tuple[str, str, Callable[[int], list[Any]], int, int, str]] = {
     # Up to 200 authorized IP ranges on the API server.
     "authorized IP ranges": ("dev", "cluster.authorizedIpRanges", lambda n: [f"203.0.113.{i}/32" for i in range(n)],
-                             201, "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"),
+                             240, 200, "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"),
     # A region has at most three availability zones.
-    "zones": ("dev", "cluster.nodePools[0].zones", lambda n: [str(1 + i % 3) for i in range(n)], 4,
+    "zones": ("dev", "cluster.nodePools[0].zones", lambda n: [str(1 + i % 3) for i in range(n)], 6, 3,
               "https://learn.microsoft.com/azure/reliability/availability-zones-overview"),
 }
 
 
 @pytest.mark.parametrize("case", ITEM_LIMITS)
 def test_a_list_limit_a_refusal_names_is_accepted(case: str) -> None:
-    stack, path, items, over, _source = ITEM_LIMITS[case]
-    told = [m for p, m in refused(stack, {path: items(over)}) if p == path]
-    assert told, (path, refused(stack, {path: items(over)}))
-    limits = [int(n) for m in told for n in re.findall(r"at most (\d+)", m)]
-    assert limits == [over - 1], told
-    assert not [m for p, m in refused(stack, {path: items(over - 1)}) if p == path]
+    stack, path, items, given, limit, _source = ITEM_LIMITS[case]
+    told = [m for p, m in refused(stack, {path: items(given)}) if p == path]
+    assert told, (path, refused(stack, {path: items(given)}))
+    assert [int(n) for m in told for n in re.findall(r"at most (\d+)", m)] == [limit], told
+    assert not [m for p, m in refused(stack, {path: items(limit)}) if p == path]
 
 
 def test_the_patch_version_a_hint_shows_is_accepted_with_the_channel_it_names() -> None:
@@ -480,6 +485,10 @@ POLICY_TYPOS: dict[str, tuple[dict[str, Any], str, str, Callable[[str], dict[str
                    lambda f: {"podSelector": {}, "ingress": [{f: []}]}),
     "peer field": ({"podSelector": {}, "egress": [{"to": [{"namespaceSelect": {}}]}]}, "s.egress[0].to[0].namespaceSelect",
                    r"did you mean '(\w+)'", lambda f: {"podSelector": {}, "egress": [{"to": [{f: {}}]}]}),
+    # The API parses ipBlock.cidr as a CIDR: an address without its prefix length is not one.
+    "ipBlock address without prefix": ({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0"}}]}]},
+                                       "s.egress[0].to[0].ipBlock.cidr", r"such as (\S+)$",
+                                       lambda c: {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": c}}]}]}),
     "ipBlock cidr": ({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}]},
                      "s.egress[0].to[0].ipBlock.cidr", r"such as (\S+)$",
                      lambda c: {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": c}}]}]}),
@@ -547,3 +556,30 @@ def test_the_vnet_range_a_refusal_suggests_is_rfc_1918() -> None:
     [suggested] = re.findall(r"RFC 1918 range such as (\S+)$", told[0])
     private = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
     assert any(ipaddress.IPv4Network(suggested).subnet_of(r) for r in private), suggested
+
+
+def test_a_key_without_its_namespace_is_told_the_full_key() -> None:
+    """Pulumi stack config keys are `namespace:key`; the program reads its sections under aks-networking.
+    https://www.pulumi.com/docs/iac/concepts/config/#configuration-keys"""
+    from aksnet.config.stack import load_spec
+    config = dict(_committed("dev"))
+    config["cluster"] = config.pop(f"{C}cluster")
+    with pytest.raises(ConfigError) as refusal:
+        load_spec(config, "dev")
+    [told] = [p.message for p in refusal.value.problems if p.path == "cluster"]
+    [key] = re.findall(r"write (\S+)$", told)
+    config[key] = config.pop("cluster")
+    load_spec(config, "dev")
+
+
+def test_a_subnet_role_offered_for_a_typo_is_a_role_of_that_vnet() -> None:
+    """The spoke takes its own roles (the DNS resolver's `dns` subnet is the hub's): each role a refusal offers
+    for a typo in the spoke is one the spoke accepts.
+    https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions"""
+    path = "network.spoke.subnets.dnss"
+    [told] = [m for p, m in refused("prod", {path: "10.240.9.0/24"}) if p == path]
+    offered = re.findall(r"did you mean '(\w+)'", told) or re.findall(r"\w+", told.split("expected one of", 1)[1])
+    assert offered, told
+    for role in offered:
+        key = f"network.spoke.subnets.{role}"
+        assert not [m for p, m in refused("prod", {key: "10.240.9.0/24"}) if p == key and "not a subnet role" in m], role
