@@ -220,7 +220,8 @@ def _kubernetes_version(obj: Obj) -> str | None:
                          "version as a number (1.30 becomes 1.3); quote it, e.g. \"1.35\"")
         return None
     return obj.text("kubernetesVersion", None, pattern=K8S_VERSION_PATTERN,
-                    hint="a Kubernetes version such as 1.35 or 1.35.2",
+                    hint="a Kubernetes version such as 1.35, or a patch such as 1.35.2 with upgradeChannel none "
+                         "or node-image",
                     doc="a minor AKS creates clusters of on the day the check runs (the dated table in "
                         "`aksnet/config/lifecycle.py`); quote it: YAML reads 1.30 as 1.3",
                     default_doc="AKS's default")

@@ -114,7 +114,7 @@ def _ip_block(problems: Problems, path: str, value: object) -> None:
 
     def cidr(problems: Problems, cidr_path: str, item: object) -> None:
         try:
-            if not isinstance(item, str):
+            if not isinstance(item, str) or "/" not in item:  # the API parses a CIDR, prefix length and all
                 raise ValueError(item)
             networks[cidr_path] = ipaddress.ip_network(item, strict=False)
         except ValueError:
