@@ -310,11 +310,11 @@ class Obj:
         self._declare(key, "whole number", default, minimum=minimum, maximum=maximum, doc=doc, source=source,
                       default_doc=default_doc)
         value = self.raw(key, default)
-        if value is default:
-            return value
         fallback = (minimum or 0) if isinstance(default, _Required) else default
-        if key not in self.data:  # required and missing: raw() said so
+        if key not in self.data:  # unset: the default, or, when required, the lower bound (raw() said so)
             return fallback
+        if value is None and default is None:  # an optional number left empty reads as unset
+            return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.problems.add(self.key_path(key), f"is {type_name(value)} {show(value)}, expected a whole number")
             return fallback
