@@ -80,7 +80,7 @@ def agic_overlay_outside_government(spec: StackConfig) -> Iterator[Problem]:
     location = spec.environment.location
     if _agic(spec) and spec.cluster.network_plugin_mode == "overlay" and location.startswith(("usgov", "usdod")):
         yield Problem.at("ingress.controller", f"appgw (AGIC) does not support Azure CNI Overlay in Azure "
-                 f"Government ({location}); use nginx, or Azure CNI without Overlay")
+                 f"Government ({location}); use envoyGateway, or Azure CNI without Overlay")
 
 
 @book.refusal("agic-kubenet-route-table-without-udr", "No appliance default route on a v2 gateway subnet.", APPGW_INFRA)
@@ -89,7 +89,7 @@ def agic_kubenet_route_table_without_udr(spec: StackConfig) -> Iterator[Problem]
     if _agic(spec) and c.network_plugin == "kubenet" and c.outbound_type == "userDefinedRouting":
         yield Problem.at("ingress.controller", "appgw with kubenet puts the cluster's route table on the "
                  "gateway subnet, and with userDefinedRouting that table sends 0.0.0.0/0 to an "
-                 "appliance, which a v2 gateway does not support; use Azure CNI or nginx")
+                 "appliance, which a v2 gateway does not support; use Azure CNI, or envoyGateway")
 
 
 @book.refusal("nginx-fits-its-network", "An internal nginx needs the ILB subnet; a public one takes no static IP.",
@@ -120,12 +120,12 @@ def internal_services_need_ilb_subnet(spec: StackConfig) -> Iterator[Problem]:
 def ingresses_need_a_controller(spec: StackConfig) -> Iterator[Problem]:
     if spec.kubernetes.workloads.ingresses and spec.ingress.controller == "none":
         yield Problem.at("kubernetes.ingresses", "need an ingress controller; set ingress.controller to "
-                         "envoyGateway, agc, appgw or nginx")
+                         "envoyGateway, agc or appgw")
     if spec.ingress.controller == "none":  # a flow from the controller's proxies, with no proxies to admit
         for index, flow in enumerate(spec.kubernetes.workloads.flows):
             if flow.source.ingress_controller:
                 yield Problem.at(f"kubernetes.flows[{index}].from.ingressController", "names the ingress controller, "
-                                 "but ingress.controller is none; set one (envoyGateway, agc, appgw or nginx), or "
+                                 "but ingress.controller is none; set one (envoyGateway, agc or appgw), or "
                                  "name the flow's source by app, labels or cidr")
 
 

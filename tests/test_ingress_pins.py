@@ -1,0 +1,153 @@
+"""The ingress surface's facts pinned row by row (issue 27): App Gateway, WAF, AGC, Envoy Gateway, Gateway API.
+
+A line-by-line sweep of aksnet/config/ingress_controllers.py, aksnet/rules/ingress.py,
+aksnet/rules/design/ingress.py, aksnet/plan/gateway_api.py, aksnet/plan/manifests.py,
+aksnet/analysis/paths/inbound.py and the ingress components made one realistic wrong variant of each
+fact; the rows below hold those no behavioural test caught. Expected values come from the page beside
+each row, never from running our code. Pure: the readers, the rules and the planners; no program run.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from aksnet.config.problems import ConfigError
+from aksnet.config.stack import load_spec
+from aksnet.rules.registry import spec_verdicts
+from tests.pinned_day import PINNED_DAY
+from tests.stacks import DELETE, example, load, variant
+
+NS = "aks-networking:"
+_DROP = "<delete>"
+
+
+def _config(stack: str, changes: dict[str, Any]) -> dict[str, Any]:
+    base = example(stack) if stack == "agc" else load(stack)
+    return variant(base, {k if ":" in k else f"{NS}{k}": DELETE if v == _DROP else v for k, v in changes.items()})
+
+
+@functools.cache
+def _refused(stack: str, changes: str) -> tuple[tuple[str, str], ...]:
+    config = _config(stack, json.loads(changes))
+    try:
+        spec = load_spec(config, stack)
+    except ConfigError as refused:
+        return tuple((p.path.removeprefix(NS), p.message) for p in refused.problems)
+    return tuple((p.path.removeprefix(NS), p.message) for p in spec_verdicts(spec, PINNED_DAY).refused())
+
+
+def refused(stack: str, changes: dict[str, Any]) -> dict[str, list[str]]:
+    """Key path to the messages of every mandatory refusal (the readers', else the rules') of the stack
+    varied by key path, judged on the pinned day."""
+    out: dict[str, list[str]] = {}
+    for path, message in _refused(stack, json.dumps(changes, sort_keys=True)):
+        out.setdefault(path, []).append(message)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Remedies: a refusal that suggests a value must suggest one that is itself accepted there.
+# The application routing add-on's NGINX got critical patches through November 2026 only
+# (https://learn.microsoft.com/azure/aks/app-routing-nginx-to-gateway-api-migration), so since
+# 2026-12-01 a production stack choosing nginx is refused: a remedy that says "use nginx" sends the user
+# from one refusal to the next. Each row: (stack, changes, key refused, pattern whose groups are the
+# suggestion, the suggestion written back as changes, the keys that must then not be refused, source).
+Remedy = tuple[str, dict[str, Any], str, str, Callable[..., dict[str, Any]], tuple[str, ...], str]
+PROD_NOT_PRODUCTION = {"environment.production": False}
+REMEDIES: dict[str, Remedy] = {
+    # AGIC reaches CNI Overlay pods everywhere but Azure Government.
+    "AGIC on Overlay in Azure Government: another controller": (
+        "prod", {"azure-native:location": "usgovvirginia"}, "ingress.controller", r"use (\w+), or Azure CNI",
+        lambda controller: {"azure-native:location": "usgovvirginia", "ingress.controller": controller,
+                            "ingress.appGateway": _DROP},
+        ("ingress.controller",),
+        "https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview"
+        "#container-networking-and-agic"),
+    "AGIC on Overlay in Azure Government: Azure CNI without Overlay": (
+        "prod", {"azure-native:location": "usgovvirginia"}, "ingress.controller", r"or (Azure CNI) without Overlay",
+        lambda _: {"azure-native:location": "usgovvirginia", "cluster.networkPluginMode": _DROP,
+                   "cluster.podCidr": _DROP},
+        ("ingress.controller",),
+        "https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview"
+        "#container-networking-and-agic"),
+    # A v2 gateway's subnet takes no 0.0.0.0/0 to a virtual appliance, which kubenet's route table carries
+    # there under userDefinedRouting.
+    "AGIC on kubenet with UDR: another controller": (
+        "prod", {"cluster.networkPlugin": "kubenet", "cluster.networkPluginMode": _DROP,
+                 "cluster.networkDataplane": _DROP, "cluster.networkPolicy": "calico"},
+        "ingress.controller", r"use Azure CNI, or (\w+)",
+        lambda controller: {"cluster.networkPlugin": "kubenet", "cluster.networkPluginMode": _DROP,
+                            "cluster.networkDataplane": _DROP, "cluster.networkPolicy": "calico",
+                            "ingress.controller": controller, "ingress.appGateway": _DROP},
+        ("ingress.controller",),
+        "https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure"),
+    # AGC does not support kubenet; Envoy Gateway runs on any plugin (dev runs it on kubenet).
+    "AGC on kubenet: keep kubenet with another controller": (
+        "dev", {"ingress.controller": "agc", "network.spoke.subnets.agc": "192.168.3.0/24"}, "ingress.controller",
+        r"keep kubenet with (\w+)", lambda controller: {"ingress.controller": controller},
+        ("ingress.controller",),
+        "https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking"),
+    "AGC on kubenet: move to CNI Overlay": (
+        "dev", {"ingress.controller": "agc", "network.spoke.subnets.agc": "192.168.3.0/24"}, "ingress.controller",
+        r"cluster\.networkPlugin (\w+), networkPluginMode (\w+)",
+        lambda plugin, mode: {"ingress.controller": "agc", "network.spoke.subnets.agc": "192.168.3.0/24",
+                              "cluster.networkPlugin": plugin, "cluster.networkPluginMode": mode,
+                              "cluster.networkPolicy": "cilium", "cluster.networkDataplane": "cilium"},
+        ("ingress.controller", "cluster.networkPlugin", "cluster.networkPluginMode"),
+        "https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking"),
+    # AGC's WAF is in preview; Application Gateway's WAF_v2 is GA.
+    "AGC WAF in production: the gateway's SKU": (
+        "agc", {"environment.production": True, "ingress.agc": {"wafPolicyId": (
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/"
+            "ApplicationGatewayWebApplicationFirewallPolicies/waf")}},
+        "ingress.agc.wafPolicyId", r"use appgw with (\w+)", lambda sku: {"ingress.appGateway.sku": sku},
+        ("ingress.appGateway.sku",),
+        "https://learn.microsoft.com/azure/application-gateway/for-containers/web-application-firewall"),
+    # Only WAF_v2 has a web application firewall; AGIC takes Standard_v2 and WAF_v2 only.
+    "Standard_v2 in production: the SKU with a WAF": (
+        "prod", {"ingress.appGateway.sku": "Standard_v2"}, "ingress.appGateway.sku", r"needs (\S+)$",
+        lambda sku: {"ingress.appGateway.sku": sku}, ("ingress.appGateway.sku",),
+        "https://learn.microsoft.com/azure/web-application-firewall/ag/ag-overview"),
+    "WAF in Detection in production: the blocking mode": (
+        "prod", {"ingress.appGateway.wafMode": "Detection"}, "ingress.appGateway.wafMode", r"needs (\w+)$",
+        lambda mode: {"ingress.appGateway.wafMode": mode}, ("ingress.appGateway.wafMode",),
+        "https://learn.microsoft.com/azure/web-application-firewall/ag/ag-overview"),
+}
+
+
+@pytest.mark.parametrize("name", REMEDIES)
+def test_a_suggested_remedy_is_accepted_where_it_is_written_back(name: str) -> None:
+    stack, changes, key, pattern, write_back, keys, _source = REMEDIES[name]
+    messages = refused(stack, changes).get(key, [])
+    match = next((m for m in (re.search(pattern, message) for message in messages) if m), None)
+    assert match, (key, messages)
+    after = refused(stack, write_back(*match.groups()))
+    assert not {k: after[k] for k in keys if k in after}, after
+
+
+# Each controller a refusal lists as a choice is one the stack may choose today: written into prod (its
+# gateway block and TLS dropped, which only appgw uses), none is refused at ingress.controller.
+# The controllers: https://learn.microsoft.com/azure/aks/app-routing-nginx-to-gateway-api-migration
+NO_CONTROLLER = ("prod", {"ingress.controller": "none", "ingress.appGateway": _DROP, "tls": _DROP,
+                          "kubernetes.ingresses[0].tlsSecret": _DROP})
+
+
+@pytest.mark.parametrize("key,pattern", [
+    ("kubernetes.ingresses", r"set ingress\.controller to (.+)$"),
+])
+def test_each_controller_a_refusal_offers_is_accepted(key: str, pattern: str) -> None:
+    stack, changes = NO_CONTROLLER
+    messages = refused(stack, changes)[key]
+    match = re.search(pattern, messages[0])
+    assert match, messages
+    offered = re.split(r", | or ", match.group(1))
+    assert "envoyGateway" in offered, offered
+    for controller in offered:
+        after = refused(stack, {**changes, "ingress.controller": controller})
+        assert "ingress.controller" not in after, (controller, after)
