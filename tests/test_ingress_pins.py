@@ -57,7 +57,8 @@ def refused(stack: str, changes: dict[str, Any]) -> dict[str, list[str]]:
 # (https://learn.microsoft.com/azure/aks/app-routing-nginx-to-gateway-api-migration), so since
 # 2026-12-01 a production stack choosing nginx is refused: a remedy that says "use nginx" sends the user
 # from one refusal to the next. Each row: (stack, changes, key refused, pattern whose groups are the
-# suggestion, the suggestion written back as changes, the keys that must then not be refused, source).
+# suggestion, the suggestion written back as changes (into the stack `__stack__` names, else the same),
+# the keys that must then not be refused, source).
 Remedy = tuple[str, dict[str, Any], str, str, Callable[..., dict[str, Any]], tuple[str, ...], str]
 PROD_NOT_PRODUCTION = {"environment.production": False}
 REMEDIES: dict[str, Remedy] = {
@@ -106,7 +107,8 @@ REMEDIES: dict[str, Remedy] = {
         "agc", {"environment.production": True, "ingress.agc": {"wafPolicyId": (
             "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/"
             "ApplicationGatewayWebApplicationFirewallPolicies/waf")}},
-        "ingress.agc.wafPolicyId", r"use appgw with (\w+)", lambda sku: {"ingress.appGateway.sku": sku},
+        "ingress.agc.wafPolicyId", r"use appgw with (\w+)",
+        lambda sku: {"__stack__": "prod", "ingress.appGateway.sku": sku},
         ("ingress.appGateway.sku",),
         "https://learn.microsoft.com/azure/application-gateway/for-containers/web-application-firewall"),
     # Only WAF_v2 has a web application firewall; AGIC takes Standard_v2 and WAF_v2 only.
@@ -127,7 +129,8 @@ def test_a_suggested_remedy_is_accepted_where_it_is_written_back(name: str) -> N
     messages = refused(stack, changes).get(key, [])
     match = next((m for m in (re.search(pattern, message) for message in messages) if m), None)
     assert match, (key, messages)
-    after = refused(stack, write_back(*match.groups()))
+    back = write_back(*match.groups())
+    after = refused(back.pop("__stack__", stack), back)
     assert not {k: after[k] for k in keys if k in after}, after
 
 
@@ -151,3 +154,123 @@ def test_each_controller_a_refusal_offers_is_accepted(key: str, pattern: str) ->
     for controller in offered:
         after = refused(stack, {**changes, "ingress.controller": controller})
         assert "ingress.controller" not in after, (controller, after)
+
+
+# ---------------------------------------------------------------------------------------------------
+# What the plan sends to Kubernetes and Flux for the Gateway API controllers.
+AGC_WAF_POLICY = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/"
+                  "ApplicationGatewayWebApplicationFirewallPolicies/waf")
+
+
+@functools.cache
+def _spec(stack: str, changes: str) -> Any:
+    return load_spec(_config(stack, json.loads(changes)), stack)
+
+
+def spec_of(stack: str, changes: dict[str, Any] | None = None) -> Any:
+    return _spec(stack, json.dumps(changes or {}, sort_keys=True))
+
+
+def _agc_with_waf() -> Any:
+    return spec_of("agc", {"ingress.agc": {"wafPolicyId": AGC_WAF_POLICY}})
+
+
+def test_agc_waf_policy_object_targets_the_gateway_as_the_custom_resource_reads_it() -> None:
+    """https://learn.microsoft.com/azure/application-gateway/for-containers/web-application-firewall: a
+    WebApplicationFirewallPolicy (alb.networking.azure.io/v1) targets a Gateway of gateway.networking.k8s.io
+    by name and namespace, and names the Azure WAF policy by its resource id."""
+    from aksnet.plan.gateway_api import gateway_objects
+    spec = _agc_with_waf()
+    objects = [o for _, o in gateway_objects(spec)]
+    gateways = {(o["metadata"]["namespace"], o["metadata"]["name"]) for o in objects if o["kind"] == "Gateway"}
+    policies = [o for o in objects if o["kind"] == "WebApplicationFirewallPolicy"]
+    assert gateways and len(policies) == len(gateways)
+    for policy in policies:
+        assert policy["apiVersion"] == "alb.networking.azure.io/v1"
+        target = policy["spec"]["targetRef"]
+        assert (target["group"], target["kind"]) == ("gateway.networking.k8s.io", "Gateway")
+        assert (target["namespace"], target["name"]) in gateways
+        assert policy["metadata"]["namespace"] == target["namespace"]
+        assert policy["spec"]["webApplicationFirewall"] == {"id": AGC_WAF_POLICY}
+
+
+def test_agc_gateway_names_its_resource_and_frontend_as_the_byo_deployment_does() -> None:
+    """https://learn.microsoft.com/azure/application-gateway/for-containers/quickstart-create-application-gateway-for-containers-byo-deployment:
+    a bring-your-own Gateway carries the annotation alb.networking.azure.io/alb-id (the AGC resource id) and an
+    address of type alb.networking.azure.io/alb-frontend naming a frontend; its class is azure-alb-external."""
+    from aksnet.plan.gateway_api import gateway_objects
+    gateways = [o for _, o in gateway_objects(_agc_with_waf()) if o["kind"] == "Gateway"]
+    assert gateways
+    for gateway in gateways:
+        assert gateway["spec"]["gatewayClassName"] == "azure-alb-external"
+        assert list(gateway["metadata"]["annotations"]) == ["alb.networking.azure.io/alb-id"]
+        assert [a["type"] for a in gateway["spec"]["addresses"]] == ["alb.networking.azure.io/alb-frontend"]
+
+
+def test_alb_controller_chart_values_name_its_namespace_and_workload_identity_client() -> None:
+    """https://learn.microsoft.com/azure/application-gateway/for-containers/quickstart-deploy-application-gateway-for-containers-alb-controller-helm:
+    `helm install alb-controller oci://mcr.microsoft.com/application-lb/charts/alb-controller` with
+    `--set albController.namespace=azure-alb-system --set albController.podIdentity.clientID=<identity>`;
+    the controller's service account is alb-controller-sa."""
+    from aksnet.config.ingress_controllers import ALB_SERVICE_ACCOUNT
+    from aksnet.plan.gateway_api import chart_release
+    release = chart_release(_agc_with_waf())
+    assert release is not None
+    chart = release.controller.chart
+    assert chart.reference == "oci://mcr.microsoft.com/application-lb/charts/alb-controller"
+    assert release.controller.controller_namespace == "azure-alb-system"
+    values = release.values["albController"]
+    assert values["namespace"] == "azure-alb-system"
+    assert set(values["podIdentity"]) == {"clientID"}
+    assert ALB_SERVICE_ACCOUNT == "alb-controller-sa"
+
+
+@pytest.mark.parametrize("stack", ["agc", "dev"])
+def test_flux_installs_the_pinned_chart_from_an_oci_repository_with_its_crds(stack: str) -> None:
+    """https://fluxcd.io/flux/components/source/helmrepositories/#helm-oci-repository: an OCI chart source is
+    a HelmRepository (source.toolkit.fluxcd.io/v1) of `type: oci`.
+    https://fluxcd.io/flux/components/helm/helmreleases/#crds: HelmRelease (helm.toolkit.fluxcd.io/v2) installs
+    CRDs with `Create` and, on upgrade, skips them unless `CreateReplace` is set."""
+    from aksnet.plan.gateway_api import chart_release, flux_chart_objects
+    release = chart_release(spec_of(stack))
+    assert release is not None
+    repository, helm_release = flux_chart_objects(release)
+    assert (repository["apiVersion"], repository["kind"]) == ("source.toolkit.fluxcd.io/v1", "HelmRepository")
+    assert repository["spec"]["type"] == "oci"
+    assert repository["spec"]["url"].startswith("oci://")
+    assert (helm_release["apiVersion"], helm_release["kind"]) == ("helm.toolkit.fluxcd.io/v2", "HelmRelease")
+    spec = helm_release["spec"]
+    assert spec["install"]["crds"] == "Create" and spec["upgrade"]["crds"] == "CreateReplace"
+    assert spec["install"]["createNamespace"] is True
+    assert spec["chart"]["spec"]["sourceRef"] == {"kind": "HelmRepository", "name": repository["metadata"]["name"],
+                                                  "namespace": repository["metadata"]["namespace"]}
+
+
+# The Gateway API release each controller implements: the CRD schemas its objects are held to.
+# Envoy Gateway v1.9: Gateway API v1.6.1 (https://gateway.envoyproxy.io/news/releases/matrix/);
+# ALB Controller 1.12.1: Gateway API v1.5.1
+# (https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes).
+@pytest.mark.parametrize("key,bundle", [("envoyGateway", "v1.6.1"), ("agc", "v1.5.1")])
+def test_each_controller_is_held_to_the_gateway_api_release_it_ships(key: str, bundle: str) -> None:
+    from aksnet.config.ingress_controllers import GATEWAY_CONTROLLERS
+    assert GATEWAY_CONTROLLERS[key].gateway_api_bundle == bundle
+
+
+def test_agc_traffic_reaches_the_pods_from_its_association_subnet() -> None:
+    """https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking: AGC's proxies
+    run in Azure, in the subnet of its association, and reach the pods directly, so the apps' policies admit
+    that subnet (no in-cluster proxy namespace)."""
+    from aksnet.plan.gateway_api import controller_source
+    spec = spec_of("agc")
+    source = controller_source(spec)
+    assert source is not None and source.namespace is None
+    assert source.cidr == spec.network.spoke.subnets["agc"]
+
+
+def test_agic_traffic_reaches_the_pods_from_the_gateway_subnet() -> None:
+    """https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview: the application gateway
+    sends to the pod IPs from its own subnet."""
+    from aksnet.plan.manifests import ingress_controller
+    spec = spec_of("prod")
+    source = ingress_controller(spec)
+    assert source is not None and source.cidr == spec.network.spoke.subnets["appgw"]
