@@ -33,21 +33,24 @@ def _config(stack: str, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def _refused(stack: str, changes: str) -> tuple[tuple[str, str], ...]:
+def _verdicts(stack: str, changes: str) -> tuple[tuple[str, str, str], ...]:
     config = _config(stack, json.loads(changes))
     try:
         spec = load_spec(config, stack)
     except ConfigError as refused:
-        return tuple((p.path.removeprefix(NS), p.message) for p in refused.problems)
-    return tuple((p.path.removeprefix(NS), p.message) for p in spec_verdicts(spec, PINNED_DAY).refused())
+        return tuple((p.path.removeprefix(NS), p.message, "mandatory") for p in refused.problems)
+    verdicts = spec_verdicts(spec, PINNED_DAY)
+    return tuple((p.path.removeprefix(NS), p.message, verdicts.levels[rule_id])
+                 for rule_id, problems in verdicts.found.items() for p in problems)
 
 
-def refused(stack: str, changes: dict[str, Any]) -> dict[str, list[str]]:
-    """Key path to the messages of every mandatory refusal (the readers', else the rules') of the stack
-    varied by key path, judged on the pinned day."""
+def refused(stack: str, changes: dict[str, Any], level: str = "mandatory") -> dict[str, list[str]]:
+    """Key path to the messages of every refusal (the readers', else the rules') of the stack varied by key
+    path, judged on the pinned day: the mandatory ones, or those of `level`."""
     out: dict[str, list[str]] = {}
-    for path, message in _refused(stack, json.dumps(changes, sort_keys=True)):
-        out.setdefault(path, []).append(message)
+    for path, message, found_level in _verdicts(stack, json.dumps(changes, sort_keys=True)):
+        if found_level == level:
+            out.setdefault(path, []).append(message)
     return out
 
 
@@ -132,6 +135,31 @@ def test_a_suggested_remedy_is_accepted_where_it_is_written_back(name: str) -> N
     back = write_back(*match.groups())
     after = refused(back.pop("__stack__", stack), back)
     assert not {k: after[k] for k in keys if k in after}, after
+
+
+
+# An advisory finding's suggestion, written back, silences it: AGC with CNI Overlay is in preview, AGC with
+# Azure CNI (flat, pods on the VNet) is generally available.
+# https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
+def test_agc_overlay_preview_finding_suggests_the_generally_available_plugin_mode() -> None:
+    messages = refused("agc", {}, "advisory")["cluster.networkPluginMode"]
+    match = re.search(r"(Azure CNI(?: Overlay)?)(?: without Overlay)? is GA", messages[0])
+    assert match and match.group(0) == "Azure CNI without Overlay is GA", messages
+    flat = {"cluster.networkPluginMode": _DROP, "cluster.podCidr": _DROP, "network.spoke.subnets.pods": "10.240.16.0/20"}
+    assert "cluster.networkPluginMode" not in refused("agc", flat, "advisory")
+    assert not refused("agc", flat)
+
+
+# Envoy Gateway v1.9 supports Kubernetes 1.33 to 1.36 (https://gateway.envoyproxy.io/news/releases/matrix/):
+# a production stack on 1.37 with it is refused; a development one is told.
+ENVOY_ON_PROD = {"ingress.controller": "envoyGateway", "ingress.appGateway": _DROP, "tls": _DROP,
+                 "kubernetes.ingresses[0].tlsSecret": _DROP, "cluster.kubernetesVersion": "1.37"}
+
+
+@pytest.mark.parametrize("production,level", [(True, "mandatory"), (False, "advisory")])
+def test_envoy_gateway_on_a_minor_it_does_not_support(production: bool, level: str) -> None:
+    found = refused("prod", {**ENVOY_ON_PROD, "environment.production": production}, level)
+    assert any("1.33" in m and "1.36" in m for m in found.get("cluster.kubernetesVersion", [])), found
 
 
 # Each controller a refusal lists as a choice is one the stack may choose today: written into prod (its
@@ -274,3 +302,25 @@ def test_agic_traffic_reaches_the_pods_from_the_gateway_subnet() -> None:
     spec = spec_of("prod")
     source = ingress_controller(spec)
     assert source is not None and source.cidr == spec.network.spoke.subnets["appgw"]
+
+
+# Where each controller's chart and images come from, which a firewalled cluster must let in.
+# Envoy Gateway: the chart oci://docker.io/envoyproxy/gateway-helm, the images docker.io/envoyproxy/gateway and
+# docker.io/envoyproxy/envoy (https://gateway.envoyproxy.io/docs/install/install-helm/). The ALB Controller:
+# mcr.microsoft.com (its chart's `albController.image.registry`,
+# https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-helm-chart), which the
+# AzureKubernetesService FQDN tag already allows
+# (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress).
+@pytest.mark.parametrize("stack,changes,registries", [
+    ("prod", {k: v for k, v in ENVOY_ON_PROD.items() if k != "cluster.kubernetesVersion"}, ("docker.io",)),
+    ("agc", {}, ()),
+])
+def test_a_firewalled_stack_lets_in_the_registry_its_controller_pulls_from(
+        stack: str, changes: dict[str, Any], registries: tuple[str, ...]) -> None:
+    from aksnet.plan.gateway_api import gateway_controller
+    from aksnet.plan.manifests import controller_registries
+    spec = spec_of(stack, changes)
+    assert controller_registries(spec) == registries
+    controller = gateway_controller(spec)
+    assert controller is not None
+    assert controller.chart.repository.removeprefix("oci://").split("/")[0] == controller.image_registry
