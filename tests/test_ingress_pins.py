@@ -169,11 +169,17 @@ NO_CONTROLLER = ("prod", {"ingress.controller": "none", "ingress.appGateway": _D
                           "kubernetes.ingresses[0].tlsSecret": _DROP})
 
 
+INGRESS_FLOW = {"name": "proxies-to-web", "from": {"ingressController": True},
+                "to": {"app": "web", "namespace": "shop"}, "ports": ["TCP/http"]}
+
+
 @pytest.mark.parametrize("key,pattern", [
     ("kubernetes.ingresses", r"set ingress\.controller to (.+)$"),
+    ("kubernetes.flows[3].from.ingressController", r"set one \((.+?)\)"),
 ])
 def test_each_controller_a_refusal_offers_is_accepted(key: str, pattern: str) -> None:
     stack, changes = NO_CONTROLLER
+    changes = {**changes, "kubernetes.flows[3]": INGRESS_FLOW}
     messages = refused(stack, changes)[key]
     match = re.search(pattern, messages[0])
     assert match, messages
