@@ -157,7 +157,7 @@ REMEDIES: dict[str, Remedy] = {
     "agic on kubenet with userDefinedRouting": (
         "dev", {"environment.production": True, "ingress.controller": "appgw", "network.spoke.subnets.appgw":
                 "192.168.3.0/24", "cluster.outboundType": "userDefinedRouting", "cluster.egressNextHopIp": "192.168.1.4"},
-        "ingress.controller", r"use Azure CNI or (\w+)$", ("ingress.controller",),
+        "ingress.controller", r"use Azure CNI, or (\w+)$", ("ingress.controller",),
         "https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure"),
     # AGIC cannot reach Overlay pods in Azure Government; nginx can.
     "agic on overlay in Azure Government": (

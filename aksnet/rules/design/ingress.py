@@ -89,7 +89,7 @@ def agic_kubenet_route_table_without_udr(spec: StackConfig) -> Iterator[Problem]
     if _agic(spec) and c.network_plugin == "kubenet" and c.outbound_type == "userDefinedRouting":
         yield Problem.at("ingress.controller", "appgw with kubenet puts the cluster's route table on the "
                  "gateway subnet, and with userDefinedRouting that table sends 0.0.0.0/0 to an "
-                 "appliance, which a v2 gateway does not support; use Azure CNI or envoyGateway")
+                 "appliance, which a v2 gateway does not support; use Azure CNI, or envoyGateway")
 
 
 @book.refusal("nginx-fits-its-network", "An internal nginx needs the ILB subnet; a public one takes no static IP.",
