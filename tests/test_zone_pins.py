@@ -94,3 +94,86 @@ def test_a_hub_in_a_region_azure_does_not_have_is_refused_and_the_region_it_sugg
     assert path == "azure-native:location" and "'westeurpoe'" in message and "'westeurope'" in message
     config["azure-native:location"] = "westeurope"
     assert _hub_refusals(config) == []
+
+
+# The hub's contract, as a spoke reads it -----------------------------------------------------------------
+
+RESOURCE_ID = "https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-resource#resourceid"
+NAME_RULES = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
+HUB_STACK = "contoso/aks-networking/hub"
+
+
+def _contract_outputs(**ids: str) -> dict[str, Any]:
+    network = "/subscriptions/s/resourceGroups/rg-hub/providers/Microsoft.Network"
+    return {"version": 1, "location": "westeurope", "resourceGroupName": "rg-hub",
+            "vnetId": f"{network}/virtualNetworks/vnet-hub", "vnetName": "vnet-hub", "addressSpace": ["10.100.0.0/24"],
+            "firewallPrivateIp": "10.100.0.4", "firewallPolicyId": f"{network}/firewallPolicies/afwp-hub",
+            "dnsProxy": True, "dnsZoneIds": {"privatelink.azurecr.io": f"{network}/privateDnsZones/privatelink.azurecr.io"},
+            **ids}
+
+
+def test_a_hub_id_in_the_casing_azure_returns_it_reads_with_its_resource_group():
+    # Resource group names and the segments of a resource id are case-insensitive (NAME_RULES), and Azure's
+    # services return ids with `resourcegroups` in lower case (https://github.com/Azure/azure-cli/issues/8283):
+    # a brownfield hub's ids copied from such output are the same resources.
+    from aksnet.plan.hub_contract import read_contract
+    policy = "/subscriptions/s/resourcegroups/rg-hub-policy/providers/Microsoft.Network/firewallPolicies/afwp-hub"
+    contract = read_contract(_contract_outputs(firewallPolicyId=policy), HUB_STACK, "spoke-a")
+    assert (contract.firewall_policy_group, contract.firewall_policy_name) == ("rg-hub-policy", "afwp-hub")
+
+
+def test_a_child_resources_id_is_not_the_hubs_vnet_id():
+    # A child resource's id continues its parent's with /{child type}/{child name} (RESOURCE_ID): a subnet's id
+    # is not the VNet's, and a spoke peering to it would name a resource that is no virtual network.
+    from aksnet.plan.hub_contract import ContractError, read_contract
+    subnet = "/subscriptions/s/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/x"
+    with pytest.raises(ContractError) as refused:
+        read_contract(_contract_outputs(vnetId=subnet), HUB_STACK, "spoke-a")
+    assert "vnetId" in str(refused.value) and HUB_STACK in str(refused.value)
+
+
+# What a spoke links to and writes on its hub ---------------------------------------------------------------
+
+API_VNET_INTEGRATION = "https://learn.microsoft.com/azure/aks/api-server-vnet-integration"
+
+
+def _spoke(*, private: bool, zone: str, vnet_integration: bool = False) -> Any:
+    from types import SimpleNamespace
+    return SimpleNamespace(cluster=SimpleNamespace(private=private, private_dns_zone=zone,
+                                                   api_server_vnet_integration=vnet_integration),
+                           environment=SimpleNamespace(location="westeurope"), registry=None, tls=None)
+
+
+@pytest.mark.parametrize(("spec", "zones", "source"), [
+    # A private cluster whose API server zone is the hub's resolves it there: privatelink.<region>.azmk8s.io.
+    (_spoke(private=True, zone="hub"), ("privatelink.westeurope.azmk8s.io",), PRIVATE_CLUSTERS),
+    # With API server VNet integration the zone is private.<region>.azmk8s.io instead.
+    (_spoke(private=True, zone="hub", vnet_integration=True), ("private.westeurope.azmk8s.io",), API_VNET_INTEGRATION),
+    # AKS makes and links its own zone (system): nothing of the hub's to link.
+    (_spoke(private=True, zone="system"), (), PRIVATE_CLUSTERS),
+    # A public API server resolves through public DNS: no private zone to link.
+    (_spoke(private=False, zone="hub"), (), PRIVATE_CLUSTERS),
+], ids=["hub-zone", "hub-zone-vnet-integration", "system-zone", "public"])
+def test_a_spoke_links_the_hubs_api_server_zone_only_when_its_private_api_server_resolves_there(spec, zones, source):
+    from aksnet.plan.landing_zone import spoke_zones
+    assert spoke_zones(spec) == zones, source
+
+
+RULE_SETS = "https://learn.microsoft.com/azure/firewall/policy-rule-sets"
+
+
+def test_each_collection_of_a_spokes_group_on_the_hub_has_a_priority_azure_accepts():
+    # A rule collection's priority, like a group's, runs from 100 (first) to 65000 (last) (RULE_SETS): the
+    # spoke's collections, renumbered into its one group on the hub's policy, must each stay in that range.
+    from aksnet.plan.egress_rules import FirewallPolicyPlan, RuleGroup
+    from aksnet.plan.landing_zone import spoke_rule_group
+
+    def collection(name: str, priority: int) -> dict[str, Any]:
+        return {"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": name, "priority": priority,
+                "action": {"type": "Allow"}, "rules": []}
+
+    policy = FirewallPolicyPlan({}, (RuleGroup("aks", "aks", 200, (collection("a", 100), collection("b", 200))),
+                                     RuleGroup("flows", "flows", 300, (collection("c", 100),))), True, ())
+    group = spoke_rule_group("spoke-a", policy, 1000)
+    assert group is not None
+    assert all(100 <= c["priority"] <= 65000 for c in group.collections), RULE_SETS
