@@ -177,3 +177,17 @@ def test_each_collection_of_a_spokes_group_on_the_hub_has_a_priority_azure_accep
     group = spoke_rule_group("spoke-a", policy, 1000)
     assert group is not None
     assert all(100 <= c["priority"] <= 65000 for c in group.collections), RULE_SETS
+
+
+@pytest.mark.parametrize(("location", "refused"), [("westus", True), ("northcentralus", True), ("westus2", False),
+                                                   ("westeurope", False)])
+def test_a_hub_firewall_lists_zones_only_in_a_region_that_has_them(location, refused):
+    # West US and North Central US have no availability zones; West US 2 and West Europe have (REGIONS_LIST).
+    # The hub's firewall (and its Bastion, which takes the same zones) cannot be zonal where no zones exist.
+    config = _hub_config()
+    config["azure-native:location"] = location
+    refused_at = [path for path, message in _hub_refusals(config) if location in message]
+    assert refused_at == ([f"{NS}:egress.firewall.zones"] if refused else []), REGIONS_LIST
+    # The remedy the refusal gives, no zones, loads.
+    config[f"{NS}:egress"]["firewall"]["zones"] = []
+    assert _hub_refusals(config) == []

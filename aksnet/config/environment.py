@@ -29,6 +29,14 @@ def read_location(problems: Problems, raw_location: object) -> str:
     return location
 
 
+def zones_refusal(location: str) -> str | None:
+    """Why zones cannot be listed in `location`, or None where they can (or the region is not known).
+    https://learn.microsoft.com/azure/reliability/regions-list"""
+    if REGIONS.get(location, True):
+        return None
+    return f"lists zones, but {location} has no availability zones; remove them, or choose a region with zones"
+
+
 def read_environment(obj: Obj, stack: str, location: str) -> Environment:
     default_name = stack.lower() if _fits_name(stack.lower()) else "aks"
     env = Environment(
