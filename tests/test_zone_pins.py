@@ -191,3 +191,32 @@ def test_a_hub_firewall_lists_zones_only_in_a_region_that_has_them(location, ref
     # The remedy the refusal gives, no zones, loads.
     config[f"{NS}:egress"]["firewall"]["zones"] = []
     assert _hub_refusals(config) == []
+
+
+PRIVATE_ENDPOINT_DNS = "https://learn.microsoft.com/azure/private-link/private-endpoint-dns"
+
+
+@pytest.mark.parametrize(("zone", "source"), [
+    ("privatelink.westeurope.azmk8s.io", PRIVATE_CLUSTERS),  # a private API server's (Private Link) zone
+    ("privatelink.azurecr.io", PRIVATE_ENDPOINT_DNS),        # Container Registry's private endpoints
+    ("privatelink.vaultcore.azure.net", PRIVATE_ENDPOINT_DNS),  # Key Vault's private endpoints
+])
+def test_the_hub_holds_each_private_zone_its_spokes_link_to(zone, source):
+    # Every spoke links to the hub's zones rather than holding its own (HUB_SPOKE: shared services in the hub).
+    assert zone in hub_plan(load_hub_spec(_hub_config(), "hub")).zones, source
+
+
+# The registry -------------------------------------------------------------------------------------------
+
+def test_a_spokes_priority_range_is_exactly_first_and_last():
+    # A spoke's range is [first, last] within Azure's 100-65000 (RULE_SETS); a third number is no range, and
+    # reading only the first two would hide a typo. The two-number form of the same range loads.
+    from aksnet.plan.landing_zone import RegistryError, read_registry
+    from tests.stacks import landing_zone_document
+    document = landing_zone_document()
+    document["spokes"]["spoke-b"]["ruleCollectionPriorities"] = [1100, 1199, 1300]
+    with pytest.raises(RegistryError) as refused:
+        read_registry(document, "landing-zone.yaml")
+    assert [line.split(": ")[1] for line in refused.value.lines] == ["spokes.spoke-b.ruleCollectionPriorities"]
+    document["spokes"]["spoke-b"]["ruleCollectionPriorities"] = [1100, 1199]
+    assert read_registry(document, "landing-zone.yaml").spokes["spoke-b"].priorities == (1100, 1199), RULE_SETS
