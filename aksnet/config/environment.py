@@ -5,9 +5,36 @@ from __future__ import annotations
 import re
 
 from aksnet.config.model import Environment
-from aksnet.config.schema import Obj
+from aksnet.config.regions import CHECKED as REGIONS_CHECKED
+from aksnet.config.regions import REGIONS
+from aksnet.config.schema import Obj, Problems, did_you_mean
 
 NAME_PATTERN = r"[a-z][a-z0-9-]{0,14}[a-z0-9]|[a-z]"
+
+
+def read_location(problems: Problems, raw_location: object) -> str:
+    """`azure-native:location` by the region's programmatic name (`West Europe` is `westeurope`), refused when
+    missing or when no Azure region has that name: a typo must fail before `pulumi up`, for a hub's stack
+    file as for a spoke's. https://learn.microsoft.com/azure/reliability/regions-list"""
+    if not isinstance(raw_location, str) or not raw_location.strip():
+        problems.add("azure-native:location", "is required: the Azure region, e.g. westeurope")
+        return "unknown"
+    location = raw_location.replace(" ", "").lower()
+    if location not in REGIONS:
+        close = did_you_mean(location, list(REGIONS))
+        hint = f"did you mean '{close}'?" if close else (
+            f"the region table (aksnet/config/regions.py, checked {REGIONS_CHECKED}) lists Azure's regions; "
+            "add a row if Azure opened this one since")
+        problems.add("azure-native:location", f"'{raw_location}' is not an Azure region; {hint}")
+    return location
+
+
+def zones_refusal(location: str) -> str | None:
+    """Why zones cannot be listed in `location`, or None where they can (or the region is not known).
+    https://learn.microsoft.com/azure/reliability/regions-list"""
+    if REGIONS.get(location, True):
+        return None
+    return f"lists zones, but {location} has no availability zones; remove them, or choose a region with zones"
 
 
 def read_environment(obj: Obj, stack: str, location: str) -> Environment:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aksnet.config.egress import basic_sku_refusals, read_egress
-from aksnet.config.environment import read_environment
+from aksnet.config.environment import read_environment, read_location, zones_refusal
 from aksnet.config.landing_zone import LandingZoneSpec, read_landing_zone
 from aksnet.config.model import Environment, FirewallSpec, VNetSpec
 from aksnet.config.network import HUB_SUBNETS, _vnet, cidr_item, resolver_subnet_refusals
@@ -47,9 +47,7 @@ def load_hub_spec(config: Mapping[str, object], stack: str) -> HubStackConfig:
     def section(name: str) -> Obj:
         return Obj(problems, f"{NS}:{name}", decode_value(config.get(f"{NS}:{name}")))
 
-    location = str(config.get("azure-native:location") or "").replace(" ", "").lower()
-    if not location:
-        problems.add("azure-native:location", "is required: the Azure region, e.g. westeurope")
+    location = read_location(problems, config.get("azure-native:location"))
     environment = read_environment(section("environment"), stack, location)
     landing_zone = read_landing_zone(section("landingZone"), stack)
     network = section("network")
@@ -64,6 +62,10 @@ def load_hub_spec(config: Mapping[str, object], stack: str) -> HubStackConfig:
         problems.add(f"{NS}:egress.firewall", "is required in a hub: the spokes route through it")
     for key, message in basic_sku_refusals(firewall) if firewall is not None else ():
         problems.add(f"{NS}:{key}", message)
+    zoneless = zones_refusal(location)
+    if firewall is not None and firewall.zones and zoneless is not None:
+        # The hub's Bastion takes the firewall's zones too (hub/__main__.py).
+        problems.add(f"{NS}:egress.firewall.zones", zoneless)
     if landing_zone.role != "hub":
         problems.add(f"{NS}:landingZone.role", f"is {landing_zone.role}, but hub/__main__.py builds hubs; "
                      "set role hub, or deploy this stack from the repository's root")

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from aksnet.config.cluster import read_cluster
 from aksnet.config.egress import firewall_address, firewall_port, read_egress
-from aksnet.config.environment import read_environment
+from aksnet.config.environment import read_environment, read_location
 from aksnet.config.ingress import read_ingress, read_tls
 from aksnet.config.kubernetes import read_kubernetes
 from aksnet.config.landing_zone import read_landing_zone
@@ -49,7 +49,6 @@ from aksnet.config.model import (
 from aksnet.config.network import read_network
 from aksnet.config.problems import ConfigError
 from aksnet.config.regions import CHECKED as REGIONS_CHECKED
-from aksnet.config.regions import REGIONS
 from aksnet.config.schema import REQUIRED, KeyDoc, Obj, Problems, did_you_mean
 from aksnet.config.services import read_diagnostics, read_registry
 from aksnet.vocabulary import CONFIG_NAMESPACES, NS
@@ -113,18 +112,7 @@ def load_spec(config: Mapping[str, object], stack: str, *, problems: Problems | 
 
     problems.declare(KeyDoc("azure-native:location", "string", doc="the Azure region, e.g. westeurope",
                             hint=f"a region of the table in aksnet/config/regions.py (checked {REGIONS_CHECKED})"))
-    raw_location = config.get("azure-native:location")
-    location = "unknown"
-    if not isinstance(raw_location, str) or not raw_location.strip():
-        problems.add("azure-native:location", "is required: the Azure region, e.g. westeurope")
-    else:
-        location = raw_location.replace(" ", "").lower()
-        if location not in REGIONS:
-            close = did_you_mean(location, list(REGIONS))
-            hint = f"did you mean '{close}'?" if close else (
-                f"the region table (aksnet/config/regions.py, checked {REGIONS_CHECKED}) lists Azure's regions; "
-                "add a row if Azure opened this one since")
-            problems.add("azure-native:location", f"'{raw_location}' is not an Azure region; {hint}")
+    location = read_location(problems, config.get("azure-native:location"))
 
     environment = read_environment(section("environment", "names, tags and how strictly the stack is checked"), stack,
                                location)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from aksnet.config.environment import zones_refusal
 from aksnet.config.kubernetes_versions import CHECKED as VERSIONS_CHECKED
 from aksnet.config.kubernetes_versions import MINORS, WARN_DAYS, creatable
 from aksnet.config.problems import Problem
-from aksnet.config.regions import REGIONS
 from aksnet.config.stack import StackConfig
 from aksnet.plan.manifests import declared_objects, object_key
 from aksnet.rules.rule import Rule, RuleBook
@@ -61,8 +61,8 @@ def unique_kubernetes_objects(spec: StackConfig) -> Iterator[Problem]:
 @book.refusal("zones-need-a-zonal-region", "Availability zones only in a region that has them.",
               "https://learn.microsoft.com/azure/reliability/regions-list")
 def zones_need_a_zonal_region(spec: StackConfig) -> Iterator[Problem]:
-    location = spec.environment.location
-    if REGIONS.get(location, True):
+    refusal = zones_refusal(spec.environment.location)
+    if refusal is None:
         return
     zoned = [(f"cluster.nodePools[{index}].zones", pool.zones) for index, pool in enumerate(spec.cluster.node_pools)]
     if spec.egress.firewall is not None:
@@ -71,8 +71,7 @@ def zones_need_a_zonal_region(spec: StackConfig) -> Iterator[Problem]:
         zoned.append(("ingress.appGateway.zones", spec.ingress.app_gateway.zones))
     for path, zones in zoned:
         if zones:
-            yield Problem.at(path, f"lists zones, but {location} has no availability zones; remove them, or choose "
-                             "a region with zones")
+            yield Problem.at(path, refusal)
 
 
 VERSIONS = "https://learn.microsoft.com/azure/aks/supported-kubernetes-versions"
