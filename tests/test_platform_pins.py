@@ -69,3 +69,38 @@ def test_the_static_addresses_a_refusal_offers_are_usable_written_back() -> None
         assert not [m for p, m in refusals("dev", {key: usable}) if p == key], usable
     for reserved in (ipaddress.ip_address(first) - 1, ipaddress.ip_address(last) + 1):
         assert [m for p, m in refusals("dev", {key: str(reserved)}) if p == key], reserved
+
+
+# Firewall ---------------------------------------------------------------------------------------
+
+def test_each_threat_intelligence_mode_azure_offers_loads() -> None:
+    """Azure Firewall's threat intelligence runs Off, in Alert (alert only) or in Deny (alert and deny) mode:
+    each, written in the stack file, is read as it is (the guardrail, not the reader, asks production for
+    Deny). https://learn.microsoft.com/azure/firewall/threat-intel"""
+    for mode in ("Off", "Alert", "Deny"):
+        config = variant(load("prod"), {f"{NS}:egress.firewall.threatIntelMode": mode})
+        firewall = load_spec(config, "prod").egress.firewall
+        assert firewall is not None and firewall.threat_intel_mode == mode, mode
+
+
+def test_a_dnat_rule_takes_the_ports_tcp_and_udp_have() -> None:
+    """A DNAT rule's port on the firewall's public address and the port it translates to are TCP or UDP
+    ports: 1 to 65535 (port 0 is reserved). Each bound is accepted, one past it refused, at its own key.
+    https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat
+    https://www.rfc-editor.org/rfc/rfc6335#section-6"""
+    at = "egress.firewall.dnatRules[0]"
+    for key in ("port", "translatedPort"):
+        for port, refused in ((0, True), (1, False), (65535, False), (65536, True)):
+            rule = {"name": "web", "protocol": "TCP", "port": 8443, "translatedAddress": "10.240.0.10",
+                    "translatedPort": 443, key: port}
+            found = [m for p, m in refusals("prod", {"egress.firewall.dnatRules": [rule]}) if p == f"{at}.{key}"]
+            assert bool(found) is refused, (key, port, found)
+
+
+def test_a_dnat_rule_without_a_protocol_publishes_tcp() -> None:
+    """The stack's DNAT rule defaults to TCP, the transport of what is published through a firewall most
+    (HTTP, HTTPS, SSH, RDP: the tutorial's rule is TCP); UDP must be asked for.
+    https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat"""
+    rule = {"name": "web", "port": 8443, "translatedAddress": "10.240.0.10", "translatedPort": 443}
+    firewall = load_spec(variant(load("prod"), {f"{NS}:egress.firewall.dnatRules": [rule]}), "prod").egress.firewall
+    assert firewall is not None and [r.protocol for r in firewall.dnat_rules] == ["TCP"]
