@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from types import SimpleNamespace
 from typing import Any
 
 from aksnet.config.stack import load_spec
 from aksnet.plan.addressing import plan_addresses
+from aksnet.rules.guardrails import no_plain_secrets
 from tests.stacks import DELETE, load, variant
 from tests.test_message_pins import refusals
 
@@ -71,6 +73,22 @@ def test_the_static_addresses_a_refusal_offers_are_usable_written_back() -> None
         assert [m for p, m in refusals("dev", {key: str(reserved)}) if p == key], reserved
 
 
+
+# A CNI Overlay pod CIDR lies inside RFC 1918 or RFC 6598 space; one that reaches past it (merely
+# overlapping a private range) holds public addresses and is refused. (pod CIDR, refused)
+# https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay#ip-address-planning
+# https://www.rfc-editor.org/rfc/rfc1918#section-3, https://www.rfc-editor.org/rfc/rfc6598#section-7
+OVERLAY_POD_CIDRS = [("100.0.0.0/8", True), ("100.0.0.0/9", True), ("192.168.0.0/15", True),
+                     ("10.0.0.0/7", True), ("100.64.0.0/10", False), ("192.168.0.0/16", False)]
+
+
+def test_an_overlay_pod_cidr_lies_wholly_inside_private_space() -> None:
+    for pod_cidr, refused in OVERLAY_POD_CIDRS:
+        found = [m for p, m in refusals("prod", {"cluster.podCidr": pod_cidr})
+                 if p == "cluster.podCidr" and "RFC 1918" in m]
+        assert bool(found) is refused, (pod_cidr, found)
+
+
 # Firewall ---------------------------------------------------------------------------------------
 
 def test_each_threat_intelligence_mode_azure_offers_loads() -> None:
@@ -104,3 +122,32 @@ def test_a_dnat_rule_without_a_protocol_publishes_tcp() -> None:
     rule = {"name": "web", "port": 8443, "translatedAddress": "10.240.0.10", "translatedPort": 443}
     firewall = load_spec(variant(load("prod"), {f"{NS}:egress.firewall.dnatRules": [rule]}), "prod").egress.firewall
     assert firewall is not None and [r.protocol for r in firewall.dnat_rules] == ["TCP"]
+
+
+# Guardrails -------------------------------------------------------------------------------------
+
+# Inputs that carry a secret in Azure's resource APIs, as the engine's camelCase properties hold them:
+# a plain string there is flagged by `no-plain-secrets`. (resource type, its inputs, page naming the field)
+SECRET_INPUTS = [
+    # A site-to-site VPN connection's IPsec pre-shared key.
+    ("azure-native:network:VirtualNetworkGatewayConnection", {"sharedKey": "abc123"},
+     "https://learn.microsoft.com/azure/templates/microsoft.network/connections"),
+    # The Windows nodes' administrator password.
+    ("azure-native:containerservice:ManagedCluster", {"windowsProfile": {"adminUsername": "azure",
+                                                                        "adminPassword": "P@ssw0rd!"}},
+     "https://learn.microsoft.com/azure/templates/microsoft.containerservice/managedclusters"),
+    # A certificate's PFX password on an application gateway.
+    ("azure-native:network:ApplicationGateway", {"sslCertificates": [{"name": "c", "data": "MII", "password": "pfx"}]},
+     "https://learn.microsoft.com/azure/templates/microsoft.network/applicationgateways"),
+    # The cluster's service principal secret.
+    ("azure-native:containerservice:ManagedCluster", {"servicePrincipalProfile": {"clientId": "x", "secret": "s"}},
+     "https://learn.microsoft.com/azure/templates/microsoft.containerservice/managedclusters"),
+]
+
+
+def test_each_secret_input_of_an_azure_api_is_flagged_when_plain() -> None:
+    for typ, props, source in SECRET_INPUTS:
+        found: list[str] = []
+        args = SimpleNamespace(resource_type=typ, name="r", urn="urn:r", props=props)  # pulumi_policy's shape
+        no_plain_secrets(args, lambda message, urn=None, into=found: into.append(message))
+        assert len(found) == 1, (typ, props, source, found)
