@@ -16,6 +16,7 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
+from aksnet.config.problems import ConfigError
 from aksnet.config.stack import load_spec
 from aksnet.plan.addressing import plan_addresses
 from aksnet.rules.guardrails import no_plain_secrets
@@ -84,8 +85,9 @@ OVERLAY_POD_CIDRS = [("100.0.0.0/8", True), ("100.0.0.0/9", True), ("192.168.0.0
 
 def test_an_overlay_pod_cidr_lies_wholly_inside_private_space() -> None:
     for pod_cidr, refused in OVERLAY_POD_CIDRS:
-        found = [m for p, m in refusals("prod", {"cluster.podCidr": pod_cidr})
-                 if p == "cluster.podCidr" and "RFC 1918" in m]
+        spec = load_spec(variant(load("prod"), {f"{NS}:cluster.podCidr": pod_cidr}), "prod")
+        found = [p.message for p in plan_addresses(spec).problems
+                 if p.path == f"{NS}:cluster.podCidr" and "RFC 1918" in p.message]
         assert bool(found) is refused, (pod_cidr, found)
 
 
@@ -111,7 +113,11 @@ def test_a_dnat_rule_takes_the_ports_tcp_and_udp_have() -> None:
         for port, refused in ((0, True), (1, False), (65535, False), (65536, True)):
             rule = {"name": "web", "protocol": "TCP", "port": 8443, "translatedAddress": "10.240.0.10",
                     "translatedPort": 443, key: port}
-            found = [m for p, m in refusals("prod", {"egress.firewall.dnatRules": [rule]}) if p == f"{at}.{key}"]
+            try:
+                load_spec(variant(load("prod"), {f"{NS}:egress.firewall.dnatRules": [rule]}), "prod")
+                found = []
+            except ConfigError as error:  # the reader's refusals, every one at once
+                found = [p.message for p in error.problems if p.path == f"{NS}:{at}.{key}"]
             assert bool(found) is refused, (key, port, found)
 
 
