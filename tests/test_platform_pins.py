@@ -157,3 +157,31 @@ def test_each_secret_input_of_an_azure_api_is_flagged_when_plain() -> None:
         args = SimpleNamespace(resource_type=typ, name="r", urn="urn:r", props=props)  # pulumi_policy's shape
         no_plain_secrets(args, lambda message, urn=None, into=found: into.append(message))
         assert len(found) == 1, (typ, props, source, found)
+
+
+# NetworkPolicies --------------------------------------------------------------------------------
+
+def test_a_flow_over_a_port_range_allows_the_whole_range() -> None:
+    """A NetworkPolicyPort with endPort allows port to endPort inclusive; without it, port alone. A flow
+    declared over TCP/8000-8080 must compile to both fields on each side.
+    https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports"""
+    from aksnet.plan.netpol import IngressController, compile_policies
+    controller = IngressController(namespace="envoy-gateway-system")  # dev's ingress controller
+    config = variant(load("dev"), {f"{NS}:kubernetes.flows[0].ports": ["TCP/8000-8080"]})
+    policies = [p for origin, p in compile_policies(load_spec(config, "dev").kubernetes.workloads, controller)
+                if origin == "kubernetes.flows[0]"]
+    rules = [rule for p in policies for rule in (*p["spec"].get("egress", ()), *p["spec"].get("ingress", ()))]
+    assert len(rules) == 2 and all(r["ports"] == [{"protocol": "TCP", "port": 8000, "endPort": 8080}]
+                                   for r in rules), rules
+
+
+def test_a_flows_policies_isolate_only_the_direction_they_allow() -> None:
+    """A NetworkPolicy isolates the pods it selects in each direction its policyTypes lists: the source's
+    policy of a flow must list Egress alone and the destination's Ingress alone, or pods would lose the
+    other direction wherever no default deny already governs it.
+    https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation"""
+    from aksnet.plan.netpol import IngressController, compile_policies
+    workloads = load_spec(load("dev"), "dev").kubernetes.workloads
+    policies = compile_policies(workloads, IngressController(namespace="envoy-gateway-system"))
+    types = {p["metadata"]["name"]: p["spec"]["policyTypes"] for origin, p in policies if origin == "kubernetes.flows[0]"}
+    assert types == {"frontend-to-backend-egress": ["Egress"], "frontend-to-backend-ingress": ["Ingress"]}, types
