@@ -51,7 +51,7 @@ IN_PLACE_PROFILE_FIELDS = [
     ("advancedNetworking", {"enabled": False}, {"enabled": True}),
     ("natGatewayProfile", {"idleTimeoutInMinutes": 4}, {"idleTimeoutInMinutes": 10}),
     ("loadBalancerSku", "basic", "standard"),
-    ("ipFamilies", ["IPv4"], ["IPv4", "IPv6"]),
+    ("ipFamilies", None, ["IPv4"]),
 ]
 
 
@@ -149,3 +149,62 @@ def test_the_ignore_changes_a_migration_suggests_keeps_the_cluster_when_written_
         assert named is not None, step.safe
         [change] = resource_changes([base], [{**head, "ignoreChanges": [named.group(1)]}])
         assert change.action in ("same", "update"), (named.group(1), change.forced_by)
+
+
+# The safe way a consequence suggests names the value Azure takes, not the one it leaves or a wider remedy.
+OUTBOUND = "https://learn.microsoft.com/azure/aks/egress-outboundtype"
+POLICIES = "https://learn.microsoft.com/azure/aks/use-network-policies"
+API_VNET = "https://learn.microsoft.com/azure/aks/api-server-vnet-integration"
+RESIZE_POOL = "https://learn.microsoft.com/azure/aks/resize-node-pool"
+POOL = "azure-native:containerservice:AgentPool"
+
+
+def _pool(**inputs: Any) -> dict[str, Any]:
+    return record(POOL, "cluster-pool-user", {"resourceGroupName": "rg-dev", "resourceName": "aks-dev",
+                                              "agentPoolName": "user", "vmSize": "Standard_D4ds_v5", "maxPods": 30,
+                                              "upgradeSettings": {"maxSurge": "33%"}, "count": 3, **inputs})
+
+
+def _only(result: Any, input_path: str) -> Any:
+    [step] = [c for c in result.consequences if c.input == input_path and c.kind != "egress"]
+    return step
+
+
+def test_the_uninstall_step_is_network_policy_none_and_says_policies_stop_being_enforced():
+    # POLICIES, "Uninstall Azure Network Policy Manager or Calico": az aks update --network-policy none; with no
+    # engine left, nothing enforces the cluster's NetworkPolicies.
+    step = _only(review([cluster(networkPolicy="azure")], [cluster(networkPolicy="none")]),
+                 "networkProfile.networkPolicy")
+    assert "--network-policy none" in (step.safe or "") and "--network-policy azure" not in (step.safe or "")
+    assert "no longer enforced" in step.what or "stops being enforced" in step.what, step.what
+
+
+@pytest.mark.parametrize(("old", "new"), [("loadBalancer", "userDefinedRouting"), ("userDefinedRouting", "loadBalancer")])
+def test_the_outbound_step_names_the_new_outbound_type(old: str, new: str) -> None:
+    # OUTBOUND, "Update cluster outbound type": az aks update --outbound-type <the type wanted>.
+    step = _only(review([cluster(outboundType=old)], [cluster(outboundType=new)]), "networkProfile.outboundType")
+    assert f"--outbound-type {new}" in (step.safe or "") and f"--outbound-type {old}" not in (step.safe or "")
+
+
+def test_going_private_without_vnet_integration_suggests_enabling_it_first():
+    # API_VNET: with API Server VNet Integration an existing cluster switches to private; without it, it cannot.
+    base = cluster({"apiServerAccessProfile": {"enablePrivateCluster": False}})
+    head = cluster({"apiServerAccessProfile": {"enablePrivateCluster": True}})
+    step = _only(review([base], [head]), "apiServerAccessProfile.enablePrivateCluster")
+    assert step.kind == "refused" and "API Server VNet Integration" in (step.safe or ""), step.safe
+
+
+@pytest.mark.parametrize(("inputs", "path"), [({"maxPods": 50}, "maxPods"), ({"vmSize": "Standard_D8ds_v5"}, "vmSize")])
+def test_a_pool_fixed_at_creation_is_remade_as_a_new_pool_not_a_new_cluster(inputs: dict[str, Any], path: str) -> None:
+    # RESIZE_POOL: a new node pool beside the old one, cordon and drain, then delete the old pool.
+    step = _only(review([_pool()], [_pool(**inputs)]), path)
+    assert "node pool" in (step.safe or "") and "new cluster" not in (step.safe or ""), step.safe
+
+
+@pytest.mark.parametrize(("inputs", "source"), [
+    ({"upgradeSettings": {"maxSurge": "50%"}}, "https://learn.microsoft.com/azure/aks/upgrade-aks-node-pools"),
+    ({"count": 5}, "https://learn.microsoft.com/azure/aks/scale-cluster"),
+])
+def test_a_pools_surge_and_count_update_in_place_without_refusal(inputs: dict[str, Any], source: str) -> None:
+    result = review([_pool()], [_pool(**inputs)])
+    assert result.changes[0].action == "update" and result.exit_code == 0, (result.findings, source)
