@@ -118,21 +118,37 @@ def _plugin(inputs: Mapping[str, Any] | None) -> str:
 Rule = Callable[[ResourceChange, InputChange, Context], Iterator[Consequence]]
 
 
+def _dynamic_pod_ips(inputs: Mapping[str, Any] | None) -> bool:
+    """Whether a pool of the cluster takes pod addresses from a pod subnet (Azure CNI dynamic IP allocation)."""
+    return any(isinstance(pool, Mapping) and pool.get("podSubnetID")
+               for pool in (inputs or {}).get("agentPoolProfiles") or ())
+
+
 def _cluster_ipam(change: ResourceChange, item: InputChange, _: Context) -> Iterator[Consequence]:
-    before, after = _plugin(change.base and change.base["inputs"]), _plugin(change.head and change.head["inputs"])
+    base, head = change.base and change.base["inputs"], change.head and change.head["inputs"]
+    before, after = _plugin(base), _plugin(head)
     if before == after:
         return
-    if after == "azure+overlay" and before in ("kubenet", "azure"):
+    # UPGRADE_IPAM: the one migration leads to Overlay from kubenet or from Azure CNI Node Subnet; a cluster with
+    # dynamic IP allocation (a pod subnet) has none, and no network policy engine may be installed during it.
+    if after == "azure+overlay" and before in ("kubenet", "azure") and not _dynamic_pod_ips(base):
+        pod_cidr = _value(head, "networkProfile.podCidr")
+        command = "az aks update --network-plugin azure --network-plugin-mode overlay" + (
+            f" --pod-cidr {pod_cidr}" if pod_cidr else "")
+        engine = _value(base, "networkProfile.networkPolicy")
+        first = (f"uninstall the {engine} network policy engine first (az aks update --network-policy none), since "
+                 "Azure migrates no cluster with one; then " if engine in ("azure", "calico") else "")
         yield Consequence(change.urn, item.path, (
-            f"Azure migrates {before} to Azure CNI Overlay in place (az aks update --network-plugin azure "
-            "--network-plugin-mode overlay): one way, and every node pool is reimaged at once"), "migrates",
-            UPGRADE_IPAM, "run az aks update --network-plugin azure --network-plugin-mode overlay as its own step "
-            "while the program ignores networkProfile (ignoreChanges); then land the stack's new values and drop "
-            "the ignoreChanges")
+            f"Azure migrates {before} to Azure CNI Overlay in place ({command}): one way, and every node pool is "
+            "reimaged at once"), "migrates", UPGRADE_IPAM,
+            f"{first}run {command} as its own step while the program ignores networkProfile (ignoreChanges); then "
+            "land the stack's new values and drop the ignoreChanges")
     else:
-        yield Consequence(change.urn, item.path, f"Azure has no in-place path from {before} to {after}: only a new "
-                          "cluster (the documented migrations lead to Azure CNI Overlay, one way)", "recreate",
-                          UPGRADE_IPAM, NEW_CLUSTER)
+        origin = f"{before} with a pod subnet (dynamic IP allocation)" if before == "azure" and _dynamic_pod_ips(base) \
+            else before
+        yield Consequence(change.urn, item.path, f"Azure has no in-place path from {origin} to {after}: only a new "
+                          "cluster (the documented migrations lead to Azure CNI Overlay, one way, from kubenet or "
+                          "Azure CNI Node Subnet)", "recreate", UPGRADE_IPAM, NEW_CLUSTER)
 
 
 def _cluster_dataplane(change: ResourceChange, item: InputChange, _: Context) -> Iterator[Consequence]:
