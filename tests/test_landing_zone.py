@@ -444,25 +444,41 @@ def test_spoke_that_writes_no_rule_group_is_denied_by_the_hub_firewall(zone):
                                   "rule": "no rule matches: denied by default"}
 
 
-def test_peering_without_the_hubs_half_stops_the_flow_at_the_senders_peering(zone):
-    # A peering carries traffic only once both VNets hold their half (state Connected).
-    # https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#create-a-peering
+def _no_return_half(spoke):
     import dataclasses
-    entry = _walk(zone, _only("spoke-a", lambda s: dataclasses.replace(s, has_return_peering=False)))
+    return dataclasses.replace(spoke, has_return_peering=False)
+
+
+def _no_vnet_access(spoke):
+    import dataclasses
+    return dataclasses.replace(spoke, peering=dataclasses.replace(spoke.peering, allow_virtual_network_access=False))
+
+
+@pytest.mark.parametrize("change", [_no_return_half, _no_vnet_access], ids=["no-hub-half", "no-vnet-access"])
+def test_peering_without_the_hubs_half_stops_the_flow_at_the_senders_peering(zone, change):
+    # A peering carries traffic only once both VNets hold their half (state Connected), and a half with
+    # allowVirtualNetworkAccess false lets no traffic of the peered VNet across it, in either direction.
+    # https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#create-a-peering
+    entry = _walk(zone, _only("spoke-a", change))
     assert entry["verdict"] == "denied"
     assert entry["decidedBy"] == {"layer": "peering", "resource": "spoke-a -> hub", "rule": "allowVirtualNetworkAccess"}
     assert "firewall" not in [hop["layer"] for hop in entry["hops"]]
 
 
-@pytest.mark.parametrize("change", [{"allow_forwarded_traffic": False}, {"allow_virtual_network_access": False}],
-                         ids=["no-forwarded-traffic", "no-vnet-access"])
+def _no_forwarded_traffic(spoke):
+    import dataclasses
+    return dataclasses.replace(spoke, peering=dataclasses.replace(spoke.peering, allow_forwarded_traffic=False))
+
+
+@pytest.mark.parametrize("change", [_no_forwarded_traffic, _no_vnet_access, _no_return_half],
+                         ids=["no-forwarded-traffic", "no-vnet-access", "no-hub-half"])
 def test_receiving_spoke_refuses_what_the_firewall_forwards_without_forwarded_traffic(zone, change):
     # Traffic the hub's firewall forwards did not start in the hub VNet: it enters a peered VNet only with
-    # allowForwardedTraffic (and, like all peered traffic, allowVirtualNetworkAccess).
+    # allowForwardedTraffic (and, like all peered traffic, allowVirtualNetworkAccess), over a peering whose
+    # two halves both exist (state Connected).
     # https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview
-    import dataclasses
-    entry = _walk(zone, _only("spoke-b", lambda s: dataclasses.replace(s, peering=dataclasses.replace(s.peering,
-                                                                                                      **change))))
+    # https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#create-a-peering
+    entry = _walk(zone, _only("spoke-b", change))
     assert entry["verdict"] == "denied"
     assert entry["decidedBy"] == {"layer": "peering", "resource": "hub -> spoke-b", "rule": "allowForwardedTraffic"}
     assert [hop["layer"] for hop in entry["hops"]][-2] == "firewall"
