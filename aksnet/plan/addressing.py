@@ -224,12 +224,14 @@ def _subnet_needs(spec: StackConfig, plan: AddressPlan) -> dict[str, tuple[int, 
                           "gateway instances at maximum capacity plus a private frontend")
     if spec.egress.firewall is not None:
         needs["AzureFirewallSubnet"] = (1, "firewall private address")
-    # Each private endpoint is a NIC with an address of the subnet; the registry's takes two.
-    endpoints = [(2, "the registry's private endpoint: its login server and its regional data endpoint")] \
-        if spec.registry is not None else []
-    endpoints += [(1, "the Key Vault's private endpoint")] if spec.tls is not None else []
+    # A registry's private endpoint takes two addresses (its login server and its regional data endpoint,
+    # https://learn.microsoft.com/azure/container-registry/container-registry-private-link); a key
+    # vault's takes one (https://learn.microsoft.com/azure/key-vault/general/private-link-service).
+    endpoints = [(2, "the registry's login server and regional data endpoint")] if spec.registry is not None else []
+    endpoints += [(1, "the key vault")] if spec.tls is not None else []
     if endpoints:
-        needs["endpoints"] = (sum(n for n, _ in endpoints), "; ".join(why for _, why in endpoints))
+        needs["endpoints"] = (sum(n for n, _ in endpoints),
+                              "private endpoints: " + " and ".join(what for _, what in endpoints))
     return needs
 
 
