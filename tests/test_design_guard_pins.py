@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from aksnet.config.kubernetes_versions import MINORS, WARN_DAYS
-from aksnet.config.stack import load_spec
+from aksnet.config.stack import StackConfig, load_spec
 from aksnet.rules.design import RULES
 from tests.stacks import DELETE, load, variant
 
@@ -63,12 +63,19 @@ SYSTEM_POOLS = "https://learn.microsoft.com/azure/aks/use-system-pools"
 
 
 @functools.cache
+def _stack(stack: str) -> dict[str, Any]:
+    return load(stack)  # `variant` copies it before changing anything
+
+
+@functools.cache
+def _spec(stack: str, changes: str) -> StackConfig:
+    return load_spec(variant(_stack(stack), {k if ":" in k else f"{C}{k}": DELETE if v == _DROP else v
+                                             for k, v in json.loads(changes).items()}), stack)
+
+
 def _paths(stack: str, changes: str, rule_id: str, day: datetime.date) -> tuple[str, ...]:
-    config = variant(load(stack), {k if ":" in k else f"{C}{k}": DELETE if v == _DROP else v
-                                   for k, v in json.loads(changes).items()})
-    spec = load_spec(config, stack)
     rule = next(r for r in RULES if r.id == rule_id)
-    return tuple(p.path.removeprefix(C) for p in rule.spec_problems(spec, day))
+    return tuple(p.path.removeprefix(C) for p in rule.spec_problems(_spec(stack, changes), day))
 
 
 def paths(stack: str, changes: dict[str, Any], rule_id: str, day: datetime.date = TODAY) -> tuple[str, ...]:
@@ -149,6 +156,10 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
     "local accounts off, no Entra ID, private API": ("prod", _NO_ENTRA, "local-accounts-off-needs-entra-id",
                                                      "cluster.localAccounts", True, LOCAL_ACCOUNTS),
     # kube-system (and every AKS add-on's namespace) is the platform's, for every kind of object.
+    "kube-system managed by the stack": ("dev", {"kubernetes.namespaces[1]": {"name": "kube-system"}},
+                                         "no-platform-namespaces", "kubernetes.namespaces[1].name", True, NAMESPACES),
+    "a namespace of the stack's own": ("dev", {"kubernetes.namespaces[1]": {"name": "tools"}},
+                                       "no-platform-namespaces", "kubernetes.namespaces[1].name", False, NAMESPACES),
     "ingress in kube-system": ("dev", {"kubernetes.ingresses[0].namespace": "kube-system",
                                        "kubernetes.apps[0].namespace": "kube-system",
                                        "kubernetes.apps[1].namespace": "kube-system", "kubernetes.flows": []},
