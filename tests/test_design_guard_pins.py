@@ -87,8 +87,8 @@ def _pool(**extra: Any) -> dict[str, Any]:
     return {"name": "user", "mode": "User", "vmSize": "Standard_D4ds_v5", "count": 1, **extra}
 
 
-def _policy(namespace: str) -> dict[str, Any]:
-    return {"name": "deny-in", "namespace": namespace, "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}
+def _policy(namespace: str, name: str = "deny-in") -> dict[str, Any]:
+    return {"name": name, "namespace": namespace, "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}
 
 
 _NO_ENTRA = {"cluster.entraId": {"enabled": False}}
@@ -170,9 +170,14 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
                               "no-platform-namespaces", "kubernetes.policies[0].namespace", True, NAMESPACES),
     "policy in its own namespace": ("dev", {"kubernetes.policies": [_policy("development")]},
                                     "no-platform-namespaces", "kubernetes.policies[0].namespace", False, NAMESPACES),
-    # Names are unique per kind: a Deployment and a Service may share one.
-    "a Deployment and its Service share a name": ("dev", {}, "unique-kubernetes-objects", "kubernetes.apps[0]",
-                                                  False, NAMES),
+    # Names are unique per kind (and namespace): objects of two kinds, even of one API group, may share one.
+    "a Gateway and its HTTPRoute share a name": ("dev", {}, "unique-kubernetes-objects", "kubernetes.ingresses[0]",
+                                                 False, NAMES),
+    "a policy named like the default deny": ("dev", {"kubernetes.policies": [_policy("development", "default-deny")]},
+                                             "unique-kubernetes-objects", "kubernetes.policies[0]", True, NAMES),
+    "a policy named apart from the default deny": ("dev", {"kubernetes.policies": [_policy("development")]},
+                                                   "unique-kubernetes-objects", "kubernetes.policies[0]", False,
+                                                   NAMES),
     # Zones only in a region that has them, for every zonal resource.
     "firewall zones in a region without zones": ("prod", {"azure-native:location": "australiasoutheast"},
                                                  "zones-need-a-zonal-region", "egress.firewall.zones", True, REGIONS),
