@@ -224,6 +224,10 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
                                                "udr-needs-an-appliance", "cluster.outboundType", True, EGRESS),
     "UDR with a next hop": ("dev", _DEV_UDR, "udr-needs-an-appliance", "cluster.outboundType", False, EGRESS),
     "UDR with a firewall": ("prod", {}, "udr-needs-an-appliance", "cluster.outboundType", False, EGRESS),
+    "UDR with a firewall and no next hop": ("prod", {}, "next-hop-only-for-udr-without-firewall",
+                                            "cluster.egressNextHopIp", False, EGRESS),
+    "NAT gateway with neither firewall nor next hop": ("dev", {"cluster.outboundType": "managedNATGateway"},
+                                                       "udr-needs-an-appliance", "cluster.outboundType", False, EGRESS),
     "next hop beside a firewall": ("prod", {"cluster.egressNextHopIp": "10.200.0.4"},
                                    "next-hop-only-for-udr-without-firewall", "cluster.egressNextHopIp", True, EGRESS),
     "next hop, UDR, no firewall": ("dev", _DEV_UDR, "next-hop-only-for-udr-without-firewall",
@@ -233,6 +237,8 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
                                    "egress.firewall", True, EGRESS),
     "firewall with managedNATGateway": ("prod", {"cluster.outboundType": "managedNATGateway"},
                                         "firewall-carries-egress", "egress.firewall", True, EGRESS),
+    "firewall with userAssignedNATGateway": ("prod", {"cluster.outboundType": "userAssignedNATGateway"},
+                                             "firewall-carries-egress", "egress.firewall", True, EGRESS),
     "firewall with UDR": ("prod", {}, "firewall-carries-egress", "egress.firewall", False, EGRESS),
     # Azure Firewall needs AzureFirewallSubnet; Basic also AzureFirewallManagementSubnet (not Premium).
     "firewall without AzureFirewallSubnet": ("prod", {"network.hub.subnets.AzureFirewallSubnet": _DROP},
@@ -278,6 +284,9 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
     "load balancer with 17 IPs": ("dev", {"cluster.outboundIpCount": 17}, "nat-gateway-ip-limit",
                                   "cluster.outboundIpCount", False, NAT_GATEWAY),
     # AGIC probes the backend from its readiness probe, on the port the pod serves (the target port).
+    "gateway backend reached by two paths, without a probe": ("prod", {
+        "kubernetes.apps[0].probes": _DROP, "kubernetes.ingresses[0].paths[2]": {"path": "/b", "app": "web", "port": 80}},
+        "agic-backends-probe-over-http", "kubernetes.apps[0].probes", True, AGIC_PROBES),
     "gateway backend without a readiness probe": ("prod", {"kubernetes.apps[0].probes": _DROP},
                                                   "agic-backends-probe-over-http", "kubernetes.apps[0].probes", True,
                                                   AGIC_PROBES),
@@ -438,6 +447,7 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
                            "cluster.networkPluginMode", True, OVERLAY),
     "Overlay on no plugin": ("dev", {**_BYO, "cluster.networkPluginMode": "overlay"}, "overlay-needs-azure-cni",
                              "cluster.networkPluginMode", True, OVERLAY),
+    "kubenet without Overlay": ("dev", {}, "overlay-needs-azure-cni", "cluster.networkPluginMode", False, OVERLAY),
     "Overlay on Azure CNI": ("prod", {}, "overlay-needs-azure-cni", "cluster.networkPluginMode", False, OVERLAY),
     # Azure NPM runs on Azure CNI only; Calico runs on kubenet too.
     "Azure NPM on kubenet": ("dev", {"cluster.networkPolicy": "azure"}, "azure-npm-needs-azure-cni",
@@ -448,6 +458,8 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
     # With networkPlugin none, AKS installs no policy engine: the CNI brought does.
     "Calico with no plugin": ("dev", {**_BYO, "cluster.networkPolicy": "calico"}, "byo-cni-brings-its-policy",
                               "cluster.networkPolicy", True, POLICIES),
+    "Calico on kubenet, no BYO CNI": ("dev", {}, "byo-cni-brings-its-policy", "cluster.networkPolicy", False,
+                                      POLICIES),
     "no policy with no plugin": ("dev", _BYO, "byo-cni-brings-its-policy", "cluster.networkPolicy", False, POLICIES),
     # Cilium policy comes with the Cilium dataplane, which runs on Azure CNI and enforces policy itself.
     "Cilium policy on the Azure dataplane": ("prod", {"cluster.networkDataplane": "azure"},
@@ -473,8 +485,16 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
     "Cilium on flat Azure CNI with a pod subnet": ("prod", {**_FLAT, "network.spoke.subnets.pods": "10.240.16.0/20"},
                                                    "cilium-dataplane-needs-dynamic-pod-ips",
                                                    "cluster.networkDataplane", False, CILIUM),
+    "Cilium on kubenet, no pod subnet": ("dev", {"cluster.networkDataplane": "cilium",
+                                                 "cluster.networkPolicy": "cilium"},
+                                         "cilium-dataplane-needs-dynamic-pod-ips", "cluster.networkDataplane", False,
+                                         CILIUM),
     "Cilium on Overlay without a pod subnet": ("prod", {}, "cilium-dataplane-needs-dynamic-pod-ips",
                                                "cluster.networkDataplane", False, CILIUM),
+    # The Istio add-on runs on the network plugins AKS manages, not on a CNI the user brings.
+    "Istio with no plugin": ("dev", {**_BYO, "cluster.serviceMesh": "istio"}, "istio-needs-managed-cni",
+                             "cluster.serviceMesh", True, ISTIO),
+    "no mesh with no plugin": ("dev", _BYO, "istio-needs-managed-cni", "cluster.serviceMesh", False, ISTIO),
     # A pod subnet is for Azure CNI without Overlay: kubenet, Overlay and BYO CNI take no pod subnet.
     "pod subnet with Overlay": ("prod", {"network.spoke.subnets.pods": "10.240.16.0/20"},
                                 "pod-subnet-only-for-dynamic-ips", "network.spoke.subnets.pods", True, IP_PLANNING),
