@@ -292,6 +292,15 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
                                                   AGIC_PROBES),
     "Envoy Gateway backend without a readiness probe": ("dev", {}, "agic-backends-probe-over-http",
                                                         "kubernetes.apps[0].probes", False, AGIC_PROBES),
+    # api serves the gateway on 8080 and metrics on 9090: the gateway probes 8080, whatever else it serves.
+    "readiness on a port the gateway does not reach": ("prod", {
+        "kubernetes.apps[1].ports[1]": {"name": "metrics", "port": 9090},
+        "kubernetes.apps[1].probes.readiness.port": 9090}, "agic-backends-probe-over-http",
+        "kubernetes.apps[1].probes.readiness.port", True, AGIC_PROBES),
+    "readiness on the port the gateway reaches": ("prod", {
+        "kubernetes.apps[1].ports[1]": {"name": "metrics", "port": 9090},
+        "kubernetes.apps[1].probes.readiness.port": 8080}, "agic-backends-probe-over-http",
+        "kubernetes.apps[1].probes.readiness.port", False, AGIC_PROBES),
     # web's Service port is 80, its container's 8080: the gateway probes the pod, on 8080.
     "readiness on the target port": ("prod", {"kubernetes.apps[0].probes.readiness.port": 8080},
                                      "agic-backends-probe-over-http", "kubernetes.apps[0].probes.readiness.port",
@@ -305,6 +314,10 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
     "TLS through Envoy Gateway": ("dev", {"kubernetes.ingresses[0].tlsSecret": "webapp-tls"},
                                   "ingress-tls-has-a-certificate", "kubernetes.ingresses[0].tlsSecret", True,
                                   AGIC_KEY_VAULT),
+    "TLS through Envoy Gateway, the certificate in tls": ("prod", {"ingress.controller": "envoyGateway",
+                                                                   "ingress.appGateway": _DROP},
+                                                          "ingress-tls-has-a-certificate",
+                                                          "kubernetes.ingresses[0].tlsSecret", True, AGIC_KEY_VAULT),
     "gateway certificates with Envoy Gateway": ("prod", {"ingress.controller": "envoyGateway",
                                                          "ingress.appGateway": _DROP,
                                                          "kubernetes.ingresses[0].tlsSecret": _DROP},
