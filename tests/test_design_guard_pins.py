@@ -98,6 +98,8 @@ _DEV_AGIC = {"ingress.controller": "appgw", "network.spoke.subnets.appgw": "192.
 _FLAT = {"cluster.networkPluginMode": _DROP, "cluster.podCidr": _DROP}
 _FQDN_RULE = [{"name": "ntp", "protocols": ["UDP"], "destinationFqdns": ["time.windows.com"],
                "ports": ["123"]}]
+_ADDRESS_RULE = [{"name": "payments", "protocols": ["TCP"], "destinationAddresses": ["203.0.113.0/24"],
+                  "ports": ["443"]}]
 _FROM_CONTROLLER = {"name": "gateway-to-backend", "from": {"ingressController": True},
                     "to": {"app": "backend", "namespace": "development"}}
 _NGINX = {"ingress.controller": "nginx"}
@@ -266,6 +268,10 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
                                                   "egress.firewall.dnsProxy": True},
                                          "fqdn-network-rules-need-dns-proxy",
                                          "egress.firewall.networkRules[0].destinationFqdns", False, FIREWALL_FQDN),
+    "address network rule without DNS proxy": ("prod", {"egress.firewall.networkRules": _ADDRESS_RULE,
+                                                        "egress.firewall.dnsProxy": False},
+                                               "fqdn-network-rules-need-dns-proxy",
+                                               "egress.firewall.networkRules[0].destinationFqdns", False, FIREWALL_FQDN),
     # Azure Bastion deploys into AzureBastionSubnet.
     "Bastion without AzureBastionSubnet": ("prod", {"network.hub.subnets.AzureBastionSubnet": _DROP},
                                            "bastion-needs-its-subnet", "network.bastion", True, BASTION),
@@ -351,6 +357,10 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
                                                   "kubernetes.ingresses[0].tlsSecret": _DROP},
                                          "private-endpoints-and-their-subnet", "network.spoke.subnets.endpoints",
                                          True, ACR_PRIVATE_LINK),
+    "registry without the endpoints subnet": ("prod", {"network.spoke.subnets.endpoints": _DROP},
+                                              "private-endpoints-and-their-subnet", "registry", True, ACR_PRIVATE_LINK),
+    "registry with the endpoints subnet": ("prod", {}, "private-endpoints-and-their-subnet", "registry", False,
+                                           ACR_PRIVATE_LINK),
     "Key Vault without the endpoints subnet": ("prod", {"network.spoke.subnets.endpoints": _DROP},
                                                "private-endpoints-and-their-subnet", "tls", True, ACR_PRIVATE_LINK),
     "Key Vault with the endpoints subnet": ("prod", {}, "private-endpoints-and-their-subnet", "tls", False,
