@@ -135,6 +135,9 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str, bool, str]] = {
     "integration without its subnet": ("dev", {"cluster.apiServerVnetIntegration": True},
                                        "vnet-integration-needs-its-subnet", "cluster.apiServerVnetIntegration",
                                        True, VNET_INTEGRATION),
+    "integration without its subnet, a hub": ("prod", {"cluster.apiServerVnetIntegration": True},
+                                              "vnet-integration-needs-its-subnet",
+                                              "cluster.apiServerVnetIntegration", True, VNET_INTEGRATION),
     "integration with its subnet": ("dev", {"cluster.apiServerVnetIntegration": True,
                                             "network.spoke.subnets.apiserver": "192.168.3.0/28"},
                                     "vnet-integration-needs-its-subnet", "cluster.apiServerVnetIntegration", False,
@@ -604,3 +607,12 @@ DATED: dict[str, tuple[datetime.date, str, bool]] = {
 def test_version_support_window_holds_at_its_boundary_days(case: str) -> None:
     day, rule_id, fires = DATED[case]
     assert paths("dev", {}, rule_id, day) == (("cluster.kubernetesVersion",) if fires else ()), VERSIONS
+
+
+def test_a_name_another_part_of_the_stack_declares_names_that_part() -> None:
+    """Two parts of the stack declaring one object: the refusal names the other part, not the same one twice."""
+    config = variant(_stack("dev"), {f"{C}kubernetes.policies": [_policy("development", "default-deny")]})
+    rule = next(r for r in RULES if r.id == "unique-kubernetes-objects")
+    problems = rule.spec_problems(load_spec(config, "dev"), TODAY)
+    assert [(p.path.removeprefix(C), "kubernetes.defaultDeny" in p.message) for p in problems] == \
+        [("kubernetes.policies[0]", True)], NAMES
