@@ -315,8 +315,7 @@ CASES: dict[str, tuple[Any, str, dict[str, Any], str | None, str]] = {
                          ACCEPT, ""),
     # https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning: maxPods 10 to 250;
     # https://learn.microsoft.com/azure/aks/use-system-pools: room for 30 pods on a System pool.
-    "maxPods 10 on a user pool": (node_pools.max_pods_in_range, "prod", {"cluster.node_pools.1.max_pods": 10,
-                                                                         "cluster.node_pools.1.min_count": 3},
+    "maxPods 10 on a user pool": (node_pools.max_pods_in_range, "prod", {"cluster.node_pools.1.max_pods": 10},
                                   ACCEPT, ""),
     "maxPods 250": (node_pools.max_pods_in_range, "prod", {"cluster.node_pools.1.max_pods": 250}, ACCEPT, ""),
     "maxPods 251": (node_pools.max_pods_in_range, "prod", {"cluster.node_pools.1.max_pods": 251},
