@@ -66,8 +66,103 @@ rows("nodes-reach-their-public-api-server", "dev", _APPLIANCE, {
     "VNet-integrated API server": ({"cluster.apiServerVnetIntegration": True}, False),
 })
 
+# A spoke's private API server keeps its zone to AKS (system) or none; only the hub's zone is refused
+# (https://learn.microsoft.com/azure/aks/private-clusters#configure-a-private-dns-zone: system, none or a
+# custom zone's resource id); a stack that is no spoke may hand its cluster its own hub's zone (prod does).
+rows("spoke-api-zone-is-system", "spoke-a", {"cluster.privateDnsZone": "hub"}, {
+    "a spoke's private cluster in the hub's zone": ({}, True),
+    "a spoke's private cluster in AKS's zone": ({"cluster.privateDnsZone": "system"}, False),
+    "a spoke's private cluster with no zone": ({"cluster.privateDnsZone": "none"}, False),
+})
+rows("spoke-api-zone-is-system", "prod", {}, {"a standalone stack's cluster in its hub's zone": ({}, False)})
+
+# A DNAT rule publishes on the firewall's public addresses
+# (https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat): a spoke's would be the hub's.
+_DNAT = [{"name": "web", "protocol": "TCP", "port": 443, "translatedAddress": "10.110.4.10", "translatedPort": 443}]
+rows("spoke-publishes-nothing-on-the-hub", "spoke-a", {}, {
+    "a spoke with a DNAT rule": ({"egress.firewall.dnatRules": _DNAT}, True),
+    "a spoke without one": ({}, False),
+})
+rows("spoke-publishes-nothing-on-the-hub", "prod", {}, {
+    "a standalone stack with a DNAT rule on its own firewall": (
+        {"egress.firewall.dnatRules": [{**_DNAT[0], "translatedAddress": "10.240.5.10"}]}, False),
+})
+
+
+# Application Gateway for Containers
+# (https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking): Azure CNI
+# or CNI Overlay, not kubenet; its own subnet, delegated, "a /24 or larger" with Azure CNI, "exactly /24"
+# with Overlay; the ALB Controller signs in through workload identity
+# (https://learn.microsoft.com/azure/application-gateway/for-containers/quickstart-deploy-application-gateway-for-containers-alb-controller-helm);
+# Overlay support is in preview (the same container-networking page). dev runs kubenet and Envoy Gateway.
+_OVERLAY = {"cluster.networkPlugin": "azure", "cluster.networkPluginMode": "overlay"}
+_AGC = {**_OVERLAY, "ingress.controller": "agc", "network.spoke.subnets.agc": "192.168.3.0/24",
+        "cluster.workloadIdentity": True}
+_CNI = {"cluster.networkPluginMode": _DROP, "cluster.podCidr": _DROP}  # Azure CNI without Overlay
+rows("agc-needs-azure-cni", "dev", _AGC, {
+    "agc on kubenet": ({"cluster.networkPlugin": "kubenet", "cluster.networkPluginMode": _DROP}, True),
+    "agc on no plugin": ({"cluster.networkPlugin": "none", "cluster.networkPluginMode": _DROP}, True),
+    "agc on CNI Overlay": ({}, False),
+    "agc on Azure CNI": (_CNI, False),
+})
+rows("agc-needs-azure-cni", "dev", {}, {
+    "envoyGateway on kubenet": ({}, False),
+    "envoyGateway on no plugin": ({"cluster.networkPlugin": "none"}, False),
+})
+rows("agc-subnet", "dev", _AGC, {
+    "agc without its subnet": ({"network.spoke.subnets.agc": _DROP}, True),
+    "agc with Overlay, a /24": ({}, False),
+    "agc with Overlay, a /23": ({"network.spoke.subnets.agc": "192.168.4.0/23"}, True),
+    "agc with Overlay, a /25": ({"network.spoke.subnets.agc": "192.168.3.0/25"}, True),
+    "agc with Azure CNI, a /23": ({**_CNI, "network.spoke.subnets.agc": "192.168.4.0/23"}, False),
+    "agc with Azure CNI, a /24": (_CNI, False),
+    "agc with Azure CNI, a /25": ({**_CNI, "network.spoke.subnets.agc": "192.168.3.0/25"}, True),
+})
+rows("agc-subnet", "dev", {}, {
+    "envoyGateway with an AGC subnet": ({"network.spoke.subnets.agc": "192.168.3.0/24"}, True),
+    "envoyGateway without one": ({}, False),
+})
+rows("agc-needs-workload-identity", "dev", _AGC, {
+    "agc without workload identity": ({"cluster.workloadIdentity": False}, True),
+    "agc with it": ({}, False),
+})
+rows("agc-needs-workload-identity", "dev", {}, {"envoyGateway without workload identity": ({}, False)})
+rows("agc-overlay-preview", "dev", _AGC, {
+    "agc on CNI Overlay": ({}, True),
+    "agc on Azure CNI": (_CNI, False),
+})
+rows("agc-overlay-preview", "dev", _OVERLAY, {"envoyGateway on CNI Overlay": ({}, False)})
+
+# Envoy Gateway v1.9 supports Kubernetes 1.33 to 1.36 (https://gateway.envoyproxy.io/news/releases/matrix/);
+# ALB Controller 1.12.1 needs 1.32 or later
+# (https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes);
+# neither limit binds another controller.
+rows("gateway-controller-supports-kubernetes", "dev", {}, {
+    "envoyGateway on 1.32": ({"cluster.kubernetesVersion": "1.32"}, True),
+    "envoyGateway on 1.33": ({"cluster.kubernetesVersion": "1.33"}, False),
+    "envoyGateway on 1.36": ({}, False),
+    "nginx on 1.32": ({"cluster.kubernetesVersion": "1.32", "ingress.controller": "nginx"}, False),
+})
+rows("gateway-controller-supports-kubernetes", "dev", _AGC, {
+    "agc on 1.31": ({"cluster.kubernetesVersion": "1.31"}, True),
+    "agc on 1.32": ({"cluster.kubernetesVersion": "1.32"}, False),
+})
+rows("gateway-controller-supports-kubernetes", "prod", {}, {
+    "appgw on 1.31": ({"cluster.kubernetesVersion": "1.31"}, False),
+})
+
 
 @pytest.mark.parametrize("case", SPEC_ROWS)
 def test_each_term_of_a_rule_holds(case: str) -> None:
     rule_id, stack, changes, expected = SPEC_ROWS[case]
     assert fires(rule_id, stack, changes) is expected, case
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+def test_one_of_the_two_controller_support_rules_speaks_on_every_day(offset: int) -> None:
+    """Envoy Gateway's pinned minor ends on 2027-02-14 (https://gateway.envoyproxy.io/news/releases/matrix/):
+    up to that day the advisory names it, after it the refusal does; never both, never neither."""
+    day = datetime.date(2027, 2, 14) + datetime.timedelta(days=offset)
+    ended = fires("gateway-controller-end-of-life", "dev", {}, day)
+    ending = fires("gateway-controller-support-ends", "dev", {}, day)
+    assert (ended, ending) == ((True, False) if offset > 0 else (False, True))
