@@ -74,6 +74,11 @@ rows("spoke-api-zone-is-system", "spoke-a", {"cluster.privateDnsZone": "hub"}, {
     "a spoke's private cluster in AKS's zone": ({"cluster.privateDnsZone": "system"}, False),
     "a spoke's private cluster with no zone": ({"cluster.privateDnsZone": "none"}, False),
 })
+rows("spoke-api-zone-is-system", "spoke-a", {"cluster.privateDnsZone": "hub"}, {
+    # A public cluster's API server has no private zone to keep (the same page): nothing to refuse.
+    "a spoke's public cluster naming the hub's zone": (
+        {"cluster.private": False, "cluster.authorizedIpRanges": ["203.0.113.0/24"]}, False),
+})
 rows("spoke-api-zone-is-system", "prod", {}, {"a standalone stack's cluster in its hub's zone": ({}, False)})
 
 # A DNAT rule publishes on the firewall's public addresses
@@ -149,6 +154,83 @@ rows("gateway-controller-supports-kubernetes", "dev", _AGC, {
 })
 rows("gateway-controller-supports-kubernetes", "prod", {}, {
     "appgw on 1.31": ({"cluster.kubernetesVersion": "1.31"}, False),
+})
+
+
+# "System node pools require a VM SKU of at least 4 vCPUs and 4 GB of memory" and no B-series size; user
+# pools are not bound (https://learn.microsoft.com/azure/aks/use-system-pools#system-and-user-node-pools).
+# The sizes' figures are their series pages' (Ddsv5, Dsv5, Bsv2), as the catalog cites them.
+_POOL = "cluster.nodePools[0]"
+_USER = {"cluster.nodePools[1]": {"name": "user", "mode": "User", "vmSize": "Standard_D4ds_v5", "count": 1}}
+rows("system-pool-vm-minimum", "dev", {}, {
+    "System on 4 vCPUs, 16 GB": ({}, False),
+    "System on 2 vCPUs, 8 GB": ({f"{_POOL}.vmSize": "Standard_D2ds_v5"}, True),
+    "System on a B-series size of 4 vCPUs, 16 GB": ({f"{_POOL}.vmSize": "Standard_B4s_v2"}, True),
+    "User on 2 vCPUs, 8 GB": ({**_USER, "cluster.nodePools[1].vmSize": "Standard_D2ds_v5"}, False),
+    "User on a B-series size": ({**_USER, "cluster.nodePools[1].vmSize": "Standard_B4s_v2"}, False),
+})
+rows("vm-size-exists", "dev", {}, {
+    "a size of no series": ({f"{_POOL}.vmSize": "Standard_D4ds_v9"}, True),
+    "a size of the catalog": ({}, False),
+})
+# An ephemeral OS disk lives on the VM's cache or temporary disk and must fit it
+# (https://learn.microsoft.com/azure/virtual-machines/ephemeral-os-disks#size-requirements); Dsv5 sizes
+# have no temporary disk ("Ephemeral OS Disk: Not Supported" on the dsv5-series page), Ddsv5's D4ds_v5
+# has a 150 GiB one (ddsv5-series page).
+_EPHEMERAL = {f"{_POOL}.osDiskType": "Ephemeral"}
+rows("ephemeral-os-disk-needs-a-size-that-has-it", "dev", _EPHEMERAL, {
+    "Ephemeral on Dsv5": ({f"{_POOL}.vmSize": "Standard_D4s_v5"}, True),
+    "Ephemeral on Ddsv5": ({}, False),
+    "Managed on Dsv5": ({f"{_POOL}.vmSize": "Standard_D4s_v5", f"{_POOL}.osDiskType": "Managed"}, False),
+})
+rows("ephemeral-os-disk-fits-the-local-disk", "dev", _EPHEMERAL, {
+    "Ephemeral of 150 GB on a 150 GiB temporary disk": ({f"{_POOL}.osDiskSizeGB": 150}, False),
+    "Ephemeral of 151 GB on it": ({f"{_POOL}.osDiskSizeGB": 151}, True),
+    "Managed of 200 GB on it": ({f"{_POOL}.osDiskSizeGB": 200, f"{_POOL}.osDiskType": "Managed"}, False),
+})
+
+
+# One Ingress host and path has one backend: ingress-nginx's webhook refuses the second
+# (https://kubernetes.github.io/ingress-nginx/how-it-works/#avoiding-outage-from-wrong-configuration);
+# the same path under another host is another route. dev routes webapp.dev.example.com/a.
+_ROUTE = {"name": "other", "namespace": "development", "host": "webapp.dev.example.com",
+          "paths": [{"path": "/a", "app": "backend", "port": 80}]}
+rows("one-route-per-host-and-path", "dev", {}, {
+    "a second Ingress for the same host and path": ({"kubernetes.ingresses[1]": _ROUTE}, True),
+    "a second Ingress for the same path of another host": (
+        {"kubernetes.ingresses[1]": {**_ROUTE, "host": "other.dev.example.com"}}, False),
+    "a second Ingress for another path of the same host": (
+        {"kubernetes.ingresses[1]": {**_ROUTE, "paths": [{"path": "/c", "app": "backend", "port": 80}]}}, False),
+})
+
+# One load balancing rule answers a frontend address, protocol and port: Services share an internal
+# address only on distinct ports (https://cloud-provider-azure.sigs.k8s.io/topics/loadbalancer/#loadbalancer-sku).
+# dev's internal-api claims 192.168.2.10 TCP/80.
+_ILB = {"name": "second-api", "namespace": "development", "image": "nginxinc/nginx-unprivileged:1.27-alpine",
+        "labels": {"app": "second-api"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}],
+        "writablePaths": ["/tmp"], "serviceType": "InternalLoadBalancer", "staticIp": "192.168.2.10"}
+rows("one-claim-per-internal-address-and-port", "dev", {}, {
+    "a second internal Service on the same address and port": ({"kubernetes.apps[4]": _ILB}, True),
+    "on the same address, another port": (
+        {"kubernetes.apps[4]": {**_ILB, "ports": [{"name": "http", "port": 81, "targetPort": 8080}]}}, False),
+    "on another address, the same port": ({"kubernetes.apps[4]": {**_ILB, "staticIp": "192.168.2.11"}}, False),
+})
+
+# A Deployment's and a Service's selector pick every pod of their namespace carrying all its labels
+# (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector,
+# https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors: the
+# requirements are ANDed). dev's backend carries app=webapp, role=backend; store carries app=vote, role=store.
+_STORE = "kubernetes.apps[2]"
+_TWIN = {**{k: v for k, v in _ILB.items() if k not in ("serviceType", "staticIp")}, "name": "twin",
+         "labels": {"app": "webapp", "role": "backend"}}
+rows("selectors-select-only-their-app", "dev", {}, {
+    "store's labels all carried by backend's pods": ({f"{_STORE}.labels": {"app": "webapp"}}, True),
+    "store's labels sharing one of two with backend's": ({f"{_STORE}.labels": {"app": "webapp", "role": "store"}},
+                                                        False),
+    "a new app with backend's labels, in backend's namespace": ({"kubernetes.apps[4]": _TWIN}, True),
+    "a new app with backend's labels, in another namespace": (
+        {"kubernetes.namespaces[1]": {"name": "other"}, "kubernetes.apps[4]": {**_TWIN, "namespace": "other"}},
+        False),
 })
 
 
