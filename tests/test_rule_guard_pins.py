@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from aksnet.config.stack import StackConfig, load_spec
+from aksnet.pipeline import load_stack
 from aksnet.rules.registry import BY_ID, RecordedResource
 from tests.stacks import DELETE, load, variant
 
@@ -248,3 +249,28 @@ def test_one_of_the_two_controller_support_rules_speaks_on_every_day(offset: int
     ended = fires("gateway-controller-end-of-life", "dev", {}, day)
     ending = fires("gateway-controller-support-ends", "dev", {}, day)
     assert (ended, ending) == ((True, False) if offset > 0 else (False, True))
+
+
+def plan_fires(rule_id: str, stack: str, changes: dict[str, Any]) -> bool:
+    """Whether a rule over the plan finds a problem in the stack varied by key path (that rule reporting only,
+    so that the plan is made)."""
+    config = variant(load(stack), {f"{C}{k}": v for k, v in changes.items()})
+    loaded = load_stack(config, stack, TODAY, advisory=frozenset({rule_id}))
+    return bool(BY_ID[rule_id].spec_problems(loaded.spec, TODAY, loaded.plan))
+
+
+_ACROSS = {"name": "backend-to-elsewhere", "from": {"app": "backend", "namespace": "development"},
+           "to": {"cidr": "10.120.4.10/32"}, "ports": ["TCP/8080"]}
+
+
+@pytest.mark.parametrize("stack, changes, expected", [
+    # A spoke's flow to another spoke's private range is walked by the landing zone, through the hub
+    # (spoke-a's checkout-to-payments): its own path model, which ends at its VNet, does not refuse it.
+    ("spoke-a", {}, False),
+    # A standalone VNet has no route to a private range outside it: Azure's default routes send
+    # 10.0.0.0/8 outside the VNet's own space to None
+    # (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#default).
+    ("dev", {"kubernetes.flows[4]": _ACROSS}, True),
+])
+def test_only_a_spoke_leaves_its_flows_across_spokes_to_the_landing_zone(stack, changes, expected):
+    assert plan_fires("declared-paths-arrive", stack, changes) is expected
