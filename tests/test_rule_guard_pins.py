@@ -274,3 +274,57 @@ _ACROSS = {"name": "backend-to-elsewhere", "from": {"app": "backend", "namespace
 ])
 def test_only_a_spoke_leaves_its_flows_across_spokes_to_the_landing_zone(stack, changes, expected):
     assert plan_fires("declared-paths-arrive", stack, changes) is expected
+
+
+def where(rule_id: str, stack: str, changes: dict[str, Any], today: datetime.date = TODAY) -> set[str]:
+    """The key paths the rule, alone, finds a problem at."""
+    spec = _spec(stack, json.dumps(changes, sort_keys=True))
+    return {p.path.removeprefix(C) for p in BY_ID[rule_id].spec_problems(spec, today)}
+
+
+# "On 31 March 2028, kubenet networking for AKS will be retired"
+# (https://learn.microsoft.com/azure/aks/use-network-policies, https://learn.microsoft.com/azure/aks/upgrade-azure-cni):
+# announced up to the day before, past its end from that day; a cluster without a network plugin (bring your
+# own CNI) is not kubenet. dev runs kubenet.
+@pytest.mark.parametrize("changes, day, announced, past", [
+    ({}, datetime.date(2028, 3, 30), True, False),
+    ({}, datetime.date(2028, 3, 31), False, True),
+    ({"cluster.networkPlugin": "none"}, datetime.date(2028, 3, 30), False, False),
+    ({"cluster.networkPlugin": "none"}, datetime.date(2028, 3, 31), False, False),
+])
+def test_kubenet_s_retirement_is_announced_then_past(changes, day, announced, past):
+    assert ("cluster.networkPlugin" in where("lifecycle-announced-end", "dev", changes, day)) is announced
+    assert ("cluster.networkPlugin" in where("lifecycle-past-end", "dev", changes, day)) is past
+
+
+_END_136 = datetime.date(2027, 6, 30)
+"""1.36's end of life on AKS: June 2027 (https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar)."""
+
+
+@pytest.mark.parametrize("day", [_END_136 - datetime.timedelta(days=d) for d in (61, 60, 59, 1)])
+def test_a_minor_s_end_is_announced_by_exactly_one_rule_every_day(day):
+    """Up to WARN_DAYS before its end the announcement names the minor's end; in the last WARN_DAYS
+    `kubernetes-version-ending-soon` does: on no day both or neither."""
+    announced = "cluster.kubernetesVersion" in where("lifecycle-announced-end", "dev", {}, day)
+    ending = "cluster.kubernetesVersion" in where("kubernetes-version-ending-soon", "dev", {}, day)
+    assert announced != ending, day
+
+
+@pytest.mark.parametrize("day, announced", [
+    # 1.37 is GA on AKS from October 2026 (the release calendar above): from its first day, not before.
+    (datetime.date(2026, 9, 30), False),
+    (datetime.date(2026, 10, 1), True),
+])
+def test_a_minor_is_announced_from_its_ga_day(day, announced):
+    assert ("cluster.kubernetesVersion" in where("lifecycle-announced-end", "dev",
+                                                 {"cluster.kubernetesVersion": "1.37"}, day)) is announced
+
+
+def test_the_announcement_names_the_next_minor_not_the_newest():
+    """Minor versions upgrade one at a time
+    (https://learn.microsoft.com/azure/aks/upgrade-aks-cluster: "skipping multiple versions can only be done
+    when upgrading from an unsupported version"): on 2026-12-07 a 1.35 cluster moves to 1.36, not 1.37."""
+    spec = _spec("dev", json.dumps({"cluster.kubernetesVersion": "1.35"}))
+    [message] = [p.message for p in BY_ID["lifecycle-announced-end"].spec_problems(spec, TODAY)
+                 if p.path == f"{C}cluster.kubernetesVersion"]
+    assert "upgrade to 1.36 " in message and "1.37" not in message
