@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from aksnet import vocabulary as v
 from aksnet.config.stack import StackConfig, load_spec
 from aksnet.pipeline import load_stack
-from aksnet.rules.registry import BY_ID, RecordedResource
+from aksnet.rules.registry import BY_ID, RecordedResource, RecordedStack
 from tests.stacks import DELETE, load, variant
 
 C = "aks-networking:"
@@ -328,3 +329,143 @@ def test_the_announcement_names_the_next_minor_not_the_newest():
     [message] = [p.message for p in BY_ID["lifecycle-announced-end"].spec_problems(spec, TODAY)
                  if p.path == f"{C}cluster.kubernetesVersion"]
     assert "upgrade to 1.36 " in message and "1.37" not in message
+
+
+# Guardrails over recorded resources: (rule id, resource type, camelCase props, whether it is reported).
+_PRIVATE = {"apiServerAccessProfile": {"enablePrivateCluster": True}}
+_POLICY = {"policySettings": {"state": "Enabled", "mode": "Prevention"}}
+_HOSTS = [{"host": "a.example.com"}, {"host": "b.example.com"}]
+_HTTPS = {"hostname": "a.example.com", "protocol": "HTTPS", "tls": {"certificateRefs": [{"name": "a"}]}}
+GUARD_ROWS: dict[str, tuple[str, str, dict[str, Any], bool]] = {
+    # https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges: a public API server is open to
+    # every address unless ranges limit it; a private one has no public endpoint to limit.
+    "private, no ranges": ("private-api-or-authorized-ranges", v.CLUSTER, _PRIVATE, False),
+    "public, no ranges": ("private-api-or-authorized-ranges", v.CLUSTER, {}, True),
+    "public, a /24": ("private-api-or-authorized-ranges", v.CLUSTER,
+                      {"apiServerAccessProfile": {"authorizedIPRanges": ["203.0.113.0/24"]}}, False),
+    "public, 0.0.0.0/0": ("private-api-or-authorized-ranges", v.CLUSTER,
+                          {"apiServerAccessProfile": {"authorizedIPRanges": ["0.0.0.0/0"]}}, True),
+    # https://learn.microsoft.com/azure/aks/use-network-policies: without a policy engine ("none", the
+    # default when networkPolicy is not given) NetworkPolicies are not enforced.
+    "networkPolicy none": ("network-policy-engine-set", v.CLUSTER, {"networkProfile": {"networkPolicy": "none"}}, True),
+    "networkPolicy not given": ("network-policy-engine-set", v.CLUSTER, {"networkProfile": {}}, True),
+    "networkPolicy calico": ("network-policy-engine-set", v.CLUSTER, {"networkProfile": {"networkPolicy": "calico"}},
+                             False),
+    # https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad: local accounts are on unless
+    # disableLocalAccounts is true.
+    "disableLocalAccounts not given": ("local-accounts-disabled", v.CLUSTER, {}, True),
+    "disableLocalAccounts false": ("local-accounts-disabled", v.CLUSTER, {"disableLocalAccounts": False}, True),
+    "disableLocalAccounts true": ("local-accounts-disabled", v.CLUSTER, {"disableLocalAccounts": True}, False),
+    # https://learn.microsoft.com/azure/aks/availability-zones: a pool, firewall or gateway in one zone (a zone
+    # listed twice is one zone) falls with it.
+    "cluster pool in zones 1, 1": ("zones-in-production", v.CLUSTER,
+                                   {"agentPoolProfiles": [{"name": "s", "availabilityZones": ["1", "1"]}]}, True),
+    "cluster pool in zones 1, 2": ("zones-in-production", v.CLUSTER,
+                                   {"agentPoolProfiles": [{"name": "s", "availabilityZones": ["1", "2"]}]}, False),
+    "agent pool in zone 1": ("zones-in-production", v.AGENT_POOL, {"availabilityZones": ["1"]}, True),
+    "agent pool in zones 1, 2": ("zones-in-production", v.AGENT_POOL, {"availabilityZones": ["1", "2"]}, False),
+    "firewall in zone 1": ("zones-in-production", v.FIREWALL, {"zones": ["1"]}, True),
+    "application gateway in zone 1": ("zones-in-production", v.APP_GATEWAY, {"zones": ["1"]}, True),
+    "application gateway in zones 1, 2, 3": ("zones-in-production", v.APP_GATEWAY, {"zones": ["1", "2", "3"]}, False),
+    # https://learn.microsoft.com/azure/firewall/firewall-faq (AzureFirewallSubnet takes no NSG),
+    # https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub (nor GatewaySubnet).
+    "nodes subnet without an NSG": ("nsg-on-every-subnet", v.SUBNET, {"subnetName": "nodes"}, True),
+    "nodes subnet with one": ("nsg-on-every-subnet", v.SUBNET,
+                              {"subnetName": "nodes", "networkSecurityGroup": {"id": "/nsg"}}, False),
+    "AzureFirewallSubnet without one": ("nsg-on-every-subnet", v.SUBNET, {"subnetName": "AzureFirewallSubnet"}, False),
+    "GatewaySubnet without one": ("nsg-on-every-subnet", v.SUBNET, {"subnetName": "GatewaySubnet"}, False),
+    # https://learn.microsoft.com/azure/firewall/threat-intel: on by default in alert mode, which only logs.
+    "threat intelligence not given": ("firewall-threat-intel-deny", v.FIREWALL_POLICY, {}, True),
+    "threat intelligence Alert": ("firewall-threat-intel-deny", v.FIREWALL_POLICY, {"threatIntelMode": "Alert"}, True),
+    "threat intelligence Deny": ("firewall-threat-intel-deny", v.FIREWALL_POLICY, {"threatIntelMode": "Deny"}, False),
+    # https://learn.microsoft.com/azure/firewall/policy-rule-sets: rules live in the policy's rule collection
+    # groups; classic collections of any kind (NAT included) are the old model.
+    "firewall with a policy": ("firewall-uses-policy", v.FIREWALL, {"firewallPolicy": {"id": "/p"}}, False),
+    "firewall with a policy and classic NAT rules": (
+        "firewall-uses-policy", v.FIREWALL, {"firewallPolicy": {"id": "/p"}, "natRuleCollections": [{"name": "n"}]},
+        True),
+    "firewall without a policy": ("firewall-uses-policy", v.FIREWALL, {}, True),
+    # https://learn.microsoft.com/azure/web-application-firewall/ag/policy-overview: a WAF policy blocks only
+    # when enabled and in Prevention mode; the gateway takes one on the WAF_v2 tier.
+    "WAF enabled, Prevention": ("waf-prevention", v.WAF_POLICY, _POLICY, False),
+    "WAF enabled, Detection": ("waf-prevention", v.WAF_POLICY,
+                               {"policySettings": {"state": "Enabled", "mode": "Detection"}}, True),
+    "WAF disabled, Prevention": ("waf-prevention", v.WAF_POLICY,
+                                 {"policySettings": {"state": "Disabled", "mode": "Prevention"}}, True),
+    "WAF_v2 gateway with a policy": ("waf-prevention", v.APP_GATEWAY,
+                                     {"sku": {"name": "WAF_v2"}, "firewallPolicy": {"id": "/w"}}, False),
+    "WAF_v2 gateway without one": ("waf-prevention", v.APP_GATEWAY, {"sku": {"name": "WAF_v2"}}, True),
+    "Standard_v2 gateway with one": ("waf-prevention", v.APP_GATEWAY,
+                                     {"sku": {"name": "Standard_v2"}, "firewallPolicy": {"id": "/w"}}, True),
+    # https://www.pulumi.com/docs/concepts/secrets/: a secret's value in plain text; Pulumi shows a secret as
+    # [secret], and an empty value holds none.
+    "a plain password": ("no-plain-secrets", v.CLUSTER, {"profile": {"adminPassword": "hunter2"}}, True),
+    "a client secret in a list": ("no-plain-secrets", v.CLUSTER, {"profiles": [{"clientSecret": "abc"}]}, True),
+    "a password shown as [secret]": ("no-plain-secrets", v.CLUSTER, {"profile": {"adminPassword": "[secret]"}}, False),
+    "an empty password": ("no-plain-secrets", v.CLUSTER, {"profile": {"adminPassword": ""}}, False),
+    # https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation
+    "the ingress.class annotation": ("no-ingress-class-annotation", v.INGRESS,
+                                     {"metadata": {"annotations": {"kubernetes.io/ingress.class": "nginx"}}}, True),
+    "ingressClassName": ("no-ingress-class-annotation", v.INGRESS, {"spec": {"ingressClassName": "nginx"}}, False),
+    # https://kubernetes.io/docs/concepts/services-networking/ingress/#tls and #name-based-virtual-hosting: a rule
+    # without a host answers any name; TLS covers the hosts its entries list.
+    "two hosts, both under TLS": ("ingress-host-and-tls", v.INGRESS,
+                                  {"spec": {"rules": _HOSTS, "tls": [{"hosts": ["a.example.com", "b.example.com"]}]}},
+                                  False),
+    "two hosts, one under TLS": ("ingress-host-and-tls", v.INGRESS,
+                                 {"spec": {"rules": _HOSTS, "tls": [{"hosts": ["a.example.com"]}]}}, True),
+    "one of two rules without a host": (
+        "ingress-host-and-tls", v.INGRESS,
+        {"spec": {"rules": [{"host": "a.example.com"}, {}], "tls": [{"hosts": ["a.example.com"]}]}}, True),
+    "no rules at all": ("ingress-host-and-tls", v.INGRESS, {"spec": {"tls": [{"hosts": ["a.example.com"]}]}}, True),
+    # AGIC serves every host with the gateway's certificate named by the annotation
+    # (https://azure.github.io/application-gateway-kubernetes-ingress/annotations/#appgw-ssl-certificate).
+    "two hosts, AGIC's certificate": (
+        "ingress-host-and-tls", v.INGRESS,
+        {"metadata": {"annotations": {v.AGIC_SSL_CERTIFICATE: "shop-tls"}}, "spec": {"rules": _HOSTS}}, False),
+    # https://gateway-api.sigs.k8s.io/guides/tls/: an HTTPS listener terminates TLS with its certificateRefs.
+    "an HTTPS listener with a certificate": ("gateway-host-and-tls", v.GATEWAY, {"spec": {"listeners": [_HTTPS]}},
+                                             False),
+    "an HTTPS listener without one": ("gateway-host-and-tls", v.GATEWAY,
+                                      {"spec": {"listeners": [{**_HTTPS, "tls": {}}]}}, True),
+    "an HTTP listener naming a certificate": ("gateway-host-and-tls", v.GATEWAY,
+                                              {"spec": {"listeners": [{**_HTTPS, "protocol": "HTTP"}]}}, True),
+    "one of two listeners without a hostname": (
+        "gateway-host-and-tls", v.GATEWAY,
+        {"spec": {"listeners": [_HTTPS, {k: x for k, x in _HTTPS.items() if k != "hostname"}]}}, True),
+}
+
+
+@pytest.mark.parametrize("case", GUARD_ROWS)
+def test_each_term_of_a_guardrail_holds(case: str) -> None:
+    rule_id, resource_type, props, expected = GUARD_ROWS[case]
+    found: list[str] = []
+    BY_ID[rule_id].resource(RecordedResource(resource_type, "r", "urn:r", props), lambda m, urn=None: found.append(m))
+    assert bool(found) is expected, (case, found)
+
+
+def _deployment(namespace: str | None) -> RecordedResource:
+    meta = {"name": "web"} if namespace is None else {"name": "web", "namespace": namespace}
+    return RecordedResource(v.DEPLOYMENT, "d", "urn:d", {"metadata": meta})
+
+
+def _deny(namespace: str, types: list[str]) -> RecordedResource:
+    return RecordedResource(v.NETWORK_POLICY, "p", "urn:p", {"metadata": {"name": "deny", "namespace": namespace},
+                                                            "spec": {"podSelector": {}, "policyTypes": types}})
+
+
+# https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies: a policy selecting
+# every pod with no rules denies the directions its policyTypes name; an object without a namespace is in
+# `default`, one of Kubernetes' own namespaces, which the platform keeps.
+@pytest.mark.parametrize("resources, reported", [
+    ([_deployment("shop"), _deny("shop", ["Ingress", "Egress"])], False),
+    ([_deployment("shop"), _deny("shop", ["Egress"])], True),
+    ([_deployment("shop"), _deny("shop", ["Ingress"])], True),
+    ([_deployment("shop"), _deny("other", ["Ingress", "Egress"])], True),
+    ([_deployment("kube-system")], False),
+    ([_deployment(None)], False),
+])
+def test_a_namespace_is_default_deny_only_both_ways(resources, reported):
+    found: list[str] = []
+    BY_ID["default-deny-per-app-namespace"].stack(RecordedStack(resources), lambda m, urn=None: found.append(m))
+    assert bool(found) is reported, found
