@@ -440,7 +440,9 @@ GUARD_ROWS: dict[str, tuple[str, str, dict[str, Any], bool]] = {
 def test_each_term_of_a_guardrail_holds(case: str) -> None:
     rule_id, resource_type, props, expected = GUARD_ROWS[case]
     found: list[str] = []
-    BY_ID[rule_id].resource(RecordedResource(resource_type, "r", "urn:r", props), lambda m, urn=None: found.append(m))
+    check = BY_ID[rule_id].resource
+    assert check is not None
+    check(RecordedResource(resource_type, "r", "urn:r", props), lambda m, urn=None: found.append(m))
     assert bool(found) is expected, (case, found)
 
 
@@ -467,5 +469,7 @@ def _deny(namespace: str, types: list[str]) -> RecordedResource:
 ])
 def test_a_namespace_is_default_deny_only_both_ways(resources, reported):
     found: list[str] = []
-    BY_ID["default-deny-per-app-namespace"].stack(RecordedStack(resources), lambda m, urn=None: found.append(m))
+    check = BY_ID["default-deny-per-app-namespace"].stack
+    assert check is not None
+    check(RecordedStack(resources), lambda m, urn=None: found.append(m))
     assert bool(found) is reported, found
