@@ -133,7 +133,8 @@ rows("agc-needs-workload-identity", "dev", _AGC, {
     "agc without workload identity": ({"cluster.workloadIdentity": False}, True),
     "agc with it": ({}, False),
 })
-rows("agc-needs-workload-identity", "dev", {}, {"envoyGateway without workload identity": ({}, False)})
+rows("agc-needs-workload-identity", "dev", {}, {
+    "envoyGateway without workload identity": ({"cluster.workloadIdentity": False}, False)})
 rows("agc-overlay-preview", "dev", _AGC, {
     "agc on CNI Overlay": ({}, True),
     "agc on Azure CNI": (_CNI, False),
@@ -436,13 +437,19 @@ GUARD_ROWS: dict[str, tuple[str, str, dict[str, Any], bool]] = {
 }
 
 
+def _collect(found: list[str]) -> Any:
+    def report(message: str, urn: str | None = None) -> None:
+        found.append(message)
+    return report
+
+
 @pytest.mark.parametrize("case", GUARD_ROWS)
 def test_each_term_of_a_guardrail_holds(case: str) -> None:
     rule_id, resource_type, props, expected = GUARD_ROWS[case]
     found: list[str] = []
     check = BY_ID[rule_id].resource
     assert check is not None
-    check(RecordedResource(resource_type, "r", "urn:r", props), lambda m, urn=None: found.append(m))
+    check(RecordedResource(resource_type, "r", "urn:r", props), _collect(found))
     assert bool(found) is expected, (case, found)
 
 
@@ -471,5 +478,5 @@ def test_a_namespace_is_default_deny_only_both_ways(resources, reported):
     found: list[str] = []
     check = BY_ID["default-deny-per-app-namespace"].stack
     assert check is not None
-    check(RecordedStack(resources), lambda m, urn=None: found.append(m))
+    check(RecordedStack(resources), _collect(found))
     assert bool(found) is reported, found
