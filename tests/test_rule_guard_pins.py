@@ -218,6 +218,14 @@ rows("one-claim-per-internal-address-and-port", "dev", {}, {
         {"kubernetes.apps[4]": {**_ILB, "ports": [{"name": "http", "port": 81, "targetPort": 8080}]}}, False),
     "on another address, the same port": ({"kubernetes.apps[4]": {**_ILB, "staticIp": "192.168.2.11"}}, False),
 })
+# The application routing add-on's NGINX listens on 80 and 443 of its address
+# (https://learn.microsoft.com/azure/aks/app-routing); with another controller no NGINX Service exists.
+rows("one-claim-per-internal-address-and-port", "dev", {"ingress.nginx": {"staticIp": "192.168.2.10"}}, {
+    "nginx on internal-api's address": ({"ingress.controller": "nginx"}, True),
+    "nginx on another address": ({"ingress.controller": "nginx", "ingress.nginx": {"staticIp": "192.168.2.20"}},
+                                 False),
+    "envoyGateway, an nginx address left in the file": ({}, False),
+})
 
 # A Deployment's and a Service's selector pick every pod of their namespace carrying all its labels
 # (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector,
