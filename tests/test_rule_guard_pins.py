@@ -21,6 +21,7 @@ import pytest
 from aksnet import vocabulary as v
 from aksnet.config.stack import StackConfig, load_spec
 from aksnet.pipeline import load_stack
+from aksnet.rules.kubernetes_objects import duplicate_list_map_entries
 from aksnet.rules.registry import BY_ID, RecordedResource, RecordedStack
 from tests.stacks import DELETE, load, variant
 
@@ -202,6 +203,10 @@ rows("one-route-per-host-and-path", "dev", {}, {
     "a second Ingress for the same host and path": ({"kubernetes.ingresses[1]": _ROUTE}, True),
     "a second Ingress for the same path of another host": (
         {"kubernetes.ingresses[1]": {**_ROUTE, "host": "other.dev.example.com"}}, False),
+    # A Prefix path matches element-wise, a trailing slash ignored: /a/ and /a are one route
+    # (https://kubernetes.io/docs/concepts/services-networking/ingress/#examples, "Prefix /aaa/bbb/ matches /aaa/bbb").
+    "a second Ingress for the same path with a trailing slash": (
+        {"kubernetes.ingresses[1]": {**_ROUTE, "paths": [{"path": "/a/", "app": "backend", "port": 80}]}}, True),
     "a second Ingress for another path of the same host": (
         {"kubernetes.ingresses[1]": {**_ROUTE, "paths": [{"path": "/c", "app": "backend", "port": 80}]}}, False),
 })
@@ -488,3 +493,34 @@ def test_a_namespace_is_default_deny_only_both_ways(resources, reported):
     assert check is not None
     check(RecordedStack(resources), _collect(found))
     assert bool(found) is reported, found
+
+
+def test_the_selector_refused_is_the_one_whose_labels_another_app_carries():
+    """store's selector app=webapp picks backend's pods (app=webapp, role=backend); backend's selector does not
+    pick store's (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors)."""
+    assert where("selectors-select-only-their-app", "dev", {f"{_STORE}.labels": {"app": "webapp"}}) == \
+        {f"{_STORE}.labels"}
+
+
+def _pod_ports(*ports: dict[str, Any]) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "web", "ports": list(ports)}]}}}}
+
+
+def _service_ports(*ports: dict[str, Any]) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": list(ports)}}
+
+
+# A container's ports and a Service's ports are list maps keyed by port and protocol, the protocol defaulting to
+# TCP (the Kubernetes OpenAPI: x-kubernetes-list-map-keys [containerPort, protocol] and [port, protocol];
+# https://kubernetes.io/docs/reference/using-api/server-side-apply/#merge-strategy): a port without a protocol
+# is the same entry as the port with TCP, and another protocol is another entry.
+@pytest.mark.parametrize("manifest, repeated", [
+    (_pod_ports({"containerPort": 80}, {"containerPort": 80, "protocol": "TCP"}), True),
+    (_pod_ports({"containerPort": 80}, {"containerPort": 80, "protocol": "UDP"}), False),
+    (_pod_ports({"containerPort": 80}, {"containerPort": 81}), False),
+    (_service_ports({"port": 53, "protocol": "TCP"}, {"port": 53}), True),
+    (_service_ports({"port": 53, "protocol": "UDP"}, {"port": 53}), False),
+])
+def test_a_list_map_key_takes_its_default(manifest, repeated):
+    assert bool(list(duplicate_list_map_entries(manifest))) is repeated
