@@ -428,9 +428,9 @@ GUARD_ROWS: dict[str, tuple[str, str, dict[str, Any], bool]] = {
                                   False),
     "two hosts, one under TLS": ("ingress-host-and-tls", v.INGRESS,
                                  {"spec": {"rules": _HOSTS, "tls": [{"hosts": ["a.example.com"]}]}}, True),
-    "one of two rules without a host": (
-        "ingress-host-and-tls", v.INGRESS,
-        {"spec": {"rules": [{"host": "a.example.com"}, {}], "tls": [{"hosts": ["a.example.com"]}]}}, True),
+    "one of two rules without a host, AGIC's certificate": (
+        "ingress-host-and-tls", v.INGRESS, {"metadata": {"annotations": {v.AGIC_SSL_CERTIFICATE: "shop-tls"}},
+                                            "spec": {"rules": [{"host": "a.example.com"}, {}]}}, True),
     "no rules at all": ("ingress-host-and-tls", v.INGRESS, {"spec": {"tls": [{"hosts": ["a.example.com"]}]}}, True),
     # AGIC serves every host with the gateway's certificate named by the annotation
     # (https://azure.github.io/application-gateway-kubernetes-ingress/annotations/#appgw-ssl-certificate).
