@@ -56,7 +56,8 @@ def paths(reader: Any, data: Any, *args: Any) -> list[str]:
     ({"controller": "envoyGateway", "agc": {}}, "x.agc", True),
     ({"controller": "appgw", "agc": {}}, "x.agc", True),
     ({"controller": "none", "agc": {}}, "x.agc", True),
-    ({"controller": "appgw", "appGateway": {"minCapacity": 125, "maxCapacity": 125}}, "x.appGateway.maxCapacity", False),
+    ({"controller": "appgw", "appGateway": {"minCapacity": 2, "maxCapacity": 125}}, "x.appGateway.maxCapacity", False),
+    ({"controller": "appgw", "appGateway": {"minCapacity": 100, "maxCapacity": 100}}, "x.appGateway.minCapacity", False),
     ({"controller": "appgw", "appGateway": {"minCapacity": 2, "maxCapacity": 126}}, "x.appGateway.maxCapacity", True),
     ({"controller": "appgw", "appGateway": {"minCapacity": 126, "maxCapacity": 126}}, "x.appGateway.minCapacity", True),
     ({"controller": "appgw", "appGateway": {"wafMode": "Detection"}}, "x.appGateway.wafMode", False),
@@ -84,6 +85,15 @@ def test_each_controller_brings_its_own_resource_alone(controller, app_gateway, 
     assert (spec.app_gateway is not None, spec.nginx is not None, spec.agc is not None) == (app_gateway, nginx, agc)
 
 
+# Unless told otherwise the gateway blocks what its WAF detects (Prevention) on the SKU that has a WAF;
+# AGIC drives only the v2 SKUs. https://learn.microsoft.com/azure/web-application-firewall/ag/ag-overview#waf-modes,
+# https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview
+@pytest.mark.parametrize("section", [{"controller": "appgw"}, {"controller": "appgw", "appGateway": {}}])
+def test_the_gateway_defaults_to_waf_v2_in_prevention(section):
+    gateway = read(read_ingress, section)[0].app_gateway
+    assert (gateway.sku, gateway.waf_mode) == ("WAF_v2", "Prevention")
+
+
 # The application gateway's certificates come from Key Vault; `tls` without one names nothing to serve.
 # https://learn.microsoft.com/azure/application-gateway/key-vault-certs
 @pytest.mark.parametrize("certificates, refused", [
@@ -107,6 +117,8 @@ WORKSPACE = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups
     ({"enabled": True, "workspaceId": WORKSPACE}, "x.workspaceId", False),
     ({"enabled": False, "flowLogs": True}, "x.flowLogs", True),
     ({"enabled": False, "flowLogs": False}, "x.flowLogs", False),
+    ({"enabled": False, "flowLogs": False, "workspaceId": WORKSPACE}, "x.flowLogs", False),  # false agrees
+    ({"enabled": False, "trafficAnalytics": False, "workspaceId": WORKSPACE}, "x.trafficAnalytics", False),
     ({"enabled": False, "trafficAnalytics": False}, "x.trafficAnalytics", False),
     ({"enabled": False, "flowLogs": False, "trafficAnalytics": True}, "x.trafficAnalytics", True),
     ({"enabled": True, "flowLogs": False, "trafficAnalytics": True}, "x.trafficAnalytics", True),
@@ -372,6 +384,9 @@ def test_an_app_name_is_unique_in_its_namespace_only():
     (flow(WEB_PODS, {}, ["TCP/80"]), "x.flows[0].to", True),
     (flow(WEB_PODS, {"cidr": "10.0.0.0/8", "fqdn": "example.com"}), "x.flows[0].to", True),
     (flow(WEB_PODS, {"namespaceLabels": {}, "podLabels": {"app": "api"}}), "x.flows[0].to", False),
+    (flow(WEB_PODS, {"podLabels": {"app": "api"}}), "x.flows[0].to", False),
+    (flow(WEB_PODS, {"namespaceLabels": {}}), "x.flows[0].to", False),  # {}: every namespace
+    (flow(WEB_PODS, {"podLabels": {}}), "x.flows[0].to", False),  # {}: every pod of the flow's namespace
     (flow(WEB_PODS, {"app": "api"}), "x.flows[0].to.app", True),
     (flow(WEB_PODS, {"app": "api", "namespace": "shop", "podLabels": {"app": "api"}}), "x.flows[0].to.podLabels",
      True),
@@ -604,6 +619,8 @@ RULE = {"name": "ntp", "protocols": ["UDP"], "destinationAddresses": ["AzureClou
     ({"dnatRules": [{"name": "d", "protocol": "UDP", "port": 53, "translatedAddress": "10.1.0.4",
                      "translatedPort": 53}]}, "x.firewall.dnatRules[0].protocol", False),
     ({"dnatRules": [{"name": "d", "protocol": "ICMP", "port": 53, "translatedAddress": "10.1.0.4",
+                     "translatedPort": 53}]}, "x.firewall.dnatRules[0].protocol", True),
+    ({"dnatRules": [{"name": "d", "protocol": "Any", "port": 53, "translatedAddress": "10.1.0.4",
                      "translatedPort": 53}]}, "x.firewall.dnatRules[0].protocol", True),
 ])
 def test_firewall_reader_refuses_exactly_where_the_pages_say(firewall, key, refused):
