@@ -111,6 +111,7 @@ API_VNET = "https://learn.microsoft.com/azure/aks/api-server-vnet-integration"
 FIREWALL_SKU = "https://learn.microsoft.com/azure/firewall/premium-migrate"
 SUBNET_DOC = "https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet"
 SPOKE_ID = f"{NET_ID}/virtualNetworks/spoke"
+PEERING_SYNC = "https://learn.microsoft.com/azure/virtual-network/update-virtual-network-peering-address-space"
 
 
 def _api(**profile: Any) -> dict[str, Any]:
@@ -252,6 +253,17 @@ CONSEQUENCES = [
     ("lb-elsewhere", _pair(lambda p: _subnet("ilb", p), "10.1.2.0/24", "10.1.2.0/23",
                            _load_balancer_service({}, loadBalancerIP="10.1.9.10")), "spoke-ilb", "addressPrefix",
      "refused", False),
+    # PEERING_SYNC: a new range on a peered VNet reaches the peer only after the peering is synced; the VNet is
+    # peered whether it holds the peering or is the peering's remote end, and an unpeered VNet needs no sync.
+    ("vnet-holds-the-peering", _pair(_vnet, ["10.1.0.0/16"], ["10.1.0.0/16", "10.2.0.0/16"],
+                                     _peering("spoke", f"{NET_ID}/virtualNetworks/hub")), "spoke-vnet",
+     "addressSpace.addressPrefixes", "peering", True),
+    ("vnet-is-the-remote-end", _pair(_vnet, ["10.1.0.0/16"], ["10.1.0.0/16", "10.2.0.0/16"],
+                                     _peering("hub", SPOKE_ID)), "spoke-vnet", "addressSpace.addressPrefixes",
+     "peering", True),
+    ("vnet-unpeered", _pair(_vnet, ["10.1.0.0/16"], ["10.1.0.0/16", "10.2.0.0/16"],
+                            _peering("hub", f"{NET_ID}/virtualNetworks/other")), "spoke-vnet",
+     "addressSpace.addressPrefixes", "peering", False),
 ]
 
 
