@@ -84,6 +84,15 @@ def test_only_a_pool_asked_to_run_critical_addons_alone_is_tainted(fields: dict[
     assert pool_settings(_dev_pool(**fields), "10%").get("nodeTaints") == taints, SYSTEM_POOLS
 
 
+AGENT_POOLS = "https://learn.microsoft.com/rest/api/aks/agent-pools/create-or-update#osdisktype"
+
+
+# AGENT_POOLS: osDiskType is Managed or Ephemeral; the stack's choice is sent either way, and left to AKS unset.
+@pytest.mark.parametrize("disk", ["Managed", "Ephemeral", None])
+def test_the_os_disk_type_the_stack_names_is_sent_whichever_it_is(disk: str | None) -> None:
+    assert pool_settings(_dev_pool(os_disk_type=disk), "10%").get("osDiskType") == disk, AGENT_POOLS
+
+
 API_ROWS = [
     # (cluster fields, the keys of apiServerAccessProfile and their values that must be sent; None: absent)
     # RUN_COMMAND: disableRunCommand is the stack's choice, on a public API server as on a private one.
@@ -225,6 +234,9 @@ CONSEQUENCES = [
      "apiServerAccessProfile.enablePrivateCluster", "in-place", True),
     ("private-while-integration-goes", ([_api(enableVnetIntegration=True, enablePrivateCluster=False)],
                                         [_api(enableVnetIntegration=False, enablePrivateCluster=True)]),
+     "cluster-aks", "apiServerAccessProfile.enablePrivateCluster", "refused", True),
+    ("private-as-integration-arrives", ([_api(enableVnetIntegration=False, enablePrivateCluster=False)],
+                                        [_api(enableVnetIntegration=True, enablePrivateCluster=True)]),
      "cluster-aks", "apiServerAccessProfile.enablePrivateCluster", "refused", True),
     # FIREWALL_SKU: Standard <-> Premium changes in place both ways; a Basic firewall's SKU changes in neither
     # direction.
