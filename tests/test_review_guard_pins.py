@@ -17,6 +17,7 @@ import pytest
 from aksnet.config.model import ClusterSpec, NodePool, StackConfig
 from aksnet.plan.cluster_profile import api_server_profile, pool_settings
 from aksnet.review.network import NetworkDiff
+from aksnet.review.resource_diff import resource_changes
 from tests.stacks import load, validate_stack_config
 from tests.test_review_pins import cluster, levels, review
 from tests.test_review_semantics import record
@@ -309,3 +310,37 @@ def test_kubenet_to_overlay_is_one_migration_though_plugin_and_mode_both_change(
     # UPDATE_CNI: one az aks update moves kubenet to Overlay; the review tells it once, not once per input.
     result = review([cluster(networkPlugin="kubenet", networkPluginMode=None)], [cluster()])
     assert [c.input for c in result.consequences if c.kind == "migrates"] == ["networkProfile.networkPlugin"]
+
+
+# The provider's diff ------------------------------------------------------------------------------------------
+DIFF_GO = "https://github.com/pulumi/pulumi-azure-native/blob/master/provider/pkg/provider/diff.go"
+ALIASES = "https://www.pulumi.com/docs/iac/concepts/options/aliases/"
+RG = "azure-native:resources:ResourceGroup"
+
+
+def _group(location: str | None) -> dict[str, Any]:
+    return record(RG, "rg", {"resourceGroupName": "rg-dev", **({"location": location} if location else {})})
+
+
+# DIFF_GO applyAzureSpecificDiff: a location differing only in letter case or spaces is the same region.
+LOCATIONS = [
+    ("westeurope", "West Europe", "same"),
+    ("westeurope", "WestEurope", "same"),
+    ("westeurope", "northeurope", "replace"),
+    (None, "westeurope", "replace"),  # a create-only field the base did not set is still a new value
+]
+
+
+@pytest.mark.parametrize(("old", "new", "action"), LOCATIONS)
+def test_a_location_is_compared_as_azure_names_regions(old: str | None, new: str, action: str) -> None:
+    [change] = resource_changes([_group(old)], [_group(new)])
+    assert change.action == action, (change.changes, DIFF_GO)
+
+
+def test_an_alias_to_a_resource_that_still_exists_carries_nothing_over() -> None:
+    # ALIASES: an alias names the old URN a resource had; while a resource of that URN is still declared, it is
+    # that resource, and the aliased one is new.
+    kept = _group("westeurope")
+    twin = {**record(RG, "rg2", {"resourceGroupName": "rg-two", "location": "westeurope"}), "aliases": [kept["urn"]]}
+    changes = {c.name: c.action for c in resource_changes([kept], [kept, twin])}
+    assert changes == {"rg": "same", "rg2": "create"}, ALIASES
