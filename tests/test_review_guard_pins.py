@@ -139,6 +139,11 @@ def _subnet(name: str, prefix: str) -> dict[str, Any]:
                   id=f"{SPOKE_ID}/subnets/{name}")
 
 
+def _subnet_listed(prefixes: list[str]) -> dict[str, Any]:
+    return record(SUBNET, "spoke-ilb", {"resourceGroupName": "rg-dev", "virtualNetworkName": "spoke",
+                                        "subnetName": "ilb", "addressPrefixes": prefixes}, id=f"{SPOKE_ID}/subnets/ilb")
+
+
 def _user_of(subnet_id: str) -> dict[str, Any]:
     return record("azure-native:network:PrivateEndpoint", "kv-pe", {"resourceGroupName": "rg-dev",
                                                                      "privateEndpointName": "pe-kv",
@@ -266,6 +271,12 @@ CONSEQUENCES = [
     ("lb-elsewhere", _pair(lambda p: _subnet("ilb", p), "10.1.2.0/24", "10.1.2.0/23",
                            _load_balancer_service({}, loadBalancerIP="10.1.9.10")), "spoke-ilb", "addressPrefix",
      "refused", False),
+    ("lb-address-in-a-listed-range", ([_subnet_listed(["10.1.2.0/24"]), _load_balancer_service({}, loadBalancerIP="10.1.2.10")],
+                                      [_subnet_listed(["10.1.3.0/24"]), _load_balancer_service({}, loadBalancerIP="10.1.2.10")]),
+     "spoke-ilb", "addressPrefixes", "refused", True),
+    ("subnet-of-unknown-id", ([{**_subnet("nodes", "10.1.0.0/24"), "id": None}, _user_of(f"{SPOKE_ID}/subnets/pods")],
+                              [{**_subnet("nodes", "10.1.0.0/23"), "id": None}, _user_of(f"{SPOKE_ID}/subnets/pods")]),
+     "spoke-nodes", "addressPrefix", "refused", False),
     # PEERING_SYNC: a new range on a peered VNet reaches the peer only after the peering is synced; the VNet is
     # peered whether it holds the peering or is the peering's remote end, and an unpeered VNet needs no sync.
     ("vnet-holds-the-peering", _pair(_vnet, ["10.1.0.0/16"], ["10.1.0.0/16", "10.2.0.0/16"],
