@@ -121,6 +121,7 @@ API_VNET = "https://learn.microsoft.com/azure/aks/api-server-vnet-integration"
 FIREWALL_SKU = "https://learn.microsoft.com/azure/firewall/premium-migrate"
 SUBNET_DOC = "https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet"
 SPOKE_ID = f"{NET_ID}/virtualNetworks/spoke"
+LB_ANNOTATIONS = "https://cloud-provider-azure.sigs.k8s.io/topics/loadbalancer/"
 PEERING_SYNC = "https://learn.microsoft.com/azure/virtual-network/update-virtual-network-peering-address-space"
 
 
@@ -268,6 +269,13 @@ CONSEQUENCES = [
     ("lb-subnet-named", _pair(lambda p: _subnet("ilb", p), "10.1.2.0/24", "10.1.2.0/23", _load_balancer_service(
         {"service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "ilb"})), "spoke-ilb", "addressPrefix",
      "refused", True),
+    # LB_ANNOTATIONS: the cloud provider reads these annotations on Services of type LoadBalancer only; a
+    # ClusterIP Service that carries one holds no frontend address.
+    ("cluster-ip-annotated", _pair(lambda p: _subnet("ilb", p), "10.1.2.0/24", "10.1.2.0/23", {
+        **_load_balancer_service({"service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "ilb"}),
+        "inputs": {"metadata": {"name": "app", "annotations": {
+            "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "ilb"}}, "spec": {"type": "ClusterIP"}}}),
+     "spoke-ilb", "addressPrefix", "refused", False),
     ("lb-elsewhere", _pair(lambda p: _subnet("ilb", p), "10.1.2.0/24", "10.1.2.0/23",
                            _load_balancer_service({}, loadBalancerIP="10.1.9.10")), "spoke-ilb", "addressPrefix",
      "refused", False),
