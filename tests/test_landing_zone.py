@@ -561,6 +561,35 @@ def test_reply_that_leaves_the_receiving_spoke_around_the_firewall_is_denied(zon
                                                              "forward", "allow", "forward", "allow"]
 
 
+@pytest.mark.parametrize("next_hop,address,told", [
+    ("VirtualAppliance", "10.120.0.100", "leaves by 10.110.0.0/22 -> VirtualAppliance, not back"),
+    ("Internet", None, "leaves by 10.110.0.0/22 -> Internet, not back"),
+    ("VnetLocal", None, "leaves by 10.110.0.0/22 -> VnetLocal, not back")], ids=["other-appliance", "internet", "vnet"])
+def test_reply_by_a_longer_route_anywhere_but_the_hubs_firewall_is_denied(zone, next_hop, address, told):
+    # A stateful firewall drops a reply that does not come back through it, whatever the reply's next hop is
+    # instead: another appliance, the internet, the VNet itself.
+    # https://learn.microsoft.com/azure/firewall/integrate-lb#asymmetric-routing
+    # Azure picks the longest prefix among a subnet's routes, so a /22 to spoke-a's nodes beats the attachment's
+    # route to the firewall: https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route
+    import dataclasses
+    import ipaddress
+
+    from aksnet.analysis.paths.routes import Route
+
+    def reply_around(spoke):
+        nodes = spoke.net.subnets["nodes"]
+        around = Route(ipaddress.IPv4Network("10.110.0.0/22"), next_hop, "user", "around",
+                       ipaddress.IPv4Address(address) if address else None)
+        subnets = {**spoke.net.subnets, "nodes": dataclasses.replace(nodes, routes=(*nodes.routes, around))}
+        return dataclasses.replace(spoke, net=dataclasses.replace(spoke.net, subnets=subnets))
+
+    entry = _walk(zone, _only("spoke-b", reply_around))
+    assert entry["verdict"] == "denied"
+    last = entry["hops"][-1]
+    assert last["layer"] == "route" and last["resource"] == "routes of snet-nodes (spoke-b)"
+    assert told in last["rule"] and "asymmetric routing" in last["rule"]
+
+
 def test_longer_route_to_another_appliance_takes_the_flow_around_the_hubs_firewall(zone):
     # Azure picks the longest prefix: a stale /24 to another appliance wins over the attachment's /16 to the
     # firewall, so the packet never reaches the hub's policy.
