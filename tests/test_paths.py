@@ -271,6 +271,10 @@ def test_an_internal_load_balancer_answers_on_the_service_port_and_the_pod_on_it
                                                           ("networkPolicy", "TCP/8443")]
     target = t.trace(bastion, t.app_place("shop/public"), "TCP", 8443)
     assert target.verdict == "denied" and "loadBalancer" not in layers(target)
+    # A load-balancing rule maps one frontend address, protocol and port to the backends: the TCP/443 rule
+    # of a TCP-only Service carries no UDP/443 (https://learn.microsoft.com/azure/load-balancer/components#load-balancing-rules).
+    udp = t.trace(bastion, t.app_place("shop/public"), "UDP", 443)
+    assert udp.verdict == "denied" and "loadBalancer" not in layers(udp), udp.as_dict()
 
 # Application Gateway with AGIC:
 # https://learn.microsoft.com/azure/application-gateway/ingress-controller-overview
@@ -283,6 +287,27 @@ def test_agic_reaches_the_pods_from_the_gateway_subnet(prod_tracer):
     assert path.hops[1].rule == "ingress shop: shop.example.com:443 -> shop/api:8080"
     assert path.hops[2].rule == "192.168.0.0/16 -> Cluster (aks)"  # the overlay reaches the gateway's subnet
     assert path.hops[4].resource == "10.240.4.0/24 -> shop/api"
+
+
+def test_a_gateway_subnet_route_to_an_appliance_takes_the_pods_traffic_away_from_them(prod_tracer):
+    # A route whose next hop is a virtual appliance sends what it matches to the appliance's address; the
+    # VNet does not deliver it to the destination (https://learn.microsoft.com/azure/virtual-network/
+    # virtual-networks-udr-overview#user-defined): a longer route to an appliance for the pods' range on the
+    # gateway's subnet beats AKS's route to them, and the gateway no longer reaches the pods.
+    import dataclasses
+
+    from aksnet.analysis.paths import Tracer
+    from aksnet.analysis.paths.routes import Route
+    net = prod_tracer.net
+    gateway = net.subnets["appgw"]
+    detour = tuple(Route(ipaddress.IPv4Network(prefix), "VirtualAppliance", "user", "detour",
+                         ipaddress.IPv4Address("10.200.0.4")) for prefix in ("192.168.0.0/17", "192.168.128.0/17"))
+    t = Tracer(dataclasses.replace(net, subnets={**net.subnets, "appgw": dataclasses.replace(
+        gateway, routes=(*gateway.routes, *detour))}))
+    path = t.trace(t.internet(), t.app_place("shop/api"), "TCP", 443)
+    assert path.verdict == "denied", path.as_dict()
+    assert path.decided_by.layer == "route" and "VirtualAppliance 10.200.0.4" in path.decided_by.rule
+    assert "networkPolicy" not in layers(path)
 
 
 def test_a_port_no_listener_serves_is_denied_by_the_gateway_subnet_nsg(prod_tracer):
