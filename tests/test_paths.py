@@ -310,6 +310,47 @@ def test_a_gateway_subnet_route_to_an_appliance_takes_the_pods_traffic_away_from
     assert "networkPolicy" not in layers(path)
 
 
+def test_a_route_to_an_appliance_other_than_the_firewall_is_not_judged_by_the_firewalls_policy(prod_tracer):
+    # A VirtualAppliance route sends the packet to the next-hop address it names
+    # (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#user-defined): a longer
+    # route to another appliance takes the packet past the hub's firewall, whose rules then decide nothing.
+    import dataclasses
+
+    from aksnet.analysis.paths import Tracer
+    from aksnet.analysis.paths.routes import Route
+    net = prod_tracer.net
+    nodes = net.subnets[net.node_subnet]
+    other = Route(ipaddress.IPv4Network("203.0.113.0/24"), "VirtualAppliance", "user", "partner-nva",
+                  ipaddress.IPv4Address("10.200.0.100"))
+    t = Tracer(dataclasses.replace(net, subnets={**net.subnets, net.node_subnet: dataclasses.replace(
+        nodes, routes=(*nodes.routes, other))}))
+    path = t.trace(t.node(), t.address_place(ipaddress.IPv4Address("203.0.113.10")), "TCP", 443)
+    assert "firewall" not in layers(path), path.as_dict()
+    assert path.hops[-1].resource == "appliance 10.200.0.100"
+
+
+def test_a_user_route_to_the_internet_for_an_address_of_the_vnets_never_arrives(prod_tracer):
+    # Next hop Internet sends the packet to Azure's internet edge
+    # (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#next-hop-types-across-azure-tools),
+    # where the hub's private address (RFC 1918, https://www.rfc-editor.org/rfc/rfc1918#section-3: not routed on
+    # the internet) is not delivered: without the route, the peering carries it.
+    import dataclasses
+
+    from aksnet.analysis.paths import Tracer
+    from aksnet.analysis.paths.routes import Route
+    net = prod_tracer.net
+    nodes = net.subnets[net.node_subnet]
+    bastion = ipaddress.IPv4Address("10.200.0.70")
+    assert prod_tracer.trace(prod_tracer.node(), prod_tracer.address_place(bastion), "TCP", 22).verdict == "allowed"
+    out = Route(ipaddress.IPv4Network("10.200.0.64/26"), "Internet", "user", "out", None)
+    t = Tracer(dataclasses.replace(net, subnets={**net.subnets, net.node_subnet: dataclasses.replace(
+        nodes, routes=(*nodes.routes, out))}))
+    path = t.trace(t.node(), t.address_place(bastion), "TCP", 22)
+    assert path.verdict == "denied", path.as_dict()
+    assert path.decided_by.layer == "route" and "10.200.0.64/26 -> Internet" in path.decided_by.rule
+    assert "peering" not in layers(path)
+
+
 def test_a_port_no_listener_serves_is_denied_by_the_gateway_subnet_nsg(prod_tracer):
     t = prod_tracer
     path = t.trace(t.internet(), t.app_place("shop/web"), "TCP", 8080, via="ingress")

@@ -186,6 +186,10 @@ class VnetWalk:
                 return hops  # to the internet, from the firewall's public addresses
             return self._deliver(destination, packet, firewall_vnet or subnet.vnet, hops, forwarded=True)
         if route.next_hop == "Internet":
+            if self.net.vnet_of(destination.address) is not None:
+                # Sent to the internet, a VNet's private address is not routed back in: the packet never arrives.
+                hops[-1] = Hop("route", route_hop.resource, f"{route_hop.rule}: the internet does not route to "
+                               f"{destination.address}, an address of the VNets", "deny")
             return hops
         return self._deliver(destination, packet, subnet.vnet, hops, forwarded=False)
 
