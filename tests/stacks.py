@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -19,6 +20,13 @@ _DELETE = object()
 def load(stack: str) -> dict[str, Any]:
     """The `config` map of a committed stack file (a fresh deep copy each call)."""
     return copy.deepcopy(dict(read_stack_file(stack_file_path(stack)).config))
+
+
+@functools.cache
+def committed(stack: str) -> dict[str, Any]:
+    """The `config` map of a committed stack file, read once and shared: never change it in place
+    (`variant` copies it before changing anything)."""
+    return load(stack)
 
 
 def landing_zone_document() -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import functools
 from typing import Any
 
 import pytest
@@ -33,7 +32,7 @@ from aksnet.config.problems import ConfigError
 from aksnet.config.regions import REGIONS
 from aksnet.config.schema import Obj, Problems
 from aksnet.config.stack import load_spec
-from tests.stacks import load, variant
+from tests.stacks import committed, variant
 from tools.stackfile import read_stack_file
 
 C = "aks-networking:"
@@ -43,9 +42,7 @@ AG = f"{C}ingress.appGateway"
 K = f"{C}kubernetes"
 
 
-@functools.cache
-def _stack(stack: str) -> dict[str, Any]:
-    return load(stack)
+_stack = committed  # read once, shared: `variant` copies it before changing anything
 
 
 def stack_config(stack: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import pytest
 from aksnet.config.kubernetes_versions import MINORS, WARN_DAYS
 from aksnet.config.stack import StackConfig, load_spec
 from aksnet.rules.design import RULES
-from tests.stacks import DELETE, load, variant
+from tests.stacks import DELETE, committed, variant
 
 C = "aks-networking:"
 _DROP = "<delete this key>"
@@ -62,9 +62,7 @@ ISTIO = "https://learn.microsoft.com/azure/aks/istio-about"
 SYSTEM_POOLS = "https://learn.microsoft.com/azure/aks/use-system-pools"
 
 
-@functools.cache
-def _stack(stack: str) -> dict[str, Any]:
-    return load(stack)  # `variant` copies it before changing anything
+_stack = committed  # read once, shared: `variant` copies it before changing anything
 
 
 @functools.cache

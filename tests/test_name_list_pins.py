@@ -18,7 +18,7 @@ import yaml
 
 from aksnet.config.stack import load_spec
 from aksnet.rules.design import cluster
-from tests.stacks import load, variant
+from tests.stacks import committed, variant
 from tests.test_plan import ENVOY_ON_PROD, _registry_rules
 
 NS = "aks-networking"
@@ -36,9 +36,7 @@ NODE_OS_UPGRADE = "https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-im
 ALB_CONTROLLER = "https://learn.microsoft.com/azure/application-gateway/for-containers/quickstart-deploy-application-gateway-for-containers-alb-controller"
 
 
-@functools.cache
-def _committed(stack: str) -> dict[str, Any]:
-    return load(stack)
+_committed = committed  # read once, shared: `variant` copies it before changing anything
 
 
 def _dev() -> dict[str, Any]:

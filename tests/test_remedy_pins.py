@@ -14,7 +14,6 @@ they must give. Pure readers and rules only: no program run under the mock engin
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -23,15 +22,13 @@ import pytest
 
 from aksnet.config.problems import ConfigError
 from aksnet.pipeline import load_stack
-from tests.stacks import DELETE, load, variant
+from tests.stacks import DELETE, committed, load, variant
 from tests.test_message_pins import _DROP
 
 C = "aks-networking:"
 
 
-@functools.cache
-def _committed(stack: str) -> dict[str, Any]:
-    return load(stack)  # variant() copies before it changes anything
+_committed = committed  # read once, shared: `variant` copies it before changing anything
 
 
 def refused(stack: str, changes: dict[str, Any]) -> list[tuple[str, str]]:
