@@ -60,9 +60,22 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
+# spoke-b's VNet with a second range (10.121.0.0/16), its internal load balancer there, and spoke-a's flow to it.
+TWO_SPACES = ("10.120.0.0/16", "10.121.0.0/16")
+VARIANTS.update({
+    "two-spaces-b": {"aks-networking:network.spoke.addressSpace": list(TWO_SPACES),
+                     "aks-networking:network.spoke.subnets.ilb": "10.121.4.0/28",
+                     "aks-networking:kubernetes.apps[0].staticIp": "10.121.4.10"},
+    "two-spaces-a": {"aks-networking:kubernetes.flows[0].to": {"cidr": "10.121.4.10/32"}},
+})
+
+
 @functools.cache
-def _registry() -> Any:
-    return read_registry(landing_zone_document(), "landing-zone.yaml")
+def _registry(two_spaces: bool = False) -> Any:
+    document = landing_zone_document()
+    if two_spaces:
+        document["spokes"]["spoke-b"]["addressSpace"] = list(TWO_SPACES)
+    return read_registry(document, "landing-zone.yaml")
 
 
 @functools.cache
@@ -81,7 +94,7 @@ def _spoke(name: str, change: str | None = None) -> JoinedSpoke:
     """A committed spoke (or its variant `change`) as the landing zone joins it."""
     config = committed(name) if change is None else variant(committed(name), VARIANTS[change])
     loaded = load_stack(config, name)
-    attachment = spoke_attachment(loaded.spec, loaded.plan, _registry())
+    attachment = spoke_attachment(loaded.spec, loaded.plan, _registry(change is not None and "two-spaces" in change))
     return JoinedSpoke(name, network_of(loaded.spec, loaded.plan), attachment.rule_group, attachment.ip_groups,
                        attachment.routes, attachment.peering)
 
@@ -274,3 +287,23 @@ def test_a_spokes_rule_by_ip_group_matches_its_own_group_not_another_spokes_of_t
     assert path.verdict == "allowed", path.as_dict()
     [firewall] = [h for h in path.hops if h.layer == "firewall"]
     assert firewall.rule.endswith("/payments-by-group"), firewall
+
+
+# The landing zone's spokes, each with its whole address space ----------------------------------------
+# A VNet's address space may hold several ranges, each a route of its own (UDR: next hop Virtual network),
+# and the hub peers with the whole VNet; an address of spoke-b's second range is spoke-b's as much as its first.
+def test_an_address_in_a_spokes_second_range_is_delivered_to_that_spoke():
+    path = _trace(a=_spoke("spoke-a", "two-spaces-a"), b=_spoke("spoke-b", "two-spaces-b"), destination=IP("10.121.4.10"))
+    assert path.verdict == "allowed", path.as_dict()
+    assert ("hub -> spoke-b", "forward") in [(h.resource, h.action) for h in path.hops if h.layer == "peering"]
+
+
+# Rule collection groups of a shared policy are each processed by their own priority
+# (https://learn.microsoft.com/azure/firewall/policy-rule-sets): a spoke that writes none takes nothing away
+# from the groups the other spokes write, whatever its place in the landing zone.
+def test_a_spoke_that_writes_no_group_leaves_the_other_spokes_groups_on_the_hubs_policy():
+    b = dataclasses.replace(_spoke("spoke-b"), rule_group=None, ip_groups={})
+    tracer = LandingZoneTracer(_hub(), [b, _spoke("spoke-a")])  # the groupless spoke first
+    path = tracer.trace("spoke-a", "shop/checkout", PAYMENTS, "TCP", 8080, "payments")
+    assert path.verdict == "allowed", path.as_dict()
+    assert [h.rule for h in path.hops if h.layer == "firewall"] == [f"spoke-spoke-a/spoke-a-flows/{FLOW_RULE}"]
