@@ -55,7 +55,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "group-rule-a": {"aks-networking:egress.firewall": {"networkRules": [
         {"name": "payments-by-group", "protocols": ["TCP"], "destinationAddresses": ["10.120.4.0/28"],
          "ports": ["8080"]}]}},
-    # spoke-b's cluster without a NetworkPolicy engine.
+    # A cluster without a NetworkPolicy engine (its policies are still written).
+    "no-engine-a": {"aks-networking:cluster.networkPolicy": "none", "aks-networking:cluster.networkDataplane": "azure"},
     "no-engine-b": {"aks-networking:cluster.networkPolicy": "none", "aks-networking:cluster.networkDataplane": "azure"},
 }
 
@@ -307,3 +308,42 @@ def test_a_spoke_that_writes_no_group_leaves_the_other_spokes_groups_on_the_hubs
     path = tracer.trace("spoke-a", "shop/checkout", PAYMENTS, "TCP", 8080, "payments")
     assert path.verdict == "allowed", path.as_dict()
     assert [h.rule for h in path.hops if h.layer == "firewall"] == [f"spoke-spoke-a/spoke-a-flows/{FLOW_RULE}"]
+
+
+# NetworkPolicy's place, and which hop a verdict names ---------------------------------------------------
+# NetworkPolicy is enforced by the cluster's network plugin: without a policy engine the policies have no
+# effect (NETPOL), so the receiving pods take whatever their load balancer forwards. The verdict then names
+# the last layer that admitted the packet (spoke-b's NSG rule for the flow), not the load balancer that
+# only forwards it: a load-balancing rule maps traffic to backends, it filters nothing (LB_RULES).
+def test_a_receiver_without_a_policy_engine_is_decided_by_its_nsg_not_by_its_load_balancer():
+    path = _trace(b=_spoke("spoke-b", "no-engine-b"))
+    assert path.verdict == "allowed", path.as_dict()
+    assert _steps(path)[-3:] == [("peering", "forward"), ("nsg", "allow"), ("loadBalancer", "forward")]
+    assert (_decided(path).layer, _decided(path).resource) == ("nsg", "nsg of snet-ilb (spoke-b)")
+    assert _decided(path).rule.startswith("AllowFlow-checkout-from-spoke-a")
+    assert _steps(path)[0] == ("networkPolicy", "allow")  # spoke-a's own engine still judges its egress
+
+
+@pytest.mark.parametrize("port, arrives", [(8080, True), (9090, False)])
+def test_a_sender_without_a_policy_engine_sends_what_its_policies_do_not_declare(port, arrives):
+    # spoke-a's egress policy declares TCP/8080 only; without an engine it is ignored, and port 9090 goes on to
+    # the hub's firewall, which holds no rule for it (no match is a denial: https://learn.microsoft.com/azure/firewall/rule-processing).
+    path = _trace(a=_spoke("spoke-a", "no-engine-a"), port=port)
+    assert _layers(path)[:2] == ["nsg", "route"], path.as_dict()
+    if arrives:
+        assert path.verdict == "allowed" and path.hops[-1].layer == "networkPolicy", path.as_dict()
+        return
+    assert (path.verdict, _decided(path).layer) == ("denied", "firewall"), path.as_dict()
+
+
+# A route says where a packet goes, not whether it may: for a node's packet to the internet without a
+# firewall, the NSG's default AllowInternetOutBound admits it and the system route 0.0.0.0/0 -> Internet
+# forwards it (NSG overview: default rules; UDR: default routes), so the NSG rule is what the verdict names.
+def test_an_allowed_path_names_the_last_rule_that_admitted_it_not_the_route_that_forwarded_it():
+    from tests.test_paths import tracer_of
+    t = tracer_of(committed("dev"))[0]
+    path = t.trace(t.node(), t.internet(), "TCP", 443)
+    assert path.verdict == "allowed" and path.hops[-1].action == "forward", path.as_dict()
+    assert path.hops[-1].rule.startswith("0.0.0.0/0 -> Internet")
+    assert (_decided(path).layer, _decided(path).rule) == ("nsg", "AllowInternetOutBound (outbound, priority 65001)")
+    assert path.as_dict()["decidedBy"]["layer"] == "nsg"
