@@ -68,6 +68,8 @@ ASSUMPTIONS = (
     "Private endpoints ignore the NSG of their subnet (private endpoint network policies are off).",
     "The firewall reads an HTTPS destination's name from its SNI and an HTTP one's from its Host header.",
     "On-premises ranges arrive through a gateway of the hub that the stack does not manage.",
+    "A cluster that brings its own CNI (networkPlugin none) enforces its NetworkPolicies; a cluster of a "
+    "managed plugin without a policy engine (networkPolicy none) ignores them.",
 )
 
 __all__ = [

@@ -7,7 +7,8 @@ its attachment adds to its route table. A packet from an app of spoke A to an ad
 is walked through A's NetworkPolicy, A's NSG, A's routes, the peering to the hub, the hub's
 firewall policy (every spoke's rule collection group on it, in Azure's order), the peering into
 B (forwarded traffic), B's NSG, B's internal load balancer and B's NetworkPolicy; the reply must
-come back through the firewall (B's routes), or the firewall, which never saw it leave, drops it.
+come back through the firewall (B's routes), or the firewall, which never saw it leave, drops it, and
+the firewall forwards it into A, whose peering must then admit forwarded traffic too.
 """
 
 from __future__ import annotations
@@ -171,7 +172,13 @@ class LandingZoneTracer:
         if nodes is not None:
             back = route_lookup(self._routes(b, nodes.routes), packet.source)
             if not (back.next_hop == "VirtualAppliance" and back.address == self.hub.firewall_address):
-                hops.append(Hop("route", f"routes of {nodes.azure_name} ({b.name})",
-                                f"the reply to {packet.source} leaves by {back.prefix} -> {back.next_hop}, not back "
-                                "through the hub's firewall (asymmetric routing)", "deny"))
+                return [*hops, Hop("route", f"routes of {nodes.azure_name} ({b.name})",
+                                   f"the reply to {packet.source} leaves by {back.prefix} -> {back.next_hop}, not "
+                                   "back through the hub's firewall (asymmetric routing)", "deny")]
+        # The firewall forwards the reply into A: A's peering must admit forwarded traffic too, as each
+        # spoke's must for traffic between spokes through the hub to flow.
+        # https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#create-a-peering
+        if not self.spokes[source].peering.allow_forwarded_traffic:
+            hops.append(Hop("peering", f"{self.hub.name} -> {source}",
+                            "allowForwardedTraffic: the reply the hub's firewall forwards back", "deny"))
         return hops

@@ -158,7 +158,11 @@ def network_of(spec: Any, plan: Any) -> Network:
         api_subnet = net.spoke.subnets.get("apiserver") if cluster.api_server_vnet_integration else None
         api_address = (api_subnet or nodes).network_address + 4
     intent = intent_of(spec, plan)  # the policies evaluated once, for the intent rule and the paths
-    reach = intent.reachability if intent is not None else None
+    # Without a policy engine the cluster accepts NetworkPolicies and ignores them: the layer says nothing
+    # (https://kubernetes.io/docs/concepts/services-networking/network-policies/#prerequisites). A cluster
+    # that brings its own CNI (plugin none) leaves enforcement to that CNI, which the model takes as enforcing.
+    enforced = cluster.network_policy != "none" or cluster.network_plugin == "none"
+    reach = intent.reachability if intent is not None and enforced else None
     return Network(
         subnets=subnets, vnet_spaces=dict(spaces), on_premises=tuple(net.on_premises), pod_cidr=pod_cidr,
         node_subnet=node_subnet, apps=apps, ingress_routes=ingress_routes, ingress_controller=spec.ingress.controller,
