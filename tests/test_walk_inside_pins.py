@@ -44,8 +44,13 @@ def prod():
 
 
 @pytest.fixture(scope="module")
-def dev():
-    return tracer_of(load("dev"), "dev")[0]
+def dev_both():
+    return tracer_of(load("dev"), "dev")
+
+
+@pytest.fixture(scope="module")
+def dev(dev_both):
+    return dev_both[0]
 
 
 @pytest.fixture(scope="module")
@@ -206,22 +211,28 @@ def test_the_spoke_reaches_the_hub_by_the_peering_route_as_its_own_traffic(prod,
     assert (path.hops[-1].resource, path.hops[-1].action) == ("nsg of snet-dns", "allow"), path.as_dict()
 
 
+def _network_rule(name, source, destination):
+    return {"ruleType": "NetworkRule", "name": name, "sourceAddresses": [source],
+            "destinationAddresses": [destination], "ipProtocols": ["Any"], "destinationPorts": ["*"]}
+
+
 HUB_TO_SPOKE = RuleGroup("hub-inspection", "inspection", 150, ({
     "ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "hub-to-spoke", "priority": 100,
-    "action": {"type": "Allow"}, "rules": [{
-        "ruleType": "NetworkRule", "name": "resolver-to-spoke", "sourceAddresses": ["10.200.0.128/28"],
-        "destinationAddresses": ["10.240.0.0/16"], "ipProtocols": ["Any"], "destinationPorts": ["*"]}]},))
-SPOKE_VIA_FIREWALL = Route(NET("10.240.0.0/16"), "VirtualAppliance", "user", "spoke-via-firewall", FIREWALL)
+    "action": {"type": "Allow"}, "rules": [_network_rule("resolver-to-spoke", "10.200.0.128/28", "10.240.0.0/16"),
+                                           _network_rule("nodes-to-ilb", "10.240.0.0/22", "10.240.5.0/28")]},))
 
 
 @pytest.fixture(scope="module")
 def inspected(prod):
-    """prod, with the hub's resolver subnet routing the spoke's space through the firewall (a route table
-    on a hub subnet, as hub designs that inspect east-west traffic write it) and a firewall rule allowing it."""
+    """prod, with the hub's resolver subnet routing the spoke's space through the firewall, and the nodes
+    routing the internal load balancers' subnet through it (route tables as designs that inspect east-west
+    traffic write them), and firewall rules allowing both."""
     _, loaded = prod
     firewall = dataclasses.replace(loaded.plan.firewall, groups=(*loaded.plan.firewall.groups, HUB_TO_SPOKE))
-    return with_routes(Tracer(network_of(loaded.spec, dataclasses.replace(loaded.plan, firewall=firewall))), "dns",
-                       SPOKE_VIA_FIREWALL)
+    t = Tracer(network_of(loaded.spec, dataclasses.replace(loaded.plan, firewall=firewall)))
+    t = with_routes(t, "dns", Route(NET("10.240.0.0/16"), "VirtualAppliance", "user", "spoke-via-firewall", FIREWALL))
+    return with_routes(t, "nodes", Route(NET("10.240.5.0/28"), "VirtualAppliance", "user", "ilb-via-firewall",
+                                         FIREWALL))
 
 
 # The firewall lives in the hub, like the resolver: no peering lies between them. What it forwards to the
@@ -238,6 +249,19 @@ def test_a_hub_subnet_routed_through_the_firewall_reaches_the_spoke_as_forwarded
         ("firewall", "firewall policy", "hub-inspection/hub-to-spoke/resolver-to-spoke", "allow"),
         ("peering", "hub -> spoke", "allowForwardedTraffic", "forward"),
         ("nsg", "nsg of snet-nodes", "AllowVnetInBound (inbound, priority 65000)", "allow")], path.as_dict()
+
+
+def test_a_spoke_subnet_routed_through_the_hubs_firewall_crosses_the_peering_both_ways(inspected):
+    """Out to the hub's firewall, the nodes' own packets; back from it, what the firewall forwards."""
+    t = inspected
+    path = t.trace(t.node(), t.address_place(IP("10.240.5.6")), "TCP", 443)
+    assert [(h.layer, h.resource, h.rule, h.action) for h in path.hops] == [
+        ("nsg", "nsg of snet-nodes", "AllowVnetOutBound (outbound, priority 65000)", "allow"),
+        ("route", "routes of snet-nodes", "10.240.5.0/28 -> VirtualAppliance 10.200.0.4 (user)", "forward"),
+        ("peering", "spoke -> hub", "allowVirtualNetworkAccess", "forward"),
+        ("firewall", "firewall policy", "hub-inspection/hub-to-spoke/nodes-to-ilb", "allow"),
+        ("peering", "hub -> spoke", "allowForwardedTraffic", "forward"),
+        ("nsg", "nsg of snet-ilb", "AllowVnetInBound (inbound, priority 65000)", "allow")], path.as_dict()
 
 
 def test_what_the_firewall_lets_through_to_the_private_api_server_still_meets_its_endpoint(inspected):
@@ -284,3 +308,144 @@ def test_a_user_route_to_the_internet_for_a_hub_range_outside_its_subnets_never_
     path = out.trace(out.node(), out.address_place(unused), "TCP", 443)
     assert path.verdict == "denied" and path.decided_by.layer == "route", path.as_dict()
     assert "peering" not in [h.layer for h in path.hops]
+
+
+# A pod's address and the routes it leaves by, with a pod subnet -------------------------------------
+# Pods take addresses of the pod subnet, never the four Azure reserves at its start nor its broadcast
+# address (https://learn.microsoft.com/azure/aks/configure-azure-cni-dynamic-ip-allocation,
+# https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets);
+# with outbound type userDefinedRouting, the pod subnet carries the route table too, so a pod's egress
+# meets the firewall like the nodes' (https://learn.microsoft.com/azure/aks/egress-outboundtype#outbound-type-of-userdefinedrouting).
+
+def test_with_a_pod_subnet_each_app_has_a_usable_pod_subnet_address(flat):
+    t, _ = flat
+    pods = t.net.subnets["pods"].prefix
+    for app in t.net.apps.values():
+        assert pods.network_address + 4 <= app.address < pods.broadcast_address, app
+
+
+def test_with_a_pod_subnet_a_pods_egress_leaves_by_the_route_table_to_the_firewall(flat):
+    t, _ = flat
+    path = t.trace(t.app_place("shop/api"), t.address_place(IP("203.0.113.10")), "TCP", 443)
+    route = next(h for h in path.hops if h.layer == "route")
+    assert (route.resource, route.rule) == ("routes of snet-pods", "0.0.0.0/0 -> VirtualAppliance 10.200.0.4 (user)")
+    assert "firewall" in [h.layer for h in path.hops], path.as_dict()
+
+
+# Defects found by this sweep -----------------------------------------------------------------------
+
+# The Internet service tag is the address space outside the virtual network that the public internet
+# reaches (https://learn.microsoft.com/azure/virtual-network/service-tags-overview#available-service-tags);
+# a private address in no VNet is not in it, so no NSG rule of the Internet tag decides a packet to it:
+# the nodes' NSG ends it at DenyAllOutBound, not at AllowInternetOutBound
+# (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules).
+
+# Known defect, left open: `VnetWalk.address_place` labels every address outside the VNets and on-premises
+# with the Internet tag, private ones included. Its fix (label only what `AddressBook.matches("Internet", ...)`
+# admits) turns tests/test_path_pins.py::test_prod_traces_name_the_azure_fact_that_decides red, which pins the
+# bastion's packet to an Overlay pod address as decided by the None route where AllowHttpOutbound (Internet,
+# 80) should not match it and DenyAllOutBound decides first; that file is not this sweep's to change.
+OPEN = pytest.mark.xfail(strict=True, reason="known defect: a private address in no VNet carries the Internet tag")
+
+
+@pytest.mark.parametrize("destination, rule", [
+    pytest.param("10.50.0.9", "DenyAllOutBound (outbound, priority 65500)", marks=OPEN),
+    pytest.param("172.31.0.1", "DenyAllOutBound (outbound, priority 65500)", marks=OPEN),
+    ("203.0.113.10", "AllowInternetOutBound (outbound, priority 65001)"),
+])
+def test_a_private_address_in_no_vnet_is_not_the_internet_to_an_nsg(dev, destination, rule):
+    path = dev.trace(dev.node(), dev.address_place(IP(destination)), "TCP", 443)
+    assert path.hops[0].resource == "nsg of snet-nodes" and path.hops[0].rule == rule, path.as_dict()
+
+
+# Next hop Internet: a VNet's address is not routed back in from the internet, and a private (RFC 1918,
+# https://www.rfc-editor.org/rfc/rfc1918#section-3) or shared (RFC 6598, https://www.rfc-editor.org/rfc/rfc6598)
+# address is not routed on it at all; a public address is reached
+# (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#user-defined).
+
+@pytest.mark.parametrize("prefix, destination, verdict", [
+    ("10.50.0.0/16", "10.50.0.9", "denied"),
+    ("100.64.0.0/10", "100.64.1.1", "denied"),
+    ("203.0.113.0/24", "203.0.113.10", "allowed"),
+])
+def test_a_user_route_to_the_internet_delivers_only_public_addresses(dev_both, prefix, destination, verdict):
+    _, loaded = dev_both
+    t = with_nsg_rule(loaded, "nodes", NsgRule("AllowPartners", 300, "Outbound", "Allow", "*", "*", prefix, ("*",)))
+    t = with_routes(t, "nodes", Route(NET(prefix), "Internet", "user", "partners"))
+    path = t.trace(t.node(), t.address_place(IP(destination)), "TCP", 443)
+    assert path.verdict == verdict, path.as_dict()
+    assert [(h.layer, h.rule.split(":")[0]) for h in path.hops] == [
+        ("nsg", "AllowPartners (outbound, priority 300)"), ("route", f"{prefix} -> Internet (user)")]
+
+
+# A peering that refuses the spoke's own traffic (allowVirtualNetworkAccess off) stops it before the hub's
+# firewall: the firewall never sees it, so its rules decide nothing
+# (https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#peering-settings).
+
+def test_a_peering_refusing_the_spokes_traffic_stops_it_before_the_hubs_firewall(monkeypatch, prod):
+    from aksnet.analysis.paths import inside
+    monkeypatch.setattr(inside, "PEERING", PeeringSettings(allow_virtual_network_access=False))
+    t, _ = prod
+    path = t.trace(t.node(), t.fqdn("mcr.microsoft.com"), "TCP", 443)
+    assert path.verdict == "denied", path.as_dict()
+    assert path.decided_by == Hop("peering", "spoke -> hub", "allowVirtualNetworkAccess", "deny")
+    assert "firewall" not in [h.layer for h in path.hops]
+
+
+# On-premises, behind a gateway of the hub: the gateway adds a route for each on-premises range, next hop
+# Virtual network gateway, to the hub's subnets (udr-overview#optional-default-routes); the spoke learns them
+# only with gateway transit (peering overview #gateways-and-on-premises-connectivity), and a subnet whose
+# route table disables gateway route propagation, as the cluster's does, never (udr-overview#border-gateway-protocol).
+# Without a route, on-premises 172.20.0.0/16 meets Azure's None route of 172.16.0.0/12.
+ON_PREMISES = NET("172.20.0.0/16")
+VIA_GATEWAY = "172.20.0.0/16 -> VirtualNetworkGateway (gateway)"
+DROPPED = "172.16.0.0/12 -> None (system)"
+
+
+@pytest.fixture(scope="module")
+def with_onprem():
+    return tracer_of(variant(load("prod"), {"aks-networking:network.onPremises": [str(ON_PREMISES)]}))
+
+
+@pytest.mark.parametrize("source, verdict, rule", [
+    (RESOLVER, "allowed", VIA_GATEWAY),
+    (BASTION, "allowed", VIA_GATEWAY),
+    (IP("10.200.0.10"), "allowed", VIA_GATEWAY),   # AzureFirewallSubnet
+    (IP("10.240.1.20"), "denied", DROPPED),        # nodes: no transit, and their route table stops propagation
+    (IP("10.240.6.5"), "denied", DROPPED),         # endpoints: no transit
+])
+def test_the_hubs_subnets_reach_on_premises_through_the_gateway_and_the_spoke_does_not(with_onprem, source,
+                                                                                      verdict, rule):
+    t, _ = with_onprem
+    path = t.trace(t.address_place(source), t.onprem(), "TCP", 443)
+    assert path.verdict == verdict, path.as_dict()
+    assert next(h for h in path.hops if h.layer == "route").rule == rule
+
+
+@pytest.mark.parametrize("source, verdict, rule", [
+    (IP("10.240.6.5"), "allowed", VIA_GATEWAY),   # endpoints: the hub's gateway routes, through transit
+    (IP("10.240.1.20"), "denied", DROPPED),       # nodes: their route table disables gateway route propagation
+])
+def test_with_gateway_transit_the_spoke_learns_the_routes_except_where_propagation_is_off(
+        monkeypatch, with_onprem, source, verdict, rule):
+    from aksnet.analysis.paths import network
+    monkeypatch.setattr(network, "PEERING", PeeringSettings(allow_gateway_transit=True, use_remote_gateways=True))
+    _, loaded = with_onprem
+    t = Tracer(network_of(loaded.spec, loaded.plan))
+    path = t.trace(t.address_place(source), t.onprem(), "TCP", 443)
+    assert path.verdict == verdict, path.as_dict()
+    assert next(h for h in path.hops if h.layer == "route").rule == rule
+
+
+def test_a_gateway_route_beats_a_system_route_and_loses_to_a_user_route_of_the_same_prefix():
+    """udr-overview#how-azure-selects-a-route: on equal prefixes, a user-defined route, then a BGP route,
+    then a system route."""
+    from aksnet.analysis.paths import route_lookup
+    system = Route(ON_PREMISES, "Internet", "system", "system")
+    gateway = Route(ON_PREMISES, "VirtualNetworkGateway", "gateway", "on-premises")
+    user = Route(ON_PREMISES, "VirtualAppliance", "user", "udr", FIREWALL)
+    address = IP("172.20.1.1")
+    for order in ([system, gateway], [gateway, system]):
+        assert route_lookup(order, address) is gateway
+    for order in ([system, gateway, user], [user, gateway, system], [gateway, user, system]):
+        assert route_lookup(order, address) is user
