@@ -171,6 +171,28 @@ def test_an_internal_frontend_without_a_static_address_is_a_usable_address_of_it
     assert ilb.network_address + 4 <= frontend < ilb.broadcast_address, frontend
 
 
+# Without its own subnet for internal load balancers, an internal Service's frontend takes an address of
+# the cluster's subnet, the nodes' (https://learn.microsoft.com/azure/aks/internal-lb: the address comes
+# from the subnet the cluster is in), even when pods take theirs from a pod subnet; a Service that is not
+# internal has a public frontend, none in the VNet (https://learn.microsoft.com/azure/aks/load-balancer-standard).
+
+def test_without_an_ilb_subnet_the_internal_frontend_is_in_the_node_subnet_not_the_pod_subnet(flat):
+    t, _ = flat
+    net = t.net
+    app = dataclasses.replace(net.apps["shop/api"], service_type="InternalLoadBalancer", static_ip=None)
+    t = Tracer(dataclasses.replace(net, apps={**net.apps, app.key: app},
+                                   subnets={role: s for role, s in net.subnets.items() if role != "ilb"}))
+    path = t.trace(t.address_place(RESOLVER), t.app_place(app.key), "TCP", 8080)
+    frontend = next(h for h in path.hops if h.layer == "loadBalancer").resource
+    assert IP(frontend.rsplit(" ", 1)[-1]) in net.subnets["nodes"].prefix, path.as_dict()
+
+
+def test_a_public_service_has_no_internal_frontend_in_the_vnet(dev):
+    path = dev.trace(dev.cidr_place(NET("192.168.0.0/16"), "192.168.0.0/16"), dev.app_place("development/frontend"),
+                     "TCP", 80)
+    assert not [h for h in path.hops if h.layer == "loadBalancer"], path.as_dict()
+
+
 # A route whose next hop is None drops the packet
 # (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#user-defined): what lies
 # behind it (a load balancer, the pods, their policy) is never reached, whatever it would have said.
@@ -417,24 +439,39 @@ def with_onprem():
 def test_the_hubs_subnets_reach_on_premises_through_the_gateway_and_the_spoke_does_not(with_onprem, source,
                                                                                       verdict, rule):
     t, _ = with_onprem
-    path = t.trace(t.address_place(source), t.onprem(), "TCP", 443)
+    onprem = t.onprem()
+    assert onprem.address in ON_PREMISES and onprem.address != ON_PREMISES.network_address  # a host, not the range
+    path = t.trace(t.address_place(source), onprem, "TCP", 443)
     assert path.verdict == verdict, path.as_dict()
     assert next(h for h in path.hops if h.layer == "route").rule == rule
 
 
-@pytest.mark.parametrize("source, verdict, rule", [
-    (IP("10.240.6.5"), "allowed", VIA_GATEWAY),   # endpoints: the hub's gateway routes, through transit
-    (IP("10.240.1.20"), "denied", DROPPED),       # nodes: their route table disables gateway route propagation
+@pytest.mark.parametrize("transit, remote, source, verdict, rule", [
+    (True, True, IP("10.240.6.5"), "allowed", VIA_GATEWAY),   # endpoints: the hub's gateway routes, through transit
+    (True, True, IP("10.240.1.20"), "denied", DROPPED),       # nodes: their route table stops propagation
+    (True, False, IP("10.240.6.5"), "denied", DROPPED),       # transit needs both halves of the peering
+    (False, True, IP("10.240.6.5"), "denied", DROPPED),
 ])
 def test_with_gateway_transit_the_spoke_learns_the_routes_except_where_propagation_is_off(
-        monkeypatch, with_onprem, source, verdict, rule):
+        monkeypatch, with_onprem, transit, remote, source, verdict, rule):
     from aksnet.analysis.paths import network
-    monkeypatch.setattr(network, "PEERING", PeeringSettings(allow_gateway_transit=True, use_remote_gateways=True))
+    monkeypatch.setattr(network, "PEERING", PeeringSettings(allow_gateway_transit=transit, use_remote_gateways=remote))
     _, loaded = with_onprem
     t = Tracer(network_of(loaded.spec, loaded.plan))
     path = t.trace(t.address_place(source), t.onprem(), "TCP", 443)
     assert path.verdict == verdict, path.as_dict()
     assert next(h for h in path.hops if h.layer == "route").rule == rule
+
+
+def test_without_a_hub_the_gateway_of_the_vnet_itself_routes_on_premises_except_past_the_route_table():
+    """dev has no hub: on-premises comes through a gateway of its own VNet, whose routes reach every subnet
+    but the nodes', whose route table (kubenet's) disables gateway route propagation."""
+    t, _ = tracer_of(variant(load("dev"), {"aks-networking:network.onPremises": [str(ON_PREMISES)]}), "dev",
+                     advisory=ADVISORY)
+    ilb = t.trace(t.address_place(IP("192.168.2.20")), t.onprem(), "TCP", 443)
+    assert ilb.verdict == "allowed" and ilb.hops[-1].rule == VIA_GATEWAY, ilb.as_dict()
+    nodes = t.trace(t.address_place(IP("192.168.1.20")), t.onprem(), "TCP", 443)
+    assert nodes.verdict == "denied" and nodes.decided_by.rule == DROPPED, nodes.as_dict()
 
 
 def test_a_gateway_route_beats_a_system_route_and_loses_to_a_user_route_of_the_same_prefix():
