@@ -9,7 +9,7 @@ from aksnet.analysis.paths.network import Network, Place, Subnet
 from aksnet.analysis.paths.nsg import nsg_decide
 from aksnet.analysis.paths.packet import INTERNET_ADDRESS, IPv4, Net, Packet
 from aksnet.analysis.paths.policy import PolicyLayer
-from aksnet.analysis.paths.routes import Route, route_lookup, system_routes
+from aksnet.analysis.paths.routes import RESERVED, Route, route_lookup, system_routes
 from aksnet.analysis.paths.verdict import Hop, stops
 from aksnet.plan.routing import PEERING
 
@@ -176,8 +176,9 @@ class VnetWalk:
                 hops.append(Hop("route", f"appliance {route.address}", "not modelled: assumed to forward", "forward"))
                 return hops
             firewall_vnet = self.net.vnet_of(route.address)
-            if firewall_vnet is not None and firewall_vnet != subnet.vnet:
-                hops.append(self._peering_hop(subnet.vnet, firewall_vnet, forwarded=False))
+            if firewall_vnet is not None and firewall_vnet != subnet.vnet and \
+                    stops(hops, self._peering_hop(subnet.vnet, firewall_vnet, forwarded=False)):
+                return hops
             firewall_hop, _ = self._firewall_hop(packet)
             hops.append(firewall_hop)
             if firewall_hop.action != "allow":
@@ -186,10 +187,13 @@ class VnetWalk:
                 return hops  # to the internet, from the firewall's public addresses
             return self._deliver(destination, packet, firewall_vnet or subnet.vnet, hops, forwarded=True)
         if route.next_hop == "Internet":
-            if self.net.vnet_of(destination.address) is not None:
-                # Sent to the internet, a VNet's private address is not routed back in: the packet never arrives.
+            # Sent to the internet, a VNet's address is not routed back in, nor is a private or shared address
+            # routed on it at all (RFC 1918 section 3, RFC 6598): the packet never arrives.
+            what = "an address of the VNets" if self.net.vnet_of(destination.address) is not None else \
+                "a private address" if any(destination.address in n for n in RESERVED) else None
+            if what is not None:
                 hops[-1] = Hop("route", route_hop.resource, f"{route_hop.rule}: the internet does not route to "
-                               f"{destination.address}, an address of the VNets", "deny")
+                               f"{destination.address}, {what}", "deny")
             return hops
         return self._deliver(destination, packet, subnet.vnet, hops, forwarded=False)
 

@@ -14,6 +14,7 @@ from aksnet.analysis.paths.routes import Route, system_routes
 from aksnet.analysis.reachability import Reachability
 from aksnet.plan.netpol import IngressController
 from aksnet.plan.outbound import AKS_FQDN_TAG, AKS_TAG_FQDNS, registry_endpoints
+from aksnet.plan.routing import PEERING
 from aksnet.plan.security_rules import Rule as NsgRule
 from aksnet.vocabulary import NO_NSG_SUBNETS, REGISTRY_PRIVATE_ZONE
 
@@ -121,10 +122,22 @@ def network_of(spec: Any, plan: Any) -> Network:
         # AGC, too, extends the overlay to its subnet: https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
         pod_routed = ("nodes", "appgw") if spec.ingress.controller == "appgw" else \
             ("nodes", "agc") if spec.ingress.controller == "agc" else ("nodes",)
+    # On-premises arrives through a gateway of the hub (or of the VNet, without a hub), which adds a route
+    # for each on-premises range, next hop Virtual network gateway, to the subnets of its VNet
+    # (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#optional-default-routes);
+    # a spoke learns them only through gateway transit (https://learn.microsoft.com/azure/virtual-network/
+    # virtual-network-peering-overview#gateways-and-on-premises-connectivity), and a subnet whose route table
+    # disables gateway route propagation, as the cluster's does, never (udr-overview#border-gateway-protocol).
+    gateway_vnets = {"hub"} if peered else {"spoke"}
+    if peered and PEERING.allow_gateway_transit and PEERING.use_remote_gateways:
+        gateway_vnets.add("spoke")
+    gateway = [Route(n, "VirtualNetworkGateway", "gateway", "on-premises") for n in net.on_premises]
     subnets: dict[str, Subnet] = {}
     for vnet in net.vnets:
         for role, prefix in vnet.subnets.items():
             routes = system_routes(vnet.role, spaces, peered) + user.get(role, [])
+            if vnet.role in gateway_vnets and not (vnet.role == "spoke" and role in plan.route_table_subnets):
+                routes += gateway
             if pod_cidr is not None and vnet.role == "spoke" and role in pod_routed:
                 routes.append(Route(pod_cidr, "Cluster", "aks", "pod-cidr"))
             nsg = None if role in NO_NSG_SUBNETS else tuple(plan.nsg_rules.get(role, ()))

@@ -14,15 +14,17 @@ from aksnet.analysis.paths.packet import PRIVATE, IPv4, Net
 class Route:
     prefix: Net
     next_hop: str
-    """VnetLocal, VNetPeering, Internet, VirtualAppliance, None, or Cluster (AKS's own routing of the pod CIDR)."""
+    """VnetLocal, VNetPeering, Internet, VirtualAppliance, VirtualNetworkGateway, None, or Cluster (AKS's own
+    routing of the pod CIDR)."""
     origin: str
-    """`user` (the route table), `system` or `aks`."""
+    """`user` (the route table), `aks`, `gateway` (a virtual network gateway's, for on-premises) or `system`."""
     name: str
     address: IPv4 | None = None
 
 
-ORIGIN_RANK = {"user": 2, "aks": 1, "system": 0}
-"""On equal prefixes a user route overrides what AKS programs, which overrides Azure's system routes."""
+ORIGIN_RANK = {"user": 3, "aks": 2, "gateway": 1, "system": 0}
+"""On equal prefixes a user route overrides what AKS programs, which overrides a virtual network gateway's
+routes, which override Azure's system routes (#how-azure-selects-a-route: user, then BGP, then system)."""
 
 
 def route_lookup(routes: Sequence[Route], address: IPv4) -> Route:
