@@ -367,9 +367,11 @@ def _hops(path):
 def test_prod_traces_name_the_azure_fact_that_decides(prod_walk):
     t, _ = prod_walk
     bastion = t.address_place(IP("10.200.0.70"))
-    # An Overlay pod address from the hub: no route but Azure's None route for 192.168.0.0/16.
+    # An Overlay pod address from the hub's bastion: outside the VNets, so not in the VirtualNetwork tag, and
+    # private, so not in the Internet tag either (service-tags-overview): the bastion subnet's NSG allows only
+    # those outbound, and DenyAllOutBound ends it before any route (network-security-groups-overview).
     to_pod = t.trace(bastion, t.address_place(IP("192.168.0.10")), "TCP", 80)
-    assert to_pod.verdict == "denied" and to_pod.decided_by.rule.startswith("192.168.0.0/16 -> None"), _hops(to_pod)
+    assert to_pod.verdict == "denied" and to_pod.decided_by.rule.startswith("DenyAllOutBound"), _hops(to_pod)
     # A private address outside every VNet: dropped by the None route of 10.0.0.0/8.
     private = t.trace(t.node(), t.address_place(IP("10.50.0.9")), "TCP", 443)
     assert private.verdict == "denied" and private.decided_by.layer in ("nsg", "route"), _hops(private)

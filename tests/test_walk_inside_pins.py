@@ -362,17 +362,9 @@ def test_with_a_pod_subnet_a_pods_egress_leaves_by_the_route_table_to_the_firewa
 # the nodes' NSG ends it at DenyAllOutBound, not at AllowInternetOutBound
 # (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules).
 
-# Known defect, left open: `VnetWalk.address_place` labels every address outside the VNets and on-premises
-# with the Internet tag, private ones included. Its fix (label only what `AddressBook.matches("Internet", ...)`
-# admits) turns tests/test_path_pins.py::test_prod_traces_name_the_azure_fact_that_decides red, which pins the
-# bastion's packet to an Overlay pod address as decided by the None route where AllowHttpOutbound (Internet,
-# 80) should not match it and DenyAllOutBound decides first; that file is not this sweep's to change.
-OPEN = pytest.mark.xfail(strict=True, reason="known defect: a private address in no VNet carries the Internet tag")
-
-
 @pytest.mark.parametrize("destination, rule", [
-    pytest.param("10.50.0.9", "DenyAllOutBound (outbound, priority 65500)", marks=OPEN),
-    pytest.param("172.31.0.1", "DenyAllOutBound (outbound, priority 65500)", marks=OPEN),
+    ("10.50.0.9", "DenyAllOutBound (outbound, priority 65500)"),
+    ("172.31.0.1", "DenyAllOutBound (outbound, priority 65500)"),
     ("203.0.113.10", "AllowInternetOutBound (outbound, priority 65001)"),
 ])
 def test_a_private_address_in_no_vnet_is_not_the_internet_to_an_nsg(dev, destination, rule):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from aksnet.analysis.paths.firewall import CompiledFirewall, FirewallRule
 from aksnet.analysis.paths.network import Network, Place, Subnet
 from aksnet.analysis.paths.nsg import nsg_decide
-from aksnet.analysis.paths.packet import INTERNET_ADDRESS, IPv4, Net, Packet
+from aksnet.analysis.paths.packet import INTERNET_ADDRESS, PRIVATE, IPv4, Net, Packet
 from aksnet.analysis.paths.policy import PolicyLayer
 from aksnet.analysis.paths.routes import RESERVED, Route, route_lookup, system_routes
 from aksnet.analysis.paths.verdict import Hop, stops
@@ -45,7 +45,10 @@ class VnetWalk:
             return Place("address", label, address, vnet=vnet)
         if any(address in n for n in self.net.on_premises):
             return Place("onprem", label, address)
-        return Place("internet", label, address, tags=frozenset({"Internet"}))
+        # A private address outside the VNets is not in the Internet tag, which covers only what the public
+        # internet reaches (https://learn.microsoft.com/azure/virtual-network/service-tags-overview#available-service-tags).
+        public = not any(address in n for n in PRIVATE)
+        return Place("internet", label, address, tags=frozenset({"Internet"}) if public else frozenset())
 
     def cidr_place(self, network: Net, label: str) -> Place:
         """A range, as one address of it stands for it (the first usable one of a range of more than two)."""
