@@ -425,6 +425,30 @@ def test_an_unknown_address_matches_only_any_or_a_tag_it_carries(prefix, tags, e
     assert AddressBook((NET("10.240.0.0/16"),)).matches(prefix, None, tags) is expected
 
 
+# The reply to DNAT traffic is addressed to the firewall's private address (the firewall translated the
+# source to it: https://learn.microsoft.com/azure/firewall/firewall-faq). A spoke route sending the hub's
+# range to the firewall (a common way to inspect spoke-to-hub traffic) lands that reply on the firewall
+# itself, the device that holds the session; a route sending it to another appliance
+# (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#user-defined: the
+# packet goes to the appliance's address) reaches a device that never saw the request, and it is dropped
+# (https://learn.microsoft.com/azure/firewall/integrate-lb#asymmetric-routing).
+
+@pytest.mark.parametrize("appliance, verdict", [("10.200.0.4", "allowed"), ("10.200.0.100", "denied")])
+def test_the_reply_to_dnat_traffic_returns_to_the_firewall_by_a_route_through_it_not_through_another(
+        dnat_loaded, appliance, verdict):
+    net = network_of(dnat_loaded.spec, dnat_loaded.plan)
+    nodes = net.subnets["nodes"]
+    hub = Route(NET("10.200.0.0/24"), "VirtualAppliance", "user", "hub", IP(appliance))
+    t = Tracer(dataclasses.replace(net, subnets={**net.subnets, "nodes": dataclasses.replace(
+        nodes, routes=(*nodes.routes, hub))}))
+    path = t.trace(t.internet(), t.app_place("shop/public"), "TCP", 9443, via="dnat")
+    assert path.verdict == verdict, path.as_dict()
+    assert _hops(path)[:6] == FORWARDED
+    if verdict == "denied":
+        assert _decided(path) == ("denied", "route", "the reply to 10.200.0.4 leaves by 10.200.0.0/24 -> "
+                                  "VirtualAppliance 10.200.0.100, which never saw the request (asymmetric routing)")
+
+
 # A DNAT rule's destination is the firewall's public address
 # (https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat-policy: "Destination: the firewall's
 # public IP address"); the plan writes a placeholder for it until Azure assigns it. Both evaluators, the
