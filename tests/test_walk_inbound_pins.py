@@ -470,6 +470,33 @@ def test_a_dnat_rule_for_the_public_address_placeholder_matches_the_firewalls_pu
     assert (firewall_decide([rule], packet, context) is rule) is expected
 
 
+# A network rule's destination FQDN is resolved by the firewall's DNS proxy and takes no wildcard
+# ("FQDN filtering in network rules doesn't support wildcards by design":
+# https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules); an application rule's target
+# FQDN does (https://learn.microsoft.com/azure/firewall/firewall-faq#how-do-wildcards-work-in-target-urls-and-target-fqdns-in-application-rules).
+# Names compare without regard to case (https://www.rfc-editor.org/rfc/rfc4343).
+
+@pytest.mark.parametrize("kind, listed, name, expected", [
+    ("NetworkRule", "*.ubuntu.com", "ntp.ubuntu.com", False),
+    ("NetworkRule", "NTP.Ubuntu.com", "ntp.ubuntu.com", True),
+    ("NetworkRule", "ntp.ubuntu.com", "pool.ntp.ubuntu.com", False),
+    ("ApplicationRule", "*.ubuntu.com", "ntp.ubuntu.com", True),
+])
+def test_only_an_application_rule_reads_a_wildcard_in_a_destination_name(kind, listed, name, expected):
+    from aksnet.analysis.paths import FirewallContext, FirewallRule, Packet, firewall_decide, firewall_rule_matches
+
+    if kind == "NetworkRule":
+        body = {"ipProtocols": ["TCP"], "destinationFqdns": [listed], "destinationPorts": ["443"]}
+    else:
+        body = {"protocols": [{"protocolType": "Https", "port": 443}], "targetFqdns": [listed]}
+    rule = FirewallRule("g", 100, "c", 100, 0, "Allow", {"ruleType": kind, "name": "r",
+                                                         "sourceAddresses": ["10.240.0.0/16"], **body})
+    context = FirewallContext({}, None, True, {})
+    packet = Packet(IP("10.240.0.9"), IP("198.51.100.7"), "TCP", 443, name)
+    assert firewall_rule_matches(rule, packet, context) is expected
+    assert (firewall_decide([rule], packet, context) is rule) is expected
+
+
 # An NSG rule's address is any, a single address, a CIDR block or a service tag, and its protocol one
 # of Tcp, Udp, Icmp, Esp, Ah or any (`*`)
 # (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules).
