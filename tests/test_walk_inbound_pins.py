@@ -321,6 +321,13 @@ def test_dnat_delivers_the_translated_address_and_port_and_nothing_else(dnat, ke
     assert _hops(path) == expected
 
 
+def test_dnat_reaches_the_translated_address_asked_for_by_address(dnat):
+    """Asked for by its private address rather than as an app, the internal Service is still what the
+    DNAT rule publishes: the internet reaches that address through the firewall alone."""
+    path = dnat.trace(dnat.internet(), dnat.address_place(IP("10.240.5.10")), "TCP", 9443)
+    assert _hops(path) == FORWARDED
+
+
 def test_the_nodes_nsg_sees_the_firewall_and_the_translated_port_of_a_dnat_packet(dnat_loaded):
     from aksnet.plan.security_rules import Rule
 
