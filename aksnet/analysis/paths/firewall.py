@@ -50,6 +50,13 @@ def firewall_rules(groups: Iterable[Any]) -> list[FirewallRule]:
     return sorted(out, key=lambda r: r.order)
 
 
+def network_fqdn_matches(listed: str, name: str) -> bool:
+    """A network rule's destination FQDN names one host: the firewall resolves it and matches its
+    addresses, so `*.contoso.com` is no wildcard there (fqdn-filtering-network-rules: "doesn't support
+    wildcards by design"). Names compare without regard to case (RFC 4343)."""
+    return listed.lower() == name.lower()
+
+
 def fqdn_matches(pattern: str, name: str) -> bool:
     pattern, name = pattern.lower(), name.lower()
     if pattern == "*":
@@ -96,9 +103,10 @@ def firewall_rule_matches(entry: FirewallRule, packet: Packet, context: Firewall
             return False
         if _addresses_match(rule.get("destinationAddresses", ()), packet.destination, packet.destination_tags):
             return True
-        # FQDNs in network rules are resolved by the firewall's DNS proxy, and only then match.
+        # FQDNs in network rules are resolved by the firewall's DNS proxy, and only then match; they take
+        # no wildcards (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules).
         return context.dns_proxy and packet.fqdn is not None and any(
-            fqdn_matches(f, packet.fqdn) for f in rule.get("destinationFqdns", ()))
+            network_fqdn_matches(f, packet.fqdn) for f in rule.get("destinationFqdns", ()))
     if packet.protocol.upper() != "TCP" or packet.fqdn is None:
         return False
     if not any(p["port"] == packet.port for p in rule.get("protocols", ())):
@@ -172,7 +180,7 @@ class CompiledFirewall:
                 if ports is not None and not any(a <= port <= b for a, b in ports):
                     continue
                 if not (_in(destinations, destination, destination_tags) or (
-                        kind == "NetworkRule" and name and any(fqdn_matches(f, name) for f in fqdns))):
+                        kind == "NetworkRule" and name and name in fqdns)):
                     continue
             if _in(sources, source, source_tags):
                 return entry

@@ -7,6 +7,7 @@ from __future__ import annotations
 from aksnet.analysis.paths.inside import VnetWalk
 from aksnet.analysis.paths.network import Place, Subnet
 from aksnet.analysis.paths.packet import FIREWALL_PUBLIC_ADDRESS, PUBLIC_FRONTEND, IPv4, Packet
+from aksnet.analysis.paths.routes import route_lookup
 from aksnet.analysis.paths.verdict import Hop, Path, stops
 from aksnet.config.ingress_controllers import ENVOY_GATEWAY
 
@@ -183,4 +184,10 @@ class InboundWalk(VnetWalk):
                                   container)
         if policy is not None:
             hops.append(policy)
-        return hops if hops[-1].action == "deny" else self._reply(nodes, self.net.firewall_address, "direct", hops)
+        if hops[-1].action == "deny":
+            return hops
+        # The reply is addressed to the firewall itself: a route through the firewall's own address lands
+        # it where the request was translated, as a direct one does; another appliance never saw it.
+        back = route_lookup(nodes.routes, self.net.firewall_address)
+        through_itself = back.next_hop == "VirtualAppliance" and back.address == self.net.firewall_address
+        return self._reply(nodes, self.net.firewall_address, "firewall" if through_itself else "direct", hops)
