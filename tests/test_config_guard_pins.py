@@ -611,6 +611,12 @@ RULE = {"name": "ntp", "protocols": ["UDP"], "destinationAddresses": ["AzureClou
      "x.firewall.networkRules[0]", True),
     ({"networkRules": [{**RULE, "destinationAddresses": [], "destinationFqdns": ["ntp.ubuntu.com"]}]},
      "x.firewall.networkRules[0]", False),
+    # A network rule matches names exactly, no wildcards
+    # (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules).
+    ({"networkRules": [{**RULE, "destinationAddresses": [], "destinationFqdns": ["*.ubuntu.com"]}]},
+     "x.firewall.networkRules[0].destinationFqdns[0]", True),
+    ({"networkRules": [{**RULE, "destinationAddresses": [], "destinationFqdns": ["*"]}]},
+     "x.firewall.networkRules[0].destinationFqdns[0]", True),
     *[({"networkRules": [{**RULE, "ports": [port]}]}, "x.firewall.networkRules[0].ports[0]", refused)
       for port, refused in (("1", False), ("0", True), ("65535", False), ("65536", True), ("8000-8080", False),
                             ("8080-8000", True), ("0-80", True), ("*", False))],

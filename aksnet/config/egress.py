@@ -55,8 +55,12 @@ def _network_rule(obj: Obj) -> NetworkRule | None:
         protocols=obj.items("protocols", choice_item(FIREWALL_PROTOCOLS), min_items=1, doc="the rule's protocols"),
         destination_addresses=obj.items("destinationAddresses", firewall_address, (),
                                         doc="destinations by address; this or destinationFqdns"),
+        # A network rule matches a name exactly: "FQDN filtering in network rules doesn't support wildcards by
+        # design" (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules), so `*.x` would match
+        # nothing and is refused here.
         destination_fqdns=obj.items("destinationFqdns", string_item(
-            r"[A-Za-z0-9*][A-Za-z0-9.-]*", "a host name such as ntp.ubuntu.com"), (),
+            r"[A-Za-z0-9][A-Za-z0-9.-]*", "a host name such as ntp.ubuntu.com, without wildcards (a network "
+            "rule matches names exactly: list each host)"), (),
                                     doc="destinations by name (needs the DNS proxy)"),
         ports=obj.items("ports", firewall_port, min_items=1, doc="destination ports"),
     )
