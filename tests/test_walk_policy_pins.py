@@ -95,6 +95,37 @@ def test_selector_operators_select_as_the_labels_page_says(objects, source, dest
     assert ports_between(objects, source, destination) == expected
 
 
+def _two_containers():
+    pod = deploy("a", "sidecar", {"app": "sidecar"}, [("http", 80, "TCP")])
+    pod["spec"]["template"]["spec"]["containers"].append(
+        {"name": "exporter", "image": "exporter", "ports": [{"name": "metrics", "containerPort": 9090}]})
+    return pod
+
+
+NO_NAMESPACE = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "p"},
+                "spec": {"podSelector": {}, "ingress": []}}
+POD_ROWS = [
+    # A named port is a port of the pod (NetworkPolicyPort, NP_SPEC): any of its containers may declare it.
+    ("named-port-of-the-second-container",
+     [_two_containers(), policy("a", "p", {"podSelector": {"matchLabels": {"app": "sidecar"}},
+                                           "ingress": [{"ports": [{"port": "metrics"}]}]})],
+     "b/client", "a/sidecar", ["TCP/9090"]),
+    # An object read without metadata.namespace lives in `default`, as kubectl and the API place it
+    # (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#not-all-objects-are-in-a-namespace):
+    # the policy isolates default's pods and no other namespace's.
+    ("policy-without-namespace-isolates-default", [deploy("default", "x", {"app": "x"}), NO_NAMESPACE],
+     "b/client", "default/x", []),
+    ("policy-without-namespace-leaves-other-namespaces", [deploy("default", "x", {"app": "x"}), NO_NAMESPACE],
+     "default/x", "a/web", "all"),
+]
+
+
+@pytest.mark.parametrize("objects, source, destination, expected",
+                         [row[1:] for row in POD_ROWS], ids=[row[0] for row in POD_ROWS])
+def test_pods_and_policies_are_read_as_the_api_holds_them(objects, source, destination, expected):
+    assert ports_between(objects, source, destination) == expected
+
+
 # What the API server refuses, the engine refuses too (one line naming the object) -------------------
 REFUSED_ROWS = [
     # LabelSelectorRequirement: "Valid operators are In, NotIn, Exists and DoesNotExist" (SELECTOR); Gt and
