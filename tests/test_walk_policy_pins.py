@@ -172,18 +172,24 @@ def intent(flows=(), literal=(), default_deny=True, published=()):
     return check_intent(workloads, [*pods, *compiled, *literal], None, published)
 
 
-def test_without_default_deny_the_open_connections_are_not_unintended_and_dns_is_not_owed():
+def test_without_default_deny_the_open_connections_are_not_unintended_and_an_isolated_source_keeps_dns():
     # No policy at all: every pod sends and accepts everything (ISOLATION); the stack declared no
-    # default deny, so none of it is unintended.
+    # default deny, so none of it is unintended, and no DNS is owed.
     check = intent(default_deny=False)
     assert check.allowed and check.unintended == [] and check.missing == []
-    # An egress flow isolates web's egress (ISOLATION), so DNS is closed; without default deny the stack
-    # never promised DNS, so it is not missing either.
+    # An egress flow's policy isolates web's egress (ISOLATION): whatever it does not allow is closed,
+    # name lookups included, so web could not resolve its destination. The flow's policy lets DNS to
+    # kube-system's DNS pods out too, and the intent check owes it.
     out = Flow("out", Endpoint(app="web", namespace="shop"), Endpoint(cidr=NET("10.50.0.0/16")),
                (PortRange("TCP", 443),))
     check = intent([out], default_deny=False)
     assert check.missing == [] and check.unintended == []
-    assert {(a["from"], a["to"]) for a in check.allowed} >= {("shop/web", "10.50.0.0/16")}
+    allowed = {(a["from"], a["to"]): a["ports"] for a in check.allowed}
+    assert ("shop/web", "10.50.0.0/16") in allowed
+    dns = allowed[("shop/web", "kube-system/coredns")]
+    assert "UDP" in str(dns) and "TCP" in str(dns) and "53" in str(dns), dns
+    # api sends nothing declared: its egress stays open, to DNS as to everything.
+    assert ("shop/api", "kube-system/coredns") in allowed
 
 
 def test_an_app_sending_beyond_its_flows_is_unintended_whatever_the_destination():

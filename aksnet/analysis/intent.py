@@ -133,10 +133,15 @@ def _intended(workloads: Workloads, controller: IngressController | None,
         if source != destination and ports:
             intended[(source, destination)] = intended.get((source, destination), PortSet()).union(ports)
 
+    dns = PortSet.of([("UDP", 53, 53), ("TCP", 53, 53)])
     if workloads.default_deny:
         for key in apps:
-            add(key, "kube-system/coredns", PortSet.of([("UDP", 53, 53), ("TCP", 53, 53)]))
+            add(key, "kube-system/coredns", dns)
     for flow in (*workloads.flows, *ingress_flows(workloads), *published):
+        if not workloads.default_deny:  # a flow's egress policy isolates its source, which must keep DNS
+            for source in members(flow.source):
+                if source in apps:
+                    add(source, "kube-system/coredns", dns)
         for destination in members(flow.destination):
             app = apps.get(destination)
             ports = _resolve(as_container_ports(flow.ports, app), app)

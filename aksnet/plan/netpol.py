@@ -150,10 +150,14 @@ def compile_policies(workloads: Workloads, controller: IngressController | None,
     for origin, flow in (*declared, *_ingress_flows(workloads), *published):
         ports = _ports(container_ports(flow, workloads))
         rule_ports = {"ports": ports} if ports else {}
+        egress: list[dict[str, Any]] = [{"to": [_peer(flow.destination, workloads, controller)], **rule_ports}]
+        if not workloads.default_deny:
+            # Without the namespace's default deny and its DNS allowance, this policy alone isolates the source's
+            # egress, name lookups included: it lets DNS out too, or the source could not resolve its destination.
+            egress.append({"to": [DNS_PEER], "ports": DNS_PORTS})
         for namespace, selector in _targets(flow.source, workloads):
             policy(origin, namespace, f"{flow.name}-egress", {
-                "podSelector": selector, "policyTypes": ["Egress"],
-                "egress": [{"to": [_peer(flow.destination, workloads, controller)], **rule_ports}]})
+                "podSelector": selector, "policyTypes": ["Egress"], "egress": egress})
         for namespace, selector in _targets(flow.destination, workloads):
             policy(origin, namespace, f"{flow.name}-ingress", {
                 "podSelector": selector, "policyTypes": ["Ingress"],
