@@ -419,6 +419,17 @@ def test_an_app_name_is_unique_in_its_namespace_only():
     (flow(WEB_PODS, {"namespace": "kube-system"}), "x.flows[0].to.namespace", False),
     (flow(WEB_PODS, {"namespace": "payments"}), "x.flows[0].to.namespace", True),
     (flow(WEB_PODS, {"app": "db", "namespace": "shop"}), "x.flows[0].to.app", True),
+    # NetworkPolicies see the port the pod listens on: api's Service port 80 is its pods' 8080. To the app
+    # alone the flow's Service port is translated; to pods selected otherwise one port serves every pod,
+    # so a Service port some selected app listens on elsewhere is refused, and the pods' port accepted.
+    (flow(WEB_PODS, API, ["TCP/80"]), "x.flows[0].ports[0]", False),
+    (flow(WEB_PODS, {"namespace": "shop"}, ["TCP/80"]), "x.flows[0].ports[0]", True),
+    (flow(WEB_PODS, {"namespace": "shop"}, ["TCP/8080"]), "x.flows[0].ports[0]", False),
+    (flow(WEB_PODS, {"namespace": "shop", "podLabels": {"app": "api"}}, ["TCP/80"]), "x.flows[0].ports[0]", True),
+    (flow(WEB_PODS, {"namespace": "shop", "podLabels": {"app": "api"}}, ["TCP/8080"]), "x.flows[0].ports[0]",
+     False),
+    (flow(WEB_PODS, {"namespace": "shop"}, ["UDP/80"]), "x.flows[0].ports[0]", False),
+    (flow(WEB_PODS, {"namespace": "shop"}, ["TCP/80-81"]), "x.flows[0].ports[0]", False),
 ])
 def test_flow_reader_refuses_exactly_where_the_pages_say(entry, key, refused):
     assert (key in paths(read_kubernetes, workloads(flows=[entry]))) is refused

@@ -464,10 +464,26 @@ def check_workloads(workloads: Workloads, path: str, problems: Problems) -> None
         target = None
         if destination.app is not None and destination.namespace is not None:
             target = workloads.app(destination.namespace, destination.app)
+        # To one app, a Service port is translated to its container port; to pods selected otherwise, one
+        # NetworkPolicy port serves every pod, and NetworkPolicies see the port the pod listens on
+        # (https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource),
+        # so a Service port that some selected app listens on elsewhere would open the wrong port.
+        selected = workloads.apps_selected_by(destination) if target is None and destination.cidr is None \
+            and destination.fqdn is None and not destination.ingress_controller else []
         for number, port in enumerate(flow.ports):
             if port.name is not None and target is not None and port.name not in {p.name for p in target.ports}:
                 problems.add(f"{path}.flows[{index}].ports[{number}]",
                             f"'{port.name}' is not a named port of {destination.app}")
+            if port.port is None or port.end_port is not None:
+                continue
+            for app in selected:
+                listens = app.container_port_of(port.port, port.protocol)
+                if listens != port.port:
+                    problems.add(f"{path}.flows[{index}].ports[{number}]",
+                                 f"{port.protocol}/{port.port} is a Service port of {app.namespace}/{app.name}, whose "
+                                 f"pods listen on {listens}; a flow to several apps names the port the pods listen "
+                                 f"on: use {port.protocol}/{listens}, or a flow to that app alone")
+                    break
         if flow.source.cidr is not None and flow.destination.cidr is not None and flow.source.fqdn is None:
             problems.add(f"{path}.flows[{index}]", "runs between two CIDRs; one side must be pods of the cluster")
     for index, policy in enumerate(workloads.policies):
