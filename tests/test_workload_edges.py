@@ -140,5 +140,10 @@ def test_a_flow_s_egress_policy_goes_to_the_namespaces_of_its_source(source, pla
     flow = Flow("out", source, Endpoint(cidr=ipaddress.IPv4Network("10.50.0.0/16")), (PortRange("TCP", 443),))
     policies = compile_policies(replace(WORKLOADS, flows=(flow,), default_deny=False), None)
     assert [(p["metadata"]["namespace"], p["spec"]["podSelector"]) for _, p in policies] == placed
+    # Without the namespaces' default deny, the flow's policy alone isolates its source, so it lets DNS to
+    # kube-system's DNS pods out as well (the source must still resolve names).
+    dns = {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                   "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+           "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}
     assert all(p["spec"]["egress"] == [{"to": [{"ipBlock": {"cidr": "10.50.0.0/16"}}],
-                                        "ports": [{"protocol": "TCP", "port": 443}]}] for _, p in policies)
+                                        "ports": [{"protocol": "TCP", "port": 443}]}, dns] for _, p in policies)
