@@ -649,10 +649,19 @@ def test_an_image_reference_follows_the_distribution_grammar(image, refused):
     assert (reference_problem(image) is not None) == refused
 
 
-@pytest.mark.parametrize("region, zones", [
-    # The regions list's "Availability zones" column: https://learn.microsoft.com/azure/reliability/regions-list
-    ("westeurope", True), ("eastus", True), ("swedencentral", True), ("westus", False),
-    ("westcentralus", False), ("ukwest", False),
-])
+# The regions list's "Availability zones" column (https://learn.microsoft.com/azure/reliability/regions-list):
+# three zones, or N/A. A wrong row refuses zones where Azure has them, or lets a zonal stack reach a region
+# without them.
+ZONAL = ("australiaeast brazilsouth canadacentral centralindia centralus eastasia eastus eastus2 francecentral "
+         "germanywestcentral israelcentral italynorth japaneast japanwest koreacentral mexicocentral "
+         "newzealandnorth northeurope norwayeast polandcentral qatarcentral southafricanorth southcentralus "
+         "southeastasia spaincentral swedencentral switzerlandnorth uaenorth uksouth westeurope westus2 westus3")
+ZONELESS = ("australiacentral australiacentral2 australiasoutheast brazilsoutheast canadaeast francesouth "
+            "germanynorth jioindiacentral jioindiawest koreasouth northcentralus norwaywest southafricawest "
+            "southindia switzerlandwest uaecentral ukwest westcentralus westindia westus")
+
+
+@pytest.mark.parametrize("region, zones", [*((r, True) for r in ZONAL.split()),
+                                           *((r, False) for r in ZONELESS.split())])
 def test_a_regions_availability_zones_are_as_azure_lists_them(region, zones):
     assert REGIONS[region] is zones
