@@ -398,6 +398,13 @@ def test_an_app_name_is_unique_in_its_namespace_only():
     (flow(WEB_PODS, {"cidr": "10.0.0.0/8", "except": ["11.0.0.0/16"]}), "x.flows[0].to.except[0]", True),
     (flow({"fqdn": "example.com"}, API), "x.flows[0].from.fqdn", True),
     (flow(WEB_PODS, {"fqdn": "example.com"}, ["TCP/443"]), "x.flows[0].to.fqdn", False),
+    # A wildcard name needs an application rule (HTTP, HTTPS); a network rule matches names exactly
+    # (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules).
+    (flow(WEB_PODS, {"fqdn": "*.example.com"}, ["TCP/443", "TCP/80"]), "x.flows[0].to.fqdn", False),
+    (flow(WEB_PODS, {"fqdn": "*.example.com"}, ["TCP/5432"]), "x.flows[0].to.fqdn", True),
+    (flow(WEB_PODS, {"fqdn": "*.example.com"}, ["UDP/443"]), "x.flows[0].to.fqdn", True),
+    (flow(WEB_PODS, {"fqdn": "*.example.com"}), "x.flows[0].to.fqdn", True),
+    (flow(WEB_PODS, {"fqdn": "db.example.com"}, ["TCP/5432"]), "x.flows[0].to.fqdn", False),
     (flow({"ingressController": True}, API), "x.flows[0].from.ingressController", False),
     (flow(WEB_PODS, {"ingressController": True}), "x.flows[0].to.ingressController", True),
     (flow(WEB_PODS, API, ["TCP/http"]), "x.flows[0].ports[0]", False),

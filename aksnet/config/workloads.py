@@ -395,6 +395,13 @@ def _flow(obj: Obj) -> Flow | None:
             if port.name is not None:
                 obj.problems.add(f"{obj.key_path('ports')}[{index}]", f"{port.text()} names a container port, and "
                                  "a cidr or an fqdn has none; give its number, e.g. TCP/443")
+    web = bool(ports) and all(p.protocol == "TCP" and p.end_port is None and p.port in (80, 443) for p in ports)
+    if destination.fqdn is not None and destination.fqdn.startswith("*.") and not web:
+        # Only HTTP and HTTPS go through an application rule, which takes `*.`; any other port needs a network
+        # rule, whose names match exactly (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules),
+        # so the wildcard would let nothing through.
+        obj.problems.add(f"{obj.key_path('to')}.fqdn", f"{destination.fqdn} is a wildcard, which the firewall "
+                         "matches on HTTP and HTTPS only (ports TCP/80, TCP/443); for other ports name each host")
     return Flow(name=name, source=source, destination=destination, ports=ports)
 
 
